@@ -1,0 +1,117 @@
+"""Abstract values (shape, dtype, weak_type) and their MLIR tensor types."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from plait import _mlir
+from plait._mlir import ir
+from plait.core import dtypes
+
+
+class ShapedArray:
+    """The abstract value of an array: static shape, dtype and JAX's weak_type flag."""
+
+    __slots__ = ("shape", "dtype", "weak_type", "_hash")
+
+    def __init__(self, shape, dtype, weak_type: bool = False):
+        self.shape = tuple(shape)
+        self.dtype = dtype
+        self.weak_type = weak_type
+        self._hash = hash((self.shape, dtype, weak_type))
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+    def update(self, shape=None, dtype=None, weak_type=None) -> ShapedArray:
+        return ShapedArray(self.shape if shape is None else shape,
+                           self.dtype if dtype is None else dtype,
+                           self.weak_type if weak_type is None else weak_type)
+
+    def strip_weak(self) -> ShapedArray:
+        return ShapedArray(self.shape, self.dtype) if self.weak_type else self
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, ShapedArray) and self.shape == other.shape
+                and self.dtype == other.dtype and self.weak_type == other.weak_type)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def str_short(self) -> str:
+        dims = ",".join(map(str, self.shape))
+        return f"{self.dtype.name}[{dims}]" + ("{weak}" if self.weak_type else "")
+
+    __repr__ = str_short
+
+
+# --- MLIR element and tensor types -------------------------------------------------------------
+
+def _element_type_builders():
+    return {
+        dtypes.bool_: lambda: ir.IntegerType.get_signless(1),
+        dtypes.int8: lambda: ir.IntegerType.get_signless(8),
+        dtypes.int16: lambda: ir.IntegerType.get_signless(16),
+        dtypes.int32: lambda: ir.IntegerType.get_signless(32),
+        dtypes.int64: lambda: ir.IntegerType.get_signless(64),
+        dtypes.uint8: lambda: ir.IntegerType.get_unsigned(8),
+        dtypes.uint16: lambda: ir.IntegerType.get_unsigned(16),
+        dtypes.uint32: lambda: ir.IntegerType.get_unsigned(32),
+        dtypes.uint64: lambda: ir.IntegerType.get_unsigned(64),
+        dtypes.bfloat16: ir.BF16Type.get,
+        dtypes.float16: ir.F16Type.get,
+        dtypes.float32: ir.F32Type.get,
+        dtypes.float64: ir.F64Type.get,
+        dtypes.complex64: lambda: ir.ComplexType.get(ir.F32Type.get()),
+        dtypes.complex128: lambda: ir.ComplexType.get(ir.F64Type.get()),
+    }
+
+
+with _mlir.CONTEXT:
+    _ELEMENT_TYPES = {dt: build() for dt, build in _element_type_builders().items()}
+_DTYPE_OF_ELEMENT = {str(t): dt for dt, t in _ELEMENT_TYPES.items()}
+_TENSOR_TYPES: dict = {}
+_AVALS: dict = {}
+
+
+def element_type(dtype: np.dtype) -> ir.Type:
+    return _ELEMENT_TYPES[dtype]
+
+
+def dtype_of_element(t: ir.Type) -> np.dtype:
+    try:
+        return _DTYPE_OF_ELEMENT[str(t)]
+    except KeyError:
+        raise TypeError(f"element type {t} has no plait dtype") from None
+
+
+def ir_type(aval: ShapedArray) -> ir.Type:
+    """The ranked tensor type of an aval (weak_type does not exist in the IR)."""
+    key = (aval.shape, aval.dtype)
+    t = _TENSOR_TYPES.get(key)
+    if t is None:
+        t = _TENSOR_TYPES[key] = ir.RankedTensorType.get(
+            aval.shape, _ELEMENT_TYPES[aval.dtype], loc=ir.Location.unknown(_mlir.CONTEXT))
+    return t
+
+
+def aval_of_type(t: ir.Type) -> ShapedArray:
+    """The (non-weak) aval of a ranked tensor type; TypeError for anything else."""
+    a = _AVALS.get(t)
+    if a is None:
+        if not isinstance(t, ir.RankedTensorType):
+            raise TypeError(f"expected a ranked tensor type, got {t}")
+        if not t.has_static_shape:
+            raise TypeError(f"expected a static shape, got {t}")
+        a = _AVALS[t] = ShapedArray(t.shape, dtype_of_element(t.element_type))
+    return a
+
+
+def aval_of(v: ir.Value) -> ShapedArray:
+    return aval_of_type(v.type)

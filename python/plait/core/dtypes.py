@@ -1,0 +1,177 @@
+"""dtypes: the set plait supports, JAX's promotion lattice with weak types, and defaults.
+
+dtypes are per array: a float64 input stays float64. Python scalars are *weak*: they take
+the dtype of the array they meet (`x_f16 + 1.0` is float16) and default to `config`'s
+float32 / int32 / complex64 on their own.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import ml_dtypes
+import numpy as np
+from plait.core.errors import PlaitTypeError
+
+bool_ = np.dtype(np.bool_)
+int8, int16, int32, int64 = (np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64))
+uint8, uint16, uint32, uint64 = (np.dtype(t) for t in (np.uint8, np.uint16, np.uint32, np.uint64))
+bfloat16 = np.dtype(ml_dtypes.bfloat16)
+float16, float32, float64 = (np.dtype(t) for t in (np.float16, np.float32, np.float64))
+complex64, complex128 = np.dtype(np.complex64), np.dtype(np.complex128)
+
+SUPPORTED = (bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
+             bfloat16, float16, float32, float64, complex64, complex128)
+_SUPPORTED_SET = frozenset(SUPPORTED)
+
+
+class Config:
+    """Defaults for arrays made from Python scalars and lists (`plait.config`)."""
+
+    def __init__(self) -> None:
+        self.default_int = int32
+        self.default_float = float32
+        self.default_complex = complex64
+
+    def default_for_kind(self, kind: str) -> np.dtype:
+        return {"b": bool_, "i": self.default_int, "f": self.default_float,
+                "c": self.default_complex}[kind]
+
+
+config = Config()
+
+
+def is_float(dt: np.dtype) -> bool:
+    return dt.kind == "f" or dt == bfloat16
+
+
+def is_complex(dt: np.dtype) -> bool:
+    return dt.kind == "c"
+
+
+def is_inexact(dt: np.dtype) -> bool:
+    return is_float(dt) or is_complex(dt)
+
+
+def is_integer(dt: np.dtype) -> bool:
+    return dt.kind in "iu"
+
+
+def is_unsigned(dt: np.dtype) -> bool:
+    return dt.kind == "u"
+
+
+def kind(dt: np.dtype) -> str:
+    """'b', 'i' (signed or unsigned), 'f' or 'c'."""
+    if dt == bool_:
+        return "b"
+    if is_integer(dt):
+        return "i"
+    return "c" if is_complex(dt) else "f"
+
+
+def canonicalize(dt) -> np.dtype:
+    """np.dtype of a user-given dtype; raises for what plait cannot represent."""
+    if dt is float:
+        return config.default_float
+    if dt is int:
+        return config.default_int
+    if dt is complex:
+        return config.default_complex
+    if dt is bool:
+        return bool_
+    d = np.dtype(dt)
+    if d not in _SUPPORTED_SET:
+        raise PlaitTypeError(f"dtype {d} is not supported by plait; supported: "
+                             + ", ".join(str(s) for s in SUPPORTED))
+    return d
+
+
+def real_dtype(dt: np.dtype) -> np.dtype:
+    return {complex64: float32, complex128: float64}.get(dt, dt)
+
+
+def complex_dtype(dt: np.dtype) -> np.dtype:
+    return complex128 if dt in (float64, complex128) else complex64
+
+
+def finfo(dt: np.dtype):
+    return ml_dtypes.finfo(dt) if dt == bfloat16 else np.finfo(dt)
+
+
+# --- JAX's type promotion lattice -------------------------------------------------------------
+# Nodes are dtypes plus the weak kinds "i*", "f*", "c*" of Python scalars. The join (least upper
+# bound) of two nodes is the promoted type; a weak result takes config's default dtype and stays
+# weak.
+_LATTICE = {
+    bool_: ["i*"],
+    "i*": [uint8, int8],
+    uint8: [int16, uint16], uint16: [int32, uint32], uint32: [int64, uint64], uint64: ["f*"],
+    int8: [int16], int16: [int32], int32: [int64], int64: ["f*"],
+    "f*": ["c*", bfloat16, float16],
+    bfloat16: [float32], float16: [float32], float32: [float64, complex64], float64: [complex128],
+    "c*": [complex64], complex64: [complex128], complex128: [],
+}
+
+
+def _upper_sets() -> dict:
+    ups: dict = {}
+
+    def up(n):
+        if n not in ups:
+            s = {n}
+            for m in _LATTICE[n]:
+                s |= up(m)
+            ups[n] = frozenset(s)
+        return ups[n]
+
+    for n in _LATTICE:
+        up(n)
+    return ups
+
+
+_UP = _upper_sets()
+
+
+@functools.cache
+def _join(a, b):
+    common = _UP[a] & _UP[b]
+    (least,) = [n for n in common if all(m in _UP[n] for m in common)]
+    return least
+
+
+def _node(dt: np.dtype, weak: bool):
+    if weak and dt != bool_:
+        return {"i": "i*", "f": "f*", "c": "c*"}[kind(dt)]
+    return dt
+
+
+def promote(*types: tuple[np.dtype, bool]) -> tuple[np.dtype, bool]:
+    """Promote (dtype, weak_type) pairs as JAX does; returns the result's (dtype, weak_type)."""
+    node = _node(*types[0])
+    for t in types[1:]:
+        node = _join(node, _node(*t))
+    if isinstance(node, str):
+        return config.default_for_kind(node[0]), True
+    return node, False
+
+
+def python_scalar_dtype(x) -> np.dtype:
+    if isinstance(x, bool):
+        return bool_
+    if isinstance(x, int):
+        return config.default_int
+    if isinstance(x, float):
+        return config.default_float
+    if isinstance(x, complex):
+        return config.default_complex
+    raise TypeError(type(x))
+
+
+def dtype_of_value(x) -> tuple[np.dtype, bool]:
+    """(dtype, weak_type) plait gives a host value: NumPy keeps its dtype, Python scalars are weak."""
+    if isinstance(x, (bool, int, float, complex)):
+        return python_scalar_dtype(x), not isinstance(x, bool)
+    if isinstance(x, (np.ndarray, np.generic)):
+        return canonicalize(x.dtype), False
+    raise PlaitTypeError(f"{type(x).__name__} is not an array type plait understands")

@@ -1,0 +1,44 @@
+"""MLIR locations for the user's source line: the innermost frame outside plait."""
+
+from __future__ import annotations
+
+from plait._mlir import CONTEXT, ir
+from plait.core.errors import _is_internal
+
+_CACHE: dict = {}
+
+
+def user_location(skip: int = 2) -> ir.Location:
+    """`loc("file.py":line:col)` of the innermost non-plait frame (cached per bytecode offset)."""
+    import sys
+
+    f = sys._getframe(skip)
+    while f is not None and _is_internal(f.f_code.co_filename):
+        f = f.f_back
+    if f is None:
+        return ir.Location.unknown(CONTEXT)
+    key = (f.f_code, f.f_lasti)
+    loc = _CACHE.get(key)
+    if loc is None:
+        line, col = f.f_lineno, 0
+        for i, pos in enumerate(f.f_code.co_positions()):
+            if i == f.f_lasti // 2:
+                line, col = pos[0] or line, (pos[2] or 0) + 1
+                break
+        loc = _CACHE[key] = ir.Location.file(f.f_code.co_filename, line, col, CONTEXT)
+    return loc
+
+
+def site_of(loc: ir.Location) -> tuple[str, int] | None:
+    """(file, line) of a location, looking through name, call-site and fused locations."""
+    while True:
+        if isinstance(loc, ir.FileLineColLoc):
+            return loc.filename, loc.start_line
+        if isinstance(loc, ir.NameLoc):
+            loc = loc.child_loc
+        elif isinstance(loc, ir.CallSiteLoc):
+            loc = loc.callee
+        elif isinstance(loc, ir.FusedLoc) and loc.locations:
+            loc = loc.locations[0]
+        else:
+            return None

@@ -1,0 +1,212 @@
+"""Elementwise ops: unary, binary, compare, select, clamp, convert.
+
+Operands of an elementwise op have equal shapes and dtypes (broadcasting and promotion are
+the front end's job, as in StableHLO); each op lists the dtype kinds it accepts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from plait.core import dtypes
+from plait.core.aval import ShapedArray
+from plait.core.errors import PlaitTypeError
+from plait.dialect.base import DType, OpDef, Str
+
+# dtype classes: the kinds (from dtypes.kind) an op accepts
+BOOL, INT, FLOAT, COMPLEX = "b", "i", "f", "c"
+NUMERIC = INT + FLOAT + COMPLEX
+INEXACT = FLOAT + COMPLEX
+REAL = INT + FLOAT
+LOGICAL = BOOL + INT
+ANY = BOOL + NUMERIC
+_KIND_NAMES = {"b": "bool", "i": "integer", "f": "floating", "c": "complex"}
+
+
+def _check_kind(op: OpDef, dt: np.dtype, allowed: str) -> None:
+    if dtypes.kind(dt) not in allowed:
+        names = " or ".join(_KIND_NAMES[k] for k in allowed)
+        raise PlaitTypeError(f"{op.name} takes {names} operands, got {dt}")
+
+
+def _same_shapes_and_dtypes(op: OpDef, avals) -> None:
+    a0 = avals[0]
+    for a in avals[1:]:
+        if a.shape != a0.shape:
+            raise PlaitTypeError(f"{op.name} operands must have equal shapes, got "
+                                 + " and ".join(str(b.shape) for b in avals))
+        if a.dtype != a0.dtype:
+            raise PlaitTypeError(f"{op.name} operands must have equal dtypes, got "
+                                 + " and ".join(str(b.dtype) for b in avals))
+
+
+def _weak(avals) -> bool:
+    return all(a.weak_type for a in avals)
+
+
+class Unary(OpDef):
+    """`%y = "plait.<op>"(%x) : (tensor<4xf32>) -> tensor<4xf32>`"""
+
+    arity = 1
+    kinds = NUMERIC
+    result_dtype = None  # a fixed result dtype (bool for is_finite), else the operand's
+
+    def infer(self, avals):
+        (x,) = avals
+        _check_kind(self, x.dtype, self.kinds)
+        if self.result_dtype is not None:
+            return [ShapedArray(x.shape, self.result_dtype)]
+        return [x]
+
+
+class RealPart(Unary):
+    """Unary op from complex to its real dtype (abs, real, imag); identity dtype otherwise."""
+
+    def infer(self, avals):
+        (x,) = avals
+        _check_kind(self, x.dtype, self.kinds)
+        return [ShapedArray(x.shape, dtypes.real_dtype(x.dtype), x.weak_type)]
+
+
+neg = Unary("plait.neg", "Negation: y = -x.")
+abs = RealPart("plait.abs", "Absolute value; complex |x| is real.")
+sign = Unary("plait.sign", "Sign: -1, 0 or 1 (x/|x| for complex).")
+exp = Unary("plait.exp", "Exponential e**x.", kinds=INEXACT)
+log = Unary("plait.log", "Natural logarithm.", kinds=INEXACT)
+log1p = Unary("plait.log1p", "log(1 + x), accurate near 0.", kinds=INEXACT)
+expm1 = Unary("plait.expm1", "exp(x) - 1, accurate near 0.", kinds=INEXACT)
+sqrt = Unary("plait.sqrt", "Square root.", kinds=INEXACT)
+rsqrt = Unary("plait.rsqrt", "Reciprocal square root 1/sqrt(x).", kinds=INEXACT)
+sin = Unary("plait.sin", "Sine.", kinds=INEXACT)
+cos = Unary("plait.cos", "Cosine.", kinds=INEXACT)
+tan = Unary("plait.tan", "Tangent.", kinds=INEXACT)
+tanh = Unary("plait.tanh", "Hyperbolic tangent.", kinds=INEXACT)
+logistic = Unary("plait.logistic", "Logistic sigmoid 1/(1+exp(-x)).", kinds=INEXACT)
+erf = Unary("plait.erf", "Error function.", kinds=FLOAT)
+floor = Unary("plait.floor", "Round toward -inf.", kinds=FLOAT)
+ceil = Unary("plait.ceil", "Round toward +inf.", kinds=FLOAT)
+round = Unary("plait.round", "Round half to even.", kinds=FLOAT)
+is_finite = Unary("plait.is_finite", "True where x is neither inf nor nan.", kinds=FLOAT,
+                  result_dtype=dtypes.bool_)
+not_ = Unary("plait.not", "Logical (bool) or bitwise (integer) not.", kinds=LOGICAL)
+real = RealPart("plait.real", "Real part of a complex number.", kinds=COMPLEX)
+imag = RealPart("plait.imag", "Imaginary part of a complex number.", kinds=COMPLEX)
+
+
+class Binary(OpDef):
+    """`%z = "plait.<op>"(%x, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>`"""
+
+    arity = 2
+    kinds = NUMERIC
+
+    def infer(self, avals):
+        _same_shapes_and_dtypes(self, avals)
+        _check_kind(self, avals[0].dtype, self.kinds)
+        return [avals[0].update(weak_type=_weak(avals))]
+
+
+add = Binary("plait.add", "Addition.")
+sub = Binary("plait.sub", "Subtraction.")
+mul = Binary("plait.mul", "Multiplication.")
+div = Binary("plait.div", "Division (integers round toward zero).")
+rem = Binary("plait.rem", "Remainder with the sign of the dividend (C fmod).", kinds=REAL)
+pow = Binary("plait.pow", "Power x**y.", kinds=NUMERIC)
+max = Binary("plait.max", "Elementwise maximum (NaN-propagating).", kinds=ANY)
+min = Binary("plait.min", "Elementwise minimum (NaN-propagating).", kinds=ANY)
+atan2 = Binary("plait.atan2", "Two-argument arctangent atan2(x, y) of x/y.", kinds=FLOAT)
+and_ = Binary("plait.and", "Logical or bitwise and.", kinds=LOGICAL)
+or_ = Binary("plait.or", "Logical or bitwise or.", kinds=LOGICAL)
+xor = Binary("plait.xor", "Logical or bitwise exclusive or.", kinds=LOGICAL)
+
+
+class MakeComplex(OpDef):
+    """`%z = "plait.complex"(%re, %im) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xcomplex<f32>>`"""
+
+    arity = 2
+
+    def infer(self, avals):
+        _same_shapes_and_dtypes(self, avals)
+        if avals[0].dtype not in (dtypes.float32, dtypes.float64):
+            raise PlaitTypeError(f"{self.name} takes float32 or float64 operands, "
+                                 f"got {avals[0].dtype}")
+        return [ShapedArray(avals[0].shape, dtypes.complex_dtype(avals[0].dtype))]
+
+
+complex = MakeComplex("plait.complex", "Complex number from real and imaginary parts.")
+
+DIRECTIONS = ("EQ", "NE", "LT", "LE", "GT", "GE")
+
+
+class Compare(OpDef):
+    """`%p = "plait.compare"(%x, %y) {direction = "LT"} : (...) -> tensor<4xi1>`
+
+    Floats compare as IEEE (NaN unordered); complex operands allow only EQ and NE.
+    """
+
+    arity = 2
+    attrs = {"direction": Str(DIRECTIONS)}
+
+    def infer(self, avals, direction):
+        if direction not in DIRECTIONS:
+            raise PlaitTypeError(f"{self.name} direction must be one of {DIRECTIONS}")
+        _same_shapes_and_dtypes(self, avals)
+        if dtypes.is_complex(avals[0].dtype) and direction not in ("EQ", "NE"):
+            raise PlaitTypeError(f"{self.name} {direction} is not defined for complex operands")
+        return [ShapedArray(avals[0].shape, dtypes.bool_)]
+
+
+compare = Compare("plait.compare", "Elementwise comparison with a direction EQ NE LT LE GT GE.")
+
+
+class Select(OpDef):
+    """`%z = "plait.select"(%pred, %x, %y) : (tensor<4xi1>, tensor<4xf32>, tensor<4xf32>) -> ...`"""
+
+    arity = 3
+
+    def infer(self, avals):
+        p, x, y = avals
+        if p.dtype != dtypes.bool_:
+            raise PlaitTypeError(f"{self.name} predicate must be bool, got {p.dtype}")
+        _same_shapes_and_dtypes(self, [x, y])
+        if p.shape != x.shape:
+            raise PlaitTypeError(f"{self.name} predicate shape {p.shape} must equal the "
+                                 f"operand shape {x.shape}")
+        return [x.update(weak_type=_weak([x, y]))]
+
+
+select = Select("plait.select", "Elementwise choice: pred ? on_true : on_false.")
+
+
+class Clamp(OpDef):
+    """`%z = "plait.clamp"(%lo, %x, %hi) : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> ...`"""
+
+    arity = 3
+
+    def infer(self, avals):
+        _same_shapes_and_dtypes(self, avals)
+        _check_kind(self, avals[0].dtype, REAL)
+        return [avals[1]]
+
+
+clamp = Clamp("plait.clamp", "Elementwise min(max(x, lo), hi).")
+
+
+class Convert(OpDef):
+    """`%y = "plait.convert"(%x) {new_dtype = f16} : (tensor<4xf32>) -> tensor<4xf16>`
+
+    Complex to real keeps the real part; to bool tests for nonzero.
+    """
+
+    arity = 1
+    attrs = {"new_dtype": DType()}
+
+    def infer(self, avals, new_dtype):
+        (x,) = avals
+        return [ShapedArray(x.shape, new_dtype)]
+
+
+convert = Convert("plait.convert", "Convert element type (C-style casts, float->int truncates).")
+
+UNARY = [op for op in (neg, abs, sign, exp, log, log1p, expm1, sqrt, rsqrt, sin, cos, tan, tanh,
+                       logistic, erf, floor, ceil, round, is_finite, not_, real, imag)]
+BINARY = [add, sub, mul, div, rem, pow, max, min, atan2, and_, or_, xor]

@@ -1,0 +1,558 @@
+"""`plait.jit`: trace once per signature, compile through the pipeline, dispatch fast.
+
+A call's signature is (function, pytree structure, avals incl. weak types, static args).
+"Function" is its code object plus what its closure holds: arrays by aval (they become
+implicit inputs), hashable values by value, anything else by identity — so a fresh lambda
+per loop step reuses the compiled program. Calls go through jaxlib's C++ dispatch path
+(`runtime.fastpath`) when it is available; the Python path below is the fallback and the
+cache-miss handler.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import os
+import types
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+from plait import pipeline
+from plait._mlir import CONTEXT, LOCK, ir
+from plait.core import dtypes, pytree
+from plait.core.aval import ShapedArray
+from plait.core.errors import EscapedTracerError, PlaitTypeError, PlaitValueError
+from plait.core.trace import ModuleBuilder, Trace, Tracer, current_trace, tracing
+from plait.runtime import device as _device
+from plait.runtime.array import Array
+from plait.runtime.executable import Executable, compile_stablehlo
+
+logger = logging.getLogger("plait")
+_jax_array_type = None
+
+
+def _is_jax_array(x) -> bool:
+    global _jax_array_type
+    if _jax_array_type is None:
+        from jaxlib import _jax
+
+        _jax_array_type = _jax.ArrayImpl
+    return type(x) is _jax_array_type
+
+
+# --- leaves: avals and device buffers ---------------------------------------------------------
+
+def leaf_aval(x) -> ShapedArray:
+    """The aval plait gives an argument leaf."""
+    if isinstance(x, (Array, Tracer)):
+        return x.aval
+    if _is_jax_array(x):
+        return ShapedArray(x.shape, dtypes.canonicalize(x.dtype), x.aval.weak_type)
+    if isinstance(x, (bool, int, float, complex, np.ndarray, np.generic)):
+        dt, weak = dtypes.dtype_of_value(x)
+        if isinstance(x, int) and not isinstance(x, bool) and not _fits(x, dt):
+            raise PlaitTypeError(f"Python int {x} does not fit in {dt}; pass np.int64({x})")
+        return ShapedArray(np.shape(x), dt, weak)
+    raise PlaitTypeError(
+        f"argument of type {type(x).__name__} is not an array; pass arrays, scalars or "
+        "pytrees of them, or mark the argument static (static_argnums / static_argnames)")
+
+
+def _fits(x: int, dt) -> bool:
+    info = np.iinfo(dt)
+    return info.min <= x <= info.max
+
+
+def leaf_buffer(x, aval: ShapedArray):
+    if type(x) is Array:
+        return x._buf
+    if _is_jax_array(x):
+        return x
+    return _device.device_put(np.asarray(x, aval.dtype), aval)
+
+
+# --- the function part of the key: code + closure ----------------------------------------------
+
+class _Identity:
+    """Keys an unhashable object by identity, holding it so its id is not reused."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __hash__(self):
+        return id(self.obj)
+
+    def __eq__(self, other):
+        return isinstance(other, _Identity) and other.obj is self.obj
+
+
+def _is_array_leaf(x) -> bool:
+    return isinstance(x, (Array, np.ndarray)) or _is_jax_array(x)
+
+
+def _value_key(v):
+    try:
+        hash(v)
+        return v
+    except TypeError:
+        return _Identity(v)
+
+
+class FunctionKey:
+    """A function's code and closure, with the closure's array leaves pulled out."""
+
+    def __init__(self, fun):
+        self.fun = fun
+        self.arrays: list = []
+        self._cells = None
+        code = getattr(fun, "__code__", None)
+        if code is None or not fun.__closure__:
+            self.key = (_value_key(fun),)
+            return
+        cells, parts = [], []
+        for cell in fun.__closure__:
+            try:
+                value = cell.cell_contents
+            except ValueError:  # an empty cell (a name assigned later)
+                cells.append((False, None, None))
+                parts.append("<empty>")
+                continue
+            leaves, tree = pytree.tree_flatten(value)
+            arrays = [i for i, leaf in enumerate(leaves) if _is_array_leaf(leaf)]
+            if not arrays:
+                cells.append((False, None, None))
+                parts.append(_value_key(value))
+                continue
+            self.arrays.extend(leaves[i] for i in arrays)
+            cells.append((True, tree, (leaves, arrays)))
+            parts.append((tree, tuple(leaf_aval(leaf) if i in arrays else _value_key(leaf)
+                                      for i, leaf in enumerate(leaves))))
+        self._cells = cells
+        self.key = (code, _value_key(fun.__defaults__), tuple(parts))
+
+    def with_closure_tracers(self, tracers: Sequence):
+        """The function with its closure's arrays replaced by `tracers` (in order)."""
+        if not self.arrays:
+            return self.fun
+        it = iter(tracers)
+        new_cells = []
+        for cell, (lifted, tree, data) in zip(self.fun.__closure__, self._cells):
+            if not lifted:
+                new_cells.append(cell)
+                continue
+            leaves, arrays = data
+            leaves = list(leaves)
+            for i in arrays:
+                leaves[i] = next(it)
+            new_cells.append(types.CellType(pytree.tree_unflatten(tree, leaves)))
+        f = self.fun
+        g = types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__,
+                               tuple(new_cells))
+        g.__kwdefaults__ = f.__kwdefaults__
+        return g
+
+
+# --- tracing a signature into a module ---------------------------------------------------------
+
+class Staged:
+    """One traced signature: the plait module and how to call what it compiles to.
+
+    The module's public `@main` takes (closure arrays, captured device arrays, arguments).
+    """
+
+    def __init__(self, module: ir.Module, name: str, in_avals, out_avals, out_tree,
+                 consts: list, closure_bufs: list):
+        self.module = module
+        self.name = name
+        self.in_avals = list(in_avals)
+        self.out_avals = list(out_avals)
+        self.out_tree = out_tree
+        self.consts = consts
+        self.closure_bufs = closure_bufs  # the closure arrays seen when tracing
+
+
+def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
+          rebuild_args, name: str | None = None) -> Staged:
+    """Trace `fun` on abstract arguments into a fresh module."""
+    name = name or getattr(fun, "__name__", "fn")
+    closure_avals = [leaf_aval(a) for a in fkey.arrays]
+    with LOCK, CONTEXT:
+        mb = ModuleBuilder()
+        trace = Trace(mb, name, closure_avals + list(in_avals), private=False)
+        with trace:
+            nc = len(closure_avals)
+            f = fkey.with_closure_tracers(trace.args[:nc])
+            args, kwargs = rebuild_args(pytree.tree_unflatten(in_tree, trace.args[nc:]))
+            out = f(*args, **kwargs)
+            out_flat, out_tree = pytree.tree_flatten(out)
+            out_vals = [trace.to_value(o) for o in out_flat]
+            trace.finish([Tracer(v, a, trace) for v, a in out_vals])
+        out_avals = [a for _, a in out_vals]
+        consts = list(trace.captures)
+        if consts:
+            _wrap_main(mb, trace, closure_avals, consts, in_avals, out_avals)
+        else:
+            trace.func.attributes["sym_name"] = ir.StringAttr.get("main")
+    arg_avals = closure_avals + [c.aval for c in consts] + list(in_avals)
+    closure_bufs = [leaf_buffer(a, av) for a, av in zip(fkey.arrays, closure_avals)]
+    return Staged(mb.module, name, arg_avals, out_avals, out_tree,
+                  [c._buf for c in consts], closure_bufs)
+
+
+def _wrap_main(mb: ModuleBuilder, trace: Trace, closure_avals, consts, in_avals, out_avals):
+    """`@main(closure, consts, args) { call @f(closure, args, consts) }`: the executable's
+    parameters put captured device arrays before the arguments (the C++ path prepends them)."""
+    from plait.core import aval as _aval
+
+    trace.func.attributes["sym_visibility"] = ir.StringAttr.get("private")
+    nc, nk = len(closure_avals), len(consts)
+    types_ = [_aval.ir_type(a) for a in closure_avals + [c.aval for c in consts] + list(in_avals)]
+    out_types = [_aval.ir_type(a) for a in out_avals]
+    loc = ir.Location.unknown()
+    with ir.InsertionPoint(mb.module.body), loc:
+        main = ir.Operation.create(
+            "func.func", regions=1,
+            attributes={"sym_name": ir.StringAttr.get("main"),
+                        "function_type": ir.TypeAttr.get(ir.FunctionType.get(types_, out_types))})
+        block = main.regions[0].blocks.append(*types_)
+        a = list(block.arguments)
+        operands = a[:nc] + a[nc + nk:] + a[nc:nc + nk]
+        with ir.InsertionPoint(block):
+            call = ir.Operation.create(
+                "func.call", results=out_types, operands=operands,
+                attributes={"callee": ir.FlatSymbolRefAttr.get(trace.name)})
+            ir.Operation.create("func.return", operands=list(call.results))
+
+
+# --- compiled signatures -----------------------------------------------------------------------
+
+class CompiledEntry:
+    def __init__(self, staged: Staged, executable: Executable, plait_text: str | None = None):
+        self.staged = staged
+        self.executable = executable
+        self.plait_text = plait_text
+
+    def call_flat(self, closure_bufs, arg_bufs) -> list:
+        return self.executable(list(closure_bufs) + self.staged.consts + list(arg_bufs))
+
+    def wrap(self, out_bufs):
+        return pytree.tree_unflatten(self.staged.out_tree, [Array(b) for b in out_bufs])
+
+
+def compile_staged(staged: Staged) -> CompiledEntry:
+    module = staged.module
+    pipeline.optimize(module)
+    pipeline.lower(module)
+    with LOCK, CONTEXT:
+        exe = compile_stablehlo(module, staged.in_avals, staged.out_avals)
+    return CompiledEntry(staged, exe)
+
+
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 4096
+_LAST_KEY: dict = {}
+stats = {"traces": 0, "compiles": 0}
+
+
+def _log_enabled() -> bool:
+    return os.environ.get("PLAIT_LOG_COMPILES", "") not in ("", "0")
+
+
+def _explain_miss(fkey, key, arg_names) -> str:
+    prev = _LAST_KEY.get(fkey.key)
+    if prev is None:
+        return "first call"
+    reasons = []
+    _, p_tree, p_avals, p_static = prev
+    _, tree, avals, static = key
+    if p_tree != tree:
+        reasons.append(f"pytree structure changed: {p_tree} -> {tree}")
+    elif p_avals != avals:
+        for i, (a, b) in enumerate(zip(p_avals, avals)):
+            if a != b:
+                nm = arg_names[i] if i < len(arg_names) else f"leaf {i}"
+                reasons.append(f"{nm}: {a.str_short()} -> {b.str_short()}")
+    if p_static != static:
+        reasons.append(f"static arguments changed: {p_static} -> {static}")
+    return "; ".join(reasons) or "the function's closure changed"
+
+
+def lookup_or_compile(fun, fkey: FunctionKey, in_tree, in_avals, statics, rebuild_args,
+                      arg_names=()) -> CompiledEntry:
+    key = (fkey.key, in_tree, tuple(in_avals), statics)
+    with LOCK:
+        entry = _CACHE.get(key)
+        if entry is not None:
+            _CACHE.move_to_end(key)
+            return entry
+        if _log_enabled():
+            logger.warning("plait: compiling %s for (%s) because %s",
+                           getattr(fun, "__name__", fun),
+                           ", ".join(a.str_short() for a in in_avals),
+                           _explain_miss(fkey, key, arg_names))
+        staged = stage(fun, fkey, in_tree, in_avals, rebuild_args)
+        stats["traces"] += 1
+        entry = compile_staged(staged)
+        stats["compiles"] += 1
+        _CACHE[key] = entry
+        _LAST_KEY[fkey.key] = key
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+        return entry
+
+
+def clear_caches() -> None:
+    _CACHE.clear()
+    _LAST_KEY.clear()
+
+
+# --- the jit wrapper ---------------------------------------------------------------------------
+
+class _Signature:
+    """Splits a call's arguments into static and dynamic parts per static_argnums/names."""
+
+    def __init__(self, fun, static_argnums, static_argnames):
+        static_argnums = _as_tuple(static_argnums)
+        static_argnames = _as_tuple(static_argnames)
+        try:
+            params = list(inspect.signature(fun).parameters.values())
+        except (TypeError, ValueError):
+            params = None
+        positional = [p.name for p in params or () if p.kind in (
+            p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        n = len(positional)
+        nums = set()
+        for i in static_argnums:
+            if not isinstance(i, int):
+                raise PlaitValueError(f"static_argnums must be ints, got {i!r}")
+            if params is not None and not any(p.kind == p.VAR_POSITIONAL for p in params):
+                if not -n <= i < n:
+                    raise PlaitValueError(f"static_argnums {i} is out of range for "
+                                          f"{getattr(fun, '__name__', fun)} with {n} "
+                                          "positional parameters")
+                i %= n
+            nums.add(i)
+        names = set(static_argnames)
+        for i in list(nums):
+            if 0 <= i < n:
+                names.add(positional[i])
+        for nm in list(names):
+            if nm in positional:
+                nums.add(positional.index(nm))
+        self.static_argnums = tuple(sorted(nums))
+        self.static_argnames = tuple(sorted(names))
+        self.positional = positional
+
+    def split(self, args, kwargs):
+        nums, names = self.static_argnums, self.static_argnames
+        if not nums and not names:
+            return args, kwargs, ()
+        dyn_args = tuple(a for i, a in enumerate(args) if i not in nums)
+        static = tuple((i, a) for i, a in enumerate(args) if i in nums)
+        dyn_kwargs = {k: v for k, v in kwargs.items() if k not in names}
+        static_kw = tuple(sorted((k, v) for k, v in kwargs.items() if k in names))
+        return dyn_args, dyn_kwargs, static + static_kw
+
+    def rebuilder(self, n_args: int, statics):
+        static_pos = {i: a for i, a in statics if isinstance(i, int)}
+        static_kw = {k: v for k, v in statics if isinstance(k, str)}
+
+        def rebuild(tree):
+            dyn_args, dyn_kwargs = tree
+            it = iter(dyn_args)
+            args = [static_pos[i] if i in static_pos else next(it) for i in range(n_args)]
+            return args, {**dyn_kwargs, **static_kw}
+        return rebuild
+
+    def names(self, args, kwargs) -> list[str]:
+        out = []
+        for i, a in enumerate(args):
+            if i in self.static_argnums:
+                continue
+            nm = self.positional[i] if i < len(self.positional) else f"args[{i}]"
+            out += [nm] * len(pytree.tree_leaves(a))
+        for k in sorted(kwargs):
+            if k not in self.static_argnames:
+                out += [k] * len(pytree.tree_leaves(kwargs[k]))
+        return out
+
+
+def _as_tuple(x):
+    if x is None:
+        return ()
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _check_hashable(statics) -> None:
+    for where, v in statics:
+        try:
+            hash(v)
+        except TypeError:
+            what = f"argument {where}" if isinstance(where, int) else f"argument '{where}'"
+            raise PlaitValueError(
+                f"static {what} of type {type(v).__name__} is not hashable; pass a hashable "
+                "value (e.g. a tuple instead of a list) or make the argument non-static"
+            ) from None
+
+
+class Jitted:
+    """The result of `plait.jit(fun)`: call it, or `.lower(*args)` to inspect its stages."""
+
+    def __init__(self, fun, static_argnums=None, static_argnames=None):
+        functools.update_wrapper(self, fun, updated=())
+        self.fun = fun
+        self.signature = _Signature(fun, static_argnums, static_argnames)
+        self._fkey = None
+        from plait.runtime import fastpath
+
+        self._cpp = fastpath.make(self) if fastpath.AVAILABLE else None
+
+    @property
+    def fkey(self) -> FunctionKey:
+        if self._fkey is None:
+            self._fkey = FunctionKey(self.fun)
+        return self._fkey
+
+    def __call__(self, *args, **kwargs):
+        cpp = self._cpp
+        if cpp is not None and not tracing():
+            try:
+                return cpp(*args, **kwargs)
+            except ValueError as e:
+                if "Non-hashable static" in str(e):
+                    _check_hashable(self.signature.split(args, kwargs)[2])
+                raise
+        return self.call_python(args, kwargs)[0]
+
+    def call_python(self, args, kwargs):
+        """The miss path: returns (outputs, entry or None when inlined into a trace)."""
+        if tracing() or _has_tracer((args, kwargs)):
+            if current_trace() is None:
+                _raise_escaped((args, kwargs))
+            return self.fun(*args, **kwargs), None
+        dyn_args, dyn_kwargs, statics = self.signature.split(args, kwargs)
+        _check_hashable(statics)
+        leaves, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
+        avals = [leaf_aval(x) for x in leaves]
+        rebuild = self.signature.rebuilder(len(args), statics)
+        entry = lookup_or_compile(self.fun, self.fkey, in_tree, avals, statics, rebuild,
+                                  _LazyNames(self.signature, args, kwargs))
+        closure_bufs = [leaf_buffer(x, leaf_aval(x)) for x in self.fkey.arrays]
+        outs = entry.call_flat(closure_bufs, [leaf_buffer(x, a) for x, a in zip(leaves, avals)])
+        return entry.wrap(outs), entry
+
+    # stages ------------------------------------------------------------------------------------
+    def trace(self, *args, **kwargs) -> Staged:
+        dyn_args, dyn_kwargs, statics = self.signature.split(args, kwargs)
+        _check_hashable(statics)
+        leaves, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
+        avals = [leaf_aval(x) for x in leaves]
+        return stage(self.fun, self.fkey, in_tree, avals,
+                     self.signature.rebuilder(len(args), statics))
+
+    def lower(self, *args, **kwargs) -> Lowered:
+        return Lowered(self.trace(*args, **kwargs))
+
+
+class _LazyNames:
+    """Argument names for compile logs, computed only when a log line is written."""
+
+    def __init__(self, sig, args, kwargs):
+        self._sig, self._args, self._kwargs = sig, args, kwargs
+
+    def __getitem__(self, i):
+        return self._sig.names(self._args, self._kwargs)[i]
+
+    def __len__(self):
+        return len(self._sig.names(self._args, self._kwargs))
+
+
+def _has_tracer(tree) -> bool:
+    return any(type(x) is Tracer for x in pytree.tree_leaves(tree))
+
+
+def _raise_escaped(tree):
+    raise EscapedTracerError(
+        "a traced value was passed to a jitted function after the trace that made it ended "
+        "(an escaped tracer). Return values from traced functions instead of storing them.")
+
+
+class Lowered:
+    """A traced signature; `.as_text(stage)` shows "traced", "plait" or "stablehlo"."""
+
+    def __init__(self, staged: Staged):
+        self.staged = staged
+        self._texts: dict[str, str] = {}
+        with CONTEXT:
+            self._texts["traced"] = str(staged.module)
+            work = pipeline.clone_module(staged.module)
+            pipeline.optimize(work)
+            self._texts["plait"] = str(work)
+            pipeline.lower(work)
+            self._texts["stablehlo"] = str(work)
+        self._lowered_module = work
+
+    def as_text(self, stage: str = "stablehlo", debug_info: bool = False) -> str:
+        if stage not in self._texts:
+            raise PlaitValueError(f"unknown stage '{stage}'; use one of {list(self._texts)}")
+        if debug_info and stage == "stablehlo":
+            return self._lowered_module.operation.get_asm(enable_debug_info=True)
+        return self._texts[stage]
+
+    def compile(self) -> Compiled:
+        with LOCK, CONTEXT:
+            exe = compile_stablehlo(self._lowered_module, self.staged.in_avals,
+                                    self.staged.out_avals)
+        return Compiled(CompiledEntry(self.staged, exe))
+
+
+class Compiled:
+    """A compiled signature; call it with arguments of the lowered avals."""
+
+    def __init__(self, entry: CompiledEntry):
+        self.entry = entry
+
+    def __call__(self, *args, **kwargs):
+        staged = self.entry.staged
+        leaves = pytree.tree_leaves((args, kwargs))
+        avals = [leaf_aval(x) for x in leaves]
+        expected = staged.in_avals[len(staged.closure_bufs) + len(staged.consts):]
+        if [a.strip_weak() for a in avals] != [a.strip_weak() for a in expected]:
+            raise PlaitTypeError("compiled for argument types ("
+                                 + ", ".join(a.str_short() for a in expected) + "), got ("
+                                 + ", ".join(a.str_short() for a in avals) + ")")
+        outs = self.entry.call_flat(staged.closure_bufs,
+                                    [leaf_buffer(x, a) for x, a in zip(leaves, expected)])
+        return self.entry.wrap(outs)
+
+    def as_text(self) -> str:
+        return self.entry.executable.hlo_text()
+
+    def memory_analysis(self):
+        return self.entry.executable.memory_stats()
+
+
+def jit(fun=None, *, static_argnums=None, static_argnames=None):
+    """Compile `fun` with plait (usable as `@jit` or `@jit(static_argnums=...)`)."""
+    if fun is None:
+        return functools.partial(jit, static_argnums=static_argnums,
+                                 static_argnames=static_argnames)
+    if not callable(fun):
+        raise PlaitTypeError(f"jit expects a callable, got {type(fun).__name__}")
+    return Jitted(fun, static_argnums, static_argnames)
+
+
+def make_mlir(fun, **jit_kwargs):
+    """`make_mlir(f)(*args)` returns the traced plait module of `f` as text."""
+    j = fun if isinstance(fun, Jitted) else Jitted(fun, **jit_kwargs)
+
+    def traced_text(*args, **kwargs):
+        staged = j.trace(*args, **kwargs)
+        with CONTEXT:
+            return str(staged.module)
+    return traced_text

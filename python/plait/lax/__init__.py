@@ -1,0 +1,327 @@
+"""`plait.lax`: one function per plait op, with JAX's names and conventions.
+
+Operands must agree in shape and dtype (no promotion, no broadcasting) except Python
+scalars, which take the dtype of the array operand and are broadcast, as in `jax.lax`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from plait._mlir import ir
+from plait.core import aval as _aval
+from plait.core import dtypes
+from plait.core.errors import PlaitTypeError
+from plait.core.trace import Tracer, bind, tracing
+from plait.dialect import ops as P
+from plait.dialect.base import scalar_attr
+from plait.runtime import device as _device
+from plait.runtime.array import Array
+
+
+def _is_array(x) -> bool:
+    return isinstance(x, (Tracer, Array))
+
+
+def aval_of(x):
+    if _is_array(x):
+        return x.aval
+    dt, weak = dtypes.dtype_of_value(x)
+    return _aval.ShapedArray(np.shape(x), dt, weak)
+
+
+def full(shape, fill_value, dtype=None):
+    """An array of `shape` filled with a scalar (a splat constant when traced)."""
+    shape = tuple(int(d) for d in shape)
+    if _is_array(fill_value):
+        if fill_value.shape != ():
+            raise PlaitTypeError(f"full: fill_value must be a scalar, got shape {fill_value.shape}")
+        x = fill_value if dtype is None else convert_element_type(fill_value, dtype)
+        return broadcast_in_dim(x, shape, ())
+    dt, weak = dtypes.dtype_of_value(fill_value)
+    if dtype is not None:
+        dt, weak = dtypes.canonicalize(dtype), False
+    aval = _aval.ShapedArray(shape, dt, weak)
+    if not tracing():
+        return Array(_device.device_put(np.full(shape, fill_value, dt), aval))
+    if dtypes.is_complex(dt):
+        rdt = dtypes.real_dtype(dt)
+        v = complex(fill_value)
+        out = bind(P.complex, full(shape, v.real, rdt), full(shape, v.imag, rdt))
+    else:
+        out = bind(P.constant, value=splat_attr(shape, dt, fill_value))
+    out.aval = aval
+    return out
+
+
+def splat_attr(shape, dtype, value) -> ir.DenseElementsAttr:
+    """A splat DenseElementsAttr (no host buffer of the full size is made)."""
+    t = _aval.ir_type(_aval.ShapedArray(shape, dtype))
+    if dtypes.is_integer(dtype):
+        info = np.iinfo(dtype)
+        if not info.min <= int(value) <= info.max:
+            raise PlaitTypeError(f"{value} does not fit in {dtype}")
+    return ir.DenseElementsAttr.get_splat(t, scalar_attr(t.element_type, value))
+
+
+def _scalar_like(x, ref_aval):
+    """A Python scalar as an array matching `ref_aval` (dtype and shape)."""
+    if _is_array(x):
+        return x
+    if isinstance(x, (np.ndarray, np.generic)) and np.shape(x) == ref_aval.shape:
+        return x
+    return full(ref_aval.shape, x, ref_aval.dtype)
+
+
+def _elementwise(op, *args):
+    ref = next((a for a in args if _is_array(a)), None)
+    if ref is not None:
+        args = [_scalar_like(a, ref.aval) for a in args]
+    return bind(op, *args)
+
+
+def _unary(op):
+    def f(x):
+        return bind(op, x)
+    f.__name__ = op.short_name
+    f.__doc__ = op.__doc__
+    return f
+
+
+def _binary(op):
+    def f(x, y):
+        return _elementwise(op, x, y)
+    f.__name__ = op.short_name
+    f.__doc__ = op.__doc__
+    return f
+
+
+neg, abs, sign, exp, log, log1p, expm1, sqrt, rsqrt = map(_unary, (
+    P.neg, P.abs, P.sign, P.exp, P.log, P.log1p, P.expm1, P.sqrt, P.rsqrt))
+sin, cos, tan, tanh, logistic, erf, floor, ceil = map(_unary, (
+    P.sin, P.cos, P.tan, P.tanh, P.logistic, P.erf, P.floor, P.ceil))
+round, is_finite, bitwise_not, real, imag = map(_unary, (
+    P.round, P.is_finite, P.not_, P.real, P.imag))
+add, sub, mul, div, rem, pow, max, min, atan2 = map(_binary, (
+    P.add, P.sub, P.mul, P.div, P.rem, P.pow, P.max, P.min, P.atan2))
+bitwise_and, bitwise_or, bitwise_xor, complex = map(_binary, (P.and_, P.or_, P.xor, P.complex))
+
+
+def _compare(direction):
+    def f(x, y):
+        ref = next((a for a in (x, y) if _is_array(a)), None)
+        if ref is not None:
+            x, y = _scalar_like(x, ref.aval), _scalar_like(y, ref.aval)
+        return bind(P.compare, x, y, direction=direction)
+    f.__name__ = direction.lower()
+    return f
+
+
+eq, ne, lt, le, gt, ge = map(_compare, ("EQ", "NE", "LT", "LE", "GT", "GE"))
+
+
+def select(pred, on_true, on_false):
+    return _elementwise(P.select, pred, on_true, on_false) if _is_array(pred) else \
+        bind(P.select, pred, on_true, on_false)
+
+
+def clamp(min, x, max):
+    return _elementwise(P.clamp, min, x, max)
+
+
+def convert_element_type(x, new_dtype):
+    new_dtype = dtypes.canonicalize(new_dtype)
+    if _is_array(x) and x.dtype == new_dtype and not x.aval.weak_type:
+        return x
+    if not _is_array(x):
+        return full(np.shape(x), x, new_dtype) if np.ndim(x) == 0 else \
+            bind(P.constant, value=np.asarray(x, new_dtype))
+    return bind(P.convert, x, new_dtype=new_dtype)
+
+
+def iota(dtype, size: int):
+    return broadcasted_iota(dtype, (size,), 0)
+
+
+def broadcasted_iota(dtype, shape, dimension: int):
+    return bind(P.iota, shape=tuple(shape), dtype=dtypes.canonicalize(dtype),
+                dimension=dimension)
+
+
+def broadcast_in_dim(x, shape, broadcast_dimensions):
+    shape, dims = tuple(shape), tuple(broadcast_dimensions)
+    if _is_array(x) and x.shape == shape and dims == tuple(range(len(shape))):
+        return x
+    return bind(P.broadcast_in_dim, x, shape=shape, broadcast_dimensions=dims)
+
+
+def broadcast(x, sizes):
+    """Add leading dimensions of `sizes`."""
+    shape = tuple(sizes) + tuple(np.shape(x))
+    n = len(sizes)
+    return broadcast_in_dim(x, shape, tuple(range(n, len(shape))))
+
+
+def reshape(x, new_sizes, dimensions=None):
+    if dimensions is not None:
+        x = transpose(x, dimensions)
+    new_sizes = tuple(int(d) for d in new_sizes)
+    if _is_array(x) and x.shape == new_sizes:
+        return x
+    return bind(P.reshape, x, new_sizes=new_sizes)
+
+
+def transpose(x, permutation):
+    permutation = tuple(int(p) for p in permutation)
+    if permutation == tuple(range(len(permutation))):
+        return x
+    return bind(P.transpose, x, permutation=permutation)
+
+
+def slice(x, start_indices, limit_indices, strides=None):
+    strides = tuple(strides) if strides is not None else (1,) * len(start_indices)
+    return bind(P.slice, x, start_indices=tuple(start_indices),
+                limit_indices=tuple(limit_indices), strides=strides)
+
+
+def slice_in_dim(x, start, limit, stride=1, axis=0):
+    starts = [0] * x.ndim
+    limits = list(x.shape)
+    strides = [1] * x.ndim
+    starts[axis], limits[axis], strides[axis] = start, limit, stride
+    return slice(x, starts, limits, strides)
+
+
+def _index_scalars(start_indices):
+    out = []
+    for i in start_indices:
+        if _is_array(i):
+            if not dtypes.is_integer(i.dtype) or i.shape != ():
+                raise PlaitTypeError(f"start indices must be integer scalars, got {i.aval}")
+            out.append(i)
+        else:
+            out.append(full((), int(i), dtypes.int32))
+    dts = {i.dtype for i in out}
+    if len(dts) > 1:
+        out = [convert_element_type(i, dtypes.int32) for i in out]
+    return out
+
+
+def dynamic_slice(x, start_indices, slice_sizes):
+    return bind(P.dynamic_slice, x, *_index_scalars(start_indices),
+                slice_sizes=tuple(slice_sizes))
+
+
+def dynamic_update_slice(x, update, start_indices):
+    return bind(P.dynamic_update_slice, x, update, *_index_scalars(start_indices))
+
+
+def concatenate(operands: Sequence, dimension: int):
+    if len(operands) == 1:
+        return operands[0]
+    return bind(P.concatenate, *operands, dimension=dimension)
+
+
+def pad(x, padding_value, padding_config):
+    lo, hi, interior = zip(*padding_config) if padding_config else ((), (), ())
+    if not _is_array(padding_value):
+        padding_value = full((), padding_value, x.dtype)
+    return bind(P.pad, x, padding_value, edge_padding_low=tuple(lo), edge_padding_high=tuple(hi),
+                interior_padding=tuple(interior))
+
+
+def rev(x, dimensions):
+    dimensions = tuple(dimensions)
+    return bind(P.rev, x, dimensions=dimensions) if dimensions else x
+
+
+class GatherDimensionNumbers(NamedTuple):
+    offset_dims: tuple
+    collapsed_slice_dims: tuple
+    start_index_map: tuple
+    operand_batching_dims: tuple = ()
+    start_indices_batching_dims: tuple = ()
+
+
+def gather(operand, start_indices, dimension_numbers: GatherDimensionNumbers, slice_sizes,
+           indices_are_sorted: bool = False):
+    dn = dimension_numbers
+    return bind(P.gather, operand, start_indices, offset_dims=tuple(dn.offset_dims),
+                collapsed_slice_dims=tuple(dn.collapsed_slice_dims),
+                operand_batching_dims=tuple(dn.operand_batching_dims),
+                start_indices_batching_dims=tuple(dn.start_indices_batching_dims),
+                start_index_map=tuple(dn.start_index_map),
+                index_vector_dim=len(np.shape(start_indices)) - 1,
+                slice_sizes=tuple(slice_sizes), indices_are_sorted=bool(indices_are_sorted))
+
+
+class ScatterDimensionNumbers(NamedTuple):
+    update_window_dims: tuple
+    inserted_window_dims: tuple
+    scatter_dims_to_operand_dims: tuple
+    operand_batching_dims: tuple = ()
+    scatter_indices_batching_dims: tuple = ()
+
+
+def _scatter(mode, operand, scatter_indices, updates, dimension_numbers,
+             indices_are_sorted=False, unique_indices=False):
+    dn = dimension_numbers
+    return bind(P.scatter, operand, scatter_indices, updates, mode=mode,
+                update_window_dims=tuple(dn.update_window_dims),
+                inserted_window_dims=tuple(dn.inserted_window_dims),
+                input_batching_dims=tuple(dn.operand_batching_dims),
+                scatter_indices_batching_dims=tuple(dn.scatter_indices_batching_dims),
+                scatter_dims_to_operand_dims=tuple(dn.scatter_dims_to_operand_dims),
+                index_vector_dim=len(np.shape(scatter_indices)) - 1,
+                indices_are_sorted=bool(indices_are_sorted), unique_indices=bool(unique_indices))
+
+
+def scatter(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
+            unique_indices=False):
+    return _scatter("set", operand, scatter_indices, updates, dimension_numbers,
+                    indices_are_sorted, unique_indices)
+
+
+def scatter_add(operand, scatter_indices, updates, dimension_numbers, *,
+                indices_are_sorted=False, unique_indices=False):
+    return _scatter("add", operand, scatter_indices, updates, dimension_numbers,
+                    indices_are_sorted, unique_indices)
+
+
+def _reducer(op):
+    def f(x, axes):
+        axes = tuple(axes)
+        return bind(op, x, axes=axes) if axes else x
+    f.__name__ = op.short_name
+    return f
+
+
+reduce_sum, reduce_prod, reduce_max, reduce_min, reduce_and, reduce_or = map(_reducer, (
+    P.reduce_sum, P.reduce_prod, P.reduce_max, P.reduce_min, P.reduce_and, P.reduce_or))
+
+
+def argmax(x, axis: int, index_dtype=dtypes.int32):
+    return bind(P.argmax, x, axis=axis, index_dtype=dtypes.canonicalize(index_dtype))
+
+
+def argmin(x, axis: int, index_dtype=dtypes.int32):
+    return bind(P.argmin, x, axis=axis, index_dtype=dtypes.canonicalize(index_dtype))
+
+
+def cumsum(x, axis: int = 0, reverse: bool = False):
+    return bind(P.cumsum, x, axis=axis, reverse=bool(reverse))
+
+
+def dot_general(lhs, rhs, dimension_numbers):
+    """`dimension_numbers = ((lhs_contract, rhs_contract), (lhs_batch, rhs_batch))`."""
+    (lc, rc), (lb, rb) = dimension_numbers
+    return bind(P.dot_general, lhs, rhs, lhs_batching_dimensions=tuple(lb),
+                rhs_batching_dimensions=tuple(rb), lhs_contracting_dimensions=tuple(lc),
+                rhs_contracting_dimensions=tuple(rc))
+
+
+def square(x):
+    return mul(x, x)

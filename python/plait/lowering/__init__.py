@@ -1,0 +1,3 @@
+"""Lowering from the plait dialect to StableHLO (+ Shardy)."""
+
+from plait.lowering.stablehlo import LowerToStableHLOPass, lowerings  # noqa: F401

@@ -1,0 +1,561 @@
+"""Shared machinery of `plait.numpy`: eager dispatch, promotion, broadcasting, elementwise ops.
+
+Every public function is plain Python over `plait.lax`. Called on tracers it traces inline;
+called eagerly it runs through a `plait.jit` of itself (one compiled program per signature,
+dispatched by the C++ fast path), as `jax.numpy` does.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from plait import lax
+from plait.core import dtypes
+from plait.core.aval import ShapedArray
+from plait.core.errors import PlaitTypeError, PlaitValueError
+from plait.core.trace import Tracer, tracing
+from plait.runtime import device as _device
+from plait.runtime.array import Array
+
+ndarray = Array
+
+
+def is_array(x) -> bool:
+    return isinstance(x, (Tracer, Array))
+
+
+def numpy_function(static=(), name=None):
+    """Make `impl` eager-capable: traced inline under a trace, else jitted with `static`."""
+
+    def deco(impl):
+        from plait.jit import Jitted
+
+        jitted = None
+
+        @functools.wraps(impl)
+        def wrapper(*args, **kwargs):
+            nonlocal jitted
+            if tracing():
+                return impl(*args, **kwargs)
+            if jitted is None:
+                jitted = Jitted(impl, static_argnames=static)
+            return jitted(*args, **kwargs)
+
+        wrapper.impl = impl
+        if name:
+            wrapper.__name__ = name
+        return wrapper
+
+    return deco
+
+
+# --- conversion -----------------------------------------------------------------------------
+
+def _host_dtype(x, dtype) -> np.dtype:
+    """dtype of an array made from host data: NumPy's own, or config's for Python data."""
+    if dtype is not None:
+        return dtypes.canonicalize(dtype)
+    if isinstance(x, (np.ndarray, np.generic)):
+        return dtypes.canonicalize(x.dtype)
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biufc":
+        raise PlaitTypeError(f"cannot make an array from {type(x).__name__} holding "
+                             f"{arr.dtype} data")
+    return dtypes.config.default_for_kind(dtypes.kind(arr.dtype))
+
+
+def asarray(a, dtype=None, copy=None):
+    """Convert to a plait array: NumPy keeps its dtype; Python data gets config's defaults."""
+    if is_array(a):
+        return a if dtype is None else astype(a, dtype)
+    if _is_jax_array(a):
+        out = Array(a)
+        return out if dtype is None else astype(out, dtype)
+    if isinstance(a, (list, tuple)) and any(is_array(e) or _contains_array(e) for e in a):
+        return stack([asarray(e, dtype) for e in a])
+    weak = isinstance(a, (int, float, complex)) and not isinstance(a, bool) and dtype is None
+    dt = _host_dtype(a, dtype)
+    host = np.asarray(a, dtype=dt)
+    if tracing():
+        return lax.full((), a, None if weak else dt) if host.ndim == 0 else _constant(host)
+    return Array(_device.device_put(host, ShapedArray(host.shape, dt, weak)))
+
+
+def _constant(host: np.ndarray):
+    from plait.core.trace import current_trace
+
+    return current_trace().to_tracer(host)
+
+
+def _contains_array(x) -> bool:
+    return isinstance(x, (list, tuple)) and any(is_array(e) or _contains_array(e) for e in x)
+
+
+def _is_jax_array(x) -> bool:
+    from plait.jit import _is_jax_array as f
+
+    return f(x)
+
+
+def array(object, dtype=None, copy=True, ndmin=0):
+    out = asarray(object, dtype)
+    if ndmin > out.ndim:
+        out = reshape(out, (1,) * (ndmin - out.ndim) + out.shape)
+    return out
+
+
+def _aval(x) -> ShapedArray:
+    if is_array(x):
+        return x.aval
+    if isinstance(x, (list, tuple)):
+        x = np.asarray(x)
+        return ShapedArray(x.shape, _host_dtype(x, None))
+    return lax.aval_of(x)
+
+
+def _to_array(x, dtype):
+    """x (array, scalar or host data) as an array of `dtype`."""
+    if is_array(x):
+        return x if x.dtype == dtype else lax.convert_element_type(x, dtype)
+    return asarray(x, dtype)
+
+
+# --- promotion and broadcasting --------------------------------------------------------------
+
+def result_type(*args) -> np.dtype:
+    return promote_avals([_aval(a) for a in args])[0]
+
+
+def promote_avals(avals) -> tuple[np.dtype, bool]:
+    return dtypes.promote(*[(a.dtype, a.weak_type) for a in avals])
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise PlaitTypeError("shapes " + ", ".join(str(tuple(s)) for s in shapes)
+                             + " cannot be broadcast together") from None
+
+
+def broadcast_to(x, shape):
+    shape = tuple(int(d) for d in shape)
+    a = _aval(x)
+    if a.shape == shape and is_array(x):
+        return x
+    if len(shape) < a.ndim or broadcast_shapes(a.shape, shape) != shape:
+        raise PlaitTypeError(f"cannot broadcast shape {a.shape} to {shape}")
+    if not is_array(x):
+        x = asarray(x)
+    lead = len(shape) - a.ndim
+    keep = [i for i, d in enumerate(a.shape) if d == shape[lead + i]]
+    if len(keep) < a.ndim:  # squeeze size-1 dims that are stretched
+        x = lax.reshape(x, [a.shape[i] for i in keep])
+    return lax.broadcast_in_dim(x, shape, [lead + i for i in keep])
+
+
+def promote_broadcast(*args, dtype=None):
+    """Promote args to one dtype (JAX rules, weak scalars) and broadcast to one shape."""
+    avals = [_aval(a) for a in args]
+    dt = dtype if dtype is not None else promote_avals(avals)[0]
+    shape = broadcast_shapes(*[a.shape for a in avals])
+    out = []
+    for x, a in zip(args, avals):
+        if not is_array(x):
+            if np.ndim(x) == 0:
+                out.append(lax.full(shape, x if not isinstance(x, np.generic) else x.item(), dt))
+                continue
+            x = asarray(x, dt)
+        elif a.dtype != dt:
+            x = lax.convert_element_type(x, dt)
+        out.append(broadcast_to(x, shape))
+    return out
+
+
+def _inexact_dtype(dt: np.dtype) -> np.dtype:
+    if dtypes.is_inexact(dt):
+        return dt
+    if dt.itemsize == 8:
+        return dtypes.float64
+    return dtypes.config.default_float
+
+
+def promote_inexact(*args):
+    avals = [_aval(a) for a in args]
+    dt, weak = promote_avals(avals)
+    return promote_broadcast(*args, dtype=_inexact_dtype(dt))
+
+
+# --- elementwise functions --------------------------------------------------------------------
+
+def _unary_inexact(lax_fn, name):
+    @numpy_function(name=name)
+    def f(x):
+        (x,) = promote_inexact(x)
+        return lax_fn(x)
+    f.__doc__ = f"Elementwise {name} (integers are promoted to float)."
+    return f
+
+
+sin = _unary_inexact(lax.sin, "sin")
+cos = _unary_inexact(lax.cos, "cos")
+tan = _unary_inexact(lax.tan, "tan")
+tanh = _unary_inexact(lax.tanh, "tanh")
+exp = _unary_inexact(lax.exp, "exp")
+expm1 = _unary_inexact(lax.expm1, "expm1")
+log = _unary_inexact(lax.log, "log")
+log1p = _unary_inexact(lax.log1p, "log1p")
+sqrt = _unary_inexact(lax.sqrt, "sqrt")
+
+
+@numpy_function()
+def arctan2(x1, x2):
+    x1, x2 = promote_inexact(x1, x2)
+    return lax.atan2(x1, x2)
+
+
+def _binary(lax_fn, name, kinds=None):
+    @numpy_function(name=name)
+    def f(x1, x2):
+        x1, x2 = promote_broadcast(x1, x2)
+        if kinds and dtypes.kind(x1.dtype) not in kinds:
+            raise PlaitTypeError(f"{name} is not defined for {x1.dtype}")
+        return lax_fn(x1, x2)
+    f.__doc__ = f"Elementwise {name} with NumPy broadcasting and JAX promotion."
+    return f
+
+
+add = _binary(lax.add, "add")
+subtract = _binary(lax.sub, "subtract")
+multiply = _binary(lax.mul, "multiply")
+maximum = _binary(lax.max, "maximum")
+minimum = _binary(lax.min, "minimum")
+bitwise_and = _binary(lax.bitwise_and, "bitwise_and", "bi")
+bitwise_or = _binary(lax.bitwise_or, "bitwise_or", "bi")
+bitwise_xor = _binary(lax.bitwise_xor, "bitwise_xor", "bi")
+
+
+def _bool_binary(lax_fn, name):
+    @numpy_function(name=name)
+    def f(x1, x2):
+        x1, x2 = promote_broadcast(x1, x2, dtype=dtypes.bool_)
+        return lax_fn(x1, x2)
+    f.__doc__ = f"Elementwise {name}; operands are converted to bool."
+    return f
+
+
+logical_and = _bool_binary(lax.bitwise_and, "logical_and")
+logical_or = _bool_binary(lax.bitwise_or, "logical_or")
+logical_xor = _bool_binary(lax.bitwise_xor, "logical_xor")
+
+
+@numpy_function()
+def logical_not(x):
+    return lax.bitwise_not(_to_array(x, dtypes.bool_))
+
+
+@numpy_function()
+def invert(x):
+    x = asarray(x) if not is_array(x) else x
+    return lax.bitwise_not(x)
+
+
+@numpy_function()
+def true_divide(x1, x2):
+    x1, x2 = promote_inexact(x1, x2)
+    return lax.div(x1, x2)
+
+
+divide = true_divide
+
+
+@numpy_function()
+def floor_divide(x1, x2):
+    x1, x2 = promote_broadcast(x1, x2)
+    if dtypes.is_integer(x1.dtype):
+        q = lax.div(x1, x2)
+        fix = logical_and(not_equal(lax.rem(x1, x2), 0), not_equal(less(x1, 0), less(x2, 0)))
+        return where(fix, lax.sub(q, 1), q) if not dtypes.is_unsigned(x1.dtype) else q
+    if dtypes.is_complex(x1.dtype):
+        raise PlaitTypeError("floor_divide is not defined for complex numbers")
+    return lax.floor(lax.div(lax.sub(x1, _py_mod(x1, x2)), x2))
+
+
+def _py_mod(x1, x2):
+    """Remainder with the sign of the divisor (Python / NumPy `%`)."""
+    r = lax.rem(x1, x2)
+    if dtypes.is_unsigned(x1.dtype):
+        return r
+    fix = logical_and(not_equal(r, 0), not_equal(less(r, 0), less(x2, 0)))
+    return where(fix, lax.add(r, x2), r)
+
+
+@numpy_function()
+def remainder(x1, x2):
+    x1, x2 = promote_broadcast(x1, x2)
+    if dtypes.is_complex(x1.dtype):
+        raise PlaitTypeError("mod is not defined for complex numbers")
+    return _py_mod(x1, x2)
+
+
+mod = remainder
+
+
+@numpy_function()
+def fmod(x1, x2):
+    x1, x2 = promote_broadcast(x1, x2)
+    return lax.rem(x1, x2)
+
+
+def _integer_pow(x, n: int):
+    """x**n for a static integer n by repeated squaring (exact for integers, fast)."""
+    if n == 0:
+        return lax.full(x.shape, 1, x.dtype)
+    if n < 0:
+        if dtypes.is_integer(x.dtype):
+            raise PlaitValueError("integers to negative integer powers are not allowed")
+        return lax.div(lax.full(x.shape, 1, x.dtype), _integer_pow(x, -n))
+    acc, base = None, x
+    while n:
+        if n & 1:
+            acc = base if acc is None else lax.mul(acc, base)
+        n >>= 1
+        if n:
+            base = lax.mul(base, base)
+    return acc
+
+
+@numpy_function()
+def power(x1, x2):
+    if isinstance(x2, int) and not isinstance(x2, bool) and is_array(x1) and abs(x2) <= 64:
+        (x1,) = promote_broadcast(x1, dtype=promote_avals([_aval(x1), _aval(x2)])[0])
+        return _integer_pow(x1, x2)
+    x1, x2 = promote_broadcast(x1, x2)
+    return lax.pow(x1, x2)
+
+
+def _compare(direction, name):
+    @numpy_function(name=name)
+    def f(x1, x2):
+        x1, x2 = promote_broadcast(x1, x2)
+        return _compare_arrays(x1, x2, direction)
+    f.__doc__ = f"Elementwise {name} comparison."
+    return f
+
+
+def _compare_arrays(x1, x2, direction):
+    return {"EQ": lax.eq, "NE": lax.ne, "LT": lax.lt, "LE": lax.le, "GT": lax.gt,
+            "GE": lax.ge}[direction](x1, x2)
+
+
+equal = _compare("EQ", "equal")
+not_equal = _compare("NE", "not_equal")
+less = _compare("LT", "less")
+less_equal = _compare("LE", "less_equal")
+greater = _compare("GT", "greater")
+greater_equal = _compare("GE", "greater_equal")
+
+
+@numpy_function()
+def negative(x):
+    x = asarray(x) if not is_array(x) else x
+    if x.dtype == dtypes.bool_:
+        raise PlaitTypeError("negative is not defined for bool; use logical_not")
+    return lax.neg(x)
+
+
+@numpy_function()
+def positive(x):
+    return asarray(x) if not is_array(x) else x
+
+
+@numpy_function()
+def absolute(x):
+    x = asarray(x) if not is_array(x) else x
+    if x.dtype == dtypes.bool_ or dtypes.is_unsigned(x.dtype):
+        return x
+    return lax.abs(x)
+
+
+abs = absolute
+
+
+@numpy_function()
+def sign(x):
+    x = asarray(x) if not is_array(x) else x
+    if dtypes.is_unsigned(x.dtype):
+        return lax.convert_element_type(not_equal(x, 0), x.dtype)
+    return lax.sign(x)
+
+
+def _float_only(lax_fn, name):
+    @numpy_function(name=name)
+    def f(x):
+        x = asarray(x) if not is_array(x) else x
+        if not dtypes.is_float(x.dtype):
+            return x if dtypes.is_integer(x.dtype) or x.dtype == dtypes.bool_ else \
+                _raise(PlaitTypeError(f"{name} is not defined for {x.dtype}"))
+        return lax_fn(x)
+    return f
+
+
+def _raise(e):
+    raise e
+
+
+floor = _float_only(lax.floor, "floor")
+ceil = _float_only(lax.ceil, "ceil")
+
+
+@numpy_function(static=("decimals",))
+def round(a, decimals=0):
+    a = asarray(a) if not is_array(a) else a
+    if not dtypes.is_float(a.dtype):
+        return a
+    if decimals == 0:
+        return lax.round(a)
+    factor = lax.full(a.shape, 10.0 ** decimals, a.dtype)
+    return lax.div(lax.round(lax.mul(a, factor)), factor)
+
+
+around = round
+
+
+@numpy_function()
+def trunc(x):
+    x = asarray(x) if not is_array(x) else x
+    if not dtypes.is_float(x.dtype):
+        return x
+    return where(less(x, 0), lax.ceil(x), lax.floor(x))
+
+
+@numpy_function()
+def square(x):
+    x = asarray(x) if not is_array(x) else x
+    return lax.mul(x, x)
+
+
+@numpy_function()
+def reciprocal(x):
+    (x,) = promote_inexact(x)
+    return lax.div(lax.full(x.shape, 1, x.dtype), x)
+
+
+@numpy_function()
+def isfinite(x):
+    x = asarray(x) if not is_array(x) else x
+    if dtypes.is_complex(x.dtype):
+        return logical_and(lax.is_finite(lax.real(x)), lax.is_finite(lax.imag(x)))
+    if not dtypes.is_float(x.dtype):
+        return lax.full(x.shape, True, dtypes.bool_)
+    return lax.is_finite(x)
+
+
+@numpy_function()
+def isnan(x):
+    x = asarray(x) if not is_array(x) else x
+    if not dtypes.is_inexact(x.dtype):
+        return lax.full(x.shape, False, dtypes.bool_)
+    return lax.ne(x, x)
+
+
+@numpy_function()
+def isinf(x):
+    x = asarray(x) if not is_array(x) else x
+    if not dtypes.is_inexact(x.dtype):
+        return lax.full(x.shape, False, dtypes.bool_)
+    return logical_and(logical_not(isfinite(x)), logical_not(isnan(x)))
+
+
+@numpy_function()
+def where(condition, x=None, y=None):
+    if x is None or y is None:
+        raise PlaitValueError("where(condition) with one argument needs concrete values; "
+                              "use nonzero on a NumPy array, or pass x and y")
+    condition = _to_array(condition, dtypes.bool_) if not (
+        is_array(condition) and condition.dtype == dtypes.bool_) else condition
+    avals = [_aval(x), _aval(y)]
+    dt = promote_avals(avals)[0]
+    shape = broadcast_shapes(condition.shape, avals[0].shape, avals[1].shape)
+    x, y = promote_broadcast(x, y, dtype=dt)
+    x, y = broadcast_to(x, shape), broadcast_to(y, shape)
+    return lax.select(broadcast_to(condition, shape), x, y)
+
+
+@numpy_function()
+def clip(a, a_min=None, a_max=None):
+    a = asarray(a) if not is_array(a) else a
+    if a_min is not None:
+        a = maximum(a, a_min)
+    if a_max is not None:
+        a = minimum(a, a_max)
+    return a
+
+
+@numpy_function()
+def real(x):
+    x = asarray(x) if not is_array(x) else x
+    return lax.real(x) if dtypes.is_complex(x.dtype) else x
+
+
+@numpy_function()
+def imag(x):
+    x = asarray(x) if not is_array(x) else x
+    if dtypes.is_complex(x.dtype):
+        return lax.imag(x)
+    return lax.full(x.shape, 0, x.dtype)
+
+
+@numpy_function()
+def conj(x):
+    x = asarray(x) if not is_array(x) else x
+    if not dtypes.is_complex(x.dtype):
+        return x
+    return lax.complex(lax.real(x), lax.neg(lax.imag(x)))
+
+
+conjugate = conj
+
+
+@numpy_function(static=("dtype",))
+def astype(x, dtype):
+    x = asarray(x) if not is_array(x) else x
+    return lax.convert_element_type(x, dtype)
+
+
+def shape(a) -> tuple:
+    return tuple(np.shape(a)) if not is_array(a) else a.shape
+
+
+def ndim(a) -> int:
+    return len(shape(a))
+
+
+def size(a) -> int:
+    return int(np.prod(shape(a)))
+
+
+@numpy_function(static=("newshape", "order"), name="reshape")
+def reshape(a, newshape, order="C"):
+    a = asarray(a) if not is_array(a) else a
+    if order != "C":
+        raise PlaitValueError("reshape supports only order='C'")
+    newshape = (newshape,) if isinstance(newshape, int) else tuple(newshape)
+    if newshape.count(-1) > 1:
+        raise PlaitValueError("reshape: only one dimension may be -1")
+    if -1 in newshape:
+        known = int(np.prod([d for d in newshape if d != -1]))
+        if known == 0 or a.size % known:
+            raise PlaitTypeError(f"cannot reshape array of shape {a.shape} into {newshape}")
+        newshape = tuple(a.size // known if d == -1 else d for d in newshape)
+    if int(np.prod(newshape)) != a.size:
+        raise PlaitTypeError(f"cannot reshape array of shape {a.shape} into {newshape}")
+    return lax.reshape(a, newshape)
+
+
+def stack(arrays, axis=0):
+    from plait.numpy._shape import stack as _stack
+
+    return _stack(arrays, axis)

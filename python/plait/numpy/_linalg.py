@@ -1,0 +1,167 @@
+"""Products for `plait.numpy`: dot, matmul, tensordot, inner, vdot, einsum."""
+
+from __future__ import annotations
+
+import opt_einsum
+
+from plait import lax
+from plait.core import dtypes
+from plait.core.errors import PlaitTypeError, PlaitValueError
+from plait.numpy._core import (
+    asarray,
+    broadcast_shapes,
+    broadcast_to,
+    is_array,
+    multiply,
+    numpy_function,
+    promote_avals,
+)
+from plait.numpy._shape import canon_axis
+
+
+def _promote_pair(a, b):
+    a = a if is_array(a) else asarray(a)
+    b = b if is_array(b) else asarray(b)
+    dt = promote_avals([a.aval, b.aval])[0]
+    if dt == dtypes.bool_:
+        raise PlaitTypeError("matrix products of bool arrays are not supported; convert first")
+    conv = lambda x: x if x.dtype == dt else lax.convert_element_type(x, dt)
+    return conv(a), conv(b)
+
+
+def _mismatch(name, a, b):
+    return PlaitTypeError(f"{name}: shapes {a.shape} and {b.shape} are not aligned")
+
+
+@numpy_function()
+def dot(a, b):
+    a, b = _promote_pair(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        return multiply(a, b)
+    bc = b.ndim - 2 if b.ndim >= 2 else 0
+    if a.shape[-1] != b.shape[bc]:
+        raise _mismatch("dot", a, b)
+    return lax.dot_general(a, b, (((a.ndim - 1,), (bc,)), ((), ())))
+
+
+@numpy_function()
+def matmul(a, b):
+    a, b = _promote_pair(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise PlaitValueError("matmul: operands must not be 0-d (use multiply)")
+    a2 = lax.reshape(a, (1,) + a.shape) if a.ndim == 1 else a
+    b2 = lax.reshape(b, b.shape + (1,)) if b.ndim == 1 else b
+    if a2.shape[-1] != b2.shape[-2]:
+        raise _mismatch("matmul", a, b)
+    batch = broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+    nb = len(batch)
+    if nb:
+        a2, b2 = _bcast_batch(a2, batch), _bcast_batch(b2, batch)
+    out = lax.dot_general(a2, b2, (((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb)))))
+    if a.ndim == 1:
+        out = lax.reshape(out, out.shape[:-2] + out.shape[-1:])
+    if b.ndim == 1:
+        out = lax.reshape(out, out.shape[:-1])
+    return out
+
+
+def _bcast_batch(x, batch):
+    return broadcast_to(x, batch + x.shape[-2:])
+
+
+@numpy_function(static=("axes",))
+def tensordot(a, b, axes=2):
+    a, b = _promote_pair(a, b)
+    if isinstance(axes, int):
+        ca = tuple(range(a.ndim - axes, a.ndim))
+        cb = tuple(range(axes))
+    else:
+        xa, xb = axes
+        ca = (xa,) if isinstance(xa, int) else tuple(xa)
+        cb = (xb,) if isinstance(xb, int) else tuple(xb)
+        ca = tuple(canon_axis(i, a.ndim) for i in ca)
+        cb = tuple(canon_axis(i, b.ndim) for i in cb)
+    for i, j in zip(ca, cb):
+        if a.shape[i] != b.shape[j]:
+            raise _mismatch("tensordot", a, b)
+    return lax.dot_general(a, b, ((ca, cb), ((), ())))
+
+
+@numpy_function()
+def inner(a, b):
+    a, b = _promote_pair(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        return multiply(a, b)
+    return lax.dot_general(a, b, (((a.ndim - 1,), (b.ndim - 1,)), ((), ())))
+
+
+@numpy_function()
+def vdot(a, b):
+    from plait.numpy._core import conj
+    from plait.numpy._shape import ravel
+
+    a, b = _promote_pair(a, b)
+    return dot(conj(ravel(a)), ravel(b))
+
+
+def einsum(subscripts, *operands, optimize="greedy"):
+    """Einstein summation, contracted pairwise in the order opt_einsum chooses."""
+    ops = [x if is_array(x) else asarray(x) for x in operands]
+    _, info = opt_einsum.contract_path(subscripts, *[x.shape for x in ops], shapes=True,
+                                       optimize=optimize)
+    for contraction in info.contraction_list:
+        positions, eq = contraction[0], contraction[2]
+        picked = [ops[i] for i in positions]
+        for i in sorted(positions, reverse=True):
+            ops.pop(i)
+        ops.append(_einsum_step(eq, picked))
+    return ops[0]
+
+
+def _einsum_step(eq: str, operands):
+    """One step `ab,bc->ac` (one or two operands) as diagonals, sums and a dot_general."""
+    from plait.numpy._reductions import sum as _sum
+
+    ins, out = eq.split("->")
+    specs = ins.split(",")
+    prepared = []
+    for k, (spec, x) in enumerate(zip(specs, operands)):
+        spec, x = _take_diagonals(spec, x)
+        keep = out + "".join(s for j, s in enumerate(specs) if j != k)
+        drop = tuple(i for i, c in enumerate(spec) if c not in keep)
+        if drop:
+            x = _sum(x, axis=drop)
+            spec = "".join(c for i, c in enumerate(spec) if i not in drop)
+        prepared.append((spec, x))
+    if len(prepared) == 1:
+        return _einsum_finish(*prepared[0], out)
+    (sa, a), (sb, b) = prepared
+    a, b = _promote_pair(a, b)
+    batch = [c for c in sa if c in sb and c in out]
+    contract = [c for c in sa if c in sb and c not in out]
+    res = lax.dot_general(a, b, ((tuple(sa.index(c) for c in contract),
+                                  tuple(sb.index(c) for c in contract)),
+                                 (tuple(sa.index(c) for c in batch),
+                                  tuple(sb.index(c) for c in batch))))
+    free_a = "".join(c for c in sa if c not in batch and c not in contract)
+    free_b = "".join(c for c in sb if c not in batch and c not in contract)
+    return _einsum_finish("".join(batch) + free_a + free_b, res, out)
+
+
+def _take_diagonals(spec: str, x):
+    """Repeated labels within one operand (`ii`) select its diagonal."""
+    from plait.numpy._shape import diagonal
+
+    for c in sorted(set(spec)):
+        while spec.count(c) > 1:
+            i = spec.index(c)
+            j = spec.index(c, i + 1)
+            x = diagonal(x, 0, i, j)
+            spec = spec[:i] + spec[i + 1:j] + spec[j + 1:] + c
+    return spec, x
+
+
+def _einsum_finish(spec: str, x, out: str):
+    if sorted(spec) != sorted(out):
+        raise PlaitValueError(f"einsum: cannot produce '{out}' from '{spec}'")
+    return lax.transpose(x, tuple(spec.index(c) for c in out))

@@ -1,0 +1,88 @@
+"""Operators and methods of `plait.Array` and tracers, from `plait.numpy` functions.
+
+Arrays call the eager (jitted) functions; tracers call the plain Python implementations
+directly, so tracing pays no dispatch check.
+"""
+
+from __future__ import annotations
+
+from plait.core.errors import ConcretizationError
+from plait.core.trace import Tracer
+from plait.numpy import _core, _indexing, _linalg, _reductions, _shape
+from plait.runtime.array import Array
+
+
+def _swap(f):
+    return lambda self, other: f(other, self)
+
+
+_BINARY = {
+    "add": _core.add, "sub": _core.subtract, "mul": _core.multiply, "truediv": _core.true_divide,
+    "floordiv": _core.floor_divide, "mod": _core.remainder, "pow": _core.power,
+    "matmul": _linalg.matmul, "and": _core.bitwise_and, "or": _core.bitwise_or,
+    "xor": _core.bitwise_xor,
+}
+_COMPARE = {"eq": _core.equal, "ne": _core.not_equal, "lt": _core.less, "le": _core.less_equal,
+            "gt": _core.greater, "ge": _core.greater_equal}
+_UNARY = {"neg": _core.negative, "pos": _core.positive, "abs": _core.absolute,
+          "invert": _core.invert}
+
+
+def _reshape(self, *shape, order="C"):
+    return _core.reshape(self, shape[0] if len(shape) == 1 else shape, order)
+
+
+def _transpose(self, *axes):
+    if len(axes) == 1 and not isinstance(axes[0], int):
+        axes = axes[0]
+    return _shape.transpose(self, axes or None)
+
+
+_METHODS = {
+    "sum": _reductions.sum, "prod": _reductions.prod, "max": _reductions.max,
+    "min": _reductions.min, "mean": _reductions.mean, "var": _reductions.var,
+    "std": _reductions.std, "all": _reductions.all, "any": _reductions.any,
+    "argmax": _reductions.argmax, "argmin": _reductions.argmin, "cumsum": _reductions.cumsum,
+    "ravel": _shape.ravel, "flatten": _shape.ravel, "squeeze": _shape.squeeze,
+    "swapaxes": _shape.swapaxes, "repeat": _shape.repeat, "clip": _core.clip,
+    "dot": _linalg.dot, "conj": _core.conj, "conjugate": _core.conj, "round": _core.round,
+    "astype": _core.astype, "take": _indexing.take,
+}
+
+
+def _concrete_error(name):
+    def f(self, *args):
+        raise ConcretizationError(
+            f"{name}() on a traced value {self.aval.str_short()}: Python control flow and "
+            "conversions need a concrete value, which is unknown while tracing under jit. Use "
+            "plait.numpy.where or plait.lax.cond/while_loop for value-dependent control flow, "
+            "or mark the argument static (static_argnums).")
+    return f
+
+
+def _install(cls, pick):
+    for name, f in _BINARY.items():
+        setattr(cls, f"__{name}__", pick(f))
+        setattr(cls, f"__r{name}__", _swap(pick(f)))
+    for name, f in _COMPARE.items():
+        setattr(cls, f"__{name}__", pick(f))
+    for name, f in _UNARY.items():
+        setattr(cls, f"__{name}__", pick(f))
+    for name, f in _METHODS.items():
+        setattr(cls, name, pick(f))
+    cls.__getitem__ = _indexing.getitem
+    cls.reshape = _reshape
+    cls.transpose = _transpose
+    cls.T = property(lambda self: _shape.transpose(self))
+    cls.mT = property(lambda self: _shape.swapaxes(self, -1, -2))
+    cls.real = property(pick(_core.real))
+    cls.imag = property(pick(_core.imag))
+    cls.at = property(_indexing._IndexUpdateHelper)
+    cls.__hash__ = None
+
+
+_install(Array, lambda f: f)
+_install(Tracer, lambda f: getattr(f, "impl", f))
+for _name in ("__bool__", "__int__", "__float__", "__complex__", "__index__", "__array__",
+              "tolist", "item"):
+    setattr(Tracer, _name, _concrete_error(_name.strip("_")))

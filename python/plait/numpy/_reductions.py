@@ -1,0 +1,219 @@
+"""Reductions for `plait.numpy`: sum, prod, max, min, mean, var, std, all, any, arg*, cumsum."""
+
+from __future__ import annotations
+
+import math
+
+from plait import lax
+from plait.core import dtypes
+from plait.core.errors import PlaitValueError
+from plait.numpy._core import (
+    asarray,
+    is_array,
+    numpy_function,
+    where,
+)
+from plait.numpy._shape import canon_axes, canon_axis
+
+_REDUCE_STATIC = ("axis", "dtype", "keepdims")
+
+
+def _keepdims(out, shape, axes):
+    return lax.reshape(out, [1 if i in axes else d for i, d in enumerate(shape)])
+
+
+def _reduction(a, axis, keepdims, lax_fn, dtype=None, initial_dtype=None):
+    a = a if is_array(a) else asarray(a)
+    axes = canon_axes(axis, a.ndim)
+    if dtype is not None:
+        a = lax.convert_element_type(a, dtype)
+    out = lax_fn(a, axes)
+    return _keepdims(out, a.shape, axes) if keepdims else out
+
+
+def _sum_dtype(dt):
+    """NumPy/JAX sum bools and small integers in the default integer type."""
+    if dt == dtypes.bool_:
+        return dtypes.config.default_int
+    if dtypes.is_integer(dt) and dt.itemsize < dtypes.config.default_int.itemsize:
+        return dtypes.config.default_int if not dtypes.is_unsigned(dt) else dtypes.uint32
+    return None
+
+
+@numpy_function(static=_REDUCE_STATIC)
+def sum(a, axis=None, dtype=None, keepdims=False):
+    a = a if is_array(a) else asarray(a)
+    return _reduction(a, axis, keepdims, lax.reduce_sum, dtype or _sum_dtype(a.dtype))
+
+
+@numpy_function(static=_REDUCE_STATIC)
+def prod(a, axis=None, dtype=None, keepdims=False):
+    a = a if is_array(a) else asarray(a)
+    return _reduction(a, axis, keepdims, lax.reduce_prod, dtype or _sum_dtype(a.dtype))
+
+
+def _check_nonempty(a, axis, name):
+    a = a if is_array(a) else asarray(a)
+    for ax in canon_axes(axis, a.ndim):
+        if a.shape[ax] == 0:
+            raise PlaitValueError(f"zero-size array to reduction operation {name} which has "
+                                  "no identity")
+    return a
+
+
+@numpy_function(static=("axis", "keepdims"))
+def max(a, axis=None, keepdims=False):
+    a = _check_nonempty(a, axis, "max")
+    return _reduction(a, axis, keepdims, lax.reduce_max)
+
+
+@numpy_function(static=("axis", "keepdims"))
+def min(a, axis=None, keepdims=False):
+    a = _check_nonempty(a, axis, "min")
+    return _reduction(a, axis, keepdims, lax.reduce_min)
+
+
+amax, amin = max, min
+
+
+@numpy_function(static=("axis", "keepdims"))
+def all(a, axis=None, keepdims=False):
+    a = a if is_array(a) else asarray(a)
+    return _reduction(a, axis, keepdims, lax.reduce_and, dtypes.bool_)
+
+
+@numpy_function(static=("axis", "keepdims"))
+def any(a, axis=None, keepdims=False):
+    a = a if is_array(a) else asarray(a)
+    return _reduction(a, axis, keepdims, lax.reduce_or, dtypes.bool_)
+
+
+def _mean_dtype(dt):
+    if dtypes.is_inexact(dt):
+        return dt
+    return dtypes.float64 if dt.itemsize == 8 else dtypes.config.default_float
+
+
+@numpy_function(static=_REDUCE_STATIC)
+def mean(a, axis=None, dtype=None, keepdims=False):
+    a = a if is_array(a) else asarray(a)
+    axes = canon_axes(axis, a.ndim)
+    n = math.prod(a.shape[i] for i in axes)
+    dt = dtypes.canonicalize(dtype) if dtype is not None else _mean_dtype(a.dtype)
+    s = _reduction(lax.convert_element_type(a, dt), axis, keepdims, lax.reduce_sum)
+    return lax.div(s, lax.full(s.shape, n, dt))
+
+
+@numpy_function(static=_REDUCE_STATIC + ("ddof",))
+def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
+    a = a if is_array(a) else asarray(a)
+    axes = canon_axes(axis, a.ndim)
+    dt = dtypes.canonicalize(dtype) if dtype is not None else _mean_dtype(a.dtype)
+    a = lax.convert_element_type(a, dt)
+    centered = lax.sub(a, mean(a, axis, keepdims=True))
+    if dtypes.is_complex(dt):
+        sq = lax.real(lax.mul(centered, lax.complex(lax.real(centered),
+                                                    lax.neg(lax.imag(centered)))))
+    else:
+        sq = lax.mul(centered, centered)
+    n = math.prod(a.shape[i] for i in axes) - ddof
+    s = _reduction(sq, axis, keepdims, lax.reduce_sum)
+    return lax.div(s, lax.full(s.shape, n, s.dtype))
+
+
+@numpy_function(static=_REDUCE_STATIC + ("ddof",))
+def std(a, axis=None, dtype=None, ddof=0, keepdims=False):
+    return lax.sqrt(var(a, axis, dtype, ddof, keepdims))
+
+
+def _arg(lax_fn, name):
+    @numpy_function(static=("axis", "keepdims"), name=name)
+    def f(a, axis=None, keepdims=False):
+        a = a if is_array(a) else asarray(a)
+        if axis is None:
+            flat = lax.reshape(a, (a.size,))
+            out = lax_fn(flat, 0, dtypes.config.default_int)
+            return lax.reshape(out, (1,) * a.ndim) if keepdims else out
+        ax = canon_axis(axis, a.ndim)
+        if a.shape[ax] == 0:
+            raise PlaitValueError(f"attempt to get {name} of an empty sequence")
+        out = lax_fn(a, ax, dtypes.config.default_int)
+        return _keepdims(out, a.shape, (ax,)) if keepdims else out
+    return f
+
+
+argmax = _arg(lax.argmax, "argmax")
+argmin = _arg(lax.argmin, "argmin")
+
+
+@numpy_function(static=("axis", "dtype"))
+def cumsum(a, axis=None, dtype=None):
+    a = a if is_array(a) else asarray(a)
+    if axis is None:
+        a, axis = lax.reshape(a, (a.size,)), 0
+    dt = dtype or _sum_dtype(a.dtype)
+    if dt is not None:
+        a = lax.convert_element_type(a, dt)
+    return lax.cumsum(a, canon_axis(axis, a.ndim))
+
+
+@numpy_function(static=("axis", "keepdims"))
+def count_nonzero(a, axis=None, keepdims=False):
+    a = a if is_array(a) else asarray(a)
+    nz = lax.ne(a, lax.full(a.shape, 0, a.dtype)) if a.dtype != dtypes.bool_ else a
+    return sum(nz, axis=axis, keepdims=keepdims)
+
+
+@numpy_function(static=("rtol", "atol", "equal_nan"))
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    from plait.numpy._core import (
+        absolute,
+        isnan,
+        less_equal,
+        logical_and,
+        logical_or,
+        promote_inexact,
+    )
+
+    a, b = promote_inexact(a, b)
+    tol = lax.add(lax.full(a.shape, atol, dtypes.real_dtype(a.dtype)),
+                  lax.mul(lax.full(a.shape, rtol, dtypes.real_dtype(a.dtype)), absolute(b)))
+    out = less_equal(absolute(lax.sub(a, b)), tol)
+    out = logical_or(out, lax.eq(a, b))
+    if equal_nan:
+        out = logical_or(out, logical_and(isnan(a), isnan(b)))
+    return out
+
+
+@numpy_function(static=("rtol", "atol", "equal_nan"))
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return all(isclose(a, b, rtol, atol, equal_nan))
+
+
+@numpy_function()
+def array_equal(a1, a2):
+    a1 = a1 if is_array(a1) else asarray(a1)
+    a2 = a2 if is_array(a2) else asarray(a2)
+    if a1.shape != a2.shape:
+        return asarray(False)
+    from plait.numpy._core import equal
+
+    return all(equal(a1, a2))
+
+
+def logsumexp(a, axis=None, b=None, keepdims=False):
+    """log(sum(b * exp(a))), computed stably (the max is subtracted first)."""
+    from plait.numpy._core import exp, log, promote_inexact, subtract
+
+    (a,) = promote_inexact(a)
+    axes = canon_axes(axis, a.ndim)
+    m = max(a, axis=axes, keepdims=True)
+    m = where(lax.is_finite(m), m, lax.full(m.shape, 0, m.dtype))
+    e = exp(subtract(a, m))
+    if b is not None:
+        e = lax.mul(e, promote_inexact(b, a)[0])
+    s = sum(e, axis=axes, keepdims=True)
+    out = lax.add(log(s), m)
+    if not keepdims:
+        out = lax.reshape(out, [d for i, d in enumerate(a.shape) if i not in axes])
+    return out

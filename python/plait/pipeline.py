@@ -1,0 +1,41 @@
+"""The pass pipeline from a traced plait module to a compiled executable.
+
+    traced plait ──optimize──▶ plait (transformations expanded, cleaned up)
+                 ──lower────▶ StableHLO ──compile──▶ Executable
+"""
+
+from __future__ import annotations
+
+import os
+
+from plait import lowering, transforms  # noqa: F401  (register passes)
+from plait._mlir import CONTEXT, LOCK, ir
+from plait.transforms.base import PASSES, run_passes
+
+# Transformations register themselves here in pipeline order (autodiff before batching).
+TRANSFORM_PASSES: list[str] = []
+CLEANUP_PASSES = ["plait-inline", "plait-simplify", "plait-cse", "plait-dce"]
+
+
+def debug_enabled() -> bool:
+    """PLAIT_DEBUG=1 verifies the IR after tracing and after every pass."""
+    return os.environ.get("PLAIT_DEBUG", "") not in ("", "0")
+
+
+def optimize(module: ir.Module) -> None:
+    """Expand every transformation op and clean up, in place."""
+    debug = debug_enabled()
+    passes = (["plait-verify"] if debug else []) + TRANSFORM_PASSES + CLEANUP_PASSES
+    with LOCK, CONTEXT:
+        run_passes(module, passes, verify_each=debug)
+
+
+def lower(module: ir.Module) -> None:
+    """plait → StableHLO, in place."""
+    with LOCK, CONTEXT:
+        PASSES["plait-lower-to-stablehlo"]().run(module.operation)
+
+
+def clone_module(module: ir.Module) -> ir.Module:
+    with CONTEXT:
+        return ir.Module.parse(module.operation.get_asm(enable_debug_info=True))

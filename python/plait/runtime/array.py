@@ -1,0 +1,117 @@
+"""`plait.Array`: a device-resident array.
+
+It wraps one jax `ArrayImpl` (the PJRT buffer, so conversion to and from `jax.Array` is
+zero-copy) and gets its operators and methods from `plait.numpy`, dispatched through
+plait's own compiled executables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from plait.core.aval import ShapedArray
+from plait.core.errors import PlaitTypeError
+from plait.runtime import device as _device
+
+
+class Array:
+    """A plait array on a device. Make one with `plait.numpy.asarray` or get it from `jit`."""
+
+    __slots__ = ("_buf", "_aval", "__weakref__")
+    __array_priority__ = 100
+
+    def __init__(self, _buf):
+        self._buf = _buf
+        self._aval = None
+
+    @property
+    def aval(self) -> ShapedArray:
+        a = self._aval
+        if a is None:
+            a = self._aval = _device.aval_of_buffer(self._buf)
+        return a
+
+    shape = property(lambda self: self._buf.shape)
+    dtype = property(lambda self: self._buf.dtype)
+    ndim = property(lambda self: self._buf.ndim)
+    size = property(lambda self: self._buf.size)
+    weak_type = property(lambda self: self._buf.aval.weak_type)
+    sharding = property(lambda self: self._buf.sharding)
+
+    def devices(self):
+        return self._buf.devices()
+
+    @property
+    def addressable_shards(self):
+        return self._buf.addressable_shards
+
+    def block_until_ready(self) -> Array:
+        self._buf.block_until_ready()
+        return self
+
+    def __array__(self, dtype=None, copy=None):
+        out = np.asarray(self._buf)
+        if dtype is not None and out.dtype != dtype:
+            return out.astype(dtype)
+        return out.copy() if copy else out
+
+    def tolist(self):
+        return np.asarray(self).tolist()
+
+    def item(self, *args):
+        return np.asarray(self).item(*args)
+
+    def __repr__(self) -> str:
+        body = np.array2string(np.asarray(self), separator=", ", prefix="Array(")
+        weak = ", weak_type=True" if self.weak_type else ""
+        return f"Array({body}, dtype={self.dtype.name}{weak})"
+
+    def __str__(self) -> str:
+        return str(np.asarray(self))
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise PlaitTypeError("len() of a 0-d array")
+        return self.shape[0]
+
+    def __iter__(self):
+        if not self.shape:
+            raise PlaitTypeError("iteration over a 0-d array")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __bool__(self) -> bool:
+        return bool(np.asarray(self))
+
+    def __int__(self) -> int:
+        return int(np.asarray(self))
+
+    def __float__(self) -> float:
+        return float(np.asarray(self))
+
+    def __complex__(self) -> complex:
+        return complex(np.asarray(self))
+
+    def __index__(self) -> int:
+        return np.asarray(self).__index__()
+
+    def __hash__(self):
+        raise TypeError("unhashable type: plait.Array")
+
+    # interop -------------------------------------------------------------------------------------
+    def __dlpack__(self, *args, **kwargs):
+        return self._buf.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self._buf.__dlpack_device__()
+
+    def to_jax(self):
+        """The same buffer as a `jax.Array` (zero-copy)."""
+        return self._buf
+
+    def __reduce__(self):
+        return (_from_numpy, (np.asarray(self),))
+
+
+def _from_numpy(x):
+    from plait.runtime.array import Array as _A
+
+    return _A(_device.device_put(x, ShapedArray(x.shape, x.dtype)))

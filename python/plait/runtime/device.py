@@ -1,0 +1,48 @@
+"""PJRT plumbing through jax: devices, putting host data on them, result handlers.
+
+This is the one place plait touches jax's runtime objects (house rule: jax is plumbing).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import numpy as np
+from jax._src import core as _jcore
+from jaxlib import _jax
+from jaxlib import xla_client as xc
+from plait.core import dtypes
+from plait.core.aval import ShapedArray
+
+
+@functools.cache
+def default_device():
+    return jax.devices()[0]
+
+
+@functools.cache
+def single_device_sharding(device):
+    return jax.sharding.SingleDeviceSharding(device)
+
+
+@functools.lru_cache(maxsize=4096)
+def jax_aval(aval: ShapedArray) -> _jcore.ShapedArray:
+    return _jcore.ShapedArray(aval.shape, aval.dtype, weak_type=aval.weak_type)
+
+
+def device_put(x: np.ndarray, aval: ShapedArray, device=None):
+    """Host array → device buffer of exactly `aval.dtype` (64-bit kept without jax's x64 flag)."""
+    device = device or default_device()
+    x = np.asarray(x, aval.dtype)
+    return _jax.batched_device_put(jax_aval(aval), single_device_sharding(device), [x], [device],
+                                   True, enable_x64=True)
+
+
+@functools.lru_cache(maxsize=4096)
+def result_handler(aval: ShapedArray, sharding):
+    return xc.array_result_handler(jax_aval(aval), sharding, committed=True, _skip_checks=True)
+
+
+def aval_of_buffer(buf) -> ShapedArray:
+    return ShapedArray(buf.shape, dtypes.canonicalize(buf.dtype), buf.aval.weak_type)

@@ -1,0 +1,48 @@
+"""plait-cse: merge plait ops with equal names, operands, attributes and result types.
+
+MLIR's CSE skips unregistered ops (unknown effects); plait ops are pure, so an op equal to
+an earlier one in the same block (or an enclosing block) is replaced by it.
+"""
+
+from __future__ import annotations
+
+from plait.transforms.base import Pass
+
+
+def _key(o):
+    attrs = o.attributes
+    return (o.name, tuple(o.operands), tuple((attrs[i].name, attrs[i].attr)
+                                             for i in range(len(attrs))),
+            tuple(r.type for r in o.results))
+
+
+def cse_block(block, seen: dict) -> None:
+    seen = dict(seen)
+    for op in list(block.operations):
+        o = op.operation
+        if o.regions:
+            for region in o.regions:
+                for inner in region.blocks:
+                    cse_block(inner, {})  # plait regions are isolated from above
+            continue
+        if not o.name.startswith("plait."):
+            continue
+        key = _key(o)
+        prev = seen.get(key)
+        if prev is None:
+            seen[key] = o
+            continue
+        for old, new in zip(o.results, prev.results):
+            old.replace_all_uses_with(new)
+        o.erase()
+
+
+class CSEPass(Pass):
+    name = "plait-cse"
+    summary = "Common-subexpression elimination for plait ops."
+
+    def run(self, module):
+        for func in module.regions[0].blocks[0].operations:
+            for region in func.operation.regions:
+                for block in region.blocks:
+                    cse_block(block, {})
