@@ -17,7 +17,7 @@ from plait.core.errors import (
     PlaitTypeError,
     PlaitValueError,
 )
-from plait.jit import jit, make_mlir
+from plait.jitting import jit, make_mlir
 from plait.runtime.array import Array
 
 __all__ = [

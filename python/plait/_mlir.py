@@ -10,6 +10,7 @@ import atexit
 import sys
 import threading
 
+import jax  # noqa: F401  (imported before jaxlib.mlir, which otherwise turns on C++ info logs)
 from jaxlib.mlir import ir, passmanager  # noqa: F401  (re-exported)
 from jaxlib.mlir._mlir_libs import _jax_mlir_ext
 from jaxlib.mlir._mlir_libs import _mlir as _cext

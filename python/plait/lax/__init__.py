@@ -33,7 +33,7 @@ def aval_of(x):
     return _aval.ShapedArray(np.shape(x), dt, weak)
 
 
-def full(shape, fill_value, dtype=None):
+def full(shape, fill_value, dtype=None, weak_type=None):
     """An array of `shape` filled with a scalar (a splat constant when traced)."""
     shape = tuple(int(d) for d in shape)
     if _is_array(fill_value):
@@ -44,7 +44,7 @@ def full(shape, fill_value, dtype=None):
     dt, weak = dtypes.dtype_of_value(fill_value)
     if dtype is not None:
         dt, weak = dtypes.canonicalize(dtype), False
-    aval = _aval.ShapedArray(shape, dt, weak)
+    aval = _aval.ShapedArray(shape, dt, weak if weak_type is None else weak_type)
     if not tracing():
         return Array(_device.device_put(np.full(shape, fill_value, dt), aval))
     if dtypes.is_complex(dt):

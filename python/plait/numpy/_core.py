@@ -7,6 +7,7 @@ dispatched by the C++ fast path), as `jax.numpy` does.
 
 from __future__ import annotations
 
+import builtins
 import functools
 
 import numpy as np
@@ -30,7 +31,7 @@ def numpy_function(static=(), name=None):
     """Make `impl` eager-capable: traced inline under a trace, else jitted with `static`."""
 
     def deco(impl):
-        from plait.jit import Jitted
+        from plait.jitting import Jitted
 
         jitted = None
 
@@ -94,7 +95,7 @@ def _contains_array(x) -> bool:
 
 
 def _is_jax_array(x) -> bool:
-    from plait.jit import _is_jax_array as f
+    from plait.jitting import _is_jax_array as f
 
     return f(x)
 
@@ -159,13 +160,16 @@ def broadcast_to(x, shape):
 def promote_broadcast(*args, dtype=None):
     """Promote args to one dtype (JAX rules, weak scalars) and broadcast to one shape."""
     avals = [_aval(a) for a in args]
-    dt = dtype if dtype is not None else promote_avals(avals)[0]
+    dt, weak = promote_avals(avals)
+    if dtype is not None:
+        dt, weak = dtype, False
     shape = broadcast_shapes(*[a.shape for a in avals])
     out = []
     for x, a in zip(args, avals):
         if not is_array(x):
             if np.ndim(x) == 0:
-                out.append(lax.full(shape, x if not isinstance(x, np.generic) else x.item(), dt))
+                out.append(lax.full(shape, x if not isinstance(x, np.generic) else x.item(), dt,
+                                    weak_type=weak))
                 continue
             x = asarray(x, dt)
         elif a.dtype != dt:
@@ -329,7 +333,7 @@ def _integer_pow(x, n: int):
 
 @numpy_function()
 def power(x1, x2):
-    if isinstance(x2, int) and not isinstance(x2, bool) and is_array(x1) and abs(x2) <= 64:
+    if isinstance(x2, int) and not isinstance(x2, bool) and is_array(x1) and builtins.abs(x2) <= 64:
         (x1,) = promote_broadcast(x1, dtype=promote_avals([_aval(x1), _aval(x2)])[0])
         return _integer_pow(x1, x2)
     x1, x2 = promote_broadcast(x1, x2)

@@ -120,7 +120,7 @@ def getitem(x, idx):
 
 @functools.cache
 def _eager_take():
-    from plait.jit import Jitted
+    from plait.jitting import Jitted
 
     def take(x, spec, *dyn):
         return _take_spec(x, spec, list(dyn))
@@ -285,7 +285,7 @@ def _update(x, idx, values, mode):
 
 @functools.cache
 def _eager_update():
-    from plait.jit import Jitted
+    from plait.jitting import Jitted
 
     def update(x, values, spec, mode, *dyn):
         return _update_spec(x, values, spec, list(dyn), mode)

@@ -8,7 +8,7 @@ import functools
 @functools.lru_cache(maxsize=4096)
 def _one_op(op, frozen_params):
     from plait.core.trace import bind
-    from plait.jit import Jitted
+    from plait.jitting import Jitted
 
     params = dict(frozen_params)
 

@@ -102,6 +102,6 @@ def make(jitted):
 
 
 def entry_closure(jitted):
-    from plait.jit import leaf_aval, leaf_buffer
+    from plait.jitting import leaf_aval, leaf_buffer
 
     return [leaf_buffer(x, leaf_aval(x)) for x in jitted.fkey.arrays]

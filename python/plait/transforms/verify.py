@@ -47,7 +47,8 @@ def verify_op(op: ir.Operation) -> None:
         opdef.check_arity(len(in_avals))
         out_avals = opdef.infer(in_avals, **params)
     except (PlaitError, TypeError) as e:
-        raise fail(op, f"'{name}' {getattr(e, 'bare_message', e)}") from None
+        msg = str(getattr(e, "bare_message", e))
+        raise fail(op, msg if name in msg else f"'{name}' {msg}") from None
     expected = [_aval.ir_type(a) for a in out_avals]
     actual = [r.type for r in op.results]
     if expected != actual:

@@ -1,0 +1,22 @@
+# lit configuration: every .mlir file here runs its RUN lines with plait-opt and filecheck.
+import os
+import shutil
+import sys
+
+import lit.formats
+
+config.name = "plait"
+config.test_format = lit.formats.ShTest()
+config.suffixes = [".mlir"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.test_source_root, "Output")
+
+bindir = os.path.dirname(sys.executable)
+path = os.pathsep.join([bindir, os.environ.get("PATH", "")])
+config.environment["PATH"] = path
+for tool in ("plait-opt", "filecheck"):
+    if shutil.which(tool, path=path) is None:
+        lit_config.fatal(f"{tool} not found; run `pip install -e .[test]` first")
+# Parse, print, parse again and print: both prints must be identical.
+config.substitutions.append(
+    ("%roundtrip", "plait-opt %s > %t.1 && plait-opt %t.1 > %t.2 && diff %t.1 %t.2"))

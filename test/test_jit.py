@@ -1,0 +1,211 @@
+"""plait.jit: values, pytrees, static arguments, the compile cache, stages and errors."""
+
+import logging
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import plait
+import plait.numpy as pnp
+import pytest
+from plait import jitting as jit_mod
+
+
+def _compiles():
+    return jit_mod.stats["compiles"]
+
+
+def test_values_match_numpy():
+    f = plait.jit(lambda x, y: pnp.sin(x) * y + 1.0)
+    x = np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4)
+    np.testing.assert_allclose(f(x, x), np.sin(x) * x + 1.0, rtol=1e-6)
+
+
+def test_pytrees_in_and_out():
+    @plait.jit
+    def f(params, xs):
+        return {"sum": params["w"] @ xs[0] + params["b"], "n": (xs[1] * 2,)}
+
+    w = np.ones((2, 3), np.float32)
+    out = f({"w": w, "b": np.float32(1)}, [np.arange(3, dtype=np.float32), np.int32(4)])
+    np.testing.assert_allclose(out["sum"], w @ np.arange(3) + 1)
+    assert isinstance(out["n"], tuple) and int(out["n"][0]) == 8
+
+
+def test_cache_hits_do_not_retrace():
+    f = plait.jit(lambda x: x * 2)
+    x = np.ones(5, np.float32)
+    f(x)
+    before = _compiles()
+    for _ in range(5):
+        f(x)
+        f(pnp.asarray(x))
+    assert _compiles() == before
+    f(np.ones(6, np.float32))
+    assert _compiles() == before + 1
+
+
+def test_fresh_lambda_with_new_closure_arrays_reuses_program():
+    x = np.ones(4, np.float32)
+    results, before = [], None
+    for step in range(4):
+        batch = pnp.asarray(np.full(4, step, np.float32))
+        g = plait.jit(lambda v: v + batch)  # a fresh lambda capturing a new array
+        results.append(np.asarray(g(x)))
+        if step == 0:
+            before = _compiles()
+    assert _compiles() == before
+    for step, r in enumerate(results):
+        np.testing.assert_allclose(r, x + step)  # closure arrays are inputs, not constants
+
+
+def test_closure_arrays_are_lifted_not_baked():
+    w = pnp.asarray(np.arange(3, dtype=np.float32))
+    f = plait.jit(lambda x: x * w)
+    text = f.lower(np.ones(3, np.float32)).as_text("traced")
+    assert "dense<[0.0" not in text and "tensor<3xf32>, %arg1: tensor<3xf32>" in text
+
+
+def test_static_argnums_and_argnames():
+    @plait.jit
+    def f(x, n):
+        return x * n
+
+    g = plait.jit(lambda x, n: pnp.sum(x, axis=n), static_argnums=1)
+    h = plait.jit(lambda x, axis: pnp.sum(x, axis=axis), static_argnames="axis")
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_allclose(g(x, 0), x.sum(0))
+    np.testing.assert_allclose(g(x, 1), x.sum(1))
+    np.testing.assert_allclose(h(x, axis=1), x.sum(1))
+    np.testing.assert_allclose(h(x, 0), x.sum(0))
+    np.testing.assert_allclose(f(x, 3), x * 3)
+
+
+def test_weak_types_follow_jax():
+    f = plait.jit(lambda x: x * 2.0)
+    assert f(np.ones(2, np.float16)).dtype == np.float16
+    assert f(3.0).dtype == jnp.asarray(3.0).dtype
+    assert f(3.0).weak_type == jax.jit(lambda x: x * 2.0)(3.0).weak_type
+
+
+def test_float64_is_kept():
+    f = plait.jit(lambda x: x + 1)
+    out = f(np.arange(3, dtype=np.float64) / 3)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(np.asarray(out), np.arange(3) / 3 + 1)
+
+
+def test_lower_stages_and_compile():
+    f = plait.jit(lambda x: pnp.exp(x).sum())
+    lowered = f.lower(np.ones(3, np.float32))
+    assert '"plait.exp"' in lowered.as_text("traced")
+    assert "stablehlo.exponential" in lowered.as_text("stablehlo")
+    assert "plait." not in lowered.as_text("stablehlo")
+    compiled = lowered.compile()
+    np.testing.assert_allclose(compiled(np.zeros(3, np.float32)), 3.0)
+
+
+def test_make_mlir_prints_traced_module():
+    text = plait.make_mlir(lambda x: pnp.tanh(x))(np.ones((2, 2), np.float32))
+    assert '"plait.tanh"' in text and "func.func @main" in text
+
+
+def test_log_compiles_explains_misses(monkeypatch, caplog):
+    monkeypatch.setenv("PLAIT_LOG_COMPILES", "1")
+
+    def scale(x, factor):
+        return x * factor
+
+    f = plait.jit(scale, static_argnums=1)
+    with caplog.at_level(logging.WARNING, logger="plait"):
+        f(np.ones(3, np.float32), 2)
+        f(np.ones(4, np.float32), 2)
+        f(np.ones(4, np.float32), 3)
+    msgs = [r.getMessage() for r in caplog.records]
+    assert "first call" in msgs[0]
+    assert "x: float32[3] -> float32[4]" in msgs[1]
+    assert "static arguments changed" in msgs[2]
+
+
+def test_nested_jit_is_inlined():
+    inner = plait.jit(lambda x: x * 3)
+    outer = plait.jit(lambda x: inner(x) + 1)
+    np.testing.assert_allclose(outer(np.ones(2, np.float32)), 4.0)
+    assert "func.call" not in outer.lower(np.ones(2, np.float32)).as_text("plait")
+
+
+def test_jax_array_interop_zero_copy():
+    ja = jnp.arange(4.0)
+    pa = pnp.asarray(ja)
+    assert pa.to_jax() is ja
+    np.testing.assert_allclose(plait.jit(lambda x: x * 2)(ja), np.arange(4.0) * 2)
+
+
+# --- errors --------------------------------------------------------------------------------
+
+def test_error_shape_mismatch_names_user_line():
+    f = plait.jit(lambda x, y: x + y)
+    with pytest.raises(plait.PlaitTypeError, match=r"test_jit.py:\d+: .*cannot be broadcast"):
+        f(np.ones(3, np.float32), np.ones(4, np.float32))
+
+
+def test_error_dot_mismatch():
+    f = plait.jit(lambda x, y: pnp.dot(x, y))
+    with pytest.raises(plait.PlaitTypeError, match=r"test_jit.py:\d+: dot: shapes"):
+        f(np.ones((2, 3), np.float32), np.ones((4, 2), np.float32))
+
+
+def test_error_dtype_not_allowed():
+    f = plait.jit(lambda x: x & x)
+    with pytest.raises(plait.PlaitTypeError, match=r"test_jit.py:\d+: .*bitwise_and"):
+        f(np.ones(3, np.float32))
+
+
+def test_error_python_control_flow_on_tracer():
+    def f(x):
+        if x.sum() > 0:
+            return x
+        return -x
+
+    with pytest.raises(plait.ConcretizationError, match=r"test_jit.py:\d+: bool\(\)"):
+        plait.jit(f)(np.ones(3, np.float32))
+    with pytest.raises(plait.ConcretizationError, match="int"):
+        plait.jit(lambda x: int(x))(np.int32(3))
+
+
+def test_error_escaped_tracer():
+    leaked = []
+
+    def f(x):
+        leaked.append(x)
+        return x
+
+    plait.jit(f)(np.ones(2, np.float32))
+    g = plait.jit(lambda y: y + leaked[0])
+    with pytest.raises(plait.EscapedTracerError, match=r"test_jit.py:\d+: .*escaped tracer"):
+        g(np.ones(2, np.float32))
+    with pytest.raises(plait.EscapedTracerError):
+        pnp.sin(leaked[0])
+
+
+def test_error_unhashable_static_argument():
+    f = plait.jit(lambda x, axes: pnp.sum(x, axis=axes), static_argnums=1)
+    with pytest.raises(plait.PlaitValueError, match=r"test_jit.py:\d+: static argument 1 .*list"):
+        f(np.ones((2, 2), np.float32), [0])
+
+
+def test_error_non_array_argument():
+    with pytest.raises(plait.PlaitTypeError, match="not an array"):
+        plait.jit(lambda x: x)("hello")
+
+
+def test_python_fallback_path_matches(monkeypatch):
+    from plait.runtime import fastpath
+
+    monkeypatch.setattr(fastpath, "AVAILABLE", False)
+    f = plait.jit(lambda x, y: {"a": x @ y, "b": y.T})
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    out = f(x, x.T)
+    np.testing.assert_allclose(out["a"], x @ x.T)
+    np.testing.assert_allclose(out["b"], x)
+    assert f._cpp is None
