@@ -50,7 +50,7 @@ def test_fresh_lambda_with_new_closure_arrays_reuses_program():
     results, before = [], None
     for step in range(4):
         batch = pnp.asarray(np.full(4, step, np.float32))
-        g = plait.jit(lambda v: v + batch)  # a fresh lambda capturing a new array
+        g = plait.jit(lambda v: v + batch)  # noqa: B023  (a fresh lambda, a new array)
         results.append(np.asarray(g(x)))
         if step == 0:
             before = _compiles()

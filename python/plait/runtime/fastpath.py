@@ -58,7 +58,7 @@ def _jax_canonical(leaf) -> bool:
         return (c.default_int, c.default_float, c.default_complex) == (
             dtypes.int32, dtypes.float32, dtypes.complex64)
     if isinstance(leaf, (np.ndarray, np.generic)):
-        return leaf.dtype.itemsize <= 4 and leaf.dtype != np.complex128 or leaf.dtype == np.complex64
+        return leaf.dtype.itemsize <= 4 or leaf.dtype == np.complex64
     return False
 
 

@@ -25,20 +25,25 @@ def inline_call(call: ir.Operation, callee: ir.Operation) -> None:
     call.erase()
 
 
+def _calls(module) -> list:
+    calls = []
+
+    def visit(op):
+        if op.name == "func.call":
+            calls.append(op)
+        return ir.WalkResult.ADVANCE
+
+    module.walk(visit)
+    return calls
+
+
 class InlinePass(Pass):
     name = "plait-inline"
     summary = "Inline calls to private functions (innermost first) and erase dead functions."
 
     def run(self, module):
         for _ in range(1000):
-            calls = []
-
-            def visit(op):
-                if op.name == "func.call":
-                    calls.append(op)
-                return ir.WalkResult.ADVANCE
-
-            module.walk(visit)
+            calls = _calls(module)
             done = False
             for call in calls:
                 callee = lookup_func(module, ir.FlatSymbolRefAttr(call.attributes["callee"]).value)
