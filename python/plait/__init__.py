@@ -17,10 +17,12 @@ from plait.core.errors import (
     PlaitTypeError,
     PlaitValueError,
 )
+from plait.ad import grad, jvp, linearize, value_and_grad, vjp
 from plait.jitting import jit, make_mlir
 from plait.runtime.array import Array
 
 __all__ = [
     "Array", "ConcretizationError", "EscapedTracerError", "IRError", "PlaitError",
-    "PlaitTypeError", "PlaitValueError", "config", "jit", "make_mlir", "numpy",
+    "PlaitTypeError", "PlaitValueError", "config", "grad", "jit", "jvp", "linearize", "make_mlir",
+    "numpy", "value_and_grad", "vjp",
 ]

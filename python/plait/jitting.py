@@ -177,8 +177,9 @@ class Staged:
 
 
 def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
-          rebuild_args, name: str | None = None) -> Staged:
-    """Trace `fun` on abstract arguments into a fresh module."""
+          rebuild_args, name: str | None = None, apply=None) -> Staged:
+    """Trace `fun` on abstract arguments into a fresh module; `apply(f, args, kwargs)`
+    (default: call f) is what is traced, e.g. a transformation of f."""
     name = name or getattr(fun, "__name__", "fn")
     closure_avals = [leaf_aval(a) for a in fkey.arrays]
     with LOCK, CONTEXT:
@@ -188,7 +189,7 @@ def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
             nc = len(closure_avals)
             f = fkey.with_closure_tracers(trace.args[:nc])
             args, kwargs = rebuild_args(pytree.tree_unflatten(in_tree, trace.args[nc:]))
-            out = f(*args, **kwargs)
+            out = apply(f, args, kwargs) if apply else f(*args, **kwargs)
             out_flat, out_tree = pytree.tree_flatten(out)
             out_vals = [trace.to_value(o) for o in out_flat]
             trace.finish([Tracer(v, a, trace) for v, a in out_vals])
@@ -283,8 +284,9 @@ def _explain_miss(fkey, key, arg_names) -> str:
 
 
 def lookup_or_compile(fun, fkey: FunctionKey, in_tree, in_avals, statics, rebuild_args,
-                      arg_names=()) -> CompiledEntry:
-    key = (fkey.key, in_tree, tuple(in_avals), statics)
+                      arg_names=(), transform=(), apply=None) -> CompiledEntry:
+    """The compiled program for a signature; `transform` keys what `apply` traces."""
+    key = (fkey.key + transform, in_tree, tuple(in_avals), statics)
     with LOCK:
         entry = _CACHE.get(key)
         if entry is not None:
@@ -295,7 +297,7 @@ def lookup_or_compile(fun, fkey: FunctionKey, in_tree, in_avals, statics, rebuil
                            getattr(fun, "__name__", fun),
                            ", ".join(a.str_short() for a in in_avals),
                            _explain_miss(fkey, key, arg_names))
-        staged = stage(fun, fkey, in_tree, in_avals, rebuild_args)
+        staged = stage(fun, fkey, in_tree, in_avals, rebuild_args, apply=apply)
         stats["traces"] += 1
         entry = compile_staged(staged)
         stats["compiles"] += 1

@@ -12,8 +12,8 @@ from plait import lowering, transforms  # noqa: F401  (register passes)
 from plait._mlir import CONTEXT, LOCK, ir
 from plait.transforms.base import PASSES, run_passes
 
-# Transformations register themselves here in pipeline order (autodiff before batching).
-TRANSFORM_PASSES: list[str] = []
+# Transformation passes, run in this order until no transformation op is left.
+TRANSFORM_PASSES: list[str] = ["plait-autodiff"]
 CLEANUP_PASSES = ["plait-inline", "plait-simplify", "plait-cse", "plait-dce"]
 
 

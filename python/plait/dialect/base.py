@@ -22,6 +22,8 @@ from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError
 
 OPS: dict[str, OpDef] = {}
+# Discardable attributes any plait op may carry (not part of its declaration).
+DISCARDABLE_ATTRS = frozenset({"plait.remat"})
 
 
 # --- attribute kinds: Python value <-> MLIR attribute -------------------------------------------
@@ -117,6 +119,16 @@ def scalar_attr(element_type: ir.Type, value) -> ir.Attribute:
     if isinstance(element_type, ir.IntegerType):
         return ir.IntegerAttr.get(element_type, int(value))
     return ir.FloatAttr.get(element_type, float(value))
+
+
+def splat_attr(shape, dtype, value) -> ir.DenseElementsAttr:
+    """A splat DenseElementsAttr of a real dtype (no host buffer of the full size is made)."""
+    t = _aval.ir_type(ShapedArray(tuple(shape), dtype))
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        if not info.min <= int(value) <= info.max:
+            raise PlaitTypeError(f"{value} does not fit in {dtype}")
+    return ir.DenseElementsAttr.get_splat(t, scalar_attr(t.element_type, value))
 
 
 class Dense(Attr):

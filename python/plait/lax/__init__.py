@@ -17,7 +17,7 @@ from plait.core import dtypes
 from plait.core.errors import PlaitTypeError
 from plait.core.trace import Tracer, bind, tracing
 from plait.dialect import ops as P
-from plait.dialect.base import scalar_attr
+from plait.dialect.base import splat_attr
 from plait.runtime import device as _device
 from plait.runtime.array import Array
 
@@ -55,16 +55,6 @@ def full(shape, fill_value, dtype=None, weak_type=None):
         out = bind(P.constant, value=splat_attr(shape, dt, fill_value))
     out.aval = aval
     return out
-
-
-def splat_attr(shape, dtype, value) -> ir.DenseElementsAttr:
-    """A splat DenseElementsAttr (no host buffer of the full size is made)."""
-    t = _aval.ir_type(_aval.ShapedArray(shape, dtype))
-    if dtypes.is_integer(dtype):
-        info = np.iinfo(dtype)
-        if not info.min <= int(value) <= info.max:
-            raise PlaitTypeError(f"{value} does not fit in {dtype}")
-    return ir.DenseElementsAttr.get_splat(t, scalar_attr(t.element_type, value))
 
 
 def _scalar_like(x, ref_aval):

@@ -18,7 +18,7 @@ from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.transforms.base import Pass, fail
 
-TRANSFORM_OPS = ("plait.jvp", "plait.vjp", "plait.vmap", "plait.linearize", "plait.transpose")
+TRANSFORM_OPS = ("plait.jvp", "plait.vjp", "plait.vmap", "plait.linear_transpose")
 
 lowerings: dict = {}
 

@@ -1,4 +1,14 @@
 """plait's passes. Importing this package registers every pass under its flag name."""
 
-from plait.transforms import cse, dce, inline, simplify, verify  # noqa: F401
+from plait.transforms import (  # noqa: F401
+    autodiff,
+    cse,
+    dce,
+    inline,
+    jvp,
+    linearize,
+    simplify,
+    transpose,
+    verify,
+)
 from plait.transforms.base import PASSES, Pass, run_passes  # noqa: F401

@@ -25,6 +25,17 @@ def inline_call(call: ir.Operation, callee: ir.Operation) -> None:
     call.erase()
 
 
+def inline_calls_in(module: ir.Operation, func_op) -> None:
+    """Inline every call inside `func_op` (recursively), leaving the callees in place."""
+    for _ in range(1000):
+        calls = _calls(func_op)
+        if not calls:
+            return
+        for call in calls:
+            inline_call(call, lookup_func(module, ir.FlatSymbolRefAttr(call.attributes["callee"]).value))
+    raise RecursionError("plait-inline: recursive calls cannot be inlined")
+
+
 def _calls(module) -> list:
     calls = []
 

@@ -63,3 +63,73 @@ def all_blocks(op: ir.Operation):
             yield block
             for inner in block.operations:
                 yield from all_blocks(inner.operation)
+
+
+# --- building values inside rules (at the current insertion point and location) ---------------
+
+def aval(v: ir.Value):
+    from plait.core.aval import aval_of
+
+    return aval_of(v)
+
+
+def full_like(v: ir.Value, value, dtype=None) -> ir.Value:
+    """A constant shaped like `v` (optionally of another dtype) filled with `value`."""
+    from plait.core.aval import aval_of
+    from plait.core.dtypes import is_complex, real_dtype
+    from plait.dialect import ops as P
+    from plait.dialect.base import splat_attr
+
+    a = aval_of(v)
+    dt = a.dtype if dtype is None else dtype
+    if is_complex(dt):
+        rt = real_dtype(dt)
+        z = complex(value)
+        re = P.constant(value=splat_attr(a.shape, rt, z.real))
+        im = P.constant(value=splat_attr(a.shape, rt, z.imag))
+        return P.complex(re, im)
+    return P.constant(value=splat_attr(a.shape, dt, value))
+
+
+def zeros_like(v: ir.Value) -> ir.Value:
+    return full_like(v, 0)
+
+
+def add_any(a, b):
+    """Sum of two tangents/cotangents where None is a symbolic zero."""
+    from plait.dialect import ops as P
+
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return P.add(a, b)
+
+
+def new_func(module: ir.Operation, name: str, arg_types, loc, attrs=None):
+    """A private func.func appended to `module` (its body block is empty); returns
+    (func op, entry block). `name` must be unused."""
+    with ir.InsertionPoint(module.regions[0].blocks[0]), loc:
+        f = ir.Operation.create(
+            "func.func", regions=1,
+            attributes={"sym_name": ir.StringAttr.get(name),
+                        "function_type": ir.TypeAttr.get(ir.FunctionType.get(list(arg_types), [])),
+                        "sym_visibility": ir.StringAttr.get("private"), **(attrs or {})})
+    block = f.regions[0].blocks.append(*arg_types, arg_locs=[loc] * len(arg_types))
+    return f, block
+
+
+def finish_func(func_op, block, results, loc) -> None:
+    with ir.InsertionPoint(block), loc:
+        ir.Operation.create("func.return", operands=list(results))
+    set_function_type(func_op, [a.type for a in block.arguments], [r.type for r in results])
+
+
+def unique_symbol(module: ir.Operation, base: str) -> str:
+    names = {symbol_name(op) for op in module.regions[0].blocks[0].operations
+             if op.operation.name == "func.func"}
+    name, i = base, 0
+    while name in names:
+        i += 1
+        name = f"{base}_{i}"
+    return name

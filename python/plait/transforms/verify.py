@@ -15,7 +15,9 @@ from plait._mlir import CONTEXT, ir
 from plait.core import aval as _aval
 from plait.core.errors import PlaitError
 from plait.dialect import OPS
-from plait.transforms.base import Pass, fail
+from plait.dialect.base import DISCARDABLE_ATTRS
+from plait.transforms.base import Pass, fail, plait_funcs
+from plait.transforms.irutil import function_type, symbol_name
 
 
 @functools.cache
@@ -26,7 +28,7 @@ def _required_params(opdef) -> frozenset:
                      and p.kind is p.POSITIONAL_OR_KEYWORD)
 
 
-def verify_op(op: ir.Operation) -> None:
+def verify_op(op: ir.Operation, funcs: dict | None = None) -> None:
     name = op.name
     opdef = OPS.get(name)
     if opdef is None:
@@ -35,9 +37,11 @@ def verify_op(op: ir.Operation) -> None:
         raise fail(op, f"'{name}' expects {opdef.region_count} regions, got {len(op.regions)}")
     attrs = op.attributes
     names = {attrs[i].name for i in range(len(attrs))}
-    unknown = names - set(opdef.attrs) - {"plait.meta"}
+    unknown = names - set(opdef.attrs) - DISCARDABLE_ATTRS
     if unknown:
         raise fail(op, f"'{name}' has unknown attribute(s) {', '.join(sorted(unknown))}")
+    if getattr(opdef, "uses_callee", False):
+        return _verify_callee_op(op, opdef, funcs or {})
     missing = _required_params(opdef) - names
     if missing:
         raise fail(op, f"'{name}' is missing attribute(s) {', '.join(sorted(missing))}")
@@ -56,6 +60,35 @@ def verify_op(op: ir.Operation) -> None:
                        f"{_fmt(expected)}")
 
 
+def _verify_callee_op(op, opdef, funcs: dict) -> None:
+    name = op.name
+    try:
+        params = opdef.params_of(op)
+    except PlaitError as e:
+        raise fail(op, f"'{name}' {e.bare_message}") from None
+    if params.get("callee") is None:
+        raise fail(op, f"'{name}' is missing attribute(s) callee")
+    callee = funcs.get(params["callee"])
+    if callee is None:
+        raise fail(op, f"'{name}' refers to @{params['callee']}, which is not a function of "
+                       "this module")
+    ftype = function_type(callee)
+    try:
+        operand_types, result_types = opdef.signature(list(ftype.inputs), list(ftype.results),
+                                                      params)
+    except PlaitError as e:
+        msg = e.bare_message
+        raise fail(op, msg if name in msg else f"'{name}' {msg}") from None
+    actual_in = [v.type for v in op.operands]
+    actual_out = [r.type for r in op.results]
+    if actual_in != operand_types:
+        raise fail(op, f"'{name}' operand types {_fmt(actual_in)} do not match @{params['callee']}"
+                       f": expected {_fmt(operand_types)}")
+    if actual_out != result_types:
+        raise fail(op, f"'{name}' result types {_fmt(actual_out)} do not match @{params['callee']}"
+                       f": expected {_fmt(result_types)}")
+
+
 def _fmt(types) -> str:
     return "(" + ", ".join(str(t) for t in types) + ")"
 
@@ -66,12 +99,13 @@ class VerifyPass(Pass):
 
     def run(self, module):
         errors = []
+        funcs = {symbol_name(f): f for f in plait_funcs(module)}
 
         def visit(op):
             name = op.name
             if name.startswith("plait."):
                 try:
-                    verify_op(op)
+                    verify_op(op, funcs)
                 except PlaitError as e:
                     errors.append(e)
             elif not CONTEXT.is_registered_operation(name):

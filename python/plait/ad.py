@@ -1,0 +1,487 @@
+"""Autodiff front end: grad, value_and_grad, jvp, vjp, linearize (names and semantics of JAX).
+
+Each function traces the user's function into its own `func.func` and emits a transformation
+op (`plait.jvp` / `plait.vjp`) naming it; plait-autodiff expands the op. Called outside any
+trace, the transformation is staged out and compiled through jit's cache, keyed on the
+function's code and closure, so a fresh `lambda p: loss(p, batch)` per step is compiled once.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from plait import jitting
+from plait._mlir import CONTEXT, LOCK, ir
+from plait.core import aval as _aval
+from plait.core import dtypes, pytree
+from plait.core.aval import ShapedArray
+from plait.core.errors import PlaitTypeError, PlaitValueError
+from plait.core.location import user_location
+from plait.core.trace import Trace, Tracer, current_trace, tracing
+from plait.dialect import transform as T
+from plait.dialect.base import splat_attr
+from plait.dialect.structural import constant
+from plait.runtime.array import Array
+
+float0 = np.dtype([("float0", np.void, 0)])
+
+
+# --- tracing a function into its own func.func -----------------------------------------------
+
+def _is_dynamic(x) -> bool:
+    return isinstance(x, (Tracer, Array, np.ndarray, np.generic, float, complex)) or \
+        jitting._is_jax_array(x)
+
+
+class Traced:
+    """A user function traced into a callee: its name, output structure and captures."""
+
+    def __init__(self, name, out_tree, out_avals, captures):
+        self.name, self.out_tree, self.out_avals, self.captures = (
+            name, out_tree, out_avals, captures)
+
+
+def trace_callee(fun, leaves, in_tree, dynamic, name=None) -> Traced:
+    """Trace `fun` with tracers for the dynamic leaves (others are passed as they are)."""
+    parent = current_trace()
+    in_avals = [jitting.leaf_aval(x) for x, d in zip(leaves, dynamic) if d]
+    inner = Trace(parent.builder, name or getattr(fun, "__name__", "f"), in_avals)
+    with inner:
+        it = iter(inner.args)
+        args = [next(it) if d else x for x, d in zip(leaves, dynamic)]
+        a, k = pytree.tree_unflatten(in_tree, args)
+        out = fun(*a, **k)
+        out_flat, out_tree = pytree.tree_flatten(out)
+        out_vals = [inner.to_value(o) for o in out_flat]
+        inner.finish([Tracer(v, av, inner) for v, av in out_vals])
+    return Traced(inner.name, out_tree, [av for _, av in out_vals], inner.captures)
+
+
+def emit(opdef, operands, result_avals, **params) -> list[Tracer]:
+    """Emit a transformation op into the current trace; returns result tracers."""
+    trace = current_trace()
+    values = [trace.to_value(x)[0] for x in operands]
+    with trace.ip, user_location():
+        results = opdef.create(values, [_aval.ir_type(a) for a in result_avals], **params)
+    return [Tracer(v, a, trace) for v, a in zip(results, result_avals)]
+
+
+def _const(aval: ShapedArray, value) -> Tracer:
+    trace = current_trace()
+    (v,), (a,) = constant.build([], [], {"value": splat_attr(aval.shape, aval.dtype, value)},
+                                ip=trace.ip, loc=user_location())
+    return Tracer(v, a, trace)
+
+
+# --- arguments --------------------------------------------------------------------------------
+
+def _argnums_tuple(argnums, nargs: int, fun) -> tuple:
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for i in nums:
+        if not isinstance(i, int) or not -nargs <= i < nargs:
+            raise PlaitValueError(
+                f"argnums {argnums} is out of range for {getattr(fun, '__name__', 'the function')}"
+                f" called with {nargs} positional argument(s)")
+    return tuple(i % nargs for i in nums)
+
+
+def _flat_args(args, kwargs, argnums):
+    """Leaves of (args, kwargs), which are dynamic, and which belong to `argnums`."""
+    leaves, in_tree = pytree.tree_flatten((tuple(args), dict(kwargs)))
+    owner = []
+    for i, a in enumerate(args):
+        owner += [i] * len(pytree.tree_leaves(a))
+    owner += [None] * (len(leaves) - len(owner))
+    diff = [o in argnums for o in owner]
+    dynamic = [d or _is_dynamic(x) for x, d in zip(leaves, diff)]
+    return leaves, in_tree, dynamic, diff
+
+
+def _check_diff_dtypes(leaves, diff, allow_int: bool, what: str):
+    for x, d in zip(leaves, diff):
+        if not d:
+            continue
+        dt = jitting.leaf_aval(x).dtype
+        if not dtypes.is_inexact(dt) and not allow_int:
+            raise PlaitTypeError(
+                f"{what} requires real- or complex-valued inputs (a floating or complex dtype), "
+                f"but got {dt}. To differentiate with respect to integer or bool inputs "
+                "(getting float0 zeros), pass allow_int=True.")
+
+
+def _float0_zeros(x):
+    return np.zeros(np.shape(x), float0)
+
+
+# --- staging outside any trace ----------------------------------------------------------------
+
+def _staged(transform_key, apply, fun, args, kwargs, dynamic_mask_fn):
+    """Run `apply(fun, args, kwargs)` as one compiled program (jit's cache, fun's code key)."""
+    leaves, in_tree = pytree.tree_flatten((tuple(args), dict(kwargs)))
+    dynamic = dynamic_mask_fn(args, kwargs, leaves)
+    statics = tuple((i, jitting._value_key(x)) for i, (x, d) in enumerate(zip(leaves, dynamic))
+                    if not d)
+    dyn_leaves = [x for x, d in zip(leaves, dynamic) if d]
+    dyn_tree = pytree.tree_structure(dyn_leaves)
+    avals = [jitting.leaf_aval(x) for x in dyn_leaves]
+    static_vals = {i: x for i, (x, d) in enumerate(zip(leaves, dynamic)) if not d}
+
+    def rebuild(dyn):
+        """Dynamic leaves (tracers) back into ((args, kwargs),) with the static leaves."""
+        it = iter(dyn)
+        full = [static_vals[i] if i in static_vals else next(it) for i in range(len(leaves))]
+        return (pytree.tree_unflatten(in_tree, full),), {}
+
+    def apply_to(f, a, k):
+        ((args_, kwargs_),) = a
+        return apply(f, args_, kwargs_)
+
+    fkey = jitting.FunctionKey(fun)
+    entry = jitting.lookup_or_compile(fun, fkey, dyn_tree, avals, statics, rebuild,
+                                      transform=transform_key, apply=apply_to)
+    closure = [jitting.leaf_buffer(x, jitting.leaf_aval(x)) for x in fkey.arrays]
+    outs = entry.call_flat(closure, [jitting.leaf_buffer(x, a) for x, a in zip(dyn_leaves, avals)])
+    return entry.wrap(outs)
+
+
+def _needs_staging(args, kwargs) -> bool:
+    if tracing():
+        return False
+    for x in pytree.tree_leaves((args, kwargs)):
+        if type(x) is Tracer:
+            return False
+    return True
+
+
+# --- value_and_grad / grad --------------------------------------------------------------------
+
+def value_and_grad(fun, argnums=0, has_aux=False, allow_int=False):
+    """`(value, grad)` of a scalar function (JAX semantics: argnums, has_aux, allow_int)."""
+
+    @functools.wraps(fun)
+    def vg(*args, **kwargs):
+        nums = _argnums_tuple(argnums, len(args), fun)
+        single = isinstance(argnums, int)
+        if _needs_staging(args, kwargs):
+            key = ("value_and_grad", nums, single, has_aux, allow_int)
+            return _staged(key, lambda f, a, k: _value_and_grad_traced(
+                f, nums, single, has_aux, allow_int, a, k), fun, args, kwargs,
+                lambda a, k, leaves: _flat_args(a, k, nums)[2])
+        return _value_and_grad_traced(fun, nums, single, has_aux, allow_int, args, kwargs)
+
+    return vg
+
+
+def grad(fun, argnums=0, has_aux=False, allow_int=False):
+    """Gradient of a scalar function with respect to `argnums` (pytrees allowed)."""
+    vg = value_and_grad(fun, argnums, has_aux, allow_int)
+
+    @functools.wraps(fun)
+    def g(*args, **kwargs):
+        out, grads = vg(*args, **kwargs)
+        return (grads, out[1]) if has_aux else grads
+
+    return g
+
+
+def _scalar_output_index(traced: Traced, has_aux: bool) -> int:
+    out = pytree.tree_unflatten(traced.out_tree, list(range(len(traced.out_avals))))
+    if has_aux:
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            raise PlaitTypeError("with has_aux=True the function must return a pair "
+                                 "(value, aux)")
+        out = out[0]
+    idx = pytree.tree_leaves(out)
+    if len(idx) != 1:
+        raise PlaitTypeError("grad requires a function returning one scalar, got a pytree "
+                             f"with {len(idx)} leaves; use jacrev or vjp instead")
+    va = traced.out_avals[idx[0]]
+    if va.shape != () or not dtypes.is_inexact(va.dtype):
+        raise PlaitTypeError(f"grad requires a scalar output of a floating dtype, got "
+                             f"{va.str_short()}; use jacrev or vjp for non-scalar outputs")
+    return idx[0]
+
+
+def _value_and_grad_traced(fun, nums, single, has_aux, allow_int, args, kwargs):
+    leaves, in_tree, dynamic, diff = _flat_args(args, kwargs, nums)
+    _check_diff_dtypes(leaves, diff, allow_int, "grad")
+    traced = trace_callee(fun, leaves, in_tree, dynamic)
+    vi = _scalar_output_index(traced, has_aux)
+    dyn_idx = [i for i, d in enumerate(dynamic) if d]
+    in_avals = [jitting.leaf_aval(leaves[i]) for i in dyn_idx]
+    diff_pos = tuple(k for k, i in enumerate(dyn_idx)
+                     if diff[i] and dtypes.is_inexact(in_avals[k].dtype))
+    operands = ([leaves[i] for i in dyn_idx] + list(traced.captures)
+                + [_const(traced.out_avals[vi].strip_weak(), 1.0)])
+    result_avals = list(traced.out_avals) + [in_avals[k].strip_weak() for k in diff_pos]
+    res = emit(T.vjp, operands, result_avals, callee=traced.name, diff_args=diff_pos,
+               ct_outs=(vi,))
+    n_out = len(traced.out_avals)
+    cts = {dyn_idx[k]: ct for k, ct in zip(diff_pos, res[n_out:])}
+    grads_flat = [cts[i] if i in cts else _float0_zeros(leaves[i])
+                  for i in range(len(leaves)) if diff[i]]
+    parts, it = [], iter(grads_flat)
+    for i in nums:
+        tree = pytree.tree_structure(args[i])
+        parts.append(pytree.tree_unflatten(tree, [next(it) for _ in range(tree.num_leaves)]))
+    grads = parts[0] if single else tuple(parts)
+    return pytree.tree_unflatten(traced.out_tree, res[:n_out]), grads
+
+
+# --- jvp ---------------------------------------------------------------------------------------
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """`(fun(*primals), derivative of fun at primals along tangents)`; pytrees allowed."""
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise PlaitTypeError("jvp expects primals and tangents as tuples or lists")
+    if len(primals) != len(tangents):
+        raise PlaitValueError(f"jvp got {len(primals)} primals but {len(tangents)} tangents")
+    primals, tangents = tuple(primals), tuple(tangents)
+    if _needs_staging((primals, tangents), {}):
+        return _staged(("jvp", has_aux), lambda f, a, k: _jvp_traced(f, a[0], a[1], has_aux),
+                       fun, (primals, tangents), {}, lambda a, k, leaves: [True] * len(leaves))
+    return _jvp_traced(fun, primals, tangents, has_aux)
+
+
+def _jvp_traced(fun, primals, tangents, has_aux):
+    leaves, in_tree = pytree.tree_flatten((primals, {}))
+    t_leaves, t_tree = pytree.tree_flatten((tangents, {}))
+    if in_tree != t_tree:
+        raise PlaitTypeError(f"jvp: primals and tangents differ in structure: {in_tree} vs "
+                             f"{t_tree}")
+    in_avals = [jitting.leaf_aval(x) for x in leaves]
+    for pa, t in zip(in_avals, t_leaves):
+        if jitting.leaf_aval(t).shape != pa.shape:
+            raise PlaitTypeError(f"jvp: a tangent of shape {jitting.leaf_aval(t).shape} was "
+                                 f"given for a primal of shape {pa.shape}")
+    traced = trace_callee(fun, leaves, in_tree, [True] * len(leaves))
+    diff = tuple(i for i, a in enumerate(in_avals) if dtypes.is_inexact(a.dtype))
+    operands = list(leaves) + list(traced.captures) + [
+        _cast_tangent(t_leaves[i], in_avals[i]) for i in diff]
+    result_avals = [a.strip_weak() for a in traced.out_avals] * 2
+    res = emit(T.jvp, operands, result_avals, callee=traced.name, diff_args=diff)
+    n = len(traced.out_avals)
+    out = pytree.tree_unflatten(traced.out_tree, res[:n])
+    t_out = pytree.tree_unflatten(traced.out_tree, res[n:])
+    if has_aux:
+        return out[0], t_out[0], out[1]
+    return out, t_out
+
+
+def _cast_tangent(t, aval: ShapedArray):
+    from plait import lax
+
+    if isinstance(t, (Tracer, Array)) and t.dtype == aval.dtype:
+        return t
+    return lax.convert_element_type(t if isinstance(t, (Tracer, Array)) else np.asarray(t),
+                                    aval.dtype)
+
+
+# --- vjp and linearize: forward once, residuals stored ----------------------------------------
+
+def vjp(fun, *primals, has_aux=False):
+    """`(fun(*primals), pullback)`; pullback(cts) gives the cotangents of the primals.
+
+    Outside a trace the forward runs once as its own compiled program that also returns the
+    residuals; the pullback runs only the backward program on them.
+    """
+    if _needs_staging(primals, {}):
+        return _eager_split(fun, primals, has_aux, transpose=True)
+    return _traced_vjp(fun, primals, has_aux)
+
+
+def linearize(fun, *primals):
+    """`(fun(*primals), f_jvp)` where f_jvp(*tangents) evaluates the linearization, reusing
+    the residuals of the single forward evaluation."""
+    if _needs_staging(primals, {}):
+        return _eager_split(fun, primals, False, transpose=False)
+    out = fun(*primals)
+    return out, lambda *tangents: jvp(fun, primals, tangents)[1]
+
+
+def _traced_vjp(fun, primals, has_aux):
+    leaves, in_tree = pytree.tree_flatten((tuple(primals), {}))
+    out_all = fun(*primals)
+    out, aux = out_all if has_aux else (out_all, None)
+    main = (lambda *a: fun(*a)[0]) if has_aux else fun
+
+    def pullback(ct):
+        ct_leaves, ct_tree = pytree.tree_flatten(ct)
+        traced = trace_callee(main, leaves, in_tree, [True] * len(leaves))
+        if ct_tree != traced.out_tree:
+            raise PlaitTypeError(f"pullback: cotangent structure {ct_tree} differs from the "
+                                 f"output structure {traced.out_tree}")
+        in_avals = [jitting.leaf_aval(x) for x in leaves]
+        diff = tuple(i for i, a in enumerate(in_avals) if dtypes.is_inexact(a.dtype))
+        operands = list(leaves) + list(traced.captures) + [
+            _cast_tangent(c, a) for c, a in zip(ct_leaves, traced.out_avals)]
+        res = emit(T.vjp, operands, list(traced.out_avals) + [in_avals[i].strip_weak()
+                                                               for i in diff],
+                   callee=traced.name, diff_args=diff,
+                   ct_outs=tuple(range(len(traced.out_avals))))
+        cts = dict(zip(diff, res[len(traced.out_avals):]))
+        flat = [cts[i] if i in cts else _float0_zeros(leaves[i]) for i in range(len(leaves))]
+        return pytree.tree_unflatten(in_tree, flat)[0]
+
+    return (out, pullback, aux) if has_aux else (out, pullback)
+
+
+class _Split:
+    """A function's forward program (outputs + residuals) and its linear program: the
+    backward (transposed) one for vjp, the tangent one for linearize."""
+
+    def __init__(self, fwd, lin, n_out, n_main, out_tree, aux_tree, diff, out_avals):
+        self.fwd, self.lin, self.n_out, self.n_main = fwd, lin, n_out, n_main
+        self.out_tree, self.aux_tree = out_tree, aux_tree
+        self.diff, self.out_avals = diff, out_avals
+
+
+_SPLITS: dict = {}
+
+
+def _eager_split(fun, primals, has_aux, transpose: bool):
+    leaves, in_tree = pytree.tree_flatten(tuple(primals))
+    avals = [jitting.leaf_aval(x) for x in leaves]
+    fkey = jitting.FunctionKey(fun)
+    key = (fkey.key, in_tree, tuple(avals), has_aux, transpose)
+    split = _SPLITS.get(key)
+    if split is None:
+        split = _SPLITS[key] = _build_split(fun, fkey, in_tree, avals, has_aux, transpose)
+    closure = [jitting.leaf_buffer(x, jitting.leaf_aval(x)) for x in fkey.arrays]
+    bufs = split.fwd.call_flat(closure, [jitting.leaf_buffer(x, a) for x, a in zip(leaves, avals)])
+    outs, res = bufs[:split.n_out], bufs[split.n_out:]
+    main = pytree.tree_unflatten(split.out_tree, [Array(b) for b in outs[:split.n_main]])
+    aux = pytree.tree_unflatten(split.aux_tree, [Array(b) for b in outs[split.n_main:]])
+
+    def backward(ct):
+        ct_leaves, ct_tree = pytree.tree_flatten(ct)
+        if ct_tree != split.out_tree:
+            raise PlaitTypeError(f"pullback: cotangent structure {ct_tree} differs from the "
+                                 f"output structure {split.out_tree}")
+        ct_bufs = [jitting.leaf_buffer(c, a) for c, a in zip(ct_leaves, split.out_avals)]
+        it = iter(Array(b) for b in split.lin.call_flat([], list(res) + ct_bufs))
+        flat = [next(it) if i in split.diff else _float0_zeros(leaves[i])
+                for i in range(len(leaves))]
+        return pytree.tree_unflatten(in_tree, flat)
+
+    def forward_tangent(*tangents):
+        t_leaves = pytree.tree_leaves(tangents)
+        t_bufs = [jitting.leaf_buffer(t, avals[i].strip_weak())
+                  for i, t in enumerate(t_leaves) if i in split.diff]
+        outs = split.lin.call_flat([], list(res) + t_bufs)
+        return pytree.tree_unflatten(split.out_tree, [Array(b) for b in outs])
+
+    if not transpose:
+        return main, forward_tangent
+    return (main, backward, aux) if has_aux else (main, backward)
+
+
+def _build_split(fun, fkey, in_tree, avals, has_aux, transpose):
+    """Stage fun, emit `plait.vjp` of it, expand, and compile its forward and linear halves."""
+    from plait import pipeline
+    from plait.transforms.autodiff import expand_autodiff
+    from plait.transforms.expand import ModuleState
+    from plait.transforms.irutil import finish_func, new_func
+    from plait.transforms.linearize import expand_vjp_op
+    from plait.transforms.transpose import expand_transpose_op
+
+    trees = {}
+
+    def apply(f, args, kwargs):
+        out = f(*args, **kwargs)
+        main, aux = out if has_aux else (out, ())
+        trees["out"], trees["aux"] = pytree.tree_structure(main), pytree.tree_structure(aux)
+        trees["n_main"] = len(pytree.tree_leaves(main))
+        return (main, aux)
+
+    with LOCK, CONTEXT:
+        staged = jitting.stage(fun, fkey, pytree.tree_structure((tuple(range(len(avals))), {})),
+                               avals, lambda t: t, apply=apply)
+        module = staged.module.operation
+        expand_autodiff(module)  # transformations inside fun first
+        primal = _rename(module, "main", "primal")
+        n_pre = len(staged.in_avals) - len(avals)
+        diff = tuple(i for i, a in enumerate(avals) if dtypes.is_inexact(a.dtype))
+        n_main = trees["n_main"]
+        ins = list(function_type_of(primal).inputs)
+        outs = list(function_type_of(primal).results)
+        entry, block = new_func(module, "vjp_entry", ins + outs[:n_main], ir.Location.unknown())
+        with ir.InsertionPoint(block), ir.Location.unknown():
+            res = T.vjp.create(list(block.arguments), outs + [ins[n_pre + i] for i in diff],
+                               callee="primal", diff_args=tuple(n_pre + i for i in diff),
+                               ct_outs=tuple(range(n_main)))
+        finish_func(entry, block, res, ir.Location.unknown())
+        expand_vjp_op(ModuleState(module), res[0].owner.operation)
+        transpose_op = _entry_ops(entry)[1]
+        if transpose:
+            expand_transpose_op(ModuleState(module), transpose_op)
+        fwd_name, lin_name = [ir.FlatSymbolRefAttr(o.attributes["callee"]).value
+                              for o in _entry_ops(entry)]
+        entry.erase()  # nothing may call the functions about to become entry points
+        programs = []
+        for name in (fwd_name, lin_name):
+            m = pipeline.clone_module(staged.module)
+            _make_entry(m.operation, name)
+            pipeline.optimize(m)
+            pipeline.lower(m)
+            programs.append(m)
+    compiled = [_compile_entry(m) for m in programs]
+    fwd = jitting.CompiledEntry(staged, compiled[0])
+    lin = jitting.CompiledEntry(_Bare(), compiled[1])
+    out_avals = [_aval.aval_of_type(t) for t in outs[:n_main]]
+    return _Split(fwd, lin, len(outs), n_main, trees["out"], trees["aux"], set(diff), out_avals)
+
+
+class _Bare:
+    """Stand-in for a Staged without captured constants (the linear program has none)."""
+
+    consts: list = []
+
+
+def function_type_of(func_op):
+    from plait.transforms.irutil import function_type
+
+    return function_type(func_op)
+
+
+def _rename(module, old: str, new: str):
+    from plait.transforms.irutil import lookup_func
+
+    f = lookup_func(module, old)
+    f.attributes["sym_name"] = ir.StringAttr.get(new)
+    return f
+
+
+def _entry_ops(entry) -> list:
+    """The two ops of `vjp_entry` after expanding its vjp: the forward call, then the
+    transpose op (or, once expanded, the call of the backward function)."""
+    return [op.operation for op in entry.regions[0].blocks[0].operations
+            if op.operation.name in ("func.call", "plait.linear_transpose")]
+
+
+def _make_entry(module, name: str) -> None:
+    """Make @name the module's public @main; every other function private."""
+    from plait.transforms.irutil import symbol_name
+
+    for op in module.regions[0].blocks[0].operations:
+        o = op.operation
+        if o.name != "func.func":
+            continue
+        if symbol_name(o) == name:
+            o.attributes["sym_name"] = ir.StringAttr.get("main")
+            if "sym_visibility" in o.attributes:
+                del o.attributes["sym_visibility"]
+        else:
+            o.attributes["sym_visibility"] = ir.StringAttr.get("private")
+
+
+def _compile_entry(module):
+    from plait.runtime.executable import compile_stablehlo
+    from plait.transforms.irutil import lookup_func
+
+    ft = function_type_of(lookup_func(module.operation, "main"))
+    with LOCK, CONTEXT:
+        return compile_stablehlo(module, [_aval.aval_of_type(t) for t in ft.inputs],
+                                 [_aval.aval_of_type(t) for t in ft.results])

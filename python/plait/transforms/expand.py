@@ -1,0 +1,91 @@
+"""What the transformation passes share: finding ops to expand, innermost first.
+
+A transformation op is *ready* when its callee — and every function the callee calls — holds
+no transformation op; expanding ready ops until none is left expands nests innermost first
+(`grad(grad(f))` expands the inner vjp, whose output is plain plait ops, then the outer).
+Generated functions are memoized per module so a callee transformed twice the same way is
+generated once.
+"""
+
+from __future__ import annotations
+
+from plait._mlir import ir
+from plait.dialect.transform import TRANSFORMS
+from plait.transforms.irutil import func_body, symbol_name
+
+TRANSFORM_NAMES = frozenset(t.name for t in TRANSFORMS)
+
+
+class ModuleState:
+    """A module's functions by name, readiness, and memoized generated functions."""
+
+    def __init__(self, module: ir.Operation):
+        self.module = module
+        self.funcs = {symbol_name(op): op.operation
+                      for op in module.regions[0].blocks[0].operations
+                      if op.operation.name == "func.func"}
+        self.memo: dict = {}
+        self._clean: dict[str, bool] = {}
+
+    def add(self, func_op) -> None:
+        self.funcs[symbol_name(func_op)] = func_op
+        self._clean.clear()
+
+    def is_clean(self, name: str, _seen=None) -> bool:
+        """Whether @name holds no transformation op, directly or through calls."""
+        if name in self._clean:
+            return self._clean[name]
+        seen = _seen or set()
+        if name in seen:
+            return True
+        seen.add(name)
+        clean = True
+        for op in _walk_ops(self.funcs[name]):
+            if op.name in TRANSFORM_NAMES or (
+                    op.name == "func.call" and not self.is_clean(callee_of(op), seen)):
+                clean = False
+                break
+        self._clean[name] = clean
+        return clean
+
+    def ready(self, op_name: str) -> list[ir.Operation]:
+        """The `op_name` ops whose callee is clean, in program order."""
+        out = []
+        for f in list(self.funcs.values()):
+            for op in _walk_ops(f):
+                if op.name == op_name and self.is_clean(callee_of(op)):
+                    out.append(op)
+        return out
+
+
+def callee_of(op: ir.Operation) -> str:
+    return ir.FlatSymbolRefAttr(op.attributes["callee"]).value
+
+
+def _walk_ops(func_op):
+    ops = []
+
+    def visit(op):
+        ops.append(op)
+        return ir.WalkResult.ADVANCE
+
+    func_op.walk(visit)
+    return ops[:-1]  # the func itself comes last in post-order
+
+
+def replace_with_call(op: ir.Operation, callee: str, operands) -> ir.Operation:
+    """Replace `op` by `func.call @callee(operands)` with the same result types."""
+    with ir.InsertionPoint(op), op.location:
+        call = ir.Operation.create("func.call", results=[r.type for r in op.results],
+                                   operands=list(operands),
+                                   attributes={"callee": ir.FlatSymbolRefAttr.get(callee)})
+    for old, new in zip(op.results, call.results):
+        old.replace_all_uses_with(new)
+    op.erase()
+    return call
+
+
+def body_ops(func_op) -> list:
+    """The ops of a function's body, without the terminator."""
+    ops = list(func_body(func_op).operations)
+    return [o.operation for o in ops[:-1]]
