@@ -17,12 +17,13 @@ from plait.core.errors import (
     PlaitTypeError,
     PlaitValueError,
 )
-from plait.ad import grad, jvp, linearize, value_and_grad, vjp
+from plait.ad import grad, hessian, jacfwd, jacrev, jvp, linearize, value_and_grad, vjp
 from plait.jitting import jit, make_mlir
+from plait.vmapping import vmap
 from plait.runtime.array import Array
 
 __all__ = [
     "Array", "ConcretizationError", "EscapedTracerError", "IRError", "PlaitError",
-    "PlaitTypeError", "PlaitValueError", "config", "grad", "jit", "jvp", "linearize", "make_mlir",
-    "numpy", "value_and_grad", "vjp",
+    "PlaitTypeError", "PlaitValueError", "config", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "linearize", "make_mlir",
+    "numpy", "value_and_grad", "vjp", "vmap",
 ]

@@ -43,10 +43,12 @@ class Traced:
             name, out_tree, out_avals, captures)
 
 
-def trace_callee(fun, leaves, in_tree, dynamic, name=None) -> Traced:
-    """Trace `fun` with tracers for the dynamic leaves (others are passed as they are)."""
+def trace_callee(fun, leaves, in_tree, dynamic, name=None, in_avals=None) -> Traced:
+    """Trace `fun` with tracers for the dynamic leaves (others are passed as they are);
+    `in_avals` overrides the dynamic leaves' avals (vmap traces one example)."""
     parent = current_trace()
-    in_avals = [jitting.leaf_aval(x) for x, d in zip(leaves, dynamic) if d]
+    if in_avals is None:
+        in_avals = [jitting.leaf_aval(x) for x, d in zip(leaves, dynamic) if d]
     inner = Trace(parent.builder, name or getattr(fun, "__name__", "f"), in_avals)
     with inner:
         it = iter(inner.args)
@@ -485,3 +487,111 @@ def _compile_entry(module):
     with LOCK, CONTEXT:
         return compile_stablehlo(module, [_aval.aval_of_type(t) for t in ft.inputs],
                                  [_aval.aval_of_type(t) for t in ft.results])
+
+
+# --- Jacobians and Hessians: vmap of jvp / vjp over a standard basis ---------------------------
+
+def jacfwd(fun, argnums=0, has_aux=False):
+    """Jacobian by forward mode: vmap of jvp over the standard basis of the inputs."""
+    return _jacobian(fun, argnums, has_aux, forward=True)
+
+
+def jacrev(fun, argnums=0, has_aux=False, allow_int=False):
+    """Jacobian by reverse mode: vmap of vjp over the standard basis of the outputs."""
+    return _jacobian(fun, argnums, has_aux, forward=False)
+
+
+def hessian(fun, argnums=0, has_aux=False):
+    """Hessian as jacfwd(jacrev(fun))."""
+    return jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)
+
+
+def _jacobian(fun, argnums, has_aux, forward: bool):
+    @functools.wraps(fun)
+    def jac(*args, **kwargs):
+        nums = _argnums_tuple(argnums, len(args), fun)
+        single = isinstance(argnums, int)
+        if _needs_staging(args, kwargs):
+            key = ("jacfwd" if forward else "jacrev", nums, single, has_aux)
+            return _staged(key, lambda f, a, k: _jacobian_traced(f, nums, single, has_aux,
+                                                                 forward, a, k),
+                           fun, args, kwargs, lambda a, k, leaves: _flat_args(a, k, nums)[2])
+        return _jacobian_traced(fun, nums, single, has_aux, forward, args, kwargs)
+
+    return jac
+
+
+def _basis(avals, dtype):
+    """Rows of the identity, split into one array per aval: leaf k gets shape (N,) + shape_k."""
+    from plait import numpy as pnp
+
+    n = sum(a.size for a in avals)
+    eye = pnp.eye(n, dtype=dtype)
+    out, start = [], 0
+    for a in avals:
+        out.append(pnp.reshape(eye[:, start:start + a.size], (n,) + a.shape))
+        start += a.size
+    return out
+
+
+def _jacobian_traced(fun, nums, single, has_aux, forward, args, kwargs):
+    from plait import numpy as pnp
+    from plait.vmapping import vmap
+
+    diff_args = [args[i] for i in nums]
+    d_leaves, d_tree = pytree.tree_flatten(tuple(diff_args))
+    _check_diff_dtypes(d_leaves, [True] * len(d_leaves), False,
+                       "jacfwd" if forward else "jacrev")
+    d_avals = [jitting.leaf_aval(x) for x in d_leaves]
+
+    def partial_fun(*dargs):
+        full = list(args)
+        for i, a in zip(nums, dargs):
+            full[i] = a
+        return fun(*full, **kwargs)
+
+    if has_aux:
+        main = lambda *d: partial_fun(*d)[0]
+        aux = partial_fun(*diff_args)[1]
+    else:
+        main, aux = partial_fun, None
+    if forward:
+        dtype = dtypes.promote(*[(a.dtype, False) for a in d_avals])[0]
+        basis = _basis(d_avals, dtype)
+
+        def push(*ts):
+            tangents = pytree.tree_unflatten(d_tree, list(ts))
+            return jvp(main, tuple(diff_args), tuple(tangents))[1]
+
+        y = main(*diff_args)
+        jac_t = vmap(push, out_axes=-1)(*basis)  # leaves: out.shape + (N,)
+
+        def unravel(out_leaf):
+            parts, start = [], 0
+            for a in d_avals:
+                block = out_leaf[..., start:start + a.size]
+                parts.append(pnp.reshape(block, out_leaf.shape[:-1] + a.shape))
+                start += a.size
+            return pytree.tree_unflatten(d_tree, parts)
+
+        jac = pytree.tree_map(unravel, jac_t)
+        _ = y
+    else:
+        y, pullback = vjp(main, *diff_args)
+        y_leaves, y_tree = pytree.tree_flatten(y)
+        y_avals = [jitting.leaf_aval(v) for v in y_leaves]
+        dtype = dtypes.promote(*[(a.dtype, False) for a in y_avals])[0]
+        basis = _basis(y_avals, dtype)
+        cts = vmap(lambda *rows: pullback(pytree.tree_unflatten(y_tree, list(rows))))(*basis)
+        ct_leaves = pytree.tree_leaves(cts)  # leaf k: (M,) + in_shape_k
+        per_out, start = [], 0
+        for ya in y_avals:
+            parts = [pnp.reshape(c[start:start + ya.size], ya.shape + a.shape)
+                     for c, a in zip(ct_leaves, d_avals)]
+            per_out.append(pytree.tree_unflatten(d_tree, parts))
+            start += ya.size
+        jac = pytree.tree_unflatten(y_tree, per_out)
+    if single:
+        jac = pytree.tree_map(lambda t: t[0], jac, is_leaf=lambda t: isinstance(t, tuple)
+                              and len(t) == len(nums))
+    return (jac, aux) if has_aux else jac

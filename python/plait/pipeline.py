@@ -13,7 +13,7 @@ from plait._mlir import CONTEXT, LOCK, ir
 from plait.transforms.base import PASSES, run_passes
 
 # Transformation passes, run in this order until no transformation op is left.
-TRANSFORM_PASSES: list[str] = ["plait-autodiff"]
+TRANSFORM_PASSES: list[str] = ["plait-expand"]
 CLEANUP_PASSES = ["plait-inline", "plait-simplify", "plait-cse", "plait-dce"]
 
 

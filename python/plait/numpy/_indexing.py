@@ -62,7 +62,8 @@ def _split(shape, idx):
     if n_ellipsis:
         k = entries.index(Ellipsis)
         entries[k:k + 1] = [slice(None)] * (len(shape) - consumed)
-    entries += [slice(None)] * (len(shape) - consumed)
+    else:
+        entries += [slice(None)] * (len(shape) - consumed)
     spec, dyn, dim = [], [], 0
     for e in entries:
         if e is None:

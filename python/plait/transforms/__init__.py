@@ -2,6 +2,7 @@
 
 from plait.transforms import (  # noqa: F401
     autodiff,
+    batch,
     cse,
     dce,
     inline,

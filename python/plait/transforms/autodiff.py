@@ -33,3 +33,14 @@ class AutodiffPass(Pass):
 
     def run(self, module):
         expand_autodiff(module)
+
+
+class ExpandPass(Pass):
+    name = "plait-expand"
+    summary = "Expand every transformation op (autodiff and vmap), innermost first."
+
+    def run(self, module):
+        from plait.transforms.batch import expand_vmap_op
+
+        while expand_autodiff(module) | expand_all(module, "plait.vmap", expand_vmap_op):
+            pass
