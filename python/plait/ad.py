@@ -47,9 +47,12 @@ def trace_callee(fun, leaves, in_tree, dynamic, name=None, in_avals=None) -> Tra
     """Trace `fun` with tracers for the dynamic leaves (others are passed as they are);
     `in_avals` overrides the dynamic leaves' avals (vmap traces one example)."""
     parent = current_trace()
-    if in_avals is None:
+    override = in_avals is not None
+    if not override:
         in_avals = [jitting.leaf_aval(x) for x, d in zip(leaves, dynamic) if d]
-    inner = Trace(parent.builder, name or getattr(fun, "__name__", "f"), in_avals)
+    sources = None if override else [x for x, d in zip(leaves, dynamic) if d]
+    inner = Trace(parent.builder, name or getattr(fun, "__name__", "f"), in_avals,
+                  concrete_args=sources)
     with inner:
         it = iter(inner.args)
         args = [next(it) if d else x for x, d in zip(leaves, dynamic)]
@@ -141,11 +144,12 @@ def _staged(transform_key, apply, fun, args, kwargs, dynamic_mask_fn):
         return apply(f, args_, kwargs_)
 
     fkey = jitting.FunctionKey(fun)
-    entry = jitting.lookup_or_compile(fun, fkey, dyn_tree, avals, statics, rebuild,
-                                      transform=transform_key, apply=apply_to)
     closure = [jitting.leaf_buffer(x, jitting.leaf_aval(x)) for x in fkey.arrays]
-    outs = entry.call_flat(closure, [jitting.leaf_buffer(x, a) for x, a in zip(dyn_leaves, avals)])
-    return entry.wrap(outs)
+    bufs = [jitting.leaf_buffer(x, a) for x, a in zip(dyn_leaves, avals)]
+    entry = jitting.lookup_or_compile(fun, fkey, dyn_tree, avals, statics, rebuild,
+                                      transform=transform_key, apply=apply_to,
+                                      concrete_args=closure + bufs)
+    return entry.wrap(entry.call_flat(closure, bufs))
 
 
 def _needs_staging(args, kwargs) -> bool:

@@ -177,14 +177,16 @@ class Staged:
 
 
 def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
-          rebuild_args, name: str | None = None, apply=None) -> Staged:
+          rebuild_args, name: str | None = None, apply=None, concrete_args=None) -> Staged:
     """Trace `fun` on abstract arguments into a fresh module; `apply(f, args, kwargs)`
-    (default: call f) is what is traced, e.g. a transformation of f."""
+    (default: call f) is what is traced, e.g. a transformation of f. With `concrete_args`
+    (device buffers of closure arrays then arguments) Python may branch on traced values."""
     name = name or getattr(fun, "__name__", "fn")
     closure_avals = [leaf_aval(a) for a in fkey.arrays]
     with LOCK, CONTEXT:
         mb = ModuleBuilder()
-        trace = Trace(mb, name, closure_avals + list(in_avals), private=False)
+        trace = Trace(mb, name, closure_avals + list(in_avals), private=False,
+                      concrete_args=concrete_args)
         with trace:
             nc = len(closure_avals)
             f = fkey.with_closure_tracers(trace.args[:nc])
@@ -201,8 +203,10 @@ def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
             trace.func.attributes["sym_name"] = ir.StringAttr.get("main")
     arg_avals = closure_avals + [c.aval for c in consts] + list(in_avals)
     closure_bufs = [leaf_buffer(a, av) for a, av in zip(fkey.arrays, closure_avals)]
-    return Staged(mb.module, name, arg_avals, out_avals, out_tree,
-                  [c._buf for c in consts], closure_bufs)
+    staged = Staged(mb.module, name, arg_avals, out_avals, out_tree, [c._buf for c in consts],
+                    closure_bufs)
+    staged.value_dependent = trace.value_dependent
+    return staged
 
 
 def _wrap_main(mb: ModuleBuilder, trace: Trace, closure_avals, consts, in_avals, out_avals):
@@ -284,21 +288,32 @@ def _explain_miss(fkey, key, arg_names) -> str:
 
 
 def lookup_or_compile(fun, fkey: FunctionKey, in_tree, in_avals, statics, rebuild_args,
-                      arg_names=(), transform=(), apply=None) -> CompiledEntry:
-    """The compiled program for a signature; `transform` keys what `apply` traces."""
+                      arg_names=(), transform=(), apply=None, concrete_args=None) -> CompiledEntry:
+    """The compiled program for a signature; `transform` keys what `apply` traces.
+
+    A function found to branch on traced values (possible only with `concrete_args`) is
+    retraced on every call and its programs are cached per traced IR (per path taken)."""
     key = (fkey.key + transform, in_tree, tuple(in_avals), statics)
     with LOCK:
         entry = _CACHE.get(key)
-        if entry is not None:
+        if entry is not None and entry is not _VALUE_DEPENDENT:
             _CACHE.move_to_end(key)
             return entry
+        if entry is _VALUE_DEPENDENT:
+            staged = stage(fun, fkey, in_tree, in_avals, rebuild_args, apply=apply,
+                           concrete_args=concrete_args)
+            return _by_path(key, staged)
         if _log_enabled():
             logger.warning("plait: compiling %s for (%s) because %s",
                            getattr(fun, "__name__", fun),
                            ", ".join(a.str_short() for a in in_avals),
                            _explain_miss(fkey, key, arg_names))
-        staged = stage(fun, fkey, in_tree, in_avals, rebuild_args, apply=apply)
+        staged = stage(fun, fkey, in_tree, in_avals, rebuild_args, apply=apply,
+                       concrete_args=concrete_args)
         stats["traces"] += 1
+        if staged.value_dependent:
+            _CACHE[key] = _VALUE_DEPENDENT
+            return _by_path(key, staged)
         entry = compile_staged(staged)
         stats["compiles"] += 1
         _CACHE[key] = entry
@@ -306,6 +321,21 @@ def lookup_or_compile(fun, fkey: FunctionKey, in_tree, in_avals, statics, rebuil
         if len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
         return entry
+
+
+_VALUE_DEPENDENT = object()  # cache marker: retrace each call, then look up by path
+
+
+def _by_path(key, staged: Staged) -> CompiledEntry:
+    with CONTEXT:
+        path_key = (key, str(staged.module))
+    entry = _CACHE.get(path_key)
+    if entry is None:
+        entry = _CACHE[path_key] = compile_staged(staged)
+        stats["compiles"] += 1
+    else:  # the cached entry's consts and output structure match this trace's
+        entry = CompiledEntry(staged, entry.executable)
+    return entry
 
 
 def clear_caches() -> None:

@@ -85,6 +85,10 @@ class Trace:
         self.captures: list = []        # outer Tracers (or device arrays) passed as extra args
         self._lifted: dict[int, tuple] = {}    # id(outer) -> (outer, inner Tracer)
         self.alive = False
+        # The actual values of the declared arguments when known (eager transformations):
+        # device buffers, or values of the enclosing trace. See core/concrete.py.
+        self.concrete_sources = concrete_args
+        self.value_dependent = False
 
     # lifecycle ---------------------------------------------------------------------------------
     def __enter__(self) -> Trace:

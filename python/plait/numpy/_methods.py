@@ -6,7 +6,9 @@ directly, so tracing pays no dispatch check.
 
 from __future__ import annotations
 
-from plait.core.errors import ConcretizationError
+import numpy as np
+
+from plait.core.concrete import concrete_value
 from plait.core.trace import Tracer
 from plait.numpy import _core, _indexing, _linalg, _reductions, _shape
 from plait.runtime.array import Array
@@ -50,14 +52,20 @@ _METHODS = {
 }
 
 
-def _concrete_error(name):
+def _concrete(name, convert):
+    """Python conversions of a tracer: its concrete value where known (eager transforms),
+    else a ConcretizationError."""
+
     def f(self, *args):
-        raise ConcretizationError(
-            f"{name}() on a traced value {self.aval.str_short()}: Python control flow and "
-            "conversions need a concrete value, which is unknown while tracing under jit. Use "
-            "plait.numpy.where or plait.lax.cond/while_loop for value-dependent control flow, "
-            "or mark the argument static (static_argnums).")
+        return convert(concrete_value(self, f"{name}()"), *args)
     return f
+
+
+_CONVERSIONS = {
+    "__bool__": bool, "__int__": int, "__float__": float, "__complex__": complex,
+    "__index__": lambda v: v.__index__(), "__array__": lambda v, *a, **k: np.asarray(v, *a),
+    "tolist": lambda v: v.tolist(), "item": lambda v, *a: v.item(*a),
+}
 
 
 def _install(cls, pick):
@@ -83,6 +91,5 @@ def _install(cls, pick):
 
 _install(Array, lambda f: f)
 _install(Tracer, lambda f: getattr(f, "impl", f))
-for _name in ("__bool__", "__int__", "__float__", "__complex__", "__index__", "__array__",
-              "tolist", "item"):
-    setattr(Tracer, _name, _concrete_error(_name.strip("_")))
+for _name, _convert in _CONVERSIONS.items():
+    setattr(Tracer, _name, _concrete(_name.strip("_"), _convert))
