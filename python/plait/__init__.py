@@ -8,6 +8,7 @@ from plait import (
     dialect,  # noqa: F401  (declare ops)
     numpy,  # noqa: E402,F401  (installs Array and Tracer methods)
 )
+from plait.ad import grad, hessian, jacfwd, jacrev, jvp, linearize, value_and_grad, vjp
 from plait.core.dtypes import config
 from plait.core.errors import (
     ConcretizationError,
@@ -17,13 +18,14 @@ from plait.core.errors import (
     PlaitTypeError,
     PlaitValueError,
 )
-from plait.ad import grad, hessian, jacfwd, jacrev, jvp, linearize, value_and_grad, vjp
+from plait.custom import checkpoint, checkpoint_policies, custom_jvp, custom_vjp, remat
 from plait.jitting import jit, make_mlir
-from plait.vmapping import vmap
 from plait.runtime.array import Array
+from plait.vmapping import vmap
 
 __all__ = [
-    "Array", "ConcretizationError", "EscapedTracerError", "IRError", "PlaitError",
-    "PlaitTypeError", "PlaitValueError", "config", "grad", "hessian", "jacfwd", "jacrev", "jit", "jvp", "linearize", "make_mlir",
-    "numpy", "value_and_grad", "vjp", "vmap",
+    "Array", "checkpoint", "checkpoint_policies", "custom_jvp", "custom_vjp", "remat",
+    "ConcretizationError", "EscapedTracerError", "IRError", "PlaitError",
+    "PlaitTypeError", "PlaitValueError", "config", "grad", "hessian", "jacfwd", "jacrev", "jit",
+    "jvp", "linearize", "make_mlir", "numpy", "value_and_grad", "vjp", "vmap",
 ]

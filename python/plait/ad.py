@@ -354,7 +354,8 @@ def _eager_split(fun, primals, has_aux, transpose: bool):
     key = (fkey.key, in_tree, tuple(avals), has_aux, transpose)
     split = _SPLITS.get(key)
     if split is None:
-        split = _SPLITS[key] = _build_split(fun, fkey, in_tree, avals, has_aux, transpose)
+        call_tree = pytree.tree_structure((tuple(primals), {}))
+        split = _SPLITS[key] = _build_split(fun, fkey, call_tree, avals, has_aux, transpose)
     closure = [jitting.leaf_buffer(x, jitting.leaf_aval(x)) for x in fkey.arrays]
     bufs = split.fwd.call_flat(closure, [jitting.leaf_buffer(x, a) for x, a in zip(leaves, avals)])
     outs, res = bufs[:split.n_out], bufs[split.n_out:]
@@ -403,8 +404,7 @@ def _build_split(fun, fkey, in_tree, avals, has_aux, transpose):
         return (main, aux)
 
     with LOCK, CONTEXT:
-        staged = jitting.stage(fun, fkey, pytree.tree_structure((tuple(range(len(avals))), {})),
-                               avals, lambda t: t, apply=apply)
+        staged = jitting.stage(fun, fkey, in_tree, avals, lambda t: t, apply=apply)
         module = staged.module.operation
         expand_autodiff(module)  # transformations inside fun first
         primal = _rename(module, "main", "primal")

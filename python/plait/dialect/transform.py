@@ -124,5 +124,37 @@ vmap = Vmap("plait.vmap", "Vectorizing map of a callee (expanded by plait-batch)
 TRANSFORMS = (jvp, vjp, linear_transpose, vmap)
 
 
+class CustomCall(CalleeOp):
+    """A call of @callee whose derivative is user-defined (`plait.custom_jvp` / `custom_vjp`).
+
+    `"plait.custom_jvp_call"(%args...) {callee = @f, jvp = @f_jvp}` and
+    `"plait.custom_vjp_call"(%args...) {callee = @f, fwd = @f_fwd, bwd = @f_bwd}` compute
+    @f; the autodiff passes use the rule functions instead of differentiating @f, and
+    plait-expand turns what is left into plain calls."""
+
+    def signature(self, ins, outs, params):
+        return list(ins), list(outs)
+
+
+class CustomLin(CalleeOp):
+    """`%t_outs... = "plait.custom_lin"(%residuals..., %tangents...) {callee = @f_bwd,
+    num_res = 2 : i64}`: the linear map whose transpose is the user's backward function
+    @f_bwd(residuals..., out_cts...) -> arg_cts (reverse mode of a custom_vjp)."""
+
+    attrs = {"callee": Symbol(), "num_res": Int()}
+
+    def signature(self, ins, outs, params):
+        n = params["num_res"]
+        return list(ins[:n]) + list(outs), list(ins[n:])
+
+
+custom_jvp_call = CustomCall("plait.custom_jvp_call", CustomCall.__doc__.split("\n")[0],
+                             attrs={"callee": Symbol(), "jvp": Symbol()})
+custom_vjp_call = CustomCall("plait.custom_vjp_call", CustomCall.__doc__.split("\n")[0],
+                             attrs={"callee": Symbol(), "fwd": Symbol(), "bwd": Symbol()})
+custom_lin = CustomLin("plait.custom_lin", "Linear map transposed by a user backward function.")
+CALLS = (custom_jvp_call, custom_vjp_call, custom_lin)
+
+
 def is_differentiable(dtype) -> bool:
     return dtypes.is_inexact(dtype)

@@ -44,3 +44,27 @@ class ExpandPass(Pass):
 
         while expand_autodiff(module) | expand_all(module, "plait.vmap", expand_vmap_op):
             pass
+        finalize_custom_calls(module)
+
+
+def finalize_custom_calls(module) -> None:
+    """Custom-rule calls left after differentiation are plain calls of their function."""
+    from plait._mlir import ir
+    from plait.transforms.base import fail
+    from plait.transforms.dce import DCEPass
+    from plait.transforms.expand import callee_of, replace_with_call
+
+    DCEPass().run(module)  # generated helpers nobody calls (e.g. JVPs already transposed)
+    left = []
+
+    def visit(op):
+        if op.name in ("plait.custom_jvp_call", "plait.custom_vjp_call", "plait.custom_lin"):
+            left.append(op)
+        return ir.WalkResult.ADVANCE
+
+    module.walk(visit)
+    for op in left:
+        if op.name == "plait.custom_lin":
+            raise fail(op, "forward-mode differentiation (jvp, jacfwd) of a custom_vjp function "
+                           "is not supported; use reverse mode or define a custom_jvp")
+        replace_with_call(op, callee_of(op), list(op.operands))

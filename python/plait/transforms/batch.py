@@ -353,7 +353,8 @@ def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int) 
 def _batch_op(state, op, mapping, bdims, size):
     operands = [mapping.get(v, v) for v in op.operands]
     in_bdims = [bdims.get(v) for v in op.operands]
-    if op.name == "func.call":
+    if op.name in ("func.call", "plait.custom_jvp_call", "plait.custom_vjp_call"):
+        # custom rules do not survive batching: the batched call differentiates @callee
         name, out_bdims = batch_function(state, callee_of(op), tuple(in_bdims), size)
         ftype = function_type(state.funcs[name])
         call = ir.Operation.create("func.call", results=list(ftype.results), operands=operands,

@@ -14,6 +14,7 @@ from plait.dialect.transform import TRANSFORMS
 from plait.transforms.irutil import func_body, symbol_name
 
 TRANSFORM_NAMES = frozenset(t.name for t in TRANSFORMS)
+SYMBOL_ATTRS = ("callee", "jvp", "fwd", "bwd")  # attributes naming functions
 
 
 class ModuleState:
@@ -41,8 +42,8 @@ class ModuleState:
         seen.add(name)
         clean = True
         for op in _walk_ops(self.funcs[name]):
-            if op.name in TRANSFORM_NAMES or (
-                    op.name == "func.call" and not self.is_clean(callee_of(op), seen)):
+            if op.name in TRANSFORM_NAMES or not all(
+                    self.is_clean(f, seen) for f in referenced_functions(op)):
                 clean = False
                 break
         self._clean[name] = clean
@@ -56,6 +57,12 @@ class ModuleState:
                 if op.name == op_name and self.is_clean(callee_of(op)):
                     out.append(op)
         return out
+
+
+def referenced_functions(op: ir.Operation) -> list[str]:
+    """The functions an op names (a call's callee, a custom rule's functions)."""
+    attrs = op.attributes
+    return [ir.FlatSymbolRefAttr(attrs[a]).value for a in SYMBOL_ATTRS if a in attrs]
 
 
 def callee_of(op: ir.Operation) -> str:

@@ -319,9 +319,12 @@ def _reduce_prod_jvp(primals, tangents, outs, axes):
 
 # --- building the JVP function ---------------------------------------------------------------
 
-def jvp_function(state: ModuleState, callee: str, diff_args: tuple) -> str:
-    """Generate `@<callee>_jvp(args..., tangents of diff_args...) -> (outs..., tangent outs...)`."""
-    key = ("jvp", callee, tuple(diff_args))
+def jvp_function(state: ModuleState, callee: str, diff_args: tuple, remat=None) -> str:
+    """Generate `@<callee>_jvp(args..., tangents of diff_args...) -> (outs..., tangent outs...)`.
+
+    With a `remat` policy (a checkpointed call) the primal ops are marked for recomputation
+    in the backward pass, except what the policy saves."""
+    key = ("jvp", callee, tuple(diff_args), remat)
     if key in state.memo:
         return state.memo[key]
     f = state.funcs[callee]
@@ -352,13 +355,31 @@ def jvp_function(state: ModuleState, callee: str, diff_args: tuple) -> str:
                      for v in ret.operands]
     finish_func(g, block, results + t_results, ret.location)
     state.add(g)
+    if remat is not None:
+        _mark_remat(block, set(new_args[len(ins):]), remat)
     return name
+
+
+def _mark_remat(block, tangent_args: set, policy: str) -> None:
+    """Mark the primal ops of a checkpointed function's JVP for recomputation."""
+    from plait.transforms.linearize import REMAT_ATTR
+
+    if policy == "everything_saveable":
+        return
+    unknown = set(tangent_args)
+    for op in list(block.operations)[:-1]:
+        o = op.operation
+        if any(v in unknown for v in o.operands):
+            unknown.update(o.results)
+        elif not (policy == "dots_saveable" and o.name == P.dot_general.name):
+            o.attributes[REMAT_ATTR] = ir.StringAttr.get(policy)
 
 
 def _jvp_op(state, op, mapping, tangents, ip):
     """Emit the primal clone of `op` and its tangent; returns the result tangents."""
-    if op.name == "func.call":
-        return _jvp_call(state, op, mapping, tangents)
+    call_rule = _CALL_RULES.get(op.name)
+    if call_rule is not None:
+        return call_rule(state, op, mapping, tangents)
     new = clone_into(op, mapping, ip)
     rule = jvp_rules.get(op.name)
     if rule is None:
@@ -372,8 +393,12 @@ def _jvp_op(state, op, mapping, tangents, ip):
 
 
 def _jvp_call(state, op, mapping, tangents):
+    from plait.transforms.linearize import REMAT_ATTR
+
     diff = tuple(i for i, v in enumerate(op.operands) if v in tangents)
-    name = jvp_function(state, callee_of(op), diff)
+    remat = ir.StringAttr(op.attributes[REMAT_ATTR]).value if REMAT_ATTR in op.attributes \
+        else None
+    name = jvp_function(state, callee_of(op), diff, remat)
     n = len(op.results)
     operands = [mapping.get(v, v) for v in op.operands] + [tangents[op.operands[i]] for i in diff]
     call = ir.Operation.create(
@@ -382,6 +407,55 @@ def _jvp_call(state, op, mapping, tangents):
     for old, new in zip(op.results, call.results[:n]):
         mapping[old] = new
     return list(call.results[n:])
+
+
+def _call(name: str, operands, result_types) -> list:
+    call = ir.Operation.create("func.call", results=list(result_types), operands=list(operands),
+                               attributes={"callee": ir.FlatSymbolRefAttr.get(name)})
+    return list(call.results)
+
+
+def _all_tangents(op, mapping, tangents) -> list:
+    """A tangent per operand, zeros materialised (user rules take arrays)."""
+    return [tangents[v] if v in tangents else zeros_like(mapping.get(v, v)) for v in op.operands]
+
+
+def _symbol(op, attr: str) -> str:
+    return ir.FlatSymbolRefAttr(op.attributes[attr]).value
+
+
+def _jvp_custom_jvp(state, op, mapping, tangents):
+    """Call the user's rule @jvp(primals..., tangents...) -> (outs..., tangent outs...)."""
+    rule = _symbol(op, "jvp")
+    n_args = len(function_type(state.funcs[rule]).inputs) // 2
+    primals = [mapping.get(v, v) for v in op.operands][:n_args]
+    ts = _all_tangents(op, mapping, tangents)[:n_args]
+    n = len(op.results)
+    outs = _call(rule, primals + ts, [r.type for r in op.results] * 2)
+    for old, new in zip(op.results, outs[:n]):
+        mapping[old] = new
+    return outs[n:]
+
+
+def _jvp_custom_vjp(state, op, mapping, tangents):
+    """outs, residuals = @fwd(args); tangent outs = custom_lin(residuals, tangents), the
+    linear map plait-transpose turns into a call of the user's @bwd."""
+    from plait.dialect.transform import custom_lin
+
+    fwd, bwd = _symbol(op, "fwd"), _symbol(op, "bwd")
+    ftype = function_type(state.funcs[fwd])
+    n_args, n = len(ftype.inputs), len(op.results)
+    outs = _call(fwd, [mapping.get(v, v) for v in op.operands][:n_args], ftype.results)
+    for old, new in zip(op.results, outs[:n]):
+        mapping[old] = new
+    res = outs[n:]
+    ts = _all_tangents(op, mapping, tangents)[:n_args]
+    return custom_lin.create(res + ts, [r.type for r in op.results], callee=bwd,
+                             num_res=len(res))
+
+
+_CALL_RULES = {"func.call": _jvp_call, "plait.custom_jvp_call": _jvp_custom_jvp,
+               "plait.custom_vjp_call": _jvp_custom_vjp}
 
 
 def expand_jvp_op(state: ModuleState, op: ir.Operation) -> None:

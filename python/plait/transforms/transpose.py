@@ -20,6 +20,7 @@ from plait.core import dtypes
 from plait.core.aval import ShapedArray, aval_of
 from plait.dialect import OPS
 from plait.dialect import ops as P
+from plait.dialect import transform as T
 from plait.transforms.base import Pass, fail
 from plait.transforms.expand import ModuleState, body_ops
 from plait.transforms.irutil import (
@@ -339,6 +340,22 @@ def _dot_general_t(cts, operands, lhs_batching_dimensions, rhs_batching_dimensio
     swapped = ((rhs_contracting_dimensions, lhs_contracting_dimensions),
                (rhs_batching_dimensions, lhs_batching_dimensions))
     return [None, _dot_transpose_lhs(ct, y.aval, x, aval_of(x).ndim, swapped, swap_ans=True)]
+
+
+@deftranspose(T.custom_lin)
+def _custom_lin_t(cts, operands, callee, num_res):
+    """Run the user's backward function on the residuals and the output cotangents."""
+    res = operands[:num_res]
+    arg_types = [_ir_type(x.aval) for x in operands[num_res:]]
+    call = ir.Operation.create("func.call", results=arg_types, operands=list(res) + list(cts),
+                               attributes={"callee": ir.FlatSymbolRefAttr.get(callee)})
+    return [None] * num_res + list(call.results)
+
+
+def _ir_type(aval):
+    from plait.core.aval import ir_type
+
+    return ir_type(aval)
 
 
 # --- building the transposed function ---------------------------------------------------------
