@@ -1,13 +1,14 @@
 """Every plait op has every rule (STYLE rule 2): a missing rule is a failing test."""
 
 from plait.dialect import OPS
-from plait.dialect.transform import TRANSFORMS
+from plait.dialect.transform import CALLS, TRANSFORMS
 from plait.lowering import lowerings
 from plait.transforms.batch import batch_rules
 from plait.transforms.jvp import jvp_rules
 from plait.transforms.transpose import transpose_rules
 
-TRANSFORM_OPS = {t.name for t in TRANSFORMS}
+# Transformation and custom-rule call ops are expanded by plait-expand before any rule applies.
+TRANSFORM_OPS = {t.name for t in TRANSFORMS + CALLS}
 
 # Ops that are not linear in any operand, so they never take a tangent in a linear function:
 # their JVP rules emit only the linear ops below.

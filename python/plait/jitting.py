@@ -515,26 +515,25 @@ def _raise_escaped(tree):
 
 
 class Lowered:
-    """A traced signature; `.as_text(stage)` shows "traced", "plait" or "stablehlo"."""
+    """A traced and lowered signature; `.as_text(stage)` shows "traced" (as traced), "plait"
+    (transformations expanded and cleaned up) or "stablehlo"."""
 
     def __init__(self, staged: Staged):
         self.staged = staged
-        self._texts: dict[str, str] = {}
-        with CONTEXT:
-            self._texts["traced"] = str(staged.module)
-            work = pipeline.clone_module(staged.module)
-            pipeline.optimize(work)
-            self._texts["plait"] = str(work)
-            pipeline.lower(work)
-            self._texts["stablehlo"] = str(work)
-        self._lowered_module = work
+        with LOCK, CONTEXT:
+            module = staged.module
+            self._modules = {"traced": module.operation.clone()}
+            pipeline.optimize(module)
+            self._modules["plait"] = module.operation.clone()
+            pipeline.lower(module)
+            self._modules["stablehlo"] = module.operation
+        self._lowered_module = module
 
     def as_text(self, stage: str = "stablehlo", debug_info: bool = False) -> str:
-        if stage not in self._texts:
-            raise PlaitValueError(f"unknown stage '{stage}'; use one of {list(self._texts)}")
-        if debug_info and stage == "stablehlo":
-            return self._lowered_module.operation.get_asm(enable_debug_info=True)
-        return self._texts[stage]
+        if stage not in self._modules:
+            raise PlaitValueError(f"unknown stage '{stage}'; use one of {list(self._modules)}")
+        with CONTEXT:
+            return self._modules[stage].get_asm(enable_debug_info=debug_info)
 
     def compile(self) -> Compiled:
         with LOCK, CONTEXT:

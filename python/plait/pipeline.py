@@ -14,7 +14,9 @@ from plait.transforms.base import PASSES, run_passes
 
 # Transformation passes, run in this order until no transformation op is left.
 TRANSFORM_PASSES: list[str] = ["plait-expand"]
-CLEANUP_PASSES = ["plait-inline", "plait-simplify", "plait-cse", "plait-dce"]
+# No plait-inline: XLA inlines func.call itself, and cloning every generated function's body
+# into its caller would double the work of the passes after it.
+CLEANUP_PASSES = ["plait-dce", "plait-simplify", "plait-cse", "plait-dce"]
 
 
 def debug_enabled() -> bool:

@@ -12,19 +12,12 @@ from plait.transforms.jvp import expand_all, expand_jvp_op
 from plait.transforms.linearize import expand_vjp_op
 from plait.transforms.transpose import expand_transpose_op
 
-AD_EXPANSIONS = (("plait.jvp", expand_jvp_op), ("plait.vjp", expand_vjp_op),
-                 ("plait.linear_transpose", expand_transpose_op))
+AD_EXPANSIONS = {"plait.jvp": expand_jvp_op, "plait.vjp": expand_vjp_op,
+                 "plait.linear_transpose": expand_transpose_op}
 
 
 def expand_autodiff(module) -> bool:
-    changed_any = False
-    while True:
-        changed = False
-        for op_name, expand in AD_EXPANSIONS:
-            changed |= expand_all(module, op_name, expand)
-        if not changed:
-            return changed_any
-        changed_any = True
+    return expand_all(module, AD_EXPANSIONS)
 
 
 class AutodiffPass(Pass):
@@ -42,8 +35,7 @@ class ExpandPass(Pass):
     def run(self, module):
         from plait.transforms.batch import expand_vmap_op
 
-        while expand_autodiff(module) | expand_all(module, "plait.vmap", expand_vmap_op):
-            pass
+        expand_all(module, {**AD_EXPANSIONS, "plait.vmap": expand_vmap_op})
         finalize_custom_calls(module)
 
 

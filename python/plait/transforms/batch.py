@@ -396,5 +396,5 @@ class BatchPass(Pass):
     summary = "Expand plait.vmap ops (innermost first) into calls of generated batched functions."
 
     def run(self, module):
-        expand_all(module, "plait.vmap", expand_vmap_op)
+        expand_all(module, {"plait.vmap": expand_vmap_op})
 

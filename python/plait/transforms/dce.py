@@ -23,6 +23,6 @@ class DCEPass(Pass):
     summary = "Erase unused plait ops and unreferenced private functions."
 
     def run(self, module):
+        passmanager.PassManager.parse("builtin.module(symbol-dce)").run(module)
         for block in list(all_blocks(module)):
             dce_block(block)
-        passmanager.PassManager.parse("builtin.module(symbol-dce)").run(module)

@@ -18,7 +18,8 @@ SYMBOL_ATTRS = ("callee", "jvp", "fwd", "bwd")  # attributes naming functions
 
 
 class ModuleState:
-    """A module's functions by name, readiness, and memoized generated functions."""
+    """A module's functions by name, their transformation ops and what they reference (one
+    walk), readiness, and memoized generated functions."""
 
     def __init__(self, module: ir.Operation):
         self.module = module
@@ -26,37 +27,44 @@ class ModuleState:
                       for op in module.regions[0].blocks[0].operations
                       if op.operation.name == "func.func"}
         self.memo: dict = {}
+        self.transform_ops: list[ir.Operation] = []
+        self._dirty: dict[str, bool] = {}
+        self._refs: dict[str, set] = {}
+        for name, f in self.funcs.items():
+            self._scan(name, f)
         self._clean: dict[str, bool] = {}
 
+    def _scan(self, name: str, func_op) -> None:
+        refs, dirty = set(), False
+        for op in _walk_ops(func_op):
+            if op.name in TRANSFORM_NAMES:
+                dirty = True
+                self.transform_ops.append(op)
+            refs.update(referenced_functions(op))
+        self._dirty[name], self._refs[name] = dirty, refs
+
     def add(self, func_op) -> None:
-        self.funcs[symbol_name(func_op)] = func_op
+        name = symbol_name(func_op)
+        self.funcs[name] = func_op
+        self._scan(name, func_op)
         self._clean.clear()
 
     def is_clean(self, name: str, _seen=None) -> bool:
         """Whether @name holds no transformation op, directly or through calls."""
         if name in self._clean:
             return self._clean[name]
-        seen = _seen or set()
+        seen = _seen if _seen is not None else set()
         if name in seen:
             return True
         seen.add(name)
-        clean = True
-        for op in _walk_ops(self.funcs[name]):
-            if op.name in TRANSFORM_NAMES or not all(
-                    self.is_clean(f, seen) for f in referenced_functions(op)):
-                clean = False
-                break
+        clean = not self._dirty[name] and all(self.is_clean(g, seen) for g in self._refs[name])
         self._clean[name] = clean
         return clean
 
-    def ready(self, op_name: str) -> list[ir.Operation]:
-        """The `op_name` ops whose callee is clean, in program order."""
-        out = []
-        for f in list(self.funcs.values()):
-            for op in _walk_ops(f):
-                if op.name == op_name and self.is_clean(callee_of(op)):
-                    out.append(op)
-        return out
+    def ready(self, op_names) -> list[ir.Operation]:
+        """The transformation ops named in `op_names` whose callee is clean."""
+        return [op for op in self.transform_ops
+                if op.name in op_names and self.is_clean(callee_of(op))]
 
 
 def referenced_functions(op: ir.Operation) -> list[str]:

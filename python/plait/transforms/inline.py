@@ -7,9 +7,9 @@ registered), so plait clones callee bodies itself.
 from __future__ import annotations
 
 from plait._mlir import ir
-from plait.transforms.base import Pass
+from plait.transforms.base import Pass, fail
 from plait.transforms.dce import DCEPass
-from plait.transforms.irutil import clone_into, func_body, lookup_func
+from plait.transforms.irutil import clone_into, func_body, lookup_func, symbol_name
 
 
 def inline_call(call: ir.Operation, callee: ir.Operation) -> None:
@@ -48,21 +48,57 @@ def _calls(module) -> list:
     return calls
 
 
+def _inlinable_callee(module, call):
+    """The callee of `call` if it is a private function with a body, else None."""
+    callee = lookup_func(module, ir.FlatSymbolRefAttr(call.attributes["callee"]).value)
+    if "sym_visibility" in callee.attributes and len(callee.regions[0].blocks):
+        return callee
+    return None
+
+
+def _enclosing_func(op):
+    while op.name != "func.func":
+        op = op.parent.operation
+    return op
+
+
+def _check_not_recursive(module, calls) -> None:
+    """Fail at a call on a cycle of inlinable calls: inlining it would never end."""
+    edges: dict = {}
+    for call in calls:
+        callee = _inlinable_callee(module, call)
+        if callee is not None:
+            caller = symbol_name(_enclosing_func(call))
+            edges.setdefault(caller, []).append((symbol_name(callee), call))
+    state: dict = {}  # 1: on the DFS stack, 2: done
+
+    def visit(f):
+        state[f] = 1
+        for g, call in edges.get(f, ()):
+            if state.get(g) == 1:
+                raise fail(call, f"plait-inline: @{g} is recursive and cannot be inlined")
+            if g not in state:
+                visit(g)
+        state[f] = 2
+
+    for f in list(edges):
+        if f not in state:
+            visit(f)
+
+
 class InlinePass(Pass):
     name = "plait-inline"
     summary = "Inline calls to private functions (innermost first) and erase dead functions."
 
     def run(self, module):
-        for _ in range(1000):
-            calls = _calls(module)
+        _check_not_recursive(module, _calls(module))
+        while True:
             done = False
-            for call in calls:
-                callee = lookup_func(module, ir.FlatSymbolRefAttr(call.attributes["callee"]).value)
-                if "sym_visibility" in callee.attributes:
+            for call in _calls(module):
+                callee = _inlinable_callee(module, call)
+                if callee is not None:
                     inline_call(call, callee)
                     done = True
             if not done:
                 break
-        else:
-            raise RecursionError("plait-inline: recursive calls cannot be inlined")
         DCEPass().run(module)

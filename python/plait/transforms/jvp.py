@@ -469,18 +469,19 @@ class JvpPass(Pass):
     summary = "Expand plait.jvp ops (innermost first) into calls of generated JVP functions."
 
     def run(self, module):
-        expand_all(module, "plait.jvp", expand_jvp_op)
+        expand_all(module, {"plait.jvp": expand_jvp_op})
 
 
-def expand_all(module, op_name, expand) -> bool:
-    """Expand ready `op_name` ops until none is ready; returns whether anything changed."""
+def expand_all(module, expansions: dict) -> bool:
+    """Expand ready transformation ops (`{op name: expand(state, op)}`), innermost first,
+    until none is ready; returns whether anything changed."""
     changed = False
     while True:
         state = ModuleState(module)
-        ready = state.ready(op_name)
+        ready = state.ready(expansions)
         if not ready:
             return changed
         for op in ready:
-            expand(state, op)
+            expansions[op.name](state, op)
         changed = True
 

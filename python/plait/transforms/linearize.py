@@ -149,4 +149,4 @@ class LinearizePass(Pass):
                "plait.linear_transpose of the linear (tangent) function.")
 
     def run(self, module):
-        expand_all(module, "plait.vjp", expand_vjp_op)
+        expand_all(module, {"plait.vjp": expand_vjp_op})

@@ -98,8 +98,15 @@ def _same_type(op, params):
         return x
 
 
-for _op in (P.reshape, P.convert, P.broadcast_in_dim, P.slice, P.pad):
+for _op in (P.reshape, P.convert, P.broadcast_in_dim, P.slice):
     folds[_op.name] = _same_type
+
+
+@fold(P.pad)
+def _fold_pad(op, params):
+    # Not _same_type: low 1, high -1 keeps the shape but shifts the elements.
+    if not any(params["edge_padding_low"] + params["edge_padding_high"] + params["interior_padding"]):
+        return op.operands[0]
 
 
 @fold(P.transpose)

@@ -441,4 +441,4 @@ class TransposePass(Pass):
     summary = "Expand plait.transpose ops into calls of generated transposed functions."
 
     def run(self, module):
-        expand_all(module, "plait.linear_transpose", expand_transpose_op)
+        expand_all(module, {"plait.linear_transpose": expand_transpose_op})

@@ -108,6 +108,8 @@ class VerifyPass(Pass):
                     verify_op(op, funcs)
                 except PlaitError as e:
                     errors.append(e)
+                except Exception as e:  # a type rule that crashes on bad IR still names the op
+                    errors.append(fail(op, f"'{name}' {type(e).__name__}: {e}"))
             elif not CONTEXT.is_registered_operation(name):
                 errors.append(fail(op, f"unknown op '{name}'"))
             return ir.WalkResult.ADVANCE
