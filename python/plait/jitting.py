@@ -451,15 +451,13 @@ class Jitted:
         return self._fkey
 
     def __call__(self, *args, **kwargs):
-        cpp = self._cpp
-        if cpp is not None and not tracing():
-            try:
-                return cpp(*args, **kwargs)
-            except ValueError as e:
-                if "Non-hashable static" in str(e):
-                    _check_hashable(self.signature.split(args, kwargs)[2])
-                raise
         return self.call_python(args, kwargs)[0]
+
+    def static_error(self, error: ValueError, args, kwargs):
+        """The C++ path's error for an unhashable static argument, as a typed plait error."""
+        if "Non-hashable static" in str(error):
+            _check_hashable(self.signature.split(args, kwargs)[2])
+        raise error
 
     def call_python(self, args, kwargs):
         """The miss path: returns (outputs, entry or None when inlined into a trace)."""
@@ -489,6 +487,16 @@ class Jitted:
 
     def lower(self, *args, **kwargs) -> Lowered:
         return Lowered(self.trace(*args, **kwargs))
+
+
+class FastJitted(Jitted):
+    """Jitted dispatched by jaxlib's C++ fast path (a miss or a tracer runs call_python)."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return self._cpp(*args, **kwargs)
+        except ValueError as e:
+            self.static_error(e, args, kwargs)
 
 
 class _LazyNames:
@@ -575,7 +583,14 @@ def jit(fun=None, *, static_argnums=None, static_argnames=None):
                                  static_argnames=static_argnames)
     if not callable(fun):
         raise PlaitTypeError(f"jit expects a callable, got {type(fun).__name__}")
-    return Jitted(fun, static_argnums, static_argnames)
+    return new_jitted(fun, static_argnums, static_argnames)
+
+
+def new_jitted(fun, static_argnums=None, static_argnames=None) -> Jitted:
+    j = Jitted(fun, static_argnums, static_argnames)
+    if j._cpp is not None:
+        j.__class__ = FastJitted
+    return j
 
 
 def make_mlir(fun, **jit_kwargs):

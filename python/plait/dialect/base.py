@@ -42,16 +42,28 @@ class Attr:
         raise NotImplementedError
 
 
+_INTS_ENCODED: dict = {}
+_INTS_DECODED: dict = {}
+
+
 class Ints(Attr):
-    """A tuple of ints, stored as `array<i64: ...>`."""
+    """A tuple of ints, stored as `array<i64: ...>` (both directions memoized: attributes are
+    uniqued by the context, and transformations build the same few over and over)."""
 
     def encode(self, v):
-        return ir.DenseI64ArrayAttr.get([int(i) for i in v])
+        key = tuple(v)
+        a = _INTS_ENCODED.get(key)
+        if a is None:
+            a = _INTS_ENCODED[key] = ir.DenseI64ArrayAttr.get([int(i) for i in key])
+        return a
 
     def decode(self, a):
-        if not isinstance(a, ir.DenseI64ArrayAttr):
-            raise PlaitTypeError(f"expected array<i64: ...>, got {a}")
-        return tuple([a[i] for i in range(len(a))])
+        v = _INTS_DECODED.get(a)
+        if v is None:
+            if not isinstance(a, ir.DenseI64ArrayAttr):
+                raise PlaitTypeError(f"expected array<i64: ...>, got {a}")
+            v = _INTS_DECODED[a] = tuple([a[i] for i in range(len(a))])
+        return v
 
 
 class Int(Attr):

@@ -16,19 +16,15 @@ from plait.runtime import device as _device
 class Array:
     """A plait array on a device. Make one with `plait.numpy.asarray` or get it from `jit`."""
 
-    __slots__ = ("_buf", "_aval", "__weakref__")
+    __slots__ = ("_buf", "__weakref__")
     __array_priority__ = 100
 
-    def __init__(self, _buf):
+    def __init__(self, _buf):  # the C++ dispatch path calls Array(_buf=...) on every output
         self._buf = _buf
-        self._aval = None
 
     @property
     def aval(self) -> ShapedArray:
-        a = self._aval
-        if a is None:
-            a = self._aval = _device.aval_of_buffer(self._buf)
-        return a
+        return _device.aval_of_buffer(self._buf)
 
     shape = property(lambda self: self._buf.shape)
     dtype = property(lambda self: self._buf.dtype)

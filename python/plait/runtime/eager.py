@@ -8,7 +8,7 @@ import functools
 @functools.lru_cache(maxsize=4096)
 def _one_op(op, frozen_params):
     from plait.core.trace import bind
-    from plait.jitting import Jitted
+    from plait.jitting import new_jitted
 
     params = dict(frozen_params)
 
@@ -16,7 +16,7 @@ def _one_op(op, frozen_params):
         return bind(op, *args, **params)
 
     run.__name__ = op.short_name
-    return Jitted(run)
+    return new_jitted(run)
 
 
 def apply_op(op, args, params):

@@ -27,21 +27,25 @@ class ModuleState:
                       for op in module.regions[0].blocks[0].operations
                       if op.operation.name == "func.func"}
         self.memo: dict = {}
-        self.transform_ops: list[ir.Operation] = []
-        self._dirty: dict[str, bool] = {}
+        self._ops: dict[str, list] = {}     # transformation ops per function
         self._refs: dict[str, set] = {}
         for name, f in self.funcs.items():
             self._scan(name, f)
         self._clean: dict[str, bool] = {}
 
     def _scan(self, name: str, func_op) -> None:
-        refs, dirty = set(), False
+        refs, ops = set(), []
         for op in _walk_ops(func_op):
             if op.name in TRANSFORM_NAMES:
-                dirty = True
-                self.transform_ops.append(op)
+                ops.append(op)
             refs.update(referenced_functions(op))
-        self._dirty[name], self._refs[name] = dirty, refs
+        self._ops[name], self._refs[name] = ops, refs
+
+    def rescan(self, names) -> None:
+        """Re-read functions whose transformation ops were expanded."""
+        for name in names:
+            self._scan(name, self.funcs[name])
+        self._clean.clear()
 
     def add(self, func_op) -> None:
         name = symbol_name(func_op)
@@ -57,13 +61,13 @@ class ModuleState:
         if name in seen:
             return True
         seen.add(name)
-        clean = not self._dirty[name] and all(self.is_clean(g, seen) for g in self._refs[name])
+        clean = not self._ops[name] and all(self.is_clean(g, seen) for g in self._refs[name])
         self._clean[name] = clean
         return clean
 
-    def ready(self, op_names) -> list[ir.Operation]:
-        """The transformation ops named in `op_names` whose callee is clean."""
-        return [op for op in self.transform_ops
+    def ready(self, op_names) -> list[tuple[str, ir.Operation]]:
+        """(enclosing function, op) of the `op_names` ops whose callee is clean."""
+        return [(name, op) for name, ops in self._ops.items() for op in ops
                 if op.name in op_names and self.is_clean(callee_of(op))]
 
 

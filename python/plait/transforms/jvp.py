@@ -476,12 +476,13 @@ def expand_all(module, expansions: dict) -> bool:
     """Expand ready transformation ops (`{op name: expand(state, op)}`), innermost first,
     until none is ready; returns whether anything changed."""
     changed = False
+    state = ModuleState(module)
     while True:
-        state = ModuleState(module)
         ready = state.ready(expansions)
         if not ready:
             return changed
-        for op in ready:
+        for _, op in ready:
             expansions[op.name](state, op)
+        state.rescan({name for name, _ in ready})
         changed = True
 

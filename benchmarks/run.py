@@ -1,0 +1,300 @@
+"""plait vs jax, side by side in one process. Prints a markdown table of plait/jax ratios.
+
+    python benchmarks/run.py            # everything (a few minutes on 2 CPU cores)
+    python benchmarks/run.py dispatch   # only rows whose name contains "dispatch"
+
+Each row times the same work in both libraries, alternating between them; the figure is the
+median over repeats (minimum for microsecond dispatch loops). Lower ratio is better for plait.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import statistics
+import sys
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import plait
+import plait.numpy as pnp
+
+ROWS: list = []
+
+
+def bench(name, goal=None):
+    def deco(fn):
+        ROWS.append((name, goal, fn))
+        return fn
+    return deco
+
+
+def per_call(fn, number: int, repeat: int = 7) -> float:
+    """Minimum over repeats of the mean time per call, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t) / number)
+    return best
+
+
+def alternate(fa, fb, repeat: int = 5):
+    """Median wall time of fa and fb (each called once per repeat, alternating)."""
+    ta, tb = [], []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fa()
+        ta.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        fb()
+        tb.append(time.perf_counter() - t)
+    return statistics.median(ta), statistics.median(tb)
+
+
+def block(tree):
+    for leaf in jax.tree_util.tree_leaves(tree):
+        leaf.block_until_ready()
+    return tree
+
+
+# --- models ----------------------------------------------------------------------------------
+
+def mlp_fn(np_mod, depth):
+    def f(params, x):
+        for w, b in params:
+            x = np_mod.tanh(x @ w + b)
+        return x
+    return f
+
+
+def mlp_loss(np_mod, depth):
+    f = mlp_fn(np_mod, depth)
+
+    def loss(params, batch):
+        x, y = batch
+        return np_mod.mean((f(params, x) - y) ** 2)
+    return loss
+
+
+def mlp_params(depth, width=64, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(rng.normal(scale=width ** -0.5, size=(width, width)).astype(np.float32),
+             np.zeros(width, np.float32)) for _ in range(depth)]
+
+
+def batch(seed=0, n=32, width=64):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(n, width)).astype(np.float32),
+            rng.normal(size=(n, width)).astype(np.float32))
+
+
+# --- spine ------------------------------------------------------------------------------------
+
+@bench("jit dispatch, tiny function (µs)", 1.0)
+def _dispatch_tiny():
+    pf, jf = plait.jit(lambda x: x + 1), jax.jit(lambda x: x + 1)
+    xp, xj = pnp.asarray(np.ones(8, np.float32)), jnp.ones(8, np.float32)
+    block(pf(xp))
+    block(jf(xj))
+    tp = per_call(lambda: pf(xp), 5000)
+    tj = per_call(lambda: jf(xj), 5000)
+    return tp * 1e6, tj * 1e6
+
+
+@bench("jit dispatch, 20-array dict argument (µs)", 1.0)
+def _dispatch_dict():
+    def f(d):
+        return sum(d.values())
+    pf, jf = plait.jit(f), jax.jit(f)
+    dp = {f"a{i}": pnp.asarray(np.full(4, i, np.float32)) for i in range(20)}
+    dj = {f"a{i}": jnp.full(4, i, np.float32) for i in range(20)}
+    block(pf(dp))
+    block(jf(dj))
+    return per_call(lambda: pf(dp), 3000) * 1e6, per_call(lambda: jf(dj), 3000) * 1e6
+
+
+@bench("eager elementwise x + y (µs)", 1.0)
+def _eager_add():
+    xp = pnp.asarray(np.ones(8, np.float32))
+    xj = jnp.ones(8, np.float32)
+    block(xp + xp)
+    block(xj + xj)
+    return per_call(lambda: xp + xp, 5000) * 1e6, per_call(lambda: xj + xj, 5000) * 1e6
+
+
+def _trace_lower(depth, make_p, make_j, args):
+    """Time tracing + lowering to StableHLO (no XLA compile) of a fresh function each time."""
+    tp, tj = alternate(lambda: plait.jit(make_p()).lower(*args),
+                       lambda: jax.jit(make_j()).lower(*args), repeat=7)
+    return tp * 1e3, tj * 1e3
+
+
+@bench("trace+lower, 3-layer MLP forward (ms)", 1.0)
+def _tl3():
+    return _trace_lower(3, lambda: mlp_fn(pnp, 3), lambda: mlp_fn(jnp, 3),
+                        (mlp_params(3), batch()[0]))
+
+
+@bench("trace+lower, 50-layer MLP forward (ms)", 1.0)
+def _tl50():
+    return _trace_lower(50, lambda: mlp_fn(pnp, 50), lambda: mlp_fn(jnp, 50),
+                        (mlp_params(50), batch()[0]))
+
+
+def _on_device(args, module):
+    return jax.tree_util.tree_map(module.asarray, args)
+
+
+def _compile_and_run(make_p, make_j, args):
+    """XLA compile time (a fresh lowering each repeat) and the run time of the compiled
+    program through each library's jit, on device-resident arguments."""
+    lowered_p = [plait.jit(make_p()).lower(*args) for _ in range(3)]
+    lowered_j = [jax.jit(make_j()).lower(*args) for _ in range(3)]
+    tp, tj = alternate(lambda: lowered_p.pop().compile(), lambda: lowered_j.pop().compile(),
+                       repeat=3)
+    fp, fj = plait.jit(make_p()), jax.jit(make_j())
+    ap, aj = _on_device(args, pnp), _on_device(args, jnp)
+    block(fp(*ap))
+    block(fj(*aj))
+    rp = per_call(lambda: block(fp(*ap)), 50)
+    rj = per_call(lambda: block(fj(*aj)), 50)
+    compiled = (plait.jit(make_p()).lower(*args).compile(),
+                jax.jit(make_j()).lower(*args).compile())
+    return (tp * 1e3, tj * 1e3), (rp * 1e6, rj * 1e6), compiled
+
+
+_CACHE: dict = {}
+
+
+def _mlp50_forward():
+    if "fwd" not in _CACHE:
+        _CACHE["fwd"] = _compile_and_run(lambda: mlp_fn(pnp, 50), lambda: mlp_fn(jnp, 50),
+                                         (mlp_params(50), batch()[0]))
+    return _CACHE["fwd"]
+
+
+@bench("XLA compile, 50-layer MLP forward (ms)", 1.0)
+def _compile50():
+    return _mlp50_forward()[0]
+
+
+@bench("run, 50-layer MLP forward, batch 32 (µs)", 1.0)
+def _run50():
+    return _mlp50_forward()[1]
+
+
+# --- autodiff ----------------------------------------------------------------------------------
+
+@bench("trace+transform+lower, grad of 3-layer MLP (ms)", 0.5)
+def _tl_grad3():
+    return _trace_lower(3, lambda: plait.grad(mlp_loss(pnp, 3)),
+                        lambda: jax.grad(mlp_loss(jnp, 3)), (mlp_params(3), batch()))
+
+
+@bench("trace+transform+lower, grad of 50-layer MLP (ms)", 0.5)
+def _tl_grad50():
+    return _trace_lower(50, lambda: plait.grad(mlp_loss(pnp, 50)),
+                        lambda: jax.grad(mlp_loss(jnp, 50)), (mlp_params(50), batch()))
+
+
+def _grad50():
+    if "grad" not in _CACHE:
+        _CACHE["grad"] = _compile_and_run(lambda: plait.grad(mlp_loss(pnp, 50)),
+                                          lambda: jax.grad(mlp_loss(jnp, 50)),
+                                          (mlp_params(50), batch()))
+    return _CACHE["grad"]
+
+
+@bench("XLA compile, grad of 50-layer MLP (ms)", 1.0)
+def _compile_grad50():
+    return _grad50()[0]
+
+
+@bench("run, grad of 50-layer MLP (µs)", 1.0)
+def _run_grad50():
+    return _grad50()[1]
+
+
+@bench("compiled peak memory, grad of 50-layer MLP (KiB)", 1.0)
+def _mem_grad50():
+    cp, cj = _grad50()[2]
+
+    def peak(stats):
+        return (stats.temp_size_in_bytes + stats.argument_size_in_bytes
+                + stats.output_size_in_bytes - stats.alias_size_in_bytes) / 1024
+    return peak(cp.memory_analysis()), peak(cj.memory_analysis())
+
+
+@bench("eager training step grad(lambda p: loss(p, batch)) (ms)", 0.2)
+def _eager_loop():
+    lp, lj = mlp_loss(pnp, 3), mlp_loss(jnp, 3)
+    params_p = jax.tree_util.tree_map(pnp.asarray, mlp_params(3))
+    params_j = jax.tree_util.tree_map(jnp.asarray, mlp_params(3))
+    batches = [batch(seed) for seed in range(20)]
+
+    def step_p(i):
+        b = jax.tree_util.tree_map(pnp.asarray, batches[i % 20])
+        return block(plait.grad(lambda p: lp(p, b))(params_p))
+
+    def step_j(i):
+        b = jax.tree_util.tree_map(jnp.asarray, batches[i % 20])
+        return block(jax.grad(lambda p: lj(p, b))(params_j))
+
+    step_p(0)
+    step_j(0)
+    counter = iter(range(10 ** 9))
+    tp = per_call(lambda: step_p(next(counter)), 20, repeat=3)
+    tj = per_call(lambda: step_j(next(counter)), 5, repeat=3)
+    return tp * 1e3, tj * 1e3
+
+
+# --- batching ----------------------------------------------------------------------------------
+
+def _per_example(np_mod, ad_mod, vmap):
+    loss = mlp_loss(np_mod, 3)
+
+    def f(params, xs, ys):
+        return vmap(ad_mod.grad(lambda p, x, y: loss(p, (x[None], y[None]))),
+                    in_axes=(None, 0, 0))(params, xs, ys)
+    return f
+
+
+@bench("trace+transform+lower, vmap(grad) per-example MLP gradients (ms)", 0.5)
+def _tl_vmap_grad():
+    x, y = batch()
+    return _trace_lower(3, lambda: _per_example(pnp, plait, plait.vmap),
+                        lambda: _per_example(jnp, jax, jax.vmap), (mlp_params(3), x, y))
+
+
+@bench("run, vmap(grad) per-example MLP gradients (µs)", 1.0)
+def _run_vmap_grad():
+    x, y = batch()
+    return _compile_and_run(lambda: _per_example(pnp, plait, plait.vmap),
+                            lambda: _per_example(jnp, jax, jax.vmap), (mlp_params(3), x, y))[1]
+
+
+def main(argv):
+    pattern = argv[1] if len(argv) > 1 else ""
+    gc.disable()
+    print(f"plait {plait.__name__} with jax {jax.__version__} on {jax.devices()[0].platform} "
+          f"({jax.devices()[0].device_kind}); {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}")
+    print()
+    print("| benchmark | plait | jax | plait/jax | goal |")
+    print("|---|---:|---:|---:|---:|")
+    for name, goal, fn in ROWS:
+        if pattern not in name:
+            continue
+        p, j = fn()
+        goal_txt = f"≤ {goal}" if goal else ""
+        print(f"| {name} | {p:.2f} | {j:.2f} | {p / j:.2f} | {goal_txt} |", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
