@@ -10,6 +10,7 @@ from plait import jitting
 from plait.ad import _is_dynamic, _needs_staging, _staged, emit, trace_callee
 from plait.core import pytree
 from plait.core.errors import PlaitValueError
+from plait.core.trace import axis_scope
 from plait.dialect import transform as T
 
 
@@ -83,7 +84,8 @@ def _vmap_traced(fun, in_axes, out_axes, axis_size, axis_name, args, kwargs):
         avals.append(aval.update(shape=aval.shape[:a] + aval.shape[a + 1:]))
         leaf_axes.append(a)
     size = _axis_size(sizes, axis_size)
-    traced = trace_callee(fun, leaves, in_tree, dynamic, in_avals=avals)
+    with axis_scope(axis_name, size):
+        traced = trace_callee(fun, leaves, in_tree, dynamic, in_avals=avals)
     try:
         o_axes = broadcast_prefix(out_axes, pytree.tree_unflatten(
             traced.out_tree, [0] * len(traced.out_avals)), is_leaf=lambda x: x is None)

@@ -45,9 +45,36 @@ class ModuleBuilder:
 class _TraceState(threading.local):
     def __init__(self) -> None:
         self.stack: list[Trace] = []
+        self.axes: list[tuple[str, int]] = []  # named axes in scope (vmap, shard_map)
 
 
 _state = _TraceState()
+
+
+class axis_scope:
+    """Bind a named axis (of `size` members) while tracing a vmapped or shard_mapped body."""
+
+    def __init__(self, name, size: int):
+        self.entry = (name, size)
+
+    def __enter__(self):
+        if self.entry[0]:
+            _state.axes.append(self.entry)
+
+    def __exit__(self, *exc):
+        if self.entry[0]:
+            _state.axes.pop()
+
+
+def axis_size(name: str) -> int:
+    for n, size in reversed(_state.axes):
+        if n == name:
+            return size
+    from plait.core.errors import PlaitValueError
+
+    bound = ", ".join(repr(n) for n, _ in _state.axes) or "none"
+    raise PlaitValueError(f"unbound axis name {name!r} (axes in scope: {bound}); collectives "
+                          "need an enclosing vmap(axis_name=...) or shard_map over that axis")
 
 
 def current_trace() -> Trace | None:

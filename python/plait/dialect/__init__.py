@@ -1,4 +1,11 @@
 """The plait dialect: every op, declared once. `from plait.dialect import ops as P`."""
 
-from plait.dialect import elementwise, linalg, reduce, structural, transform  # noqa: F401
+from plait.dialect import (  # noqa: F401  (declare ops)
+    collective,
+    elementwise,
+    linalg,
+    reduce,
+    structural,
+    transform,
+)
 from plait.dialect.base import OPS, OpDef  # noqa: F401

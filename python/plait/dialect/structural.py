@@ -45,6 +45,8 @@ class Iota(OpDef):
             raise _err(self, f"dimension {dimension} out of range for shape {shape}")
         if any(d < 0 for d in shape):
             raise _err(self, f"negative dimension in shape {shape}")
+        if dtype == dtypes.bool_:
+            raise _err(self, "dtype must be numeric, got bool")
         return [ShapedArray(shape, dtype)]
 
 
@@ -147,6 +149,8 @@ class DynamicSlice(OpDef):
     attrs = {"slice_sizes": Ints()}
 
     def infer(self, avals, slice_sizes):
+        if not avals:
+            raise _err(self, "needs an operand and its start indices")
         x, *idx = avals
         _check_scalar_indices(self, idx, x.ndim)
         if len(slice_sizes) != x.ndim or any(not 0 <= s <= d for s, d in zip(slice_sizes, x.shape)):
@@ -161,6 +165,8 @@ class DynamicUpdateSlice(OpDef):
     """`"plait.dynamic_update_slice"(%x, %update, %i, %j)`: x with update written at (i, j)."""
 
     def infer(self, avals):
+        if len(avals) < 2:
+            raise _err(self, "needs an operand, an update and its start indices")
         x, upd, *idx = avals
         _check_scalar_indices(self, idx, x.ndim)
         if upd.dtype != x.dtype or upd.ndim != x.ndim or any(

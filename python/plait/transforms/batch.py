@@ -12,6 +12,7 @@ an op needs it.
 from __future__ import annotations
 
 from plait._mlir import ir
+from plait.core import dtypes
 from plait.core.aval import aval_of
 from plait.dialect import OPS
 from plait.dialect import ops as P
@@ -312,11 +313,104 @@ def _scatter_b(operands, bdims, size, **p):
     return [out], [0]
 
 
+# collectives: over the vmapped axis they become reductions and reshapes of the batch dim
+
+_AXIS: list[str] = []  # the axis name of the vmap being expanded
+
+
+def _collective(matching):
+    """Rule of a collective: `matching` when it names the vmapped axis; otherwise the op
+    works member by member of that axis, with the batch dim kept in front."""
+
+    def rule(operands, bdims, size, **params):
+        if params["axis_name"] == _AXIS[-1]:
+            return matching(operands, bdims, size, **params)
+        op = OPS[rule.op_name]
+        x = move_bdim(operands[0], bdims[0], 0, size)
+        if "axis" in params:
+            params = {**params, "axis": params["axis"] + 1}
+        if "scatter_dimension" in params:
+            params = {**params, "scatter_dimension": params["scatter_dimension"] + 1}
+        return [op(x, **params)], [0]
+    return rule
+
+
+def defcollective(op):
+    def deco(fn):
+        rule = _collective(fn)
+        rule.op_name = op.name
+        batch_rules[op.name] = rule
+        return fn
+    return deco
+
+
+@defcollective(P.psum)
+def _psum_b(operands, bdims, size, axis_name):
+    (x,), (b,) = operands, bdims
+    if b is None:  # every member holds the same x
+        return [P.mul(x, full_like(x, size))], [None]
+    return [P.reduce_sum(x, axes=(b,))], [None]
+
+
+@defcollective(P.all_gather)
+def _all_gather_b(operands, bdims, size, axis_name, axis, axis_size, tiled=False):
+    x = move_bdim(operands[0], bdims[0], axis, size)
+    if tiled:
+        shape = list(aval_of(x).shape)
+        shape[axis:axis + 2] = [shape[axis] * shape[axis + 1]]
+        x = P.reshape(x, new_sizes=tuple(shape))
+    return [x], [None]
+
+
+@defcollective(P.psum_scatter)
+def _psum_scatter_b(operands, bdims, size, axis_name, scatter_dimension, axis_size,
+                    tiled=False):
+    (x,), (b,) = operands, bdims
+    d = scatter_dimension
+    if b is None:
+        total = P.mul(x, full_like(x, size))
+    else:
+        total = P.reduce_sum(x, axes=(b,))
+    if tiled:
+        shape = list(aval_of(total).shape)
+        shape[d:d + 1] = [size, shape[d] // size]
+        total = P.reshape(total, new_sizes=tuple(shape))
+    return [total], [d]
+
+
+@defcollective(P.ppermute)
+def _ppermute_b(operands, bdims, size, axis_name, perm):
+    x = move_bdim(operands[0], bdims[0], 0, size)
+    source = dict(zip(perm[1::2], perm[0::2]))
+    a = aval_of(x)
+    rest = a.shape[1:]
+    pieces = []
+    for j in range(size):
+        if j in source:
+            i = source[j]
+            pieces.append(P.slice(x, start_indices=(i,) + (0,) * len(rest),
+                                  limit_indices=(i + 1,) + rest, strides=(1,) * a.ndim))
+        else:
+            pieces.append(P.constant(value=splat_attr((1,) + rest, a.dtype, 0)))
+    return [P.concatenate(*pieces, dimension=0)], [0]
+
+
+def _binds_axis(op, axis_name: str) -> bool:
+    return "axis_name" in op.attributes and \
+        ir.StringAttr(op.attributes["axis_name"]).value == axis_name and \
+        op.name in _COLLECTIVE_NAMES
+
+
+_COLLECTIVE_NAMES = {P.psum.name, P.all_gather.name, P.psum_scatter.name, P.ppermute.name,
+                     P.axis_index.name}
+
+
 # --- building the batched function ------------------------------------------------------------
 
-def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int) -> tuple:
+def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int,
+                   axis_name: str = "") -> tuple:
     """Generate `@<callee>_vmap`; returns (name, batch dim of each result or None)."""
-    key = ("vmap", callee, tuple(in_bdims), size)
+    key = ("vmap", callee, tuple(in_bdims), size, axis_name)
     if key in state.memo:
         return state.memo[key]
     f = state.funcs[callee]
@@ -331,16 +425,26 @@ def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int) 
     mapping = dict(zip(old_args, block.arguments))
     bdims = {v: d for v, d in zip(old_args, in_bdims) if d is not None}
     ip = ir.InsertionPoint(block)
-    for op in body_ops(f):
-        if not any(v in bdims for v in op.operands):
-            clone_into(op, mapping, ip)
-            continue
-        with ip, op.location:
-            outs, out_bdims = _batch_op(state, op, mapping, bdims, size)
-        for r, new, d in zip(op.results, outs, out_bdims):
-            mapping[r] = new
-            if d is not None:
-                bdims[r] = d
+    _AXIS.append(axis_name)
+    try:
+        for op in body_ops(f):
+            if op.name == P.axis_index.name and _binds_axis(op, axis_name):
+                with ip, op.location:
+                    mapping[op.results[0]] = P.iota(shape=(size,), dtype=dtypes.int32,
+                                                    dimension=0)
+                bdims[op.results[0]] = 0
+                continue
+            if not any(v in bdims for v in op.operands) and not _binds_axis(op, axis_name):
+                clone_into(op, mapping, ip)
+                continue
+            with ip, op.location:
+                outs, out_bdims = _batch_op(state, op, mapping, bdims, size)
+            for r, new, d in zip(op.results, outs, out_bdims):
+                mapping[r] = new
+                if d is not None:
+                    bdims[r] = d
+    finally:
+        _AXIS.pop()
     ret = return_op(f)
     results = [mapping.get(v, v) for v in ret.operands]
     out_bdims = tuple(bdims.get(v) for v in ret.operands)
@@ -355,7 +459,7 @@ def _batch_op(state, op, mapping, bdims, size):
     in_bdims = [bdims.get(v) for v in op.operands]
     if op.name in ("func.call", "plait.custom_jvp_call", "plait.custom_vjp_call"):
         # custom rules do not survive batching: the batched call differentiates @callee
-        name, out_bdims = batch_function(state, callee_of(op), tuple(in_bdims), size)
+        name, out_bdims = batch_function(state, callee_of(op), tuple(in_bdims), size, _AXIS[-1])
         ftype = function_type(state.funcs[name])
         call = ir.Operation.create("func.call", results=list(ftype.results), operands=operands,
                                    attributes={"callee": ir.FlatSymbolRefAttr.get(name)})
@@ -371,7 +475,8 @@ def expand_vmap_op(state: ModuleState, op: ir.Operation) -> None:
     params = OPS[op.name].params_of(op)
     in_axes = tuple(None if a == -1 else a for a in params["in_axes"])
     size = params["axis_size"]
-    name, out_bdims = batch_function(state, params["callee"], in_axes, size)
+    name, out_bdims = batch_function(state, params["callee"], in_axes, size,
+                                     params["axis_name"] or "")
     with ir.InsertionPoint(op), op.location:
         ftype = function_type(state.funcs[name])
         call = ir.Operation.create("func.call", results=list(ftype.results),

@@ -57,7 +57,8 @@ def _zero_rule(primals, tangents, outs, **params):
 
 
 for _op in (P.sign, P.floor, P.ceil, P.round, P.is_finite, P.not_, P.and_, P.or_, P.xor,
-            P.compare, P.iota, P.constant, P.reduce_and, P.reduce_or, P.argmax, P.argmin):
+            P.compare, P.iota, P.constant, P.reduce_and, P.reduce_or, P.argmax, P.argmin,
+            P.axis_index):
     jvp_rules[_op.name] = _zero_rule
 
 
@@ -72,7 +73,8 @@ def _unary_linear(op):
 
 
 for _op in (P.neg, P.real, P.imag, P.broadcast_in_dim, P.reshape, P.transpose, P.slice, P.rev,
-            P.cumsum, P.reduce_sum, P.dynamic_slice, P.gather):
+            P.cumsum, P.reduce_sum, P.dynamic_slice, P.gather, P.psum, P.all_gather,
+            P.psum_scatter, P.ppermute):
     jvp_rules[_op.name] = _unary_linear(_op)
 
 

@@ -342,6 +342,30 @@ def _dot_general_t(cts, operands, lhs_batching_dimensions, rhs_batching_dimensio
     return [None, _dot_transpose_lhs(ct, y.aval, x, aval_of(x).ndim, swapped, swap_ans=True)]
 
 
+@deftranspose(P.psum)
+def _psum_t(cts, operands, axis_name):
+    return [P.psum(cts[0], axis_name=axis_name)]
+
+
+@deftranspose(P.all_gather)
+def _all_gather_t(cts, operands, axis_name, axis, axis_size, tiled=False):
+    (ct,) = cts
+    return [P.psum_scatter(ct, axis_name=axis_name, scatter_dimension=axis, axis_size=axis_size,
+                           tiled=bool(tiled))]
+
+
+@deftranspose(P.psum_scatter)
+def _psum_scatter_t(cts, operands, axis_name, scatter_dimension, axis_size, tiled=False):
+    return [P.all_gather(cts[0], axis_name=axis_name, axis=scatter_dimension,
+                         axis_size=axis_size, tiled=bool(tiled))]
+
+
+@deftranspose(P.ppermute)
+def _ppermute_t(cts, operands, axis_name, perm):
+    swapped = [v for s, d in zip(perm[0::2], perm[1::2]) for v in (d, s)]
+    return [P.ppermute(cts[0], axis_name=axis_name, perm=tuple(swapped))]
+
+
 @deftranspose(T.custom_lin)
 def _custom_lin_t(cts, operands, callee, num_res):
     """Run the user's backward function on the residuals and the output cotangents."""
