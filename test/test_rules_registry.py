@@ -23,7 +23,7 @@ NONLINEAR = {
     "plait.argmin", "plait.axis_index",
 }
 # Ops without operands are never batched (nothing to map over).
-NO_OPERANDS = {"plait.constant", "plait.iota"}
+NO_OPERANDS = {"plait.constant", "plait.iota", "plait.axis_index"}
 
 
 def _ops():

@@ -6,16 +6,16 @@ scalars, which take the dtype of the array operand and are broadcast, as in `jax
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from plait._mlir import ir
 from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.core.errors import PlaitTypeError
-from plait.core.trace import Tracer, bind, tracing
+from plait.core.trace import Tracer, axis_size, bind, tracing
 from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
 from plait.runtime import device as _device
@@ -49,7 +49,7 @@ def full(shape, fill_value, dtype=None, weak_type=None):
         return Array(_device.device_put(np.full(shape, fill_value, dt), aval))
     if dtypes.is_complex(dt):
         rdt = dtypes.real_dtype(dt)
-        v = complex(fill_value)
+        v = builtins.complex(fill_value)  # `complex` below is the plait.complex op
         out = bind(P.complex, full(shape, v.real, rdt), full(shape, v.imag, rdt))
     else:
         out = bind(P.constant, value=splat_attr(shape, dt, fill_value))
@@ -122,14 +122,23 @@ def clamp(min, x, max):
     return _elementwise(P.clamp, min, x, max)
 
 
-def convert_element_type(x, new_dtype):
+def convert_element_type(x, new_dtype, weak_type=False):
+    """Convert to `new_dtype`; `weak_type` marks the result weak (an array promoted with a
+    Python scalar to a weak dtype, as `x_int32 + 1.5` is in JAX)."""
     new_dtype = dtypes.canonicalize(new_dtype)
-    if _is_array(x) and x.dtype == new_dtype and not x.aval.weak_type:
+    if _is_array(x) and x.dtype == new_dtype and x.aval.weak_type == weak_type:
         return x
     if not _is_array(x):
-        return full(np.shape(x), x, new_dtype) if np.ndim(x) == 0 else \
+        return full(np.shape(x), x, new_dtype, weak_type) if np.ndim(x) == 0 else \
             bind(P.constant, value=np.asarray(x, new_dtype))
-    return bind(P.convert, x, new_dtype=new_dtype)
+    out = bind(P.convert, x, new_dtype=new_dtype)
+    if weak_type:  # weak types live on avals, not in the IR
+        aval = out.aval.update(weak_type=True)
+        if isinstance(out, Tracer):
+            out.aval = aval
+        else:
+            out = Array(_device.device_put(np.asarray(out), aval))
+    return out
 
 
 def iota(dtype, size: int):
@@ -315,3 +324,48 @@ def dot_general(lhs, rhs, dimension_numbers):
 
 def square(x):
     return mul(x, x)
+
+
+# --- collectives over a named axis (vmap axis_name, shard_map mesh axes) ---------------------
+
+def psum(x, axis_name):
+    """Sum of x over every member of the named axis."""
+    axis_size(axis_name)
+    return bind(P.psum, x, axis_name=axis_name)
+
+
+def pmean(x, axis_name):
+    """Mean of x over the members of the named axis."""
+    n = axis_size(axis_name)
+    s = psum(x, axis_name)
+    return div(s, full(s.shape, n, s.dtype))
+
+
+def all_gather(x, axis_name, *, axis: int = 0, tiled: bool = False):
+    """Every member's x, stacked (or, tiled, concatenated) along `axis`."""
+    n = axis_size(axis_name)
+    return bind(P.all_gather, x, axis_name=axis_name, axis=axis, axis_size=n, tiled=bool(tiled))
+
+
+def psum_scatter(x, axis_name, *, scatter_dimension: int = 0, tiled: bool = False):
+    """psum(x), of which member k keeps block k along `scatter_dimension`."""
+    n = axis_size(axis_name)
+    return bind(P.psum_scatter, x, axis_name=axis_name, scatter_dimension=scatter_dimension,
+                axis_size=n, tiled=bool(tiled))
+
+
+def ppermute(x, axis_name, perm):
+    """Member `dst` receives member `src`'s x for each (src, dst) in perm; others get zeros."""
+    n = axis_size(axis_name)
+    flat = []
+    for src, dst in perm:
+        if not (0 <= src < n and 0 <= dst < n):
+            raise PlaitTypeError(f"ppermute pair ({src}, {dst}) is outside an axis of size {n}")
+        flat += [int(src), int(dst)]
+    return bind(P.ppermute, x, axis_name=axis_name, perm=tuple(flat))
+
+
+def axis_index(axis_name):
+    """This member's index along the named axis (int32)."""
+    axis_size(axis_name)
+    return bind(P.axis_index, axis_name=axis_name)

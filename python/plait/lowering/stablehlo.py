@@ -43,7 +43,7 @@ _SIMPLE = {
     P.not_: "stablehlo.not", P.real: "stablehlo.real", P.imag: "stablehlo.imag",
     P.add: "stablehlo.add", P.sub: "stablehlo.subtract", P.mul: "stablehlo.multiply",
     P.div: "stablehlo.divide", P.rem: "stablehlo.remainder", P.pow: "stablehlo.power",
-    P.max: "stablehlo.maximum", P.min: "stablehlo.minimum", P.atan2: "stablehlo.atan2",
+    P.atan2: "stablehlo.atan2",
     P.and_: "stablehlo.and", P.or_: "stablehlo.or", P.xor: "stablehlo.xor",
     P.complex: "stablehlo.complex", P.select: "stablehlo.select", P.clamp: "stablehlo.clamp",
 }
@@ -101,18 +101,46 @@ def _lower_compare(op, params, operands, result_types):
     return [_compare(*operands, params["direction"], result_types[0])]
 
 
+_COMPLEX_ORDER = {"stablehlo.maximum": "GT", "stablehlo.minimum": "LT"}
+
+
+def _combine(name: str, a: ir.Value, b: ir.Value, result_type) -> ir.Value:
+    """`name`(a, b). Complex max/min order (real, imag) lexicographically, as NumPy and JAX do;
+    StableHLO's maximum/minimum on complex do not."""
+    dt = _dtype_of(a)
+    if name not in _COMPLEX_ORDER or not dtypes.is_complex(dt):
+        return _create(name, [result_type], [a, b]).results[0]
+    shape = _aval.aval_of(a).shape
+    rt = _aval.ir_type(_aval.ShapedArray(shape, dtypes.real_dtype(dt)))
+    bt = _aval.ir_type(_aval.ShapedArray(shape, dtypes.bool_))
+    re_a, re_b, im_a, im_b = (_create(part, [rt], [v]).results[0]
+                              for part, v in (("stablehlo.real", a), ("stablehlo.real", b),
+                                              ("stablehlo.imag", a), ("stablehlo.imag", b)))
+    by_re = _compare(re_a, re_b, _COMPLEX_ORDER[name], bt)
+    by_im = _compare(im_a, im_b, _COMPLEX_ORDER[name], bt)
+    pick_a = _create("stablehlo.select", [bt], [_compare(re_a, re_b, "EQ", bt), by_im, by_re])
+    return _create("stablehlo.select", [result_type], [pick_a.results[0], a, b]).results[0]
+
+
+def _lower_minmax(name: str, op, params, operands, result_types):
+    return [_combine(name, *operands, result_types[0])]
+
+
+lowerings[P.max.name] = functools.partial(_lower_minmax, "stablehlo.maximum")
+lowerings[P.min.name] = functools.partial(_lower_minmax, "stablehlo.minimum")
+
+
 @register(P.convert)
 def _lower_convert(op, params, operands, result_types):
     (x,) = operands
     src, dst = _dtype_of(x), params["new_dtype"]
-    if dtypes.is_complex(src) and not dtypes.is_complex(dst):
-        x = _create("stablehlo.real", [_aval.ir_type(_aval.aval_of(x).update(
-            dtype=dtypes.real_dtype(src)))], [x]).results[0]
-        src = dtypes.real_dtype(src)
     if dst == dtypes.bool_ and src != dtypes.bool_:
         zero = _create("stablehlo.broadcast_in_dim", [x.type],
                        [_scalar_const(src, 0)], {"broadcast_dimensions": _i64s([])}).results[0]
         return [_compare(x, zero, "NE", result_types[0])]
+    if dtypes.is_complex(src) and not dtypes.is_complex(dst):
+        x = _create("stablehlo.real", [_aval.ir_type(_aval.aval_of(x).update(
+            dtype=dtypes.real_dtype(src)))], [x]).results[0]
     return [_create("stablehlo.convert", result_types, [x]).results[0]]
 
 
@@ -233,7 +261,7 @@ _REDUCERS = {
     P.reduce_prod: ("stablehlo.multiply", lambda dt: 1),
     P.reduce_max: ("stablehlo.maximum", lambda dt: _lowest(dt)),
     P.reduce_min: ("stablehlo.minimum", lambda dt: _highest(dt)),
-    P.reduce_and: ("stablehlo.and", lambda dt: True if dt == dtypes.bool_ else -1),
+    P.reduce_and: ("stablehlo.and", lambda dt: True if dt == dtypes.bool_ else np.array(-1).astype(dt)),
     P.reduce_or: ("stablehlo.or", lambda dt: 0),
 }
 
@@ -241,12 +269,16 @@ _REDUCERS = {
 def _lowest(dt: np.dtype):
     if dt == dtypes.bool_:
         return False
+    if dtypes.is_complex(dt):  # complex max/min order (real, imag) lexicographically
+        return complex(-np.inf, -np.inf)
     return -np.inf if dtypes.is_float(dt) else np.iinfo(dt).min
 
 
 def _highest(dt: np.dtype):
     if dt == dtypes.bool_:
         return True
+    if dtypes.is_complex(dt):
+        return complex(np.inf, np.inf)
     return np.inf if dtypes.is_float(dt) else np.iinfo(dt).max
 
 
@@ -254,7 +286,7 @@ def _reduce(x: ir.Value, init: ir.Value, axes, combine_name: str, result_type) -
     new = _create("stablehlo.reduce", [result_type], [x, init],
                   {"dimensions": _i64s(axes)}, regions=1)
     st = init.type
-    _binary_body(new.regions[0], st, lambda a, b: _create(combine_name, [st], [a, b]).results[0])
+    _binary_body(new.regions[0], st, lambda a, b: _combine(combine_name, a, b, st))
     return new.results[0]
 
 
@@ -309,6 +341,8 @@ def _lower_cumsum(op, params, operands, result_types):
     (x,) = operands
     xa = _aval.aval_of(x)
     axis, n = params["axis"], xa.shape[params["axis"]]
+    if n == 0:  # StableHLO windows cannot be empty; the sum of nothing is nothing
+        return [x]
     window = [1] * xa.ndim
     window[axis] = n
     padding = np.zeros((xa.ndim, 2), np.int64)

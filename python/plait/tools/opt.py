@@ -17,7 +17,7 @@ import sys
 
 from plait import pipeline  # noqa: F401  (registers every pass)
 from plait._mlir import CONTEXT, LOCK, ir
-from plait.core.errors import IRError
+from plait.core.errors import IRError, PlaitError
 from plait.transforms.base import PASSES, run_passes
 
 
@@ -35,11 +35,12 @@ class DiagnosticError(Exception):
         self.diagnostics = diagnostics
 
 
-def _position(loc: ir.Location) -> tuple[int, int]:
+def _position(loc: ir.Location, filename: str) -> tuple[str, int, int]:
+    """(file, line, col) of a location; the parser's own buffer ("-") is `filename`."""
     loc = ir.Location.from_attr(loc.attr)
     while True:
         if isinstance(loc, ir.FileLineColLoc):
-            return loc.start_line, loc.start_col
+            return (filename if loc.filename == "-" else loc.filename), loc.start_line, loc.start_col
         if isinstance(loc, ir.NameLoc):
             loc = loc.child_loc
         elif isinstance(loc, ir.CallSiteLoc):
@@ -47,18 +48,23 @@ def _position(loc: ir.Location) -> tuple[int, int]:
         elif isinstance(loc, ir.FusedLoc) and loc.locations:
             loc = loc.locations[0]
         else:
-            return 0, 0
+            return filename, 0, 0
 
 
 def _diagnostics(e: Exception, filename: str) -> list[Diagnostic]:
     if isinstance(e, ir.MLIRError) and e.error_diagnostics:
-        return [Diagnostic(filename, *_position(d.location), d.message)
+        return [Diagnostic(*_position(d.location, filename), d.message)
                 for d in e.error_diagnostics]
     if isinstance(e, ir.MLIRError):
         return [Diagnostic(filename, 0, 0, e.message)]
     if isinstance(e, IRError) and getattr(e, "location", None) is not None:
-        return [Diagnostic(filename, *_position(e.location), e.bare_message)]
-    return [Diagnostic(filename, 0, 0, f"{type(e).__name__}: {e}")]
+        return [Diagnostic(*_position(e.location, filename), e.bare_message)]
+    if isinstance(e, PlaitError):
+        return [Diagnostic(filename, 0, 0, e.bare_message)]
+    # An exception from inside an MLIR callback carries its Python traceback as text: keep its
+    # last line (the exception itself).
+    lines = [ln for ln in f"{type(e).__name__}: {e}".splitlines() if ln.strip()]
+    return [Diagnostic(filename, 0, 0, "internal error: " + lines[-1].strip())]
 
 
 def _parse_pipeline(text: str) -> list[str]:
@@ -115,7 +121,8 @@ def verify_diagnostics(chunk: str, filename: str, passes, **kw) -> list[str]:
     problems = []
     unmatched = list(produced)
     for line, msg in expected:
-        hit = next((d for d in unmatched if d.line == line and msg in d.message), None)
+        hit = next((d for d in unmatched
+                    if d.filename == filename and d.line == line and msg in d.message), None)
         if hit is None:
             problems.append(f"{filename}:{line}: error: expected error \"{msg}\" was not "
                             "produced")
@@ -153,9 +160,13 @@ def main(argv=None) -> int:
     if args.pass_pipeline:
         passes = _parse_pipeline(args.pass_pipeline) + passes
     try:
-        source = sys.stdin.read() if args.input == "-" else open(args.input).read()
+        raw = sys.stdin.buffer.read() if args.input == "-" else open(args.input, "rb").read()
+        source = raw.decode("utf-8")
     except OSError as e:
         print(f"plait-opt: cannot read {args.input}: {e.strerror}", file=sys.stderr)
+        return 1
+    except UnicodeDecodeError:
+        print(f"plait-opt: cannot read {args.input}: not UTF-8 text", file=sys.stderr)
         return 1
     filename = "<stdin>" if args.input == "-" else args.input
     kw = dict(print_after_all=args.mlir_print_ir_after_all, debuginfo=args.mlir_print_debuginfo)
@@ -176,8 +187,12 @@ def main(argv=None) -> int:
     if args.output == "-":
         sys.stdout.write(text)
     else:
-        with open(args.output, "w") as f:
-            f.write(text)
+        try:
+            with open(args.output, "w") as f:
+                f.write(text)
+        except OSError as e:
+            print(f"plait-opt: cannot write {args.output}: {e.strerror}", file=sys.stderr)
+            return 1
     return status
 
 

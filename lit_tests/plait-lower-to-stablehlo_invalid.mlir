@@ -1,0 +1,28 @@
+// RUN: plait-opt %s --plait-lower-to-stablehlo --split-input-file --verify-diagnostics
+
+// Transformation ops are valid plait IR but have no StableHLO form: the passes that expand
+// them must run first.
+
+func.func private @square(%x: tensor<f32>) -> tensor<f32> {
+  %0 = "plait.mul"(%x, %x) : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+func.func @leftover_jvp(%x: tensor<f32>, %t: tensor<f32>) -> tensor<f32> {
+  // expected-error@+1 {{'plait.jvp' has no lowering to StableHLO (expand transformations first)}}
+  %0:2 = "plait.jvp"(%x, %t) {callee = @square, diff_args = array<i64: 0>} : (tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  return %0#1 : tensor<f32>
+}
+
+// -----
+
+func.func private @square(%x: tensor<f32>) -> tensor<f32> {
+  %0 = "plait.mul"(%x, %x) : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+func.func @leftover_vmap(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error@+1 {{'plait.vmap' has no lowering to StableHLO (expand transformations first)}}
+  %0 = "plait.vmap"(%x) {callee = @square, in_axes = array<i64: 0>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = "i"} : (tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}

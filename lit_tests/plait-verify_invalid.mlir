@@ -1,0 +1,321 @@
+// RUN: plait-opt %s --split-input-file --verify-diagnostics
+
+// Each case is one op that plait-verify must reject, with the error at that op's line.
+
+func.func @binary_shapes(%x: tensor<4xf32>, %y: tensor<3xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{plait.add operands must have equal shapes, got (4,) and (3,)}}
+  %0 = "plait.add"(%x, %y) : (tensor<4xf32>, tensor<3xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @binary_dtypes(%x: tensor<4xf32>, %y: tensor<4xi32>) -> tensor<4xf32> {
+  // expected-error@+1 {{plait.mul operands must have equal dtypes, got float32 and int32}}
+  %0 = "plait.mul"(%x, %y) : (tensor<4xf32>, tensor<4xi32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @binary_kind(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{plait.and takes bool or integer operands, got float32}}
+  %0 = "plait.and"(%x, %x) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @unary_kind(%x: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error@+1 {{plait.exp takes floating or complex operands, got int32}}
+  %0 = "plait.exp"(%x) : (tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+func.func @bad_result_type(%x: tensor<4xf32>) -> tensor<4xf64> {
+  // expected-error@+1 {{'plait.exp' result types (tensor<4xf64>) do not match the inferred (tensor<4xf32>)}}
+  %0 = "plait.exp"(%x) : (tensor<4xf32>) -> tensor<4xf64>
+  return %0 : tensor<4xf64>
+}
+
+// -----
+
+func.func @bad_result_shape(%x: tensor<2x3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{'plait.reduce_sum' result types (tensor<3xf32>) do not match the inferred (tensor<2xf32>)}}
+  %0 = "plait.reduce_sum"(%x) {axes = array<i64: 1>} : (tensor<2x3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @missing_attribute(%x: tensor<2x3xf32>) -> tensor<2xf32> {
+  // expected-error@+1 {{'plait.reduce_sum' is missing attribute(s) axes}}
+  %0 = "plait.reduce_sum"(%x) : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @unknown_attribute(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'plait.exp' has unknown attribute(s) fast}}
+  %0 = "plait.exp"(%x) {fast = true} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @attribute_kind(%x: tensor<2x3xf32>) -> tensor<2xf32> {
+  // expected-error@+1 {{'plait.reduce_sum' expected array<i64: ...>, got 1 : i64}}
+  %0 = "plait.reduce_sum"(%x) {axes = 1 : i64} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @unknown_plait_op(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{unknown op 'plait.frobnicate'}}
+  %0 = "plait.frobnicate"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @unknown_other_op(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{unknown op 'foo.bar'}}
+  %0 = "foo.bar"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @operand_count(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{plait.exp takes 1 operands, got 2}}
+  %0 = "plait.exp"(%x, %x) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @dynamic_shape(%x: tensor<?xf32>) -> tensor<?xf32> {
+  // expected-error@+1 {{'plait.neg' expected a static shape, got tensor<?xf32>}}
+  %0 = "plait.neg"(%x) : (tensor<?xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @compare_direction(%x: tensor<4xf32>) -> tensor<4xi1> {
+  // expected-error@+1 {{'plait.compare' expected one of EQ, NE, LT, LE, GT, GE, got 'LTE'}}
+  %0 = "plait.compare"(%x, %x) {direction = "LTE"} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+func.func @compare_complex_order(%x: tensor<4xcomplex<f32>>) -> tensor<4xi1> {
+  // expected-error@+1 {{plait.compare LT is not defined for complex operands}}
+  %0 = "plait.compare"(%x, %x) {direction = "LT"} : (tensor<4xcomplex<f32>>, tensor<4xcomplex<f32>>) -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+func.func @select_predicate(%p: tensor<4xi32>, %x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{plait.select predicate must be bool, got int32}}
+  %0 = "plait.select"(%p, %x, %x) : (tensor<4xi32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @complex_of_f16(%x: tensor<4xf16>) -> tensor<4xcomplex<f32>> {
+  // expected-error@+1 {{plait.complex takes float32 or float64 operands, got float16}}
+  %0 = "plait.complex"(%x, %x) : (tensor<4xf16>, tensor<4xf16>) -> tensor<4xcomplex<f32>>
+  return %0 : tensor<4xcomplex<f32>>
+}
+
+// -----
+
+func.func @convert_dtype(%x: tensor<4xf32>) -> tensor<4xi3> {
+  // expected-error@+1 {{'plait.convert' element type i3 has no plait dtype}}
+  %0 = "plait.convert"(%x) {new_dtype = i3} : (tensor<4xf32>) -> tensor<4xi3>
+  return %0 : tensor<4xi3>
+}
+
+// -----
+
+func.func @constant_not_dense() -> tensor<f32> {
+  // expected-error@+1 {{'plait.constant' expected dense elements, got 1.000000e+00 : f32}}
+  %0 = "plait.constant"() {value = 1.0 : f32} : () -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @iota_bool() -> tensor<4xi1> {
+  // expected-error@+1 {{plait.iota: dtype must be numeric, got bool}}
+  %0 = "plait.iota"() {shape = array<i64: 4>, dtype = i1, dimension = 0 : i64} : () -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+func.func @bad_permutation(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  // expected-error@+1 {{plait.transpose: permutation (0, 0) is not a permutation of 2 dimensions}}
+  %0 = "plait.transpose"(%x) {permutation = array<i64: 0, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @broadcast_dimensions_count(%x: tensor<3xf32>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{plait.broadcast_in_dim: broadcast_dimensions (0, 1) must have one entry per operand dimension (1)}}
+  %0 = "plait.broadcast_in_dim"(%x) {shape = array<i64: 2, 3>, broadcast_dimensions = array<i64: 0, 1>} : (tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @broadcast_dimensions_size(%x: tensor<3xf32>) -> tensor<3x2xf32> {
+  // expected-error@+1 {{plait.broadcast_in_dim: cannot broadcast operand shape (3,) to (3, 2)}}
+  %0 = "plait.broadcast_in_dim"(%x) {shape = array<i64: 3, 2>, broadcast_dimensions = array<i64: 1>} : (tensor<3xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @broadcast_dimensions_order(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  // expected-error@+1 {{plait.broadcast_in_dim: broadcast_dimensions (1, 0) must be increasing}}
+  %0 = "plait.broadcast_in_dim"(%x) {shape = array<i64: 3, 2>, broadcast_dimensions = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @reshape_size(%x: tensor<2x3xf32>) -> tensor<5xf32> {
+  // expected-error@+1 {{plait.reshape: cannot reshape (2, 3) to (5,)}}
+  %0 = "plait.reshape"(%x) {new_sizes = array<i64: 5>} : (tensor<2x3xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+func.func @slice_out_of_range(%x: tensor<4xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{plait.slice: bad slice [2:5:1] of a dimension of size 4}}
+  %0 = "plait.slice"(%x) {start_indices = array<i64: 2>, limit_indices = array<i64: 5>, strides = array<i64: 1>} : (tensor<4xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @dynamic_slice_index(%x: tensor<4xf32>, %i: tensor<f32>) -> tensor<2xf32> {
+  // expected-error@+1 {{plait.dynamic_slice: start indices must be integer scalars, got float32[]}}
+  %0 = "plait.dynamic_slice"(%x, %i) {slice_sizes = array<i64: 2>} : (tensor<4xf32>, tensor<f32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @dynamic_slice_no_operands() -> tensor<2xf32> {
+  // expected-error@+1 {{plait.dynamic_slice: needs an operand and its start indices}}
+  %0 = "plait.dynamic_slice"() {slice_sizes = array<i64: 2>} : () -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @dynamic_update_slice_no_update(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{plait.dynamic_update_slice: needs an operand, an update and its start indices}}
+  %0 = "plait.dynamic_update_slice"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @concatenate_shapes(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) -> tensor<4x3xf32> {
+  // expected-error@+1 {{plait.concatenate: operands must agree in dtype and in every dimension but 0}}
+  %0 = "plait.concatenate"(%a, %b) {dimension = 0 : i64} : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @pad_value(%x: tensor<4xf32>, %v: tensor<1xf32>) -> tensor<6xf32> {
+  // expected-error@+1 {{plait.pad: padding value must be a scalar of dtype float32}}
+  %0 = "plait.pad"(%x, %v) {edge_padding_low = array<i64: 1>, edge_padding_high = array<i64: 1>, interior_padding = array<i64: 0>} : (tensor<4xf32>, tensor<1xf32>) -> tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+func.func @rev_dimensions(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{dimensions (1, 1) must be distinct axes of a rank-2 array}}
+  %0 = "plait.rev"(%x) {dimensions = array<i64: 1, 1>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @reduce_axes(%x: tensor<2x3xf32>) -> tensor<2xf32> {
+  // expected-error@+1 {{plait.reduce_max axes (2,) must be distinct axes of a rank-2 array}}
+  %0 = "plait.reduce_max"(%x) {axes = array<i64: 2>} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @argmax_index_dtype(%x: tensor<2x3xf32>) -> tensor<2xf32> {
+  // expected-error@+1 {{plait.argmax: index_dtype must be an integer, got float32}}
+  %0 = "plait.argmax"(%x) {axis = 1 : i64, index_dtype = f32} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @cumsum_axis(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{plait.cumsum: axis 1 out of range for rank 1}}
+  %0 = "plait.cumsum"(%x) {axis = 1 : i64, reverse = false} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @dot_general_contracting(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) -> tensor<2x5xf32> {
+  // expected-error@+1 {{plait.dot_general: contracting dimension sizes differ: lhs (2, 3) dim 1 vs rhs (4, 5) dim 0}}
+  %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64>, rhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @gather_start_index_map(%x: tensor<5x3xf32>, %idx: tensor<2x1xi32>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{plait.gather: start_index_map (0, 1) needs 1 entries}}
+  %0 = "plait.gather"(%x, %idx) {offset_dims = array<i64: 1>, collapsed_slice_dims = array<i64: 0>, operand_batching_dims = array<i64>, start_indices_batching_dims = array<i64>, start_index_map = array<i64: 0, 1>, index_vector_dim = 1 : i64, slice_sizes = array<i64: 1, 3>} : (tensor<5x3xf32>, tensor<2x1xi32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @gather_collapsed_slice_size(%x: tensor<5x3xf32>, %idx: tensor<2x1xi32>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{plait.gather: collapsed and batching dimensions need slice size <= 1}}
+  %0 = "plait.gather"(%x, %idx) {offset_dims = array<i64: 1>, collapsed_slice_dims = array<i64: 0>, operand_batching_dims = array<i64>, start_indices_batching_dims = array<i64>, start_index_map = array<i64: 0>, index_vector_dim = 1 : i64, slice_sizes = array<i64: 2, 3>} : (tensor<5x3xf32>, tensor<2x1xi32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @scatter_update_window_dims(%x: tensor<5x3xf32>, %idx: tensor<2x1xi32>, %u: tensor<2x3xf32>) -> tensor<5x3xf32> {
+  // expected-error@+1 {{plait.scatter: updates shape (2, 3) does not match indices (2, 1) and operand (5, 3)}}
+  %0 = "plait.scatter"(%x, %idx, %u) {mode = "add", update_window_dims = array<i64: 0, 1>, inserted_window_dims = array<i64: 0>, input_batching_dims = array<i64>, scatter_indices_batching_dims = array<i64>, scatter_dims_to_operand_dims = array<i64: 0>, index_vector_dim = 1 : i64} : (tensor<5x3xf32>, tensor<2x1xi32>, tensor<2x3xf32>) -> tensor<5x3xf32>
+  return %0 : tensor<5x3xf32>
+}
+
+// -----
+
+func.func @scatter_mode(%x: tensor<5x3xf32>, %idx: tensor<2x1xi32>, %u: tensor<2x3xf32>) -> tensor<5x3xf32> {
+  // expected-error@+1 {{'plait.scatter' expected one of set, add, got 'mul'}}
+  %0 = "plait.scatter"(%x, %idx, %u) {mode = "mul", update_window_dims = array<i64: 1>, inserted_window_dims = array<i64: 0>, input_batching_dims = array<i64>, scatter_indices_batching_dims = array<i64>, scatter_dims_to_operand_dims = array<i64: 0>, index_vector_dim = 1 : i64} : (tensor<5x3xf32>, tensor<2x1xi32>, tensor<2x3xf32>) -> tensor<5x3xf32>
+  return %0 : tensor<5x3xf32>
+}
