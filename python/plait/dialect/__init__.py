@@ -2,6 +2,7 @@
 
 from plait.dialect import (  # noqa: F401  (declare ops)
     collective,
+    control,
     elementwise,
     linalg,
     reduce,

@@ -369,3 +369,6 @@ def axis_index(axis_name):
     """This member's index along the named axis (int32)."""
     axis_size(axis_name)
     return bind(P.axis_index, axis_name=axis_name)
+
+
+from plait.lax.control_flow import cond, fori_loop, scan, switch, while_loop  # noqa: E402,F401

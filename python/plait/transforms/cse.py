@@ -25,7 +25,7 @@ def cse_block(block, seen: dict) -> None:
                 for inner in region.blocks:
                     cse_block(inner, {})  # plait regions are isolated from above
             continue
-        if not o.name.startswith("plait."):
+        if not o.name.startswith("plait.") or not len(o.results):
             continue
         key = _key(o)
         prev = seen.get(key)

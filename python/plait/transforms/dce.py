@@ -1,13 +1,15 @@
 """plait-dce: erase plait ops whose results are unused, and private functions no one calls.
 
-MLIR's own DCE keeps unregistered ops (their effects are unknown); plait ops are pure.
+MLIR's own DCE keeps unregistered ops (their effects are unknown); plait ops are pure. Its
+`symbol-dce` refuses modules whose unregistered region ops might be symbol tables, so plait
+finds the functions reachable from public ones itself.
 """
 
 from __future__ import annotations
 
-from plait._mlir import passmanager
+from plait._mlir import ir
 from plait.transforms.base import Pass
-from plait.transforms.irutil import all_blocks, is_dead
+from plait.transforms.irutil import all_blocks, is_dead, symbol_name
 
 
 def dce_block(block) -> bool:
@@ -22,12 +24,43 @@ def dce_block(block) -> bool:
     return named_callee
 
 
+def _referenced(func_op) -> set:
+    names = set()
+
+    def visit(op):
+        attrs = op.attributes
+        for i in range(len(attrs)):
+            a = attrs[i].attr
+            if isinstance(a, ir.FlatSymbolRefAttr):
+                names.add(a.value)
+        return ir.WalkResult.ADVANCE
+
+    func_op.walk(visit)
+    return names
+
+
+def symbol_dce(module: ir.Operation) -> None:
+    """Erase private functions not reachable from a public one."""
+    funcs = {symbol_name(op): op.operation for op in module.regions[0].blocks[0].operations
+             if op.operation.name == "func.func"}
+    live = [n for n, f in funcs.items() if "sym_visibility" not in f.attributes
+            or ir.StringAttr(f.attributes["sym_visibility"]).value == "public"]
+    seen = set(live)
+    while live:
+        for ref in _referenced(funcs[live.pop()]):
+            if ref in funcs and ref not in seen:
+                seen.add(ref)
+                live.append(ref)
+    for name, f in funcs.items():
+        if name not in seen:
+            f.erase()
+
+
 class DCEPass(Pass):
     name = "plait-dce"
     summary = "Erase unused plait ops and unreferenced private functions."
 
     def run(self, module):
-        symbol_dce = passmanager.PassManager.parse("builtin.module(symbol-dce)")
-        symbol_dce.run(module)  # first: no time goes into functions about to be erased
+        symbol_dce(module)  # first: no time goes into functions about to be erased
         if any([dce_block(block) for block in list(all_blocks(module))]):
-            symbol_dce.run(module)  # an erased op held the last reference to a function
+            symbol_dce(module)  # an erased op held the last reference to a function

@@ -25,7 +25,9 @@ def has_uses(v: ir.Value) -> bool:
 
 
 def is_dead(op: ir.Operation) -> bool:
-    return not any(has_uses(r) for r in op.results)
+    """A pure op whose results nobody uses (terminators have no results and never are)."""
+    results = op.results
+    return len(results) > 0 and not any(has_uses(r) for r in results)
 
 
 def func_body(func_op) -> ir.Block:

@@ -33,7 +33,7 @@ def verify_op(op: ir.Operation, funcs: dict | None = None) -> None:
     opdef = OPS.get(name)
     if opdef is None:
         raise fail(op, f"unknown op '{name}'")
-    if len(op.regions) != opdef.region_count:
+    if opdef.region_count >= 0 and len(op.regions) != opdef.region_count:
         raise fail(op, f"'{name}' expects {opdef.region_count} regions, got {len(op.regions)}")
     attrs = op.attributes
     names = {attrs[i].name for i in range(len(attrs))}
@@ -42,6 +42,13 @@ def verify_op(op: ir.Operation, funcs: dict | None = None) -> None:
         raise fail(op, f"'{name}' has unknown attribute(s) {', '.join(sorted(unknown))}")
     if getattr(opdef, "uses_callee", False):
         return _verify_callee_op(op, opdef, funcs or {})
+    if hasattr(opdef, "verify_regions"):
+        try:
+            opdef.verify_regions(op, opdef.params_of(op))
+        except PlaitError as e:
+            msg = e.bare_message
+            raise fail(op, msg if name in msg else f"'{name}' {msg}") from None
+        return
     missing = _required_params(opdef) - names
     if missing:
         raise fail(op, f"'{name}' is missing attribute(s) {', '.join(sorted(missing))}")

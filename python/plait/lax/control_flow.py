@@ -1,0 +1,294 @@
+"""Structured control flow with JAX's names and semantics: cond, switch, while_loop, fori_loop,
+scan. Each traces its branches / bodies into the regions of one plait region op; values the
+Python functions close over become explicit operands.
+
+Beyond JAX: `while_loop(..., max_trip_count=n)` is a bounded loop that reverse mode can
+differentiate (it runs as a scan of n steps that stop changing the carry once `cond_fun`
+is false).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from plait import jitting
+from plait._mlir import ir
+from plait.ad import trace_callee
+from plait.core import aval as _aval
+from plait.core import dtypes, pytree
+from plait.core.errors import PlaitTypeError, PlaitValueError
+from plait.core.location import user_location
+from plait.core.trace import Tracer, current_trace, tracing
+from plait.dialect import control as C
+from plait.runtime.array import Array
+
+# --- tracing Python functions into regions -------------------------------------------------
+
+def _site(fun) -> str:
+    code = getattr(fun, "__code__", None)
+    return f"{code.co_filename}:{code.co_firstlineno}" if code else repr(fun)
+
+
+def _trace(fun, avals, in_tree, what):
+    """Trace fun(*unflatten(in_tree, tracers of avals)) into a function of the module."""
+    leaves = [None] * len(avals)
+    return trace_callee(fun, leaves, in_tree, [True] * len(avals), name=what, in_avals=avals)
+
+
+def _union_captures(traced_list):
+    union = []
+    for t in traced_list:
+        for c in t.captures:
+            if not any(c is u for u in union):
+                union.append(c)
+    return union
+
+
+def _into_region(traced, region: ir.Region, arg_types, union, consts_first=False) -> None:
+    """Move a traced function's body into `region`, whose block takes the traced arguments and
+    the `union` of all regions' captures — (args, union) or, consts_first, (union, args);
+    func.return becomes plait.yield and the function is erased."""
+    from plait.transforms.irutil import lookup_func
+
+    module = current_trace().builder.module.operation
+    func = lookup_func(module, traced.name)
+    old = func.regions[0].blocks[0]
+    n, nu = len(arg_types), len(union)
+    cap_types = [_aval.ir_type(_cap_aval(c)) for c in union]
+    types = cap_types + list(arg_types) if consts_first else list(arg_types) + cap_types
+    block = region.blocks.append(*types, arg_locs=[func.location] * len(types))
+    args_at, caps_at = (nu, 0) if consts_first else (0, n)
+    old_args = list(old.arguments)
+    for i in range(n):
+        old_args[i].replace_all_uses_with(block.arguments[args_at + i])
+    for j, c in enumerate(traced.captures):
+        k = next(k for k, u in enumerate(union) if u is c)
+        old_args[n + j].replace_all_uses_with(block.arguments[caps_at + k])
+    for op in list(old.operations):
+        block.append(op.operation)
+    ret = block.operations[len(block.operations) - 1].operation
+    with ir.InsertionPoint(ret), ret.location:
+        C.yield_.build(list(ret.operands), None, {})
+    ret.erase()
+    func.erase()
+
+
+def _cap_aval(c):
+    return c.aval if isinstance(c, (Tracer, Array)) else jitting.leaf_aval(c)
+
+
+def _emit(opdef, operands, result_avals, n_regions, **params):
+    trace = current_trace()
+    values = [trace.to_value(x)[0] for x in operands]
+    with trace.ip, user_location():
+        op = opdef.create(values, [_aval.ir_type(a) for a in result_avals], n_regions, **params)
+    return op, [Tracer(v, a, trace) for v, a in zip(op.results, result_avals)]
+
+
+def _leaf_avals(leaves):
+    return [jitting.leaf_aval(x) for x in leaves]
+
+
+def _staged_if_eager(fn, *args):
+    """Control flow outside any trace runs as one compiled program (like JAX's)."""
+    if tracing():
+        return None
+    return jitting.new_jitted(fn)(*args)
+
+
+def _same_types(a_avals, b_avals) -> bool:
+    return [a.strip_weak() for a in a_avals] == [b.strip_weak() for b in b_avals]
+
+
+def _describe(tree, avals) -> str:
+    return f"{tree} of (" + ", ".join(a.str_short() for a in avals) + ")"
+
+
+# --- cond / switch -----------------------------------------------------------------------------
+
+def cond(pred, true_fun, false_fun, *operands):
+    """`true_fun(*operands)` if pred else `false_fun(*operands)`; both are traced."""
+    staged = _staged_if_eager(lambda p, ops: cond(p, true_fun, false_fun, *ops), pred,
+                              operands)
+    if staged is not None:
+        return staged
+    pa = jitting.leaf_aval(pred) if not isinstance(pred, Tracer) else pred.aval
+    if pa.shape != ():
+        raise PlaitTypeError(f"cond predicate must be a scalar, got shape {pa.shape}")
+    if not (pa.dtype == dtypes.bool_ or dtypes.is_integer(pa.dtype)):
+        raise PlaitTypeError(f"cond predicate must be a bool (or integer) scalar, got {pa.dtype}")
+    from plait import lax
+
+    index = lax.convert_element_type(lax.ne(pred, 0) if pa.dtype != dtypes.bool_ else pred,
+                                     dtypes.int32)
+    return _switch(index, [false_fun, true_fun], operands, ["false_fun", "true_fun"])
+
+
+def switch(index, branches, *operands):
+    """`branches[clamp(index, 0, len(branches) - 1)](*operands)`."""
+    staged = _staged_if_eager(lambda i, ops: switch(i, branches, *ops), index, operands)
+    if staged is not None:
+        return staged
+    from plait import lax
+
+    ia = index.aval if isinstance(index, Tracer) else jitting.leaf_aval(index)
+    if ia.shape != () or not dtypes.is_integer(ia.dtype):
+        raise PlaitTypeError(f"switch index must be an integer scalar, got {ia.str_short()}")
+    if not branches:
+        raise PlaitValueError("switch needs at least one branch")
+    i = lax.convert_element_type(index, dtypes.int32)
+    i = lax.clamp(0, i, len(branches) - 1)
+    return _switch(i, list(branches), operands, [f"branches[{k}]" for k in range(len(branches))])
+
+
+def _switch(index, branches, operands, names):
+    leaves, in_tree = pytree.tree_flatten((tuple(operands), {}))
+    avals = _leaf_avals(leaves)
+    traced = [_trace(b, avals, in_tree, "branch") for b in branches]
+    first = traced[0]
+    for t, b, nm in zip(traced[1:], branches[1:], names[1:]):
+        if t.out_tree != first.out_tree or not _same_types(t.out_avals, first.out_avals):
+            raise PlaitTypeError(
+                f"the branches of cond/switch must return the same types: {names[0]} "
+                f"({_site(branches[0])}) returns {_describe(first.out_tree, first.out_avals)} "
+                f"but {nm} ({_site(b)}) returns {_describe(t.out_tree, t.out_avals)}")
+    union = _union_captures(traced)
+    out_avals = [a if all(t.out_avals[i].weak_type for t in traced) else a.strip_weak()
+                 for i, a in enumerate(first.out_avals)]
+    op, outs = _emit(C.cond, [index] + leaves + union, out_avals, len(branches))
+    arg_types = [_aval.ir_type(a) for a in avals]
+    for t, region in zip(traced, op.regions):
+        _into_region(t, region, arg_types, union)
+    return pytree.tree_unflatten(first.out_tree, outs)
+
+
+# --- while_loop / fori_loop ------------------------------------------------------------------
+
+def while_loop(cond_fun, body_fun, init_val, max_trip_count=None):
+    """Repeat `val = body_fun(val)` while `cond_fun(val)`; returns the final val."""
+    staged = _staged_if_eager(lambda v: while_loop(cond_fun, body_fun, v, max_trip_count),
+                              init_val)
+    if staged is not None:
+        return staged
+    if max_trip_count is not None:
+        return _bounded_while(cond_fun, body_fun, init_val, int(max_trip_count))
+    leaves, tree = pytree.tree_flatten(init_val)
+    avals = [a.strip_weak() for a in _leaf_avals(leaves)]
+    in_tree = pytree.tree_structure(((init_val,), {}))
+    c = _trace(cond_fun, avals, in_tree, "cond")
+    if c.out_avals and (len(c.out_avals) != 1 or c.out_avals[0].shape != ()
+                        or c.out_avals[0].dtype != dtypes.bool_):
+        raise PlaitTypeError(f"while_loop cond_fun ({_site(cond_fun)}) must return a bool "
+                             f"scalar, got {_describe(c.out_tree, c.out_avals)}")
+    b = _trace(body_fun, avals, in_tree, "body")
+    _check_carry(b, tree, avals, body_fun, "while_loop body_fun")
+    union = _union_captures([c, b])
+    op, outs = _emit(C.while_, union + leaves, avals, 2, num_consts=len(union))
+    types = [_aval.ir_type(a) for a in avals]
+    for t, region in zip((c, b), op.regions):
+        _into_region(t, region, types, union, consts_first=True)
+    return pytree.tree_unflatten(tree, outs)
+
+
+def _check_carry(traced, tree, avals, fun, what):
+    if traced.out_tree != tree or not _same_types(traced.out_avals, avals):
+        changes = "; ".join(f"carry leaf {i}: {a.str_short()} -> {b.str_short()}"
+                            for i, (a, b) in enumerate(zip(avals, traced.out_avals))
+                            if a.strip_weak() != b.strip_weak())
+        raise PlaitTypeError(
+            f"{what} ({_site(fun)}) must return a carry of the same structure and types as its "
+            f"input: input {_describe(tree, avals)}, output "
+            f"{_describe(traced.out_tree, traced.out_avals)}" + (f" ({changes})" if changes
+                                                                 else ""))
+
+
+def _bounded_while(cond_fun, body_fun, init_val, n):
+    from plait import numpy as pnp
+
+    def step(val, _):
+        active = cond_fun(val)
+        new = body_fun(val)
+        return pytree.tree_map(lambda a, b: pnp.where(active, a, b), new, val), None
+
+    out, _ = scan(step, init_val, None, length=n)
+    return out
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """`for i in range(lower, upper): val = body_fun(i, val)`; static bounds make a scan
+    (differentiable in reverse mode), traced bounds a while_loop."""
+    if isinstance(lower, (int, np.integer)) and isinstance(upper, (int, np.integer)):
+        lo = int(lower)
+
+        def step(carry, _):
+            i, val = carry
+            return (i + 1, body_fun(i, val)), None
+
+        (_, out), _ = scan(step, (np.int32(lo), init_val), None,
+                           length=max(int(upper) - lo, 0))
+        return out
+    from plait import lax
+
+    def c(carry):
+        return lax.lt(carry[0], carry[1])
+
+    def b(carry):
+        i, hi, val = carry
+        return i + 1, hi, body_fun(i, val)
+
+    i0 = lax.convert_element_type(lower, dtypes.int32)
+    hi = lax.convert_element_type(upper, dtypes.int32)
+    return while_loop(c, b, (i0, hi, init_val))[2]
+
+
+# --- scan --------------------------------------------------------------------------------------
+
+def scan(f, init, xs, length=None, reverse=False):
+    """Loop `carry, y = f(carry, x)` over the leading axis of xs; returns (carry, stacked ys)."""
+    staged = _staged_if_eager(lambda c, x: scan(f, c, x, length, reverse), init, xs)
+    if staged is not None:
+        return staged
+    c_leaves, c_tree = pytree.tree_flatten(init)
+    x_leaves, x_tree = pytree.tree_flatten(xs)
+    c_avals = [a.strip_weak() for a in _leaf_avals(c_leaves)]
+    x_avals = _leaf_avals(x_leaves)
+    lengths = {a.shape[0] for a in x_avals if a.shape}
+    if any(not a.shape for a in x_avals):
+        raise PlaitTypeError("scan xs must be arrays with a leading axis to scan over")
+    if length is not None:
+        lengths.add(int(length))
+    if len(lengths) != 1:
+        detail = ", ".join(str(a.shape) for a in x_avals)
+        raise PlaitValueError(f"scan got inconsistent lengths: {sorted(lengths)} (xs shapes "
+                              f"{detail}, length={length})" if lengths else
+                              "scan needs xs or an explicit length")
+    n = lengths.pop()
+    slice_avals = [a.update(shape=a.shape[1:]) for a in x_avals]
+    in_tree = pytree.tree_structure(((init, xs), {}))
+    body = _trace(lambda c, x: f(c, x), c_avals + slice_avals, in_tree, "scan_body")
+    out = pytree.tree_unflatten(body.out_tree, list(range(len(body.out_avals))))
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise PlaitTypeError(f"scan body ({_site(f)}) must return a pair (carry, y)")
+    c_idx = pytree.tree_leaves(out[0])
+    y_idx, y_tree = pytree.tree_flatten(out[1])
+    carry_traced = _Sub(body, c_idx, pytree.tree_structure(out[0]))
+    _check_carry(carry_traced, c_tree, c_avals, f, "scan body")
+    union = body.captures
+    y_avals = [body.out_avals[i].strip_weak() for i in y_idx]
+    stacked = [a.update(shape=(n,) + a.shape) for a in y_avals]
+    op, outs = _emit(C.scan, list(union) + c_leaves + x_leaves, c_avals + stacked, 1,
+                     num_consts=len(union), num_carry=len(c_leaves), length=n,
+                     reverse=bool(reverse))
+    types = [_aval.ir_type(a) for a in c_avals + slice_avals]
+    _into_region(body, op.regions[0], types, union, consts_first=True)
+    carry = pytree.tree_unflatten(c_tree, outs[:len(c_leaves)])
+    ys = pytree.tree_unflatten(y_tree, outs[len(c_leaves):])
+    return carry, ys
+
+
+class _Sub:
+    """The carry part of a traced scan body, for the carry type check."""
+
+    def __init__(self, traced, idx, tree):
+        self.out_tree = tree
+        self.out_avals = [traced.out_avals[i] for i in idx]
