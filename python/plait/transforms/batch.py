@@ -408,9 +408,12 @@ _COLLECTIVE_NAMES = {P.psum.name, P.all_gather.name, P.psum_scatter.name, P.pper
 # --- building the batched function ------------------------------------------------------------
 
 def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int,
-                   axis_name: str = "") -> tuple:
-    """Generate `@<callee>_vmap`; returns (name, batch dim of each result or None)."""
-    key = ("vmap", callee, tuple(in_bdims), size, axis_name)
+                   axis_name: str = "", force_out=False) -> tuple:
+    """Generate `@<callee>_vmap`; returns (name, batch dim of each result or None).
+
+    `force_out` (True, or a bool per result) moves results to batch dim 0, broadcasting
+    unbatched ones, so that several batched bodies (branches, loop steps) agree."""
+    key = ("vmap", callee, tuple(in_bdims), size, axis_name, force_out)
     if key in state.memo:
         return state.memo[key]
     f = state.funcs[callee]
@@ -448,6 +451,12 @@ def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int,
     ret = return_op(f)
     results = [mapping.get(v, v) for v in ret.operands]
     out_bdims = tuple(bdims.get(v) for v in ret.operands)
+    if force_out:
+        force = [force_out] * len(results) if force_out is True else force_out
+        with ip, ret.location:
+            results = [move_bdim(v, d, 0, size) if fo else v
+                       for v, d, fo in zip(results, out_bdims, force)]
+        out_bdims = tuple(0 if fo else d for d, fo in zip(out_bdims, force))
     finish_func(g, block, results, ret.location)
     state.add(g)
     state.memo[key] = (name, out_bdims)
@@ -457,6 +466,11 @@ def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int,
 def _batch_op(state, op, mapping, bdims, size):
     operands = [mapping.get(v, v) for v in op.operands]
     in_bdims = [bdims.get(v) for v in op.operands]
+    from plait.transforms.regions import BATCH_RULES
+
+    region_rule = BATCH_RULES.get(op.name)
+    if region_rule is not None:
+        return region_rule(state, op, operands, in_bdims, size, _AXIS[-1])
     if op.name in ("func.call", "plait.custom_jvp_call", "plait.custom_vjp_call"):
         # custom rules do not survive batching: the batched call differentiates @callee
         name, out_bdims = batch_function(state, callee_of(op), tuple(in_bdims), size, _AXIS[-1])

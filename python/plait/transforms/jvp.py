@@ -34,6 +34,7 @@ from plait.transforms.irutil import (
     unique_symbol,
     zeros_like,
 )
+from plait.transforms.regions import JVP_RULES as REGION_JVP_RULES
 
 jvp_rules: dict = {}
 
@@ -128,7 +129,8 @@ def _abs_jvp(primals, tangents, outs):
         safe = P.select(P.compare(y, full_like(y, 0), direction="EQ"), full_like(y, 1), y)
         conj_x = P.complex(P.real(x), P.neg(P.imag(x)))
         return [P.div(P.real(P.mul(conj_x, t)), safe)]
-    return [P.mul(t, P.sign(x))]
+    # select, not t * sign(x): the derivative at 0 is +1, as in jax
+    return [P.select(P.compare(x, full_like(x, 0), direction="GE"), t, P.neg(t))]
 
 
 @defjvp(P.mul)
@@ -219,13 +221,15 @@ def _select_jvp(primals, tangents, outs):
 
 @defjvp(P.clamp)
 def _clamp_jvp(primals, tangents, outs):
+    """jax's convention: at x == lo or x == hi no operand gets the tangent; lo's tangent
+    passes where x < lo < hi, hi's where hi < x."""
     lo, x, hi = primals
     tlo, tx, thi = tangents
     lt = lambda a, b: P.compare(a, b, direction="LT")
-    below, above = lt(x, lo), lt(hi, x)
-    inside = P.and_(P.not_(below), P.not_(above))
+    below = P.and_(lt(x, lo), lt(lo, hi))
+    inside = P.and_(lt(lo, x), lt(x, hi))
     pick = lambda mask, t: None if t is None else P.select(mask, t, zeros_like(t))
-    return [add_any(add_any(pick(inside, tx), pick(below, tlo)), pick(above, thi))]
+    return [add_any(add_any(pick(inside, tx), pick(below, tlo)), pick(lt(hi, x), thi))]
 
 
 @defjvp(P.convert)
@@ -351,6 +355,7 @@ def jvp_function(state: ModuleState, callee: str, diff_args: tuple, remat=None) 
             if t is not None and _inexact(r):
                 tangents[r] = t
     ret = return_op(f)
+    state.memo[("jvp_nonzero", name)] = tuple(v in tangents for v in ret.operands)
     with ip, ret.location:
         results = [mapping.get(v, v) for v in ret.operands]
         t_results = [tangents[v] if v in tangents else zeros_like(mapping.get(v, v))
@@ -456,8 +461,11 @@ def _jvp_custom_vjp(state, op, mapping, tangents):
                              num_res=len(res))
 
 
+# Rules of ops that name or hold functions (they generate functions, so they get the state).
 _CALL_RULES = {"func.call": _jvp_call, "plait.custom_jvp_call": _jvp_custom_jvp,
                "plait.custom_vjp_call": _jvp_custom_vjp}
+
+_CALL_RULES.update(REGION_JVP_RULES)
 
 
 def expand_jvp_op(state: ModuleState, op: ir.Operation) -> None:

@@ -112,18 +112,24 @@ def recompute_order(ops, recompute):
     return [op for op in ops if op.results and op.results[0] in recompute]
 
 
-def expand_vjp_op(state: ModuleState, op: ir.Operation) -> None:
-    params = OPS[op.name].params_of(op)
-    callee, diff_args, ct_outs = params["callee"], tuple(params["diff_args"]), \
-        tuple(params["ct_outs"])
-    key = ("vjp", callee, diff_args, ct_outs)
+def linearize_function(state: ModuleState, callee: str, diff_args: tuple, ct_outs: tuple):
+    """(@fwd, @lin, number of residuals) of @callee: JVP along `diff_args`, then partial
+    evaluation keeping the tangent outputs `ct_outs` (memoized)."""
+    key = ("vjp", callee, tuple(diff_args), tuple(ct_outs))
     if key not in state.memo:
         ftype = function_type(state.funcs[callee])
         n_args, n_outs = len(ftype.inputs), len(ftype.results)
-        jvp_name = jvp_function(state, callee, diff_args)
+        jvp_name = jvp_function(state, callee, tuple(diff_args))
         inline_calls_in(state.module, state.funcs[jvp_name])
-        state.memo[key] = partial_eval(state, jvp_name, n_args, n_outs, ct_outs)
-    fwd, lin, n_res = state.memo[key]
+        state.memo[key] = partial_eval(state, jvp_name, n_args, n_outs, tuple(ct_outs))
+    return state.memo[key]
+
+
+def expand_vjp_op(state: ModuleState, op: ir.Operation) -> None:
+    params = OPS[op.name].params_of(op)
+    diff_args = tuple(params["diff_args"])
+    fwd, lin, n_res = linearize_function(state, params["callee"], diff_args,
+                                         tuple(params["ct_outs"]))
     fwd_type = function_type(state.funcs[fwd])
     n_args = len(fwd_type.inputs)
     n_outs = len(fwd_type.results) - n_res

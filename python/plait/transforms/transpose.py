@@ -323,7 +323,8 @@ def _dot_transpose_lhs(ct, x_aval, y, y_ndim, dims, swap_ans=False):
     out_axes = np.argsort(list(x_batch) + x_kept + x_contract_by_y)
     d = P.dot_general(ct, y, lhs_batching_dimensions=ans_batch, rhs_batching_dimensions=y_batch,
                       lhs_contracting_dimensions=ans_y, rhs_contracting_dimensions=tuple(y_kept))
-    return P.transpose(d, permutation=tuple(int(i) for i in out_axes))
+    perm = tuple(int(i) for i in out_axes)
+    return d if perm == tuple(range(len(perm))) else P.transpose(d, permutation=perm)
 
 
 @deftranspose(P.dot_general)
@@ -420,7 +421,7 @@ def transpose_function(state: ModuleState, lin: str, linear_args: tuple) -> str:
         if all(c is None for c in out_cts):
             continue
         with ip, op.location:
-            _transpose_op(op, out_cts, mapping, linear, cts)
+            _transpose_op(state, op, out_cts, mapping, linear, cts)
     with ip, ret.location:
         results = [_value_or_zeros(cts.get(old_args[i]), _aval_of_type(ins[i]))
                    for i in linear_args]
@@ -435,18 +436,24 @@ def _aval_of_type(t):
     return aval_of_type(t)
 
 
-def _transpose_op(op, out_cts, mapping, linear, cts) -> None:
-    rule = transpose_rules.get(op.name)
-    if rule is None:
-        raise fail(op, f"'{op.name}' is not linear (no transpose rule) but depends on a linear "
-                       "input")
+def _transpose_op(state, op, out_cts, mapping, linear, cts) -> None:
+    from plait.transforms.regions import TRANSPOSE_RULES
+
     operands = [Undefined(aval_of(v)) if v in linear else mapping.get(v, v) for v in op.operands]
     out_cts = [c if c is not None else _zeros(aval_of(r)) for c, r in zip(out_cts, op.results)]
-    params = {k: v for k, v in OPS[op.name].params_of(op).items() if v is not None}
-    try:
-        in_cts = rule(out_cts, operands, **params)
-    except TypeError as e:
-        raise fail(op, f"cannot transpose '{op.name}': {e}") from None
+    region_rule = TRANSPOSE_RULES.get(op.name)
+    if region_rule is not None:
+        in_cts = region_rule(out_cts, operands, state, op)
+    else:
+        rule = transpose_rules.get(op.name)
+        if rule is None:
+            raise fail(op, f"'{op.name}' is not linear (no transpose rule) but depends on a "
+                           "linear input")
+        params = {k: v for k, v in OPS[op.name].params_of(op).items() if v is not None}
+        try:
+            in_cts = rule(out_cts, operands, **params)
+        except TypeError as e:
+            raise fail(op, f"cannot transpose '{op.name}': {e}") from None
     for v, ct in zip(op.operands, in_cts):
         if ct is not None and v in linear:
             cts[v] = add_any(cts.get(v), ct)

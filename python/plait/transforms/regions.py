@@ -1,0 +1,478 @@
+"""Transformation rules of the region ops (cond, while, scan): everything about their JVP,
+transposition and batching, in one place.
+
+Regions are transformed as functions: a region is *outlined* into a private function, the
+function-level machinery (jvp_function, linearize_function, transpose_function,
+batch_function) transforms it, and the new region op's regions call the results. In JVP the
+rules emit the *split* form: a primal op that also returns the residuals its tangent needs
+(stacked per iteration for scan), and a tangent op that is linear in the tangents. Partial
+evaluation then separates them with no special case, and plait-transpose transposes the
+linear one (a scan transposes into a scan running the other way).
+"""
+
+from __future__ import annotations
+
+from plait._mlir import ir
+from plait.core import aval as _aval
+from plait.core import dtypes
+from plait.core.aval import aval_of
+from plait.dialect import OPS
+from plait.dialect import control as C
+from plait.dialect import ops as P
+from plait.dialect.base import splat_attr
+from plait.transforms.base import fail
+from plait.transforms.irutil import (
+    clone_into,
+    finish_func,
+    function_type,
+    new_func,
+    unique_symbol,
+)
+
+# --- outlining regions and calling functions from regions -------------------------------------
+
+
+def outline(state, region: ir.Region, base: str) -> str:
+    """A private function computing what `region` yields from its block arguments."""
+    block = region.blocks[0]
+    types = [a.type for a in block.arguments]
+    name = unique_symbol(state.module, base)
+    f, fblock = new_func(state.module, name, types, ir.Location.unknown())
+    mapping = dict(zip(block.arguments, fblock.arguments))
+    ip = ir.InsertionPoint(fblock)
+    ops = list(block.operations)
+    for op in ops[:-1]:
+        clone_into(op.operation, mapping, ip)
+    y = ops[-1].operation
+    finish_func(f, fblock, [mapping.get(v, v) for v in y.operands], y.location)
+    state.add(f)
+    return name
+
+
+def call(state, name: str, operands) -> list:
+    """The body of @name cloned at the insertion point, applied to `operands` (calls inside it
+    inlined too): MLIR cannot resolve a func.call's symbol inside an unregistered op's
+    region, so regions hold plain ops."""
+    f = state.funcs[name]
+    block = f.regions[0].blocks[0]
+    mapping = dict(zip(block.arguments, operands))
+    ip = ir.InsertionPoint.current
+    ops = list(block.operations)
+    for op in ops[:-1]:
+        o = op.operation
+        if o.name == "func.call":
+            callee = ir.FlatSymbolRefAttr(o.attributes["callee"]).value
+            for r, v in zip(o.results, call(state, callee, [mapping.get(a, a)
+                                                            for a in o.operands])):
+                mapping[r] = v
+        else:
+            clone_into(o, mapping, ip)
+    return [mapping.get(v, v) for v in ops[-1].operation.operands]
+
+
+def region_block(region: ir.Region, types, loc) -> ir.Block:
+    return region.blocks.append(*types, arg_locs=[loc] * len(types))
+
+
+def emit_yield(values) -> None:
+    C.yield_.build(list(values), None, {})
+
+
+def zeros(t: ir.Type) -> ir.Value:
+    a = _aval.aval_of_type(t)
+    if dtypes.is_complex(a.dtype):
+        re = P.constant(value=splat_attr(a.shape, dtypes.real_dtype(a.dtype), 0))
+        return P.complex(re, re)
+    return P.constant(value=splat_attr(a.shape, a.dtype, 0))
+
+
+def _types(values) -> list:
+    return [v.type for v in values]
+
+
+def _stacked(t: ir.Type, n: int) -> ir.Type:
+    a = _aval.aval_of_type(t)
+    return _aval.ir_type(a.update(shape=(n,) + a.shape))
+
+
+def _sliced(t: ir.Type) -> ir.Type:
+    a = _aval.aval_of_type(t)
+    return _aval.ir_type(a.update(shape=a.shape[1:]))
+
+
+def _new_op(opdef, operands, result_types, n_regions, **params) -> ir.Operation:
+    return opdef.create(list(operands), list(result_types), n_regions, **params)
+
+
+def _params(op):
+    return {k: v for k, v in OPS[op.name].params_of(op).items() if v is not None}
+
+
+# --- JVP (split form) --------------------------------------------------------------------------
+
+def jvp_cond(state, op, mapping, tangents):
+    """primal cond: branch k returns (outs, its residuals, zeros for the other branches');
+    tangent cond: branch k applies its linear function to its residuals and the tangents."""
+    from plait.transforms.linearize import linearize_function
+
+    index, *args = [mapping.get(v, v) for v in op.operands]
+    old_args = list(op.operands)[1:]
+    diff = tuple(i for i, v in enumerate(old_args) if v in tangents)
+    n_out = len(op.results)
+    splits = []
+    for region in op.regions:
+        branch = outline(state, region, "branch")
+        splits.append(linearize_function(state, branch, diff, tuple(range(n_out))))
+    res_types = []
+    for fwd, _, _n_res in splits:
+        res_types.append(list(function_type(state.funcs[fwd]).results)[n_out:])
+    all_res = [t for ts in res_types for t in ts]
+    out_types = _types(op.results)
+    primal = _new_op(C.cond, [index] + args, out_types + all_res, len(splits))
+    loc = op.location
+    for k, ((fwd, _, _), region) in enumerate(zip(splits, primal.regions)):
+        block = region_block(region, _types(args), loc)
+        with ir.InsertionPoint(block), loc:
+            outs = call(state, fwd, block.arguments)
+            res = []
+            for j, ts in enumerate(res_types):
+                res += outs[n_out:] if j == k else [zeros(t) for t in ts]
+            emit_yield(outs[:n_out] + res)
+    for old, new in zip(op.results, primal.results):
+        mapping[old] = new
+    residuals = list(primal.results)[n_out:]
+    t_args = [tangents[old_args[i]] for i in diff]
+    tangent = _new_op(C.cond, [index] + residuals + t_args, out_types, len(splits))
+    for k, ((_, lin, _), region) in enumerate(zip(splits, tangent.regions)):
+        block = region_block(region, _types(residuals + t_args), loc)
+        b = list(block.arguments)
+        start = sum(len(ts) for ts in res_types[:k])
+        own = b[start:start + len(res_types[k])]
+        with ir.InsertionPoint(block), loc:
+            emit_yield(call(state, lin, own + b[len(residuals):]))
+    return list(tangent.results)
+
+
+def _jvp_fixpoint(state, body: str, n_consts, n_carry, n_xs, const_diff, carry_diff, xs_diff):
+    """Carries with a nonzero tangent: those given one, and those the body gives one."""
+    from plait.transforms.jvp import jvp_function
+
+    carry_diff = set(carry_diff)
+    while True:
+        diff = tuple(sorted(const_diff) + [n_consts + i for i in sorted(carry_diff)]
+                     + [n_consts + n_carry + i for i in sorted(xs_diff)])
+        name = jvp_function(state, body, diff)
+        nonzero = state.memo[("jvp_nonzero", name)]
+        grown = carry_diff | {i for i in range(n_carry) if nonzero[i]}
+        if grown == carry_diff:
+            return diff, sorted(carry_diff)
+        carry_diff = grown
+
+
+def jvp_scan(state, op, mapping, tangents):
+    """primal scan: the body's forward half, residuals stacked as extra ys; tangent scan: the
+    body's linear half, with the stacked residuals as xs."""
+    from plait.transforms.linearize import linearize_function
+
+    p = _params(op)
+    nc, nk, length, reverse = p["num_consts"], p["num_carry"], p["length"], bool(p["reverse"])
+    old = list(op.operands)
+    new = [mapping.get(v, v) for v in old]
+    nx = len(old) - nc - nk
+    body = outline(state, op.regions[0], "scan_body")
+    const_diff = [i for i in range(nc) if old[i] in tangents]
+    xs_diff = [i for i in range(nx) if old[nc + nk + i] in tangents]
+    diff, carry_diff = _jvp_fixpoint(state, body, nc, nk, nx, const_diff,
+                                     [i for i in range(nk) if old[nc + i] in tangents], xs_diff)
+    n_out = len(op.results)
+    ct_outs = tuple(carry_diff) + tuple(range(nk, n_out))
+    fwd, lin, n_res = linearize_function(state, body, diff, ct_outs)
+    fwd_results = list(function_type(state.funcs[fwd]).results)
+    out_types = _types(op.results)
+    res_slice_types = fwd_results[n_out:]
+    loc = op.location
+    primal = _new_op(C.scan, new, out_types + [_stacked(t, length) for t in res_slice_types], 1,
+                     num_consts=nc, num_carry=nk, length=length, reverse=reverse)
+    block = region_block(primal.regions[0],
+                         _types(new[:nc + nk]) + [_sliced(v.type) for v in new[nc + nk:]], loc)
+    with ir.InsertionPoint(block), loc:
+        emit_yield(call(state, fwd, block.arguments))
+    for o, r in zip(op.results, primal.results):
+        mapping[o] = r
+    residuals = list(primal.results)[n_out:]
+
+    def tangent_of(i):
+        v = old[i]
+        return tangents[v] if v in tangents else zeros(new[i].type)
+
+    t_consts = [tangents[old[i]] for i in const_diff]
+    t_carry = [tangent_of(nc + i) for i in carry_diff]
+    t_xs = [tangents[old[nc + nk + i]] for i in xs_diff]
+    y_types = out_types[nk:]
+    t_out_types = [out_types[i] for i in carry_diff] + y_types
+    tangent = _new_op(C.scan, t_consts + t_carry + residuals + t_xs, t_out_types, 1,
+                      num_consts=len(t_consts), num_carry=len(t_carry), length=length,
+                      reverse=reverse)
+    slices = [_sliced(v.type) for v in residuals + t_xs]
+    block = region_block(tangent.regions[0], _types(t_consts + t_carry) + slices, loc)
+    b = list(block.arguments)
+    nt, nkt, nr = len(t_consts), len(t_carry), len(residuals)
+    with ir.InsertionPoint(block), loc:
+        # lin takes (residuals, tangents in body-argument order: consts, carry, xs)
+        lin_args = b[nt + nkt:nt + nkt + nr] + b[:nt] + b[nt:nt + nkt] + b[nt + nkt + nr:]
+        list(function_type(state.funcs[lin]).results)
+        emit_yield(call(state, lin, lin_args))
+    t_res = list(tangent.results)
+    out_tangents = [None] * n_out
+    for j, i in enumerate(carry_diff):
+        out_tangents[i] = t_res[j]
+    for j in range(n_out - nk):
+        out_tangents[nk + j] = t_res[len(carry_diff) + j]
+    return out_tangents
+
+
+def jvp_while(state, op, mapping, tangents):
+    """Forward mode only: tangents ride along as extra carries (the loop runs once)."""
+    from plait.transforms.jvp import jvp_function
+
+    nc = _params(op)["num_consts"]
+    old = list(op.operands)
+    new = [mapping.get(v, v) for v in old]
+    nk = len(old) - nc
+    body = outline(state, op.regions[1], "while_body")
+    cond = outline(state, op.regions[0], "while_cond")
+    const_diff = [i for i in range(nc) if old[i] in tangents]
+    diff, carry_diff = _jvp_fixpoint(state, body, nc, nk, 0, const_diff,
+                                     [i for i in range(nk) if old[nc + i] in tangents], [])
+    body_jvp = jvp_function(state, body, diff)
+    t_consts = [tangents[old[i]] for i in const_diff]
+    t_carry = [tangents[old[nc + i]] if old[nc + i] in tangents else zeros(new[nc + i].type)
+               for i in carry_diff]
+    consts, carry = new[:nc] + t_consts, new[nc:] + t_carry
+    loc = op.location
+    w = _new_op(C.while_, consts + carry, _types(carry), 2, num_consts=len(consts))
+    types = _types(consts + carry)
+    nt = len(t_consts)
+    cb = region_block(w.regions[0], types, loc)
+    with ir.InsertionPoint(cb), loc:
+        a = list(cb.arguments)
+        emit_yield(call(state, cond, a[:nc] + a[nc + nt:nc + nt + nk]))
+    bb = region_block(w.regions[1], types, loc)
+    with ir.InsertionPoint(bb), loc:
+        a = list(bb.arguments)
+        primal_args = a[:nc] + a[nc + nt:nc + nt + nk]
+        outs = call(state, body_jvp, primal_args + a[nc:nc + nt] + a[nc + nt + nk:])
+        emit_yield(outs[:nk] + [outs[nk + i] for i in carry_diff])
+    res = list(w.results)
+    for o, r in zip(op.results, res[:nk]):
+        mapping[o] = r
+    out_tangents = [None] * nk
+    for j, i in enumerate(carry_diff):
+        out_tangents[i] = res[nk + j]
+    return out_tangents
+
+
+# --- transposition of linear region ops --------------------------------------------------------
+
+def transpose_while(cts, operands, state, op):
+    raise fail(op, "reverse-mode differentiation of while_loop needs a bound on its trip count: "
+                   "pass max_trip_count=n to plait.lax.while_loop (or use fori_loop with "
+                   "static bounds, or scan)")
+
+
+def transpose_cond(cts, operands, state, op):
+    """Each branch transposed; the index and the residuals are constants."""
+    from plait.transforms.transpose import is_linear, transpose_function
+
+    index, *args = operands
+    if is_linear(index):
+        raise fail(op, "plait.cond is not linear in its index")
+    lin_idx = tuple(i for i, a in enumerate(args) if is_linear(a))
+    consts = [a for a in args if not is_linear(a)]
+    lin_types = [_aval.ir_type(args[i].aval) for i in lin_idx]
+    t = _new_op(C.cond, [index] + consts + list(cts), lin_types, len(op.regions))
+    loc = op.location
+    for region, new_region in zip(op.regions, t.regions):
+        branch = outline(state, region, "branch_lin")
+        branch_t = transpose_function(state, branch, lin_idx)
+        block = region_block(new_region, _types(consts + list(cts)), loc)
+        with ir.InsertionPoint(block), loc:
+            emit_yield(call(state, branch_t, block.arguments))
+    res = iter(t.results)
+    return [None] + [next(res) if is_linear(a) else None for a in args]
+
+
+def transpose_scan(cts, operands, state, op):
+    """A scan linear in some consts, all its carries and some xs transposes into a scan the
+    other way: the carry cotangent flows back, const cotangents accumulate as carries, and the
+    xs cotangents come out as ys."""
+    from plait.transforms.transpose import is_linear, transpose_function
+
+    p = _params(op)
+    nc, nk, length, reverse = p["num_consts"], p["num_carry"], p["length"], bool(p["reverse"])
+    consts, carry, xs = operands[:nc], operands[nc:nc + nk], operands[nc + nk:]
+    if not all(is_linear(c) for c in carry):
+        raise fail(op, "a scan is transposable only when all its carries are linear")
+    lin_c = [i for i, c in enumerate(consts) if is_linear(c)]
+    lin_x = [i for i, x in enumerate(xs) if is_linear(x)]
+    nl_c = [c for c in consts if not is_linear(c)]
+    nl_x = [x for x in xs if not is_linear(x)]
+    body = outline(state, op.regions[0], "scan_lin")
+    linear_args = tuple(lin_c) + tuple(range(nc, nc + nk)) + tuple(nc + nk + i for i in lin_x)
+    body_t = transpose_function(state, body, linear_args)
+    ct_carry, ct_ys = list(cts[:nk]), list(cts[nk:])
+    acc_types = [_aval.ir_type(consts[i].aval) for i in lin_c]
+    loc = op.location
+    acc0 = [zeros(t) for t in acc_types]
+    carry_types = _types(ct_carry) + acc_types
+    t = _new_op(C.scan, nl_c + ct_carry + acc0 + nl_x + ct_ys,
+                carry_types + [_aval.ir_type(xs[i].aval) for i in lin_x], 1,
+                num_consts=len(nl_c), num_carry=len(carry_types), length=length,
+                reverse=not reverse)
+    slices = [_sliced(v.type) for v in nl_x + ct_ys]
+    block = region_block(t.regions[0], _types(nl_c) + carry_types + slices, loc)
+    b = list(block.arguments)
+    n1, n2 = len(nl_c), len(nl_c) + nk
+    n3 = n2 + len(acc_types)
+    n4 = n3 + len(nl_x)
+    with ir.InsertionPoint(block), loc:
+        # body_t takes the body's non-linear args (consts, xs) then cts of (carry, ys)
+        outs = call(state, body_t, b[:n1] + b[n3:n4] + b[n1:n2] + b[n4:])
+        ct_consts = outs[:len(lin_c)]
+        new_acc = [P.add(a, c) for a, c in zip(b[n2:n3], ct_consts)]
+        emit_yield(outs[len(lin_c):len(lin_c) + nk] + new_acc + outs[len(lin_c) + nk:])
+    r = list(t.results)
+    ct_carry_in, ct_acc, ct_xs = r[:nk], r[nk:nk + len(lin_c)], r[nk + len(lin_c):]
+    out = [None] * len(operands)
+    for j, i in enumerate(lin_c):
+        out[i] = ct_acc[j]
+    for i in range(nk):
+        out[nc + i] = ct_carry_in[i]
+    for j, i in enumerate(lin_x):
+        out[nc + nk + i] = ct_xs[j]
+    return out
+
+
+# --- batching ----------------------------------------------------------------------------------
+
+def _force_zero(values, bdims, size):
+    from plait.transforms.batch import move_bdim
+
+    return [move_bdim(v, d, 0, size) for v, d in zip(values, bdims)]
+
+
+def batch_cond(state, op, operands, bdims, size, axis_name):
+    """Unbatched index: one cond of batched branches. Batched index: every branch runs
+    (batched) and a select picks each lane's result — no serial loop."""
+    from plait.transforms.batch import batch_function, move_bdim
+
+    index, *args = operands
+    b_index, *b_args = bdims
+    branches = []
+    for region in op.regions:
+        name = outline(state, region, "branch")
+        branches.append(batch_function(state, name, tuple(b_args), size, axis_name,
+                                       force_out=True)[0])
+    out_types = list(function_type(state.funcs[branches[0]]).results)
+    loc = op.location
+    if b_index is None:
+        c = _new_op(C.cond, [index] + args, out_types, len(branches))
+        for name, region in zip(branches, c.regions):
+            block = region_block(region, _types(args), loc)
+            with ir.InsertionPoint(block), loc:
+                emit_yield(call(state, name, block.arguments))
+        return list(c.results), [0] * len(out_types)
+    idx = move_bdim(index, b_index, 0, size)
+    results = [call(state, name, args) for name in branches]
+    outs = results[-1]
+    for k in range(len(branches) - 2, -1, -1):
+        kk = P.constant(value=splat_attr((size,), dtypes.int32, k))
+        hit = P.compare(idx, kk, direction="EQ")
+        new = []
+        for v, cur in zip(results[k], outs):
+            shape = aval_of(v).shape
+            mask = P.broadcast_in_dim(hit, shape=shape, broadcast_dimensions=(0,))
+            new.append(P.select(mask, v, cur))
+        outs = new
+    return outs, [0] * len(outs)
+
+
+def batch_while(state, op, operands, bdims, size, axis_name):
+    """Carries batched at dim 0. A batched predicate runs until every lane is done, and
+    finished lanes keep their carry."""
+    from plait.transforms.batch import batch_function
+
+    nc = _params(op)["num_consts"]
+    consts, carry = operands[:nc], _force_zero(operands[nc:], bdims[nc:], size)
+    in_b = tuple(bdims[:nc]) + (0,) * len(carry)
+    cond = outline(state, op.regions[0], "while_cond")
+    body = outline(state, op.regions[1], "while_body")
+    cond_b, (pred_b,) = batch_function(state, cond, in_b, size, axis_name)
+    body_b, _ = batch_function(state, body, in_b, size, axis_name,
+                               force_out=True)
+    loc = op.location
+    types = _types(consts + carry)
+    w = _new_op(C.while_, consts + carry, _types(carry), 2, num_consts=nc)
+    list(function_type(state.funcs[cond_b]).results)
+    cb = region_block(w.regions[0], types, loc)
+    with ir.InsertionPoint(cb), loc:
+        (pred,) = call(state, cond_b, cb.arguments)
+        if pred_b is not None:
+            pred = P.reduce_or(pred, axes=(0,))
+        emit_yield([pred])
+    bb = region_block(w.regions[1], types, loc)
+    with ir.InsertionPoint(bb), loc:
+        a = list(bb.arguments)
+        new = call(state, body_b, a)
+        if pred_b is not None:
+            (pred,) = call(state, cond_b, a)
+            masked = []
+            for n, o in zip(new, a[nc:]):
+                m = P.broadcast_in_dim(pred, shape=aval_of(n).shape, broadcast_dimensions=(0,))
+                masked.append(P.select(m, n, o))
+            new = masked
+        emit_yield(new)
+    return list(w.results), [0] * len(carry)
+
+
+def batch_scan(state, op, operands, bdims, size, axis_name):
+    """Carries batched (dim 0) where needed (a fixpoint); xs batched at dim 1 so each slice
+    has its batch at 0; the stacked ys come out batched at dim 1."""
+    from plait.transforms.batch import batch_function, move_bdim
+
+    p = _params(op)
+    nc, nk, length, reverse = p["num_consts"], p["num_carry"], p["length"], bool(p["reverse"])
+    consts, carry, xs = operands[:nc], operands[nc:nc + nk], operands[nc + nk:]
+    b_consts, b_carry, b_xs = bdims[:nc], bdims[nc:nc + nk], bdims[nc + nk:]
+    body = outline(state, op.regions[0], "scan_body")
+    batched = [d is not None for d in b_carry]
+    xs = [x if d is None else move_bdim(x, d, 1, size) for x, d in zip(xs, b_xs)]
+    x_bdims = tuple(None if d is None else 0 for d in b_xs)
+    while True:
+        in_b = tuple(b_consts) + tuple(0 if bt else None for bt in batched) + x_bdims
+        name, out_b = batch_function(state, body, in_b, size, axis_name)
+        grown = [bt or out_b[i] is not None for i, bt in enumerate(batched)]
+        if grown == batched:
+            break
+        batched = grown
+    force = tuple(batched) + (True,) * (len(op.results) - nk)
+    name, _ = batch_function(state, body, in_b, size, axis_name, force_out=force)
+    carry = [move_bdim(c, d, 0, size) if bt else c
+             for c, d, bt in zip(carry, b_carry, batched)]
+    f_types = list(function_type(state.funcs[name]).results)
+    out_types = f_types[:nk] + [_stacked(t, length) for t in f_types[nk:]]
+    loc = op.location
+    s = _new_op(C.scan, consts + carry + xs, out_types, 1, num_consts=nc, num_carry=nk,
+                length=length, reverse=reverse)
+    block = region_block(s.regions[0], _types(consts + carry) + [_sliced(x.type) for x in xs],
+                         loc)
+    with ir.InsertionPoint(block), loc:
+        emit_yield(call(state, name, block.arguments))
+    out_bdims = [0 if bt else None for bt in batched] + [1] * (len(op.results) - nk)
+    return list(s.results), out_bdims
+
+
+JVP_RULES = {C.cond.name: jvp_cond, C.scan.name: jvp_scan, C.while_.name: jvp_while}
+TRANSPOSE_RULES = {C.cond.name: transpose_cond, C.scan.name: transpose_scan,
+                   C.while_.name: transpose_while}
+BATCH_RULES = {C.cond.name: batch_cond, C.scan.name: batch_scan, C.while_.name: batch_while}
