@@ -7,6 +7,7 @@
 from plait import (
     dialect,  # noqa: F401  (declare ops)
     numpy,  # noqa: E402,F401  (installs Array and Tracer methods)
+    sharding,  # noqa: E402
 )
 from plait.ad import grad, hessian, jacfwd, jacrev, jvp, linearize, value_and_grad, vjp
 from plait.core.dtypes import config
@@ -21,11 +22,13 @@ from plait.core.errors import (
 from plait.custom import checkpoint, checkpoint_policies, custom_jvp, custom_vjp, remat
 from plait.jitting import jit, make_mlir
 from plait.runtime.array import Array
+from plait.sharding import device_put, shard_map, with_sharding_constraint
 from plait.vmapping import vmap
 
 __all__ = [
     "Array", "checkpoint", "checkpoint_policies", "custom_jvp", "custom_vjp", "remat",
     "ConcretizationError", "EscapedTracerError", "IRError", "PlaitError",
     "PlaitTypeError", "PlaitValueError", "config", "grad", "hessian", "jacfwd", "jacrev", "jit",
-    "jvp", "linearize", "make_mlir", "numpy", "value_and_grad", "vjp", "vmap",
+    "jvp", "linearize", "make_mlir", "numpy", "value_and_grad", "vjp", "vmap", "sharding",
+    "device_put", "shard_map", "with_sharding_constraint",
 ]

@@ -177,7 +177,8 @@ class Staged:
 
 
 def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
-          rebuild_args, name: str | None = None, apply=None, concrete_args=None) -> Staged:
+          rebuild_args, name: str | None = None, apply=None, concrete_args=None,
+          shardings=None) -> Staged:
     """Trace `fun` on abstract arguments into a fresh module; `apply(f, args, kwargs)`
     (default: call f) is what is traced, e.g. a transformation of f. With `concrete_args`
     (device buffers of closure arrays then arguments) Python may branch on traced values."""
@@ -206,7 +207,65 @@ def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
     staged = Staged(mb.module, name, arg_avals, out_avals, out_tree, [c._buf for c in consts],
                     closure_bufs)
     staged.value_dependent = trace.value_dependent
+    staged.mesh = _annotate_shardings(mb, staged, shardings)
     return staged
+
+
+def _annotate_shardings(mb: ModuleBuilder, staged: Staged, shardings):
+    """For a sharded program: the module's `sdy.mesh`, and `sdy.sharding` on @main's arguments
+    and results (requested, or the arguments' own). Returns the mesh, or None."""
+    from jax.sharding import NamedSharding
+
+    from plait import sharding as S
+    from plait.transforms.irutil import lookup_func
+
+    in_sh, out_prefix = shardings or ((), None)
+    bufs = staged.closure_bufs + staged.consts
+    given = [b.sharding if _multi(b) else None for b in bufs] + list(in_sh)
+    given += [None] * (len(staged.in_avals) - len(given))
+    mesh = getattr(mb, "mesh", None)
+    for s_ in given:
+        if isinstance(s_, NamedSharding):
+            mesh = mesh or s_.mesh
+    outs = [None] * len(staged.out_avals)
+    if out_prefix is not None:
+        from jax._src.tree_util import broadcast_prefix
+
+        outs = broadcast_prefix(out_prefix, pytree.tree_unflatten(
+            staged.out_tree, [0] * len(staged.out_avals)), is_leaf=lambda x: x is None)
+        for o in outs:
+            if isinstance(o, NamedSharding):
+                mesh = mesh or o.mesh
+    if mesh is None:
+        return None
+    with CONTEXT, ir.Location.unknown():
+        module = mb.module.operation
+        for s_ in given + outs:
+            if isinstance(s_, NamedSharding) and s_.mesh != mesh:
+                raise PlaitValueError("a plait program uses one mesh; its arguments and "
+                                      "results name different meshes")
+        main = lookup_func(module, "main")
+
+        def attr(s_, aval, what):
+            if s_ is None:
+                return ir.DictAttr.get({"sdy.sharding": S.sharding_attr(((),) * aval.ndim)})
+            return ir.DictAttr.get({"sdy.sharding": S.sharding_attr(
+                S.check_sharding(s_, aval.shape, what))})
+
+        main.attributes["arg_attrs"] = ir.ArrayAttr.get(
+            [attr(s_, a, "argument") for s_, a in zip(given, staged.in_avals)])
+        if any(o is not None for o in outs):
+            main.attributes["res_attrs"] = ir.ArrayAttr.get(
+                [attr(o, a, "result") if o is not None else ir.DictAttr.get({})
+                 for o, a in zip(outs, staged.out_avals)])
+        with ir.InsertionPoint.at_block_begin(module.regions[0].blocks[0]):
+            ir.Operation.create("sdy.mesh", attributes={
+                "sym_name": ir.StringAttr.get(S.MESH_NAME), "mesh": S.mesh_attr(mesh)})
+    return mesh
+
+
+def _multi(buf) -> bool:
+    return len(buf.sharding.device_set) > 1
 
 
 def _wrap_main(mb: ModuleBuilder, trace: Trace, closure_avals, consts, in_avals, out_avals):
@@ -254,8 +313,30 @@ def compile_staged(staged: Staged) -> CompiledEntry:
     pipeline.optimize(module)
     pipeline.lower(module)
     with LOCK, CONTEXT:
-        exe = compile_stablehlo(module, staged.in_avals, staged.out_avals)
+        if getattr(staged, "mesh", None) is not None:
+            exe = _compile_sharded(staged, module)
+        else:
+            exe = compile_stablehlo(module, staged.in_avals, staged.out_avals)
     return CompiledEntry(staged, exe)
+
+
+def _compile_sharded(staged: Staged, module):
+    from jax.sharding import NamedSharding
+
+    from plait import sharding as S
+    from plait.runtime.executable import compile_sharded
+    from plait.transforms.irutil import lookup_func
+
+    main = lookup_func(module.operation, "main")
+
+    def named(key, n):
+        return [NamedSharding(staged.mesh, S.dims_to_spec(S.dims_of(
+            ir.DictAttr(ir.ArrayAttr(main.attributes[key])[i])["sdy.sharding"])))
+            for i in range(n)]
+
+    return compile_sharded(module, staged.mesh, staged.in_avals, staged.out_avals,
+                           named("arg_attrs", len(staged.in_avals)),
+                           named("res_attrs", len(staged.out_avals)))
 
 
 _CACHE: OrderedDict = OrderedDict()
@@ -288,12 +369,15 @@ def _explain_miss(fkey, key, arg_names) -> str:
 
 
 def lookup_or_compile(fun, fkey: FunctionKey, in_tree, in_avals, statics, rebuild_args,
-                      arg_names=(), transform=(), apply=None, concrete_args=None) -> CompiledEntry:
+                      arg_names=(), transform=(), apply=None, concrete_args=None,
+                      shardings=None) -> CompiledEntry:
     """The compiled program for a signature; `transform` keys what `apply` traces.
 
     A function found to branch on traced values (possible only with `concrete_args`) is
     retraced on every call and its programs are cached per traced IR (per path taken)."""
     key = (fkey.key + transform, in_tree, tuple(in_avals), statics)
+    if shardings is not None:
+        key += (shardings,)
     with LOCK:
         entry = _CACHE.get(key)
         if entry is not None and entry is not _VALUE_DEPENDENT:
@@ -301,7 +385,7 @@ def lookup_or_compile(fun, fkey: FunctionKey, in_tree, in_avals, statics, rebuil
             return entry
         if entry is _VALUE_DEPENDENT:
             staged = stage(fun, fkey, in_tree, in_avals, rebuild_args, apply=apply,
-                           concrete_args=concrete_args)
+                           concrete_args=concrete_args, shardings=shardings)
             return _by_path(key, staged)
         if _log_enabled():
             logger.warning("plait: compiling %s for (%s) because %s",
@@ -309,7 +393,7 @@ def lookup_or_compile(fun, fkey: FunctionKey, in_tree, in_avals, statics, rebuil
                            ", ".join(a.str_short() for a in in_avals),
                            _explain_miss(fkey, key, arg_names))
         staged = stage(fun, fkey, in_tree, in_avals, rebuild_args, apply=apply,
-                       concrete_args=concrete_args)
+                       concrete_args=concrete_args, shardings=shardings and tuple(shardings))
         stats["traces"] += 1
         if staged.value_dependent:
             _CACHE[key] = _VALUE_DEPENDENT
@@ -435,10 +519,12 @@ def _check_hashable(statics) -> None:
 class Jitted:
     """The result of `plait.jit(fun)`: call it, or `.lower(*args)` to inspect its stages."""
 
-    def __init__(self, fun, static_argnums=None, static_argnames=None):
+    def __init__(self, fun, static_argnums=None, static_argnames=None, in_shardings=None,
+                 out_shardings=None):
         functools.update_wrapper(self, fun, updated=())
         self.fun = fun
         self.signature = _Signature(fun, static_argnums, static_argnames)
+        self.in_shardings, self.out_shardings = in_shardings, out_shardings
         self._fkey = None
         from plait.runtime import fastpath
 
@@ -471,10 +557,37 @@ class Jitted:
         avals = [leaf_aval(x) for x in leaves]
         rebuild = self.signature.rebuilder(len(args), statics)
         entry = lookup_or_compile(self.fun, self.fkey, in_tree, avals, statics, rebuild,
-                                  _LazyNames(self.signature, args, kwargs))
+                                  _LazyNames(self.signature, args, kwargs),
+                                  shardings=self._shardings(dyn_args, dyn_kwargs, leaves))
         closure_bufs = [leaf_buffer(x, leaf_aval(x)) for x in self.fkey.arrays]
         outs = entry.call_flat(closure_bufs, [leaf_buffer(x, a) for x, a in zip(leaves, avals)])
         return entry.wrap(outs), entry
+
+    def _shardings(self, dyn_args, dyn_kwargs, leaves):
+        """(sharding per argument leaf, out_shardings) of a sharded call, else None: requested
+        in_shardings first, else the arguments' own multi-device shardings."""
+        from jax._src.tree_util import broadcast_prefix
+
+        if self.in_shardings is not None:
+            try:
+                per_leaf = broadcast_prefix(self.in_shardings, (tuple(dyn_args), dyn_kwargs)
+                                            if isinstance(self.in_shardings, dict) else
+                                            tuple(dyn_args), is_leaf=lambda x: x is None)
+            except ValueError as e:
+                raise PlaitValueError(f"in_shardings does not match the arguments: {e}") from None
+            per_leaf += [None] * (len(leaves) - len(per_leaf))
+        else:
+            per_leaf = [getattr(x, "sharding", None) if isinstance(x, Array) and _multi(x._buf)
+                        else None for x in leaves]
+        if all(s is None for s in per_leaf) and self.out_shardings is None:
+            return None
+        out = self.out_shardings
+        if out is not None and not isinstance(out, (tuple, list, dict)):
+            out_key = out
+        else:
+            out_key = None if out is None else tuple(pytree.tree_leaves(
+                out, is_leaf=lambda x: x is None))
+        return _HashableShardings(tuple(per_leaf), out, out_key)
 
     # stages ------------------------------------------------------------------------------------
     def trace(self, *args, **kwargs) -> Staged:
@@ -482,11 +595,28 @@ class Jitted:
         _check_hashable(statics)
         leaves, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
         avals = [leaf_aval(x) for x in leaves]
+        shardings = self._shardings(dyn_args, dyn_kwargs, leaves)
         return stage(self.fun, self.fkey, in_tree, avals,
-                     self.signature.rebuilder(len(args), statics))
+                     self.signature.rebuilder(len(args), statics),
+                     shardings=shardings and tuple(shardings))
 
     def lower(self, *args, **kwargs) -> Lowered:
         return Lowered(self.trace(*args, **kwargs))
+
+
+class _HashableShardings(tuple):
+    """(per-leaf in shardings, out_shardings prefix) as part of a cache key."""
+
+    def __new__(cls, per_leaf, out, out_key):
+        self = super().__new__(cls, (per_leaf, out))
+        self._key = (per_leaf, out_key)
+        return self
+
+    def __hash__(self):
+        return hash(self._key)
+
+    def __eq__(self, other):
+        return isinstance(other, _HashableShardings) and self._key == other._key
 
 
 class FastJitted(Jitted):
@@ -545,8 +675,11 @@ class Lowered:
 
     def compile(self) -> Compiled:
         with LOCK, CONTEXT:
-            exe = compile_stablehlo(self._lowered_module, self.staged.in_avals,
-                                    self.staged.out_avals)
+            if getattr(self.staged, "mesh", None) is not None:
+                exe = _compile_sharded(self.staged, self._lowered_module)
+            else:
+                exe = compile_stablehlo(self._lowered_module, self.staged.in_avals,
+                                        self.staged.out_avals)
         return Compiled(CompiledEntry(self.staged, exe))
 
 
@@ -576,18 +709,24 @@ class Compiled:
         return self.entry.executable.memory_stats()
 
 
-def jit(fun=None, *, static_argnums=None, static_argnames=None):
-    """Compile `fun` with plait (usable as `@jit` or `@jit(static_argnums=...)`)."""
+def jit(fun=None, *, static_argnums=None, static_argnames=None, in_shardings=None,
+        out_shardings=None):
+    """Compile `fun` with plait (usable as `@jit` or `@jit(static_argnums=...)`).
+
+    `in_shardings` / `out_shardings` (NamedShardings, or pytree prefixes of them) partition
+    the program over a mesh; arguments already sharded over a mesh are taken as they are."""
     if fun is None:
         return functools.partial(jit, static_argnums=static_argnums,
-                                 static_argnames=static_argnames)
+                                 static_argnames=static_argnames, in_shardings=in_shardings,
+                                 out_shardings=out_shardings)
     if not callable(fun):
         raise PlaitTypeError(f"jit expects a callable, got {type(fun).__name__}")
-    return new_jitted(fun, static_argnums, static_argnames)
+    return new_jitted(fun, static_argnums, static_argnames, in_shardings, out_shardings)
 
 
-def new_jitted(fun, static_argnums=None, static_argnames=None) -> Jitted:
-    j = Jitted(fun, static_argnums, static_argnames)
+def new_jitted(fun, static_argnums=None, static_argnames=None, in_shardings=None,
+               out_shardings=None) -> Jitted:
+    j = Jitted(fun, static_argnums, static_argnames, in_shardings, out_shardings)
     if j._cpp is not None:
         j.__class__ = FastJitted
     return j

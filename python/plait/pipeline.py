@@ -16,7 +16,8 @@ from plait.transforms.base import PASSES, run_passes
 TRANSFORM_PASSES: list[str] = ["plait-expand"]
 # No plait-inline: XLA inlines func.call itself, and cloning every generated function's body
 # into its caller would double the work of the passes after it.
-CLEANUP_PASSES = ["plait-dce", "plait-simplify", "plait-cse", "plait-dce"]
+CLEANUP_PASSES = ["plait-dce", "plait-simplify", "plait-cse", "plait-dce",
+                  "plait-shard-propagate"]
 
 
 def debug_enabled() -> bool:
@@ -25,9 +26,12 @@ def debug_enabled() -> bool:
 
 
 def optimize(module: ir.Module) -> None:
-    """Expand every transformation op and clean up, in place."""
+    """Expand every transformation op and clean up, in place. A sharded program is inlined
+    into @main first, so that plait-shard-propagate gives every value a sharding."""
     debug = debug_enabled()
-    passes = (["plait-verify"] if debug else []) + TRANSFORM_PASSES + CLEANUP_PASSES
+    sharded = any(o.operation.name == "sdy.mesh" for o in module.body.operations)
+    passes = ((["plait-verify"] if debug else []) + TRANSFORM_PASSES
+              + (["plait-inline"] if sharded else []) + CLEANUP_PASSES)
     with LOCK, CONTEXT:
         run_passes(module, passes, verify_each=debug)
 

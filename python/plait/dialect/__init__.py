@@ -6,6 +6,7 @@ from plait.dialect import (  # noqa: F401  (declare ops)
     elementwise,
     linalg,
     reduce,
+    sharding,
     structural,
     transform,
 )

@@ -126,6 +126,19 @@ class Symbol(Attr):
         return a.value
 
 
+class Raw(Attr):
+    """An MLIR attribute kept as it is (e.g. a Shardy sharding)."""
+
+    def __init__(self, kind: str = "attribute"):
+        self.kind = kind
+
+    def encode(self, v):
+        return v
+
+    def decode(self, a):
+        return a
+
+
 def scalar_attr(element_type: ir.Type, value) -> ir.Attribute:
     """A typed scalar attribute (IntegerAttr for bool and integers, FloatAttr for floats)."""
     if isinstance(element_type, ir.IntegerType):

@@ -5,4 +5,5 @@ from plait.dialect.elementwise import *  # noqa: F401,F403
 from plait.dialect.elementwise import and_, not_, or_  # noqa: F401
 from plait.dialect.linalg import *  # noqa: F401,F403
 from plait.dialect.reduce import *  # noqa: F401,F403
+from plait.dialect.sharding import sharding_constraint  # noqa: F401
 from plait.dialect.structural import *  # noqa: F401,F403

@@ -18,7 +18,8 @@ from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.transforms.base import Pass, fail
 
-TRANSFORM_OPS = ("plait.jvp", "plait.vjp", "plait.vmap", "plait.linear_transpose")
+TRANSFORM_OPS = ("plait.jvp", "plait.vjp", "plait.vmap", "plait.linear_transpose",
+                 "plait.custom_jvp_call", "plait.custom_vjp_call", "plait.custom_lin")
 
 lowerings: dict = {}
 
@@ -376,7 +377,14 @@ def _pattern(op, rewriter):
     params = OPS[name].params_of(op.operation)
     with rewriter.ip, op.location:
         results = rule(op, params, list(op.operands), [r.type for r in op.results])
+    keep_sharding(op.operation, results)
     rewriter.replace_op(op, results)
+
+
+def keep_sharding(op, results) -> None:
+    from plait.lowering.sharding import keep_sharding as keep
+
+    keep(op, results)
 
 
 @functools.cache

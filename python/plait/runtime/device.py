@@ -46,3 +46,15 @@ def result_handler(aval: ShapedArray, sharding):
 
 def aval_of_buffer(buf) -> ShapedArray:
     return ShapedArray(buf.shape, dtypes.canonicalize(buf.dtype), buf.aval.weak_type)
+
+
+def put_sharded(x: np.ndarray, aval: ShapedArray, sharding):
+    """Host array → one global array laid out by `sharding` (64-bit dtypes kept)."""
+    import jax
+
+    x = np.asarray(x, aval.dtype)
+    shards = []
+    for device, index in sharding.addressable_devices_indices_map(x.shape).items():
+        part = np.ascontiguousarray(x[index])
+        shards.append(device_put(part, ShapedArray(part.shape, aval.dtype), device))
+    return jax.make_array_from_single_device_arrays(x.shape, sharding, shards)

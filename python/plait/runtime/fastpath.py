@@ -63,6 +63,8 @@ def _jax_canonical(leaf) -> bool:
 
 
 def _fastpath_data(entry, closure_bufs, args, kwargs, statics_split, outs):
+    if getattr(entry.staged, "mesh", None) is not None:
+        return None  # sharded programs check and reshard their inputs in Python
     dyn_args, dyn_kwargs, _ = statics_split(args, kwargs)
     leaves, _ = pytree.dispatch_flatten((dyn_args, dyn_kwargs))
     if not all(_jax_canonical(x) for x in leaves):

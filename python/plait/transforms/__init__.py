@@ -8,6 +8,7 @@ from plait.transforms import (  # noqa: F401
     inline,
     jvp,
     linearize,
+    shard_propagate,
     simplify,
     transpose,
     verify,

@@ -405,6 +405,17 @@ _COLLECTIVE_NAMES = {P.psum.name, P.all_gather.name, P.psum_scatter.name, P.pper
                      P.axis_index.name}
 
 
+@defbatch(P.sharding_constraint)
+def _sharding_constraint_b(operands, bdims, size, sharding):
+    """The batch dimension is not sharded."""
+    from plait.sharding import dims_of, sharding_attr
+
+    b = bdims[0]
+    dims = list(dims_of(sharding))
+    dims.insert(b, ())
+    return [P.sharding_constraint(operands[0], sharding=sharding_attr(dims))], [b]
+
+
 # --- building the batched function ------------------------------------------------------------
 
 def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int,

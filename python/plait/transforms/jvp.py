@@ -75,7 +75,7 @@ def _unary_linear(op):
 
 for _op in (P.neg, P.real, P.imag, P.broadcast_in_dim, P.reshape, P.transpose, P.slice, P.rev,
             P.cumsum, P.reduce_sum, P.dynamic_slice, P.gather, P.psum, P.all_gather,
-            P.psum_scatter, P.ppermute):
+            P.psum_scatter, P.ppermute, P.sharding_constraint):
     jvp_rules[_op.name] = _unary_linear(_op)
 
 

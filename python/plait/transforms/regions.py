@@ -310,9 +310,9 @@ def transpose_scan(cts, operands, state, op):
 
     p = _params(op)
     nc, nk, length, reverse = p["num_consts"], p["num_carry"], p["length"], bool(p["reverse"])
-    consts, carry, xs = operands[:nc], operands[nc:nc + nk], operands[nc + nk:]
-    if not all(is_linear(c) for c in carry):
-        raise fail(op, "a scan is transposable only when all its carries are linear")
+    # Every carry is taken as linear: one that is not is a zero tangent the JVP rule
+    # materialized (for a carry given none), and gets no cotangent.
+    consts, xs = operands[:nc], operands[nc + nk:]
     lin_c = [i for i, c in enumerate(consts) if is_linear(c)]
     lin_x = [i for i, x in enumerate(xs) if is_linear(x)]
     nl_c = [c for c in consts if not is_linear(c)]
@@ -347,7 +347,7 @@ def transpose_scan(cts, operands, state, op):
     for j, i in enumerate(lin_c):
         out[i] = ct_acc[j]
     for i in range(nk):
-        out[nc + i] = ct_carry_in[i]
+        out[nc + i] = ct_carry_in[i] if is_linear(operands[nc + i]) else None
     for j, i in enumerate(lin_x):
         out[nc + nk + i] = ct_xs[j]
     return out
@@ -476,3 +476,170 @@ JVP_RULES = {C.cond.name: jvp_cond, C.scan.name: jvp_scan, C.while_.name: jvp_wh
 TRANSPOSE_RULES = {C.cond.name: transpose_cond, C.scan.name: transpose_scan,
                    C.while_.name: transpose_while}
 BATCH_RULES = {C.cond.name: batch_cond, C.scan.name: batch_scan, C.while_.name: batch_while}
+
+
+# --- shard_map ---------------------------------------------------------------------------------
+
+def _sm(op):
+    """(mesh axis sizes, in dims per operand, out dims per result) of a shard_map."""
+    from plait.dialect.sharding import axis_sizes
+    from plait.sharding import per_value_dims
+
+    p = _params(op)
+    return (axis_sizes(p["mesh_axes"]), per_value_dims(p["in_shardings"]),
+            per_value_dims(p["out_shardings"]), p["mesh_axes"])
+
+
+def _new_shard_map(operands, result_types, in_dims, out_dims, mesh_axes):
+    from plait.dialect.sharding import shard_map
+    from plait.sharding import per_value_attr
+
+    return _new_op(shard_map, operands, result_types, 1, in_shardings=per_value_attr(in_dims),
+                   out_shardings=per_value_attr(out_dims), mesh_axes=mesh_axes)
+
+
+def _local_types(values_or_types, dims_list, sizes):
+    from plait.dialect.sharding import local_type
+
+    return [local_type(t if isinstance(t, ir.Type) else t.type, d, sizes)
+            for t, d in zip(values_or_types, dims_list)]
+
+
+def _residual_dims(t: ir.Type, sizes) -> tuple:
+    """Residuals leave a shard_map as one block per device along dimension 0."""
+    rank = max(_aval.aval_of_type(t).ndim, 1)
+    return (tuple(sizes),) + ((),) * (rank - 1)
+
+
+def _as_rank1(v):
+    a = aval_of(v)
+    return P.reshape(v, new_sizes=(1,)) if a.ndim == 0 else v
+
+
+def _global_residual_type(t: ir.Type, sizes) -> ir.Type:
+    a = _aval.aval_of_type(t)
+    shape = a.shape if a.ndim else (1,)
+    n = 1
+    for s in sizes.values():
+        n *= s
+    return _aval.ir_type(a.update(shape=(shape[0] * n,) + tuple(shape[1:])))
+
+
+def jvp_shard_map(state, op, mapping, tangents):
+    """Like cond: a primal shard_map that also returns its residuals (one block per device)
+    and a tangent shard_map applying the body's linear half to them."""
+    from plait.transforms.linearize import linearize_function
+
+    sizes, in_dims, out_dims, mesh_axes = _sm(op)
+    old = list(op.operands)
+    new = [mapping.get(v, v) for v in old]
+    diff = tuple(i for i, v in enumerate(old) if v in tangents)
+    n_out = len(op.results)
+    body = outline(state, op.regions[0], "shard_map_body")
+    fwd, lin, n_res = linearize_function(state, body, diff, tuple(range(n_out)))
+    res_local = list(function_type(state.funcs[fwd]).results)[n_out:]
+    res_dims = [_residual_dims(t, sizes) for t in res_local]
+    res_global = [_global_residual_type(t, sizes) for t in res_local]
+    loc = op.location
+    primal = _new_shard_map(new, _types(op.results) + res_global, in_dims, out_dims + res_dims,
+                            mesh_axes)
+    block = region_block(primal.regions[0], _local_types(new, in_dims, sizes), loc)
+    with ir.InsertionPoint(block), loc:
+        outs = call(state, fwd, block.arguments)
+        emit_yield(outs[:n_out] + [_as_rank1(v) for v in outs[n_out:]])
+    for o, r in zip(op.results, primal.results):
+        mapping[o] = r
+    residuals = list(primal.results)[n_out:]
+    t_args = [tangents[old[i]] for i in diff]
+    t_in_dims = res_dims + [in_dims[i] for i in diff]
+    tangent = _new_shard_map(residuals + t_args, _types(op.results), t_in_dims, out_dims,
+                             mesh_axes)
+    block = region_block(tangent.regions[0], _local_types(residuals + t_args, t_in_dims, sizes),
+                         loc)
+    b = list(block.arguments)
+    with ir.InsertionPoint(block), loc:
+        res = [P.reshape(v, new_sizes=()) if _aval.aval_of_type(t).ndim == 0 else v
+               for v, t in zip(b[:n_res], res_local)]
+        emit_yield(call(state, lin, res + b[n_res:]))
+    return list(tangent.results)
+
+
+def transpose_shard_map(cts, operands, state, op):
+    """The body transposed per device. A cotangent arriving for a result replicated over some
+    mesh axes reaches every device of those axes, so it is divided by their size; a
+    cotangent leaving for an operand replicated over some axes is summed over them."""
+    from plait.transforms.transpose import is_linear, transpose_function
+
+    sizes, in_dims, out_dims, mesh_axes = _sm(op)
+    lin_idx = tuple(i for i, x in enumerate(operands) if is_linear(x))
+    consts = [x for x in operands if not is_linear(x)]
+    const_dims = [d for x, d in zip(operands, in_dims) if not is_linear(x)]
+    body = outline(state, op.regions[0], "shard_map_lin")
+    body_t = transpose_function(state, body, lin_idx)
+    lin_types = [_aval.ir_type(operands[i].aval) for i in lin_idx]
+    lin_dims = [in_dims[i] for i in lin_idx]
+    t_in = const_dims + out_dims
+    t = _new_shard_map(consts + list(cts), lin_types, t_in, lin_dims, mesh_axes)
+    loc = op.location
+    block = region_block(t.regions[0], _local_types(consts + list(cts), t_in, sizes), loc)
+    b = list(block.arguments)
+    nc = len(consts)
+    with ir.InsertionPoint(block), loc:
+        scaled = []
+        for v, dims in zip(b[nc:], out_dims):
+            n = _replication(dims, sizes)
+            scaled.append(P.div(v, _full_like(v, n)) if n > 1 else v)
+        outs = call(state, body_t, b[:nc] + scaled)
+        summed = []
+        for v, dims in zip(outs, lin_dims):
+            used = {a for d in dims for a in d}
+            for axis in sizes:
+                if axis not in used:
+                    v = P.psum(v, axis_name=axis)
+            summed.append(v)
+        emit_yield(summed)
+    res = iter(t.results)
+    return [next(res) if is_linear(x) else None for x in operands]
+
+
+def _replication(dims, sizes) -> int:
+    used = {a for d in dims for a in d}
+    n = 1
+    for a, s in sizes.items():
+        if a not in used:
+            n *= s
+    return n
+
+
+def _full_like(v, value):
+    from plait.transforms.irutil import full_like
+
+    return full_like(v, value)
+
+
+def batch_shard_map(state, op, operands, bdims, size, axis_name):
+    """The batch dimension leads every batched operand and result, unsharded."""
+    from plait.transforms.batch import batch_function, move_bdim
+
+    sizes, in_dims, out_dims, mesh_axes = _sm(op)
+    xs = [x if d is None else move_bdim(x, d, 0, size) for x, d in zip(operands, bdims)]
+    new_in = [d if b is None else ((),) + tuple(d) for d, b in zip(in_dims, bdims)]
+    body = outline(state, op.regions[0], "shard_map_body")
+    in_b = tuple(None if b is None else 0 for b in bdims)
+    name, _ = batch_function(state, body, in_b, size, axis_name, force_out=True)
+    new_out = [((),) + tuple(d) for d in out_dims]
+    out_types = []
+    for r in op.results:
+        a = _aval.aval_of_type(r.type)
+        out_types.append(_aval.ir_type(a.update(shape=(size,) + a.shape)))
+    s = _new_shard_map(xs, out_types, new_in, new_out, mesh_axes)
+    loc = op.location
+    block = region_block(s.regions[0], _local_types(xs, new_in, sizes), loc)
+    with ir.InsertionPoint(block), loc:
+        emit_yield(call(state, name, block.arguments))
+    return list(s.results), [0] * len(out_types)
+
+
+JVP_RULES["plait.shard_map"] = jvp_shard_map
+TRANSPOSE_RULES["plait.shard_map"] = transpose_shard_map
+BATCH_RULES["plait.shard_map"] = batch_shard_map

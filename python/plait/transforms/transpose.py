@@ -260,11 +260,26 @@ def _dus_t(cts, operands):
     return [ct_x, ct_u] + [None] * len(idx)
 
 
+def _start_bounds(idx, index_vector_dim, start_index_map, operand_shape, window):
+    """The largest in-bounds start index, as an array shaped like `idx` (per index vector
+    component k: operand size minus window size along start_index_map[k])."""
+    a = aval_of(idx)
+    his = [operand_shape[d] - window[d] for d in start_index_map]
+    if index_vector_dim == a.ndim:
+        return full_like(idx, his[0])
+    return P.broadcast_in_dim(P.constant(value=np.asarray(his, a.dtype)), shape=a.shape,
+                              broadcast_dimensions=(index_vector_dim,))
+
+
 @deftranspose(P.gather)
 def _gather_t(cts, operands, offset_dims, collapsed_slice_dims, operand_batching_dims,
               start_indices_batching_dims, start_index_map, index_vector_dim, slice_sizes,
               indices_are_sorted=False):
     x, idx = operands
+    # gather clamps start indices into bounds but scatter drops what is out of bounds, so
+    # scatter at the clamped indices: the slices the gather really read
+    hi = _start_bounds(idx, index_vector_dim, start_index_map, x.aval.shape, slice_sizes)
+    idx = P.clamp(full_like(idx, 0), idx, hi)
     ct = P.scatter(_zeros(x.aval), idx, cts[0], mode="add", update_window_dims=offset_dims,
                    inserted_window_dims=collapsed_slice_dims,
                    input_batching_dims=operand_batching_dims,
@@ -275,19 +290,29 @@ def _gather_t(cts, operands, offset_dims, collapsed_slice_dims, operand_batching
 
 
 def _gather_like_scatter(ct, idx, upd_aval, p):
-    """The gather reading back what a scatter with parameters `p` wrote."""
+    """The gather reading back what a scatter with parameters `p` wrote: zero for updates the
+    scatter dropped (a window not fully in bounds), which the gather would clamp instead."""
     window = iter(d for d in range(upd_aval.ndim) if d in p["update_window_dims"])
-    operand_rank = aval_of(ct).ndim
+    operand_shape = aval_of(ct).shape
     dropped = set(p["inserted_window_dims"]) | set(p["input_batching_dims"])
     sizes = tuple(1 if d in dropped else upd_aval.shape[next(window)]
-                  for d in range(operand_rank))
-    return P.gather(ct, idx, offset_dims=p["update_window_dims"],
-                    collapsed_slice_dims=p["inserted_window_dims"],
-                    operand_batching_dims=p["input_batching_dims"],
-                    start_indices_batching_dims=p["scatter_indices_batching_dims"],
-                    start_index_map=p["scatter_dims_to_operand_dims"],
-                    index_vector_dim=p["index_vector_dim"], slice_sizes=sizes,
-                    indices_are_sorted=bool(p.get("indices_are_sorted")))
+                  for d in range(len(operand_shape)))
+    g = P.gather(ct, idx, offset_dims=p["update_window_dims"],
+                 collapsed_slice_dims=p["inserted_window_dims"],
+                 operand_batching_dims=p["input_batching_dims"],
+                 start_indices_batching_dims=p["scatter_indices_batching_dims"],
+                 start_index_map=p["scatter_dims_to_operand_dims"],
+                 index_vector_dim=p["index_vector_dim"], slice_sizes=sizes,
+                 indices_are_sorted=bool(p.get("indices_are_sorted")))
+    ivd = p["index_vector_dim"]
+    hi = _start_bounds(idx, ivd, p["scatter_dims_to_operand_dims"], operand_shape, sizes)
+    ok = P.and_(P.compare(idx, full_like(idx, 0), direction="GE"),
+                P.compare(idx, hi, direction="LE"))
+    if ivd < aval_of(idx).ndim:
+        ok = P.reduce_and(ok, axes=(ivd,))
+    scatter_dims = tuple(d for d in range(upd_aval.ndim) if d not in p["update_window_dims"])
+    ok = P.broadcast_in_dim(ok, shape=upd_aval.shape, broadcast_dimensions=scatter_dims)
+    return P.select(ok, g, _zeros(upd_aval))
 
 
 @deftranspose(P.scatter)
@@ -365,6 +390,11 @@ def _psum_scatter_t(cts, operands, axis_name, scatter_dimension, axis_size, tile
 def _ppermute_t(cts, operands, axis_name, perm):
     swapped = [v for s, d in zip(perm[0::2], perm[1::2]) for v in (d, s)]
     return [P.ppermute(cts[0], axis_name=axis_name, perm=tuple(swapped))]
+
+
+@deftranspose(P.sharding_constraint)
+def _sharding_constraint_t(cts, operands, sharding):
+    return [P.sharding_constraint(cts[0], sharding=sharding)]
 
 
 @deftranspose(T.custom_lin)
