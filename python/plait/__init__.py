@@ -4,10 +4,12 @@
     f = plait.jit(lambda x: pnp.sin(x) ** 2)
 """
 
-from plait import (
-    dialect,  # noqa: F401  (declare ops)
-    numpy,  # noqa: E402,F401  (installs Array and Tracer methods)
-    sharding,  # noqa: E402
+from plait import (  # noqa: F401
+    dialect,  # declares every op
+    distributed,
+    lax,
+    numpy,  # installs the operators and methods of Array and tracers
+    sharding,
 )
 from plait.ad import grad, hessian, jacfwd, jacrev, jvp, linearize, value_and_grad, vjp
 from plait.core.dtypes import config
@@ -29,6 +31,6 @@ __all__ = [
     "Array", "checkpoint", "checkpoint_policies", "custom_jvp", "custom_vjp", "remat",
     "ConcretizationError", "EscapedTracerError", "IRError", "PlaitError",
     "PlaitTypeError", "PlaitValueError", "config", "grad", "hessian", "jacfwd", "jacrev", "jit",
-    "jvp", "linearize", "make_mlir", "numpy", "value_and_grad", "vjp", "vmap", "sharding",
-    "device_put", "shard_map", "with_sharding_constraint",
+    "jvp", "lax", "linearize", "make_mlir", "numpy", "value_and_grad", "vjp", "vmap",
+    "sharding", "device_put", "distributed", "shard_map", "with_sharding_constraint",
 ]

@@ -74,6 +74,13 @@ def leaf_buffer(x, aval: ShapedArray):
     return _device.device_put(np.asarray(x, aval.dtype), aval)
 
 
+def leaf_buffer_sharded(x, aval: ShapedArray, sharding):
+    """A host leaf goes straight to its shards (each process puts its own)."""
+    if type(x) is Array or _is_jax_array(x):
+        return leaf_buffer(x, aval)
+    return _device.put_sharded(np.asarray(x, aval.dtype), aval, sharding)
+
+
 # --- the function part of the key: code + closure ----------------------------------------------
 
 class _Identity:
@@ -560,7 +567,12 @@ class Jitted:
                                   _LazyNames(self.signature, args, kwargs),
                                   shardings=self._shardings(dyn_args, dyn_kwargs, leaves))
         closure_bufs = [leaf_buffer(x, leaf_aval(x)) for x in self.fkey.arrays]
-        outs = entry.call_flat(closure_bufs, [leaf_buffer(x, a) for x, a in zip(leaves, avals)])
+        if getattr(entry.staged, "mesh", None) is not None:
+            shardings = entry.executable.in_shardings[-len(leaves):] if leaves else []
+            bufs = [leaf_buffer_sharded(x, a, s) for x, a, s in zip(leaves, avals, shardings)]
+        else:
+            bufs = [leaf_buffer(x, a) for x, a in zip(leaves, avals)]
+        outs = entry.call_flat(closure_bufs, bufs)
         return entry.wrap(outs), entry
 
     def _shardings(self, dyn_args, dyn_kwargs, leaves):

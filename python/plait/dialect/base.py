@@ -23,7 +23,7 @@ from plait.core.errors import PlaitTypeError
 
 OPS: dict[str, OpDef] = {}
 # Discardable attributes any plait op may carry (not part of its declaration).
-DISCARDABLE_ATTRS = frozenset({"plait.remat"})
+DISCARDABLE_ATTRS = frozenset({"plait.remat", "sdy.sharding"})
 
 
 # --- attribute kinds: Python value <-> MLIR attribute -------------------------------------------

@@ -15,7 +15,7 @@ import numpy as np
 from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.core.errors import PlaitTypeError
-from plait.core.trace import Tracer, axis_size, bind, tracing
+from plait.core.trace import Tracer, axis_size, bind, current_trace, tracing
 from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
 from plait.runtime import device as _device
@@ -129,8 +129,11 @@ def convert_element_type(x, new_dtype, weak_type=False):
     if _is_array(x) and x.dtype == new_dtype and x.aval.weak_type == weak_type:
         return x
     if not _is_array(x):
-        return full(np.shape(x), x, new_dtype, weak_type) if np.ndim(x) == 0 else \
-            bind(P.constant, value=np.asarray(x, new_dtype))
+        if np.ndim(x) == 0:
+            return full((), x, new_dtype, weak_type)
+        host = np.asarray(x, new_dtype)  # the trace builds complex constants from two real ones
+        return current_trace().to_tracer(host) if tracing() else \
+            Array(_device.device_put(host, _aval.ShapedArray(host.shape, new_dtype)))
     out = bind(P.convert, x, new_dtype=new_dtype)
     if weak_type:  # weak types live on avals, not in the IR
         aval = out.aval.update(weak_type=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import inspect
 
 import numpy as np
 
@@ -31,9 +32,10 @@ def numpy_function(static=(), name=None):
     """Make `impl` eager-capable: traced inline under a trace, else jitted with `static`."""
 
     def deco(impl):
-        from plait.jitting import Jitted
+        from plait.jitting import new_jitted
 
         jitted = None
+        signature = inspect.signature(impl)
 
         @functools.wraps(impl)
         def wrapper(*args, **kwargs):
@@ -41,7 +43,9 @@ def numpy_function(static=(), name=None):
             if tracing():
                 return impl(*args, **kwargs)
             if jitted is None:
-                jitted = Jitted(impl, static_argnames=static)
+                jitted = new_jitted(impl, static_argnames=static)
+            if static and (list in map(type, args) or list in map(type, kwargs.values())):
+                args, kwargs = _static_lists_as_tuples(signature, static, args, kwargs)
             return jitted(*args, **kwargs)
 
         wrapper.impl = impl
@@ -50,6 +54,18 @@ def numpy_function(static=(), name=None):
         return wrapper
 
     return deco
+
+
+def _static_lists_as_tuples(signature, static, args, kwargs):
+    """NumPy takes lists (`split(x, [1, 3])`) where plait's static arguments must hash."""
+    def as_tuple(v):
+        return tuple(as_tuple(e) for e in v) if isinstance(v, list) else v
+
+    bound = signature.bind(*args, **kwargs)
+    for name in static:
+        if name in bound.arguments:
+            bound.arguments[name] = as_tuple(bound.arguments[name])
+    return bound.args, bound.kwargs
 
 
 # --- conversion -----------------------------------------------------------------------------
@@ -76,12 +92,18 @@ def asarray(a, dtype=None, copy=None):
         return out if dtype is None else astype(out, dtype)
     if isinstance(a, (list, tuple)) and any(is_array(e) or _contains_array(e) for e in a):
         return stack([asarray(e, dtype) for e in a])
-    weak = isinstance(a, (int, float, complex)) and not isinstance(a, bool) and dtype is None
+    weak = _is_python_scalar(a) and not isinstance(a, bool) and dtype is None
     dt = _host_dtype(a, dtype)
     host = np.asarray(a, dtype=dt)
     if tracing():
         return lax.full((), a, None if weak else dt) if host.ndim == 0 else _constant(host)
     return Array(_device.device_put(host, ShapedArray(host.shape, dt, weak)))
+
+
+def _is_python_scalar(x) -> bool:
+    """int, float or complex, but not a NumPy scalar (np.float64 subclasses float): those keep
+    their dtype."""
+    return isinstance(x, (int, float, complex)) and not isinstance(x, np.generic)
 
 
 def _constant(host: np.ndarray):
@@ -173,7 +195,7 @@ def promote_broadcast(*args, dtype=None):
                 continue
             x = asarray(x, dt)
         elif a.dtype != dt:
-            x = lax.convert_element_type(x, dt)
+            x = lax.convert_element_type(x, dt, weak)
         out.append(broadcast_to(x, shape))
     return out
 
@@ -284,7 +306,8 @@ def floor_divide(x1, x2):
         return where(fix, lax.sub(q, 1), q) if not dtypes.is_unsigned(x1.dtype) else q
     if dtypes.is_complex(x1.dtype):
         raise PlaitTypeError("floor_divide is not defined for complex numbers")
-    return lax.floor(lax.div(lax.sub(x1, _py_mod(x1, x2)), x2))
+    # the quotient is an integer up to rounding error: round it, as NumPy and JAX do, not floor
+    return lax.round(lax.div(lax.sub(x1, _py_mod(x1, x2)), x2))
 
 
 def _py_mod(x1, x2):
@@ -480,10 +503,8 @@ def where(condition, x=None, y=None):
                               "use nonzero on a NumPy array, or pass x and y")
     condition = _to_array(condition, dtypes.bool_) if not (
         is_array(condition) and condition.dtype == dtypes.bool_) else condition
-    avals = [_aval(x), _aval(y)]
-    dt = promote_avals(avals)[0]
-    shape = broadcast_shapes(condition.shape, avals[0].shape, avals[1].shape)
-    x, y = promote_broadcast(x, y, dtype=dt)
+    shape = broadcast_shapes(condition.shape, _aval(x).shape, _aval(y).shape)
+    x, y = promote_broadcast(x, y)
     x, y = broadcast_to(x, shape), broadcast_to(y, shape)
     return lax.select(broadcast_to(condition, shape), x, y)
 

@@ -121,11 +121,11 @@ def getitem(x, idx):
 
 @functools.cache
 def _eager_take():
-    from plait.jitting import Jitted
+    from plait.jitting import new_jitted
 
     def take(x, spec, *dyn):
         return _take_spec(x, spec, list(dyn))
-    return Jitted(take, static_argnums=(1,))
+    return new_jitted(take, static_argnums=(1,))
 
 
 def _insert_nones(x, spec):
@@ -286,11 +286,11 @@ def _update(x, idx, values, mode):
 
 @functools.cache
 def _eager_update():
-    from plait.jitting import Jitted
+    from plait.jitting import new_jitted
 
     def update(x, values, spec, mode, *dyn):
         return _update_spec(x, values, spec, list(dyn), mode)
-    return Jitted(update, static_argnums=(2, 3))
+    return new_jitted(update, static_argnums=(2, 3))
 
 
 def _update_spec(x, values, spec, dyn, mode):

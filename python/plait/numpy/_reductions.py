@@ -9,6 +9,7 @@ from plait.core import dtypes
 from plait.core.errors import PlaitValueError
 from plait.numpy._core import (
     asarray,
+    broadcast_to,
     is_array,
     numpy_function,
     where,
@@ -110,7 +111,7 @@ def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
     axes = canon_axes(axis, a.ndim)
     dt = dtypes.canonicalize(dtype) if dtype is not None else _mean_dtype(a.dtype)
     a = lax.convert_element_type(a, dt)
-    centered = lax.sub(a, mean(a, axis, keepdims=True))
+    centered = lax.sub(a, broadcast_to(mean(a, axis, keepdims=True), a.shape))
     if dtypes.is_complex(dt):
         sq = lax.real(lax.mul(centered, lax.complex(lax.real(centered),
                                                     lax.neg(lax.imag(centered)))))

@@ -13,6 +13,7 @@ from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.core.trace import tracing
 from plait.numpy._core import (
     _aval,
+    _is_python_scalar,
     asarray,
     broadcast_to,
     is_array,
@@ -60,10 +61,9 @@ def full(shape, fill_value, dtype=None):
     if is_array(fill_value) and fill_value.ndim:
         return broadcast_to(fill_value if dtype is None else
                             lax.convert_element_type(fill_value, dtype), shape)
-    if dtype is None and not is_array(fill_value):
-        dtype = asarray(fill_value).dtype if not isinstance(fill_value, (int, float, complex)) \
-            else dtypes.python_scalar_dtype(fill_value)
-    return lax.full(shape, fill_value, dtype)
+    if dtype is None and not is_array(fill_value) and not _is_python_scalar(fill_value):
+        dtype = asarray(fill_value).dtype
+    return lax.full(shape, fill_value, dtype)  # a Python scalar fill is weak, as in JAX
 
 
 def zeros(shape, dtype=None):
@@ -199,7 +199,7 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 
     picked = _sum(where(mask, a, lax.full(a.shape, 0, a.dtype)), axis=-2 if offset >= 0 else -1)
     length = builtins.max(0, builtins.min(n, m - offset) if offset >= 0 else builtins.min(n + offset, m))
-    start = offset if offset >= 0 else 0
+    start = builtins.abs(offset)  # the first row (offset < 0) or column holding the diagonal
     return lax.slice_in_dim(picked, start, start + length, axis=picked.ndim - 1)
 
 

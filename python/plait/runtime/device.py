@@ -18,7 +18,7 @@ from plait.core.aval import ShapedArray
 
 @functools.cache
 def default_device():
-    return jax.devices()[0]
+    return jax.local_devices()[0]
 
 
 @functools.cache

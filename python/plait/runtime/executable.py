@@ -55,9 +55,17 @@ class ShardedExecutable:
         import jax
 
         args = []
-        for b, s in zip(bufs, self.in_shardings):
+        for k, (b, s) in enumerate(zip(bufs, self.in_shardings)):
             if not b.sharding.is_equivalent_to(s, len(b.shape)):
-                b = jax.device_put(b, s)
+                try:
+                    b = jax.device_put(b, s)
+                except ValueError as e:
+                    from plait.core.errors import PlaitValueError
+
+                    raise PlaitValueError(
+                        f"input {k} is laid out as {b.sharding}, but the program was compiled "
+                        f"for {s}, and it cannot be resharded here ({e}); device_put it to "
+                        "that sharding first") from None
             args.append(b)
         return self.loaded.execute_sharded(args).consume_with_handlers(self._handlers)
 

@@ -26,14 +26,26 @@ def inline_call(call: ir.Operation, callee: ir.Operation) -> None:
 
 
 def inline_calls_in(module: ir.Operation, func_op) -> None:
-    """Inline every call inside `func_op` (recursively), leaving the callees in place."""
-    for _ in range(1000):
-        calls = _calls(func_op)
-        if not calls:
+    """Inline every call inside `func_op` (recursively), leaving the callees in place.
+
+    Unlike plait-inline this also inlines public functions (partial evaluation must see
+    through every call with a body); calls of declarations stay calls."""
+    _inline_all(module, func_op, private_only=False)
+
+
+def _inline_all(module, root, *, private_only: bool = True) -> None:
+    """Inline the inlinable calls in `root` (a function or the module) until none is left;
+    fails at a call on a recursive cycle, where inlining would never end."""
+    _check_not_recursive(module, _reachable_calls(module, root, private_only), private_only)
+    while True:
+        done = False
+        for call in _calls(root):
+            callee = _inlinable_callee(module, call, private_only)
+            if callee is not None:
+                inline_call(call, callee)
+                done = True
+        if not done:
             return
-        for call in calls:
-            inline_call(call, lookup_func(module, ir.FlatSymbolRefAttr(call.attributes["callee"]).value))
-    raise RecursionError("plait-inline: recursive calls cannot be inlined")
 
 
 def _calls(module) -> list:
@@ -48,12 +60,28 @@ def _calls(module) -> list:
     return calls
 
 
-def _inlinable_callee(module, call):
-    """The callee of `call` if it is a private function with a body, else None."""
+def _reachable_calls(module, root, private_only: bool) -> list:
+    """The calls in `root` and in every function inlining would bring into it."""
+    calls, seen, todo = [], set(), [root]
+    while todo:
+        for call in _calls(todo.pop()):
+            calls.append(call)
+            callee = _inlinable_callee(module, call, private_only)
+            if callee is not None and symbol_name(callee) not in seen:
+                seen.add(symbol_name(callee))
+                todo.append(callee)
+    return calls
+
+
+def _inlinable_callee(module, call, private_only: bool = True):
+    """The callee of `call` if it has a body (and, with `private_only`, is private), else
+    None."""
     callee = lookup_func(module, ir.FlatSymbolRefAttr(call.attributes["callee"]).value)
-    if "sym_visibility" in callee.attributes and len(callee.regions[0].blocks):
-        return callee
-    return None
+    if not len(callee.regions[0].blocks):
+        return None
+    if private_only and "sym_visibility" not in callee.attributes:
+        return None
+    return callee
 
 
 def _enclosing_func(op):
@@ -62,11 +90,11 @@ def _enclosing_func(op):
     return op
 
 
-def _check_not_recursive(module, calls) -> None:
+def _check_not_recursive(module, calls, private_only: bool = True) -> None:
     """Fail at a call on a cycle of inlinable calls: inlining it would never end."""
     edges: dict = {}
     for call in calls:
-        callee = _inlinable_callee(module, call)
+        callee = _inlinable_callee(module, call, private_only)
         if callee is not None:
             caller = symbol_name(_enclosing_func(call))
             edges.setdefault(caller, []).append((symbol_name(callee), call))
@@ -91,14 +119,5 @@ class InlinePass(Pass):
     summary = "Inline calls to private functions (innermost first) and erase dead functions."
 
     def run(self, module):
-        _check_not_recursive(module, _calls(module))
-        while True:
-            done = False
-            for call in _calls(module):
-                callee = _inlinable_callee(module, call)
-                if callee is not None:
-                    inline_call(call, callee)
-                    done = True
-            if not done:
-                break
+        _inline_all(module, module)
         DCEPass().run(module)
