@@ -12,16 +12,20 @@ from __future__ import annotations
 import gc
 import os
 import platform
+import re
 import statistics
 import sys
 import time
 
-import jax
-import jax.numpy as jnp
-import numpy as np
+os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=8")
 
-import plait
-import plait.numpy as pnp
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+
+import plait  # noqa: E402
+import plait.numpy as pnp  # noqa: E402
+from plait import lax  # noqa: E402
 
 ROWS: list = []
 
@@ -279,6 +283,138 @@ def _run_vmap_grad():
                             lambda: _per_example(jnp, jax, jax.vmap), (mlp_params(3), x, y))[1]
 
 
+# --- control flow ----------------------------------------------------------------------------
+
+def _rnn(np_mod, lax_mod):
+    def loss(w, h, xs):
+        def cell(h, x):
+            h = np_mod.tanh(h @ w + x)
+            return h, h
+        _, hs = lax_mod.scan(cell, h, xs)
+        return np_mod.sum(hs ** 2)
+    return loss
+
+
+def _rnn_args():
+    rng = np.random.default_rng(0)
+    return (rng.normal(scale=0.1, size=(32, 32)).astype(np.float32), np.zeros((8, 32), np.float32),
+            rng.normal(size=(50, 8, 32)).astype(np.float32))
+
+
+@bench("trace+transform+lower, grad of a 50-step scan RNN (ms)", 1.0)
+def _tl_scan():
+    return _trace_lower(0, lambda: plait.grad(_rnn(pnp, lax)),
+                        lambda: jax.grad(_rnn(jnp, jax.lax)), _rnn_args())
+
+
+@bench("run, grad of a 50-step scan RNN (µs)", 1.0)
+def _run_scan():
+    return _compile_and_run(lambda: plait.grad(_rnn(pnp, lax)),
+                            lambda: jax.grad(_rnn(jnp, jax.lax)), _rnn_args())[1]
+
+
+def _vmapped_while(np_mod, lax_mod, vmap):
+    def newton(a):
+        def body(c):
+            x, i = c
+            return x - (x * x - a) / (2 * x), i + 1
+        return lax_mod.while_loop(lambda c: np_mod.abs(c[0] * c[0] - a) > 1e-4 * a, body,
+                                  (a, 0))[0]
+    return vmap(newton)
+
+
+def _while_args():
+    return (np.linspace(1.0, 1000.0, 256).astype(np.float32),)
+
+
+@bench("trace+transform+lower, vmap of a while_loop (ms)", 1.0)
+def _tl_while():
+    return _trace_lower(0, lambda: _vmapped_while(pnp, lax, plait.vmap),
+                        lambda: _vmapped_while(jnp, jax.lax, jax.vmap), _while_args())
+
+
+@bench("run, vmap of a while_loop (µs)", 1.0)
+def _run_while():
+    return _compile_and_run(lambda: _vmapped_while(pnp, lax, plait.vmap),
+                            lambda: _vmapped_while(jnp, jax.lax, jax.vmap), _while_args())[1]
+
+
+# --- sharding (8 simulated CPU devices) ----------------------------------------------------------
+
+def _sharded_step(mesh_shape, axes, param_spec, batch_spec):
+    from jax.sharding import Mesh, NamedSharding
+    from jax.sharding import PartitionSpec as P
+
+    mesh = Mesh(np.array(jax.devices()[:8]).reshape(mesh_shape), axes)
+    shard = lambda spec: NamedSharding(mesh, spec)
+    depth = 3
+    params = mlp_params(depth, width=256)
+    data = batch(n=256, width=256)
+    bias_spec = P(param_spec[-1]) if len(param_spec) else P()
+    p_sh = [(shard(param_spec), shard(bias_spec)) for _ in range(depth)]
+    b_sh = (shard(batch_spec), shard(batch_spec))
+
+    def step(np_mod, ad_mod):
+        loss = mlp_loss(np_mod, depth)
+
+        def f(params, b):
+            g = ad_mod.grad(loss)(params, b)
+            return jax.tree_util.tree_map(lambda p, d: p - 0.01 * d, params, g)
+        return f
+
+    fp = plait.jit(step(pnp, plait), in_shardings=(p_sh, b_sh), out_shardings=p_sh)
+    fj = jax.jit(step(jnp, jax), in_shardings=(p_sh, b_sh), out_shardings=p_sh)
+    ap = (jax.tree_util.tree_map(lambda x, s: plait.device_put(x, s), params, p_sh),
+          jax.tree_util.tree_map(lambda x, s: plait.device_put(x, s), data, b_sh))
+    aj = (jax.device_put(params, p_sh), jax.device_put(data, b_sh))
+    block(fp(*ap))
+    block(fj(*aj))
+    rp = per_call(lambda: block(fp(*ap)), 20)
+    rj = per_call(lambda: block(fj(*aj)), 20)
+    hp = fp.lower(*ap).compile().as_text()
+    hj = fj.lower(*aj).compile().as_text()
+    return (rp * 1e6, rj * 1e6), (_collectives(hp), _collectives(hj))
+
+
+def _collectives(hlo: str) -> int:
+    return len(re.findall(r" (?:all-reduce|all-gather|reduce-scatter|collective-permute|"
+                          r"all-to-all)(?:-start)?\(", hlo))
+
+
+@bench("run, data-parallel MLP training step on 8 devices (µs)", 1.0)
+def _dp_run():
+    from jax.sharding import PartitionSpec as P
+
+    _CACHE["dp"] = _sharded_step((8,), ("data",), P(), P("data"))
+    return _CACHE["dp"][0]
+
+
+@bench("collectives in compiled HLO, data-parallel step (count)", 1.0)
+def _dp_coll():
+    from jax.sharding import PartitionSpec as P
+
+    if "dp" not in _CACHE:
+        _CACHE["dp"] = _sharded_step((8,), ("data",), P(), P("data"))
+    return _CACHE["dp"][1]
+
+
+@bench("run, 2-D (data x model) MLP training step on 8 devices (µs)", 1.0)
+def _2d_run():
+    from jax.sharding import PartitionSpec as P
+
+    _CACHE["2d"] = _sharded_step((4, 2), ("data", "model"), P(None, "model"), P("data"))
+    return _CACHE["2d"][0]
+
+
+@bench("collectives in compiled HLO, 2-D step (count)", 1.0)
+def _2d_coll():
+    from jax.sharding import PartitionSpec as P
+
+    if "2d" not in _CACHE:
+        _CACHE["2d"] = _sharded_step((4, 2), ("data", "model"), P(None, "model"), P("data"))
+    return _CACHE["2d"][1]
+
+
 def main(argv):
     pattern = argv[1] if len(argv) > 1 else ""
     gc.disable()
@@ -293,7 +429,8 @@ def main(argv):
             continue
         p, j = fn()
         goal_txt = f"≤ {goal}" if goal else ""
-        print(f"| {name} | {p:.2f} | {j:.2f} | {p / j:.2f} | {goal_txt} |", flush=True)
+        ratio = f"{p / j:.2f}" if j else "n/a"
+        print(f"| {name} | {p:.2f} | {j:.2f} | {ratio} | {goal_txt} |", flush=True)
 
 
 if __name__ == "__main__":

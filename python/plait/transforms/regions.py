@@ -398,7 +398,8 @@ def batch_cond(state, op, operands, bdims, size, axis_name):
 
 
 def batch_while(state, op, operands, bdims, size, axis_name):
-    """Carries batched at dim 0. A batched predicate runs until every lane is done, and
+    """Carries batched at dim 0. With a batched predicate the loop runs until every lane is
+    done: each lane's predicate rides along as an extra carry (computed once per step), and
     finished lanes keep their carry."""
     from plait.transforms.batch import batch_function
 
@@ -408,31 +409,34 @@ def batch_while(state, op, operands, bdims, size, axis_name):
     cond = outline(state, op.regions[0], "while_cond")
     body = outline(state, op.regions[1], "while_body")
     cond_b, (pred_b,) = batch_function(state, cond, in_b, size, axis_name)
-    body_b, _ = batch_function(state, body, in_b, size, axis_name,
-                               force_out=True)
+    body_b, _ = batch_function(state, body, in_b, size, axis_name, force_out=True)
     loc = op.location
-    types = _types(consts + carry)
-    w = _new_op(C.while_, consts + carry, _types(carry), 2, num_consts=nc)
-    list(function_type(state.funcs[cond_b]).results)
-    cb = region_block(w.regions[0], types, loc)
+    if pred_b is None:  # every lane stops together
+        w = _new_op(C.while_, consts + carry, _types(carry), 2, num_consts=nc)
+        for region, fn in zip(w.regions, (cond_b, body_b)):
+            block = region_block(region, _types(consts + carry), loc)
+            with ir.InsertionPoint(block), loc:
+                emit_yield(call(state, fn, block.arguments))
+        return list(w.results), [0] * len(carry)
+    (pred0,) = call(state, cond_b, consts + carry)
+    state_types = _types(consts + carry) + [pred0.type]
+    w = _new_op(C.while_, consts + carry + [pred0], _types(carry) + [pred0.type], 2,
+                num_consts=nc)
+    cb = region_block(w.regions[0], state_types, loc)
     with ir.InsertionPoint(cb), loc:
-        (pred,) = call(state, cond_b, cb.arguments)
-        if pred_b is not None:
-            pred = P.reduce_or(pred, axes=(0,))
-        emit_yield([pred])
-    bb = region_block(w.regions[1], types, loc)
+        emit_yield([P.reduce_or(cb.arguments[len(state_types) - 1], axes=(0,))])
+    bb = region_block(w.regions[1], state_types, loc)
     with ir.InsertionPoint(bb), loc:
         a = list(bb.arguments)
-        new = call(state, body_b, a)
-        if pred_b is not None:
-            (pred,) = call(state, cond_b, a)
-            masked = []
-            for n, o in zip(new, a[nc:]):
-                m = P.broadcast_in_dim(pred, shape=aval_of(n).shape, broadcast_dimensions=(0,))
-                masked.append(P.select(m, n, o))
-            new = masked
-        emit_yield(new)
-    return list(w.results), [0] * len(carry)
+        old, pred = a[nc:-1], a[-1]
+        new = call(state, body_b, a[:-1])
+        masked = []
+        for n, o in zip(new, old):
+            m = P.broadcast_in_dim(pred, shape=aval_of(n).shape, broadcast_dimensions=(0,))
+            masked.append(P.select(m, n, o))
+        (next_pred,) = call(state, cond_b, a[:nc] + masked)
+        emit_yield(masked + [P.and_(pred, next_pred)])
+    return list(w.results)[:-1], [0] * len(carry)
 
 
 def batch_scan(state, op, operands, bdims, size, axis_name):
