@@ -6,6 +6,7 @@
 import time
 
 import numpy as np
+
 import plait
 import plait.numpy as pnp
 

@@ -5,9 +5,10 @@ import logging
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
+
 import plait
 import plait.numpy as pnp
-import pytest
 from plait import jitting as jit_mod
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from plait import _mlir
 from plait._mlir import ir
 from plait.core import dtypes

@@ -11,6 +11,7 @@ under the IR it produced (the path taken), and later calls retrace to find their
 from __future__ import annotations
 
 import numpy as np
+
 from plait._mlir import CONTEXT, LOCK, ir
 from plait.core.errors import ConcretizationError
 

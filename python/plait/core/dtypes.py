@@ -11,6 +11,7 @@ import functools
 
 import ml_dtypes
 import numpy as np
+
 from plait.core.errors import PlaitTypeError
 
 bool_ = np.dtype(np.bool_)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import jax.tree_util as jtu
 from jax._src import tree_util as _jtu_impl
 from jaxlib import _jax
+
 from plait.runtime.array import Array
 
 tree_flatten = jtu.tree_flatten

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Sequence
 
 import numpy as np
+
 from plait._mlir import ir
 from plait.core import aval as _aval
 from plait.core import dtypes

@@ -8,6 +8,7 @@ plait's own compiled executables.
 from __future__ import annotations
 
 import numpy as np
+
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError
 from plait.runtime import device as _device

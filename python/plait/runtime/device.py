@@ -12,6 +12,7 @@ import numpy as np
 from jax._src import core as _jcore
 from jaxlib import _jax
 from jaxlib import xla_client as xc
+
 from plait.core import dtypes
 from plait.core.aval import ShapedArray
 

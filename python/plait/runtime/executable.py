@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from jaxlib import xla_client as xc
+
 from plait._mlir import ir
 from plait.core.aval import ShapedArray
 from plait.runtime import device as _device

@@ -13,6 +13,7 @@ import os
 from typing import Any, NamedTuple
 
 import numpy as np
+
 from plait.core import dtypes, pytree
 from plait.runtime import device as _device
 
