@@ -4,6 +4,8 @@
     f = plait.jit(lambda x: pnp.sin(x) ** 2)
 """
 
+from jax import tree_util  # pytrees are jax's (Flax/Equinox pytrees work as they are)
+
 from plait import (  # noqa: F401
     dialect,  # declares every op
     distributed,
@@ -32,5 +34,6 @@ __all__ = [
     "ConcretizationError", "EscapedTracerError", "IRError", "PlaitError",
     "PlaitTypeError", "PlaitValueError", "config", "grad", "hessian", "jacfwd", "jacrev", "jit",
     "jvp", "lax", "linearize", "make_mlir", "numpy", "value_and_grad", "vjp", "vmap",
-    "sharding", "device_put", "distributed", "shard_map", "with_sharding_constraint",
+    "sharding", "device_put", "distributed", "shard_map", "tree_util",
+    "with_sharding_constraint",
 ]

@@ -19,7 +19,7 @@ from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
 from plait.dialect.elementwise import BINARY, UNARY
 from plait.transforms.base import Pass, fail
-from plait.transforms.expand import ModuleState, body_ops, callee_of
+from plait.transforms.expand import ModuleState, body_ops, callee_of, emit_call
 from plait.transforms.irutil import (
     clone_into,
     finish_func,
@@ -502,13 +502,11 @@ def expand_vmap_op(state: ModuleState, op: ir.Operation) -> None:
     size = params["axis_size"]
     name, out_bdims = batch_function(state, params["callee"], in_axes, size,
                                      params["axis_name"] or "")
+    results = emit_call(state, op, name, list(op.operands),
+                        function_type(state.funcs[name]).results)
     with ir.InsertionPoint(op), op.location:
-        ftype = function_type(state.funcs[name])
-        call = ir.Operation.create("func.call", results=list(ftype.results),
-                                   operands=list(op.operands),
-                                   attributes={"callee": ir.FlatSymbolRefAttr.get(name)})
         outs = []
-        for k, (v, d, want) in enumerate(zip(call.results, out_bdims, params["out_axes"])):
+        for k, (v, d, want) in enumerate(zip(results, out_bdims, params["out_axes"])):
             if want == -1:
                 if d is not None:
                     raise fail(op, f"vmap output {k} depends on the mapped axis, but its "

@@ -92,16 +92,30 @@ def _walk_ops(func_op):
     return ops[:-1]  # the func itself comes last in post-order
 
 
-def replace_with_call(op: ir.Operation, callee: str, operands) -> ir.Operation:
-    """Replace `op` by `func.call @callee(operands)` with the same result types."""
+def in_region(op: ir.Operation) -> bool:
+    """Whether `op` sits in a region of a plait region op rather than in a function body."""
+    return op.parent.name != "func.func"
+
+
+def emit_call(state, op: ir.Operation, callee: str, operands, result_types) -> list:
+    """`func.call @callee` before `op`; inside a plait region op, where MLIR cannot resolve a
+    call's symbol, the callee's body is cloned in instead."""
     with ir.InsertionPoint(op), op.location:
-        call = ir.Operation.create("func.call", results=[r.type for r in op.results],
-                                   operands=list(operands),
-                                   attributes={"callee": ir.FlatSymbolRefAttr.get(callee)})
-    for old, new in zip(op.results, call.results):
+        if in_region(op):
+            from plait.transforms.regions import call
+
+            return call(state, callee, list(operands))
+        c = ir.Operation.create("func.call", results=list(result_types), operands=list(operands),
+                                attributes={"callee": ir.FlatSymbolRefAttr.get(callee)})
+        return list(c.results)
+
+
+def replace_with_call(op: ir.Operation, callee: str, operands, state=None) -> None:
+    """Replace `op` by a call of @callee (see emit_call) with the same result types."""
+    results = emit_call(state, op, callee, operands, [r.type for r in op.results])
+    for old, new in zip(op.results, results):
         old.replace_all_uses_with(new)
     op.erase()
-    return call
 
 
 def body_ops(func_op) -> list:

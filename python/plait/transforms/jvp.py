@@ -471,7 +471,7 @@ _CALL_RULES.update(REGION_JVP_RULES)
 def expand_jvp_op(state: ModuleState, op: ir.Operation) -> None:
     params = OPS[op.name].params_of(op)
     name = jvp_function(state, params["callee"], tuple(params["diff_args"]))
-    replace_with_call(op, name, list(op.operands))
+    replace_with_call(op, name, list(op.operands), state)
 
 
 class JvpPass(Pass):

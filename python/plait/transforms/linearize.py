@@ -18,7 +18,7 @@ from plait._mlir import ir
 from plait.dialect import OPS
 from plait.dialect import transform as T
 from plait.transforms.base import Pass
-from plait.transforms.expand import ModuleState, body_ops
+from plait.transforms.expand import ModuleState, body_ops, emit_call
 from plait.transforms.inline import inline_calls_in
 from plait.transforms.irutil import (
     clone_into,
@@ -134,16 +134,13 @@ def expand_vjp_op(state: ModuleState, op: ir.Operation) -> None:
     n_args = len(fwd_type.inputs)
     n_outs = len(fwd_type.results) - n_res
     operands = list(op.operands)
+    fwd_outs = emit_call(state, op, fwd, operands[:n_args], fwd_type.results)
     with ir.InsertionPoint(op), op.location:
-        call = ir.Operation.create("func.call", results=list(fwd_type.results),
-                                   operands=operands[:n_args],
-                                   attributes={"callee": ir.FlatSymbolRefAttr.get(fwd)})
-        res = list(call.results[n_outs:])
         lin_type = function_type(state.funcs[lin])
-        arg_cts = T.linear_transpose.create(res + operands[n_args:], list(lin_type.inputs)[n_res:],
-                                     callee=lin,
-                                     linear_args=tuple(range(n_res, n_res + len(diff_args))))
-    results = list(call.results[:n_outs]) + arg_cts
+        arg_cts = T.linear_transpose.create(fwd_outs[n_outs:] + operands[n_args:],
+                                            list(lin_type.inputs)[n_res:], callee=lin,
+                                            linear_args=tuple(range(n_res, n_res + len(diff_args))))
+    results = fwd_outs[:n_outs] + arg_cts
     for old, new in zip(op.results, results):
         old.replace_all_uses_with(new)
     op.erase()

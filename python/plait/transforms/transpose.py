@@ -494,7 +494,7 @@ def expand_transpose_op(state: ModuleState, op: ir.Operation) -> None:
 
     params = OPS[op.name].params_of(op)
     name = transpose_function(state, params["callee"], tuple(params["linear_args"]))
-    replace_with_call(op, name, list(op.operands))
+    replace_with_call(op, name, list(op.operands), state)
 
 
 class TransposePass(Pass):

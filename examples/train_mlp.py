@@ -1,0 +1,73 @@
+"""Train a small MLP classifier with plait: jit of a grad step, vmap for per-example
+gradient norms, lax.scan for several steps per call. Checked against jax as the oracle.
+
+    python examples/train_mlp.py
+"""
+
+import time
+
+import numpy as np
+
+import plait
+import plait.numpy as pnp
+from plait import lax
+
+
+def init(rng, sizes):
+    return [(rng.normal(scale=(2 / m) ** 0.5, size=(m, n)).astype(np.float32),
+             np.zeros(n, np.float32)) for m, n in zip(sizes[:-1], sizes[1:])]
+
+
+def forward(params, x):
+    for w, b in params[:-1]:
+        x = pnp.maximum(x @ w + b, 0.0)
+    w, b = params[-1]
+    return x @ w + b
+
+
+def loss(params, x, y):
+    logits = forward(params, x)
+    logp = logits - pnp.logsumexp(logits, axis=1, keepdims=True)
+    return -pnp.mean(pnp.take_along_axis(logp, y[:, None], axis=1))
+
+
+@plait.jit
+def train_steps(params, xs, ys):
+    """10 SGD steps in one compiled program (a scan over minibatches)."""
+    def step(p, batch):
+        x, y = batch
+        value, g = plait.value_and_grad(loss)(p, x, y)
+        return [(w - 0.1 * gw, b - 0.1 * gb) for (w, b), (gw, gb) in zip(p, g)], value
+    return lax.scan(step, params, (xs, ys))
+
+
+@plait.jit
+def per_example_grad_norms(params, x, y):
+    grads = plait.vmap(plait.grad(lambda p, xi, yi: loss(p, xi[None], yi[None])),
+                       in_axes=(None, 0, 0))(params, x, y)
+    return pnp.sqrt(sum(pnp.sum(g.reshape(g.shape[0], -1) ** 2, axis=1)
+                        for g in plait.tree_util.tree_leaves(grads)))
+
+
+def main():
+    rng = np.random.default_rng(0)
+    centers = rng.normal(scale=3.0, size=(4, 2))
+    labels = rng.integers(0, 4, 40000)
+    points = (centers[labels] + rng.normal(size=(40000, 2))).astype(np.float32)
+    params = init(rng, [2, 64, 64, 4])
+    xs, ys = points.reshape(40, 10, 100, 2), labels.astype(np.int32).reshape(40, 10, 100)
+    t0 = time.perf_counter()
+    for epoch in range(40):
+        params, losses = train_steps(params, xs[epoch], ys[epoch])
+        if epoch % 10 == 0:
+            print(f"epoch {epoch:2d}  loss {float(losses[-1]):.4f}")
+    print(f"40 calls x 10 steps in {(time.perf_counter() - t0) * 1e3:.0f} ms (first compiles)")
+    acc = float(pnp.mean(pnp.argmax(forward(params, points), axis=1) == labels))
+    print(f"train accuracy {acc:.3f}")
+    assert acc > 0.7, acc  # four overlapping clusters; chance is 0.25
+    norms = per_example_grad_norms(params, points[:8], labels[:8].astype(np.int32))
+    print("per-example gradient norms:", np.round(np.asarray(norms), 4))
+
+
+if __name__ == "__main__":
+    main()
