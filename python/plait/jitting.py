@@ -118,8 +118,12 @@ class FunctionKey:
         self.arrays: list = []
         self._cells = None
         code = getattr(fun, "__code__", None)
-        if code is None or not fun.__closure__:
+        if code is None:
             self.key = (_value_key(fun),)
+            return
+        base = (code, _value_key(fun.__defaults__), _Identity(fun.__globals__))
+        if not fun.__closure__:
+            self.key = base
             return
         cells, parts = [], []
         for cell in fun.__closure__:
@@ -140,7 +144,7 @@ class FunctionKey:
             parts.append((tree, tuple(leaf_aval(leaf) if i in arrays else _value_key(leaf)
                                       for i, leaf in enumerate(leaves))))
         self._cells = cells
-        self.key = (code, _value_key(fun.__defaults__), tuple(parts))
+        self.key = base + (tuple(parts),)
 
     def with_closure_tracers(self, tracers: Sequence):
         """The function with its closure's arrays replaced by `tracers` (in order)."""

@@ -19,7 +19,7 @@ from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
 from plait.dialect.elementwise import BINARY, UNARY
 from plait.transforms.base import Pass, fail
-from plait.transforms.expand import ModuleState, body_ops, callee_of, emit_call
+from plait.transforms.expand import ModuleState, body_ops, callee_of, emit_call, require_body
 from plait.transforms.irutil import (
     clone_into,
     finish_func,
@@ -426,8 +426,12 @@ def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int,
     unbatched ones, so that several batched bodies (branches, loop steps) agree."""
     key = ("vmap", callee, tuple(in_bdims), size, axis_name, force_out)
     if key in state.memo:
+        if state.memo[key] is None:
+            raise fail(state.funcs[callee], f"@{callee} calls itself; a recursive function "
+                                            "cannot be batched")
         return state.memo[key]
-    f = state.funcs[callee]
+    state.memo[key] = None  # in progress: a call back into @callee is recursion
+    f = require_body(state, callee)
     ftype = function_type(f)
     old_args = list(f.regions[0].blocks[0].arguments)
     from plait.dialect.transform import _batched
@@ -482,8 +486,9 @@ def _batch_op(state, op, mapping, bdims, size):
     region_rule = BATCH_RULES.get(op.name)
     if region_rule is not None:
         return region_rule(state, op, operands, in_bdims, size, _AXIS[-1])
-    if op.name in ("func.call", "plait.custom_jvp_call", "plait.custom_vjp_call"):
-        # custom rules do not survive batching: the batched call differentiates @callee
+    if op.name in ("plait.custom_jvp_call", "plait.custom_vjp_call"):
+        return _batch_custom(state, op, operands, in_bdims, size)
+    if op.name == "func.call":
         name, out_bdims = batch_function(state, callee_of(op), tuple(in_bdims), size, _AXIS[-1])
         ftype = function_type(state.funcs[name])
         call = ir.Operation.create("func.call", results=list(ftype.results), operands=operands,
@@ -494,6 +499,28 @@ def _batch_op(state, op, mapping, bdims, size):
         raise fail(op, f"'{op.name}' has no batching rule")
     params = {k: v for k, v in OPS[op.name].params_of(op).items() if v is not None}
     return rule(operands, in_bdims, size, **params)
+
+
+def _batch_custom(state, op, operands, in_bdims, size):
+    """A custom-rule call stays one: the function and each rule are batched alike, every
+    operand and result with its batch dim in front (tangents and cotangents share the layout
+    of their primals)."""
+    from plait.dialect import transform as T
+
+    xs = [move_bdim(x, d, 0, size) for x, d in zip(operands, in_bdims)]
+
+    def batched(attr):
+        name = ir.FlatSymbolRefAttr(op.attributes[attr]).value
+        n_in = len(function_type(state.funcs[name]).inputs)
+        return batch_function(state, name, (0,) * n_in, size, _AXIS[-1], force_out=True)[0]
+
+    callee = batched("callee")
+    if op.name == "plait.custom_jvp_call":
+        rules, opdef = {"jvp": batched("jvp")}, T.custom_jvp_call
+    else:
+        rules, opdef = {"fwd": batched("fwd"), "bwd": batched("bwd")}, T.custom_vjp_call
+    results = opdef.create(xs, function_type(state.funcs[callee]).results, callee=callee, **rules)
+    return results, [0] * len(results)
 
 
 def expand_vmap_op(state: ModuleState, op: ir.Operation) -> None:

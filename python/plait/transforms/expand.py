@@ -71,6 +71,16 @@ class ModuleState:
                 if op.name in op_names and self.is_clean(callee_of(op))]
 
 
+def require_body(state, name: str):
+    """@name, which a transformation is about to walk: it must have a body."""
+    f = state.funcs[name]
+    if not len(f.regions[0].blocks):
+        from plait.transforms.base import fail
+
+        raise fail(f, f"@{name} has no body to transform (it is only declared)")
+    return f
+
+
 def referenced_functions(op: ir.Operation) -> list[str]:
     """The functions an op names (a call's callee, a custom rule's functions)."""
     attrs = op.attributes

@@ -22,7 +22,13 @@ from plait.core.aval import aval_of
 from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.transforms.base import Pass
-from plait.transforms.expand import ModuleState, body_ops, callee_of, replace_with_call
+from plait.transforms.expand import (
+    ModuleState,
+    body_ops,
+    callee_of,
+    replace_with_call,
+    require_body,
+)
 from plait.transforms.irutil import (
     add_any,
     clone_into,
@@ -333,7 +339,7 @@ def jvp_function(state: ModuleState, callee: str, diff_args: tuple, remat=None) 
     key = ("jvp", callee, tuple(diff_args), remat)
     if key in state.memo:
         return state.memo[key]
-    f = state.funcs[callee]
+    f = require_body(state, callee)
     ftype = function_type(f)
     ins = list(ftype.inputs)
     name = unique_symbol(state.module, f"{callee}_jvp")

@@ -40,14 +40,14 @@ def partial_eval(state: ModuleState, jvp_name: str, n_args: int, n_outs: int, ct
     f = state.funcs[jvp_name]
     args = list(f.regions[0].blocks[0].arguments)
     primal_args, tangent_args = args[:n_args], args[n_args:]
-    ops = body_ops(f)
+    ret = return_op(f)
+    outs = list(ret.operands)[:n_outs]
+    t_outs = [list(ret.operands)[n_outs + i] for i in ct_outs]
+    ops = _live(body_ops(f), outs + t_outs)  # tangents of outputs not kept need no residuals
     unknown = set(tangent_args)
     for op in ops:
         if any(v in unknown for v in op.operands):
             unknown.update(op.results)
-    ret = return_op(f)
-    outs = list(ret.operands)[:n_outs]
-    t_outs = [list(ret.operands)[n_outs + i] for i in ct_outs]
 
     recompute = _recomputed(ops, unknown)
     residuals: list = []
@@ -94,6 +94,17 @@ def partial_eval(state: ModuleState, jvp_name: str, n_args: int, n_outs: int, ct
     finish_func(lin, lblock, [lmap[v] for v in t_outs], loc)
     state.add(lin)
     return fwd_name, lin_name, len(residuals)
+
+
+def _live(ops, roots) -> list:
+    """The ops some root value depends on, in order."""
+    needed = set(roots)
+    live = []
+    for op in reversed(ops):
+        if any(r in needed for r in op.results):
+            live.append(op)
+            needed.update(op.operands)
+    return live[::-1]
 
 
 def _recomputed(ops, unknown) -> set:

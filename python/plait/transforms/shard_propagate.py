@@ -1,7 +1,8 @@
 """plait-shard-propagate: give every value of a sharded program a sharding (`shard_rules`).
 
-Seeds are the shardings the user asked for: `plait.sharding_constraint` ops, and
-`sdy.sharding` on the public functions' arguments and results. Rules carry shardings forward
+Seeds are the shardings the user asked for: `plait.sharding_constraint` ops, the results of
+`plait.shard_map` ops (laid out as their out_specs say), and `sdy.sharding` on the public
+functions' arguments and results. Rules carry shardings forward
 (`forward_rules[op](operand dims, operand priorities, **params) -> result dims`) and backward
 (`backward_rules[op](result dims, number of operands, **params) -> operand dims`) until
 nothing changes. A sharding is a tuple with the mesh axes of each dimension.
@@ -110,7 +111,8 @@ def _reshape_fwd(dims_list, prios, new_sizes, _shape=None):
 def _dot_fwd(dims_list, prios, lhs_batching_dimensions, rhs_batching_dimensions,
              lhs_contracting_dimensions, rhs_contracting_dimensions, _ranks=None):
     """Batch dims, then lhs free dims, then rhs free dims keep their operand's axes (the lhs
-    wins a batch dimension both shard); contracting axes are reduced over by Shardy."""
+    wins a batch dimension both shard; an axis an earlier dimension took is dropped, as a
+    sharding names each axis once); contracting axes are reduced over by Shardy."""
     lhs, rhs = dims_list
     if lhs is None and rhs is None or _ranks is None:
         return None
@@ -119,11 +121,13 @@ def _dot_fwd(dims_list, prios, lhs_batching_dimensions, rhs_batching_dimensions,
     rhs = rhs or ((),) * rr
     lb, rb = lhs_batching_dimensions, rhs_batching_dimensions
     lc, rc = lhs_contracting_dimensions, rhs_contracting_dimensions
-    out = [lhs[i] or rhs[j] for i, j in zip(lb, rb)]
-    out += [lhs[i] for i in range(lr) if i not in lb and i not in lc]
-    used = {a for d in out for a in d}
-    out += [tuple(a for a in rhs[i] if a not in used)
-            for i in range(rr) if i not in rb and i not in rc]
+    dims = [lhs[i] or rhs[j] for i, j in zip(lb, rb)]
+    dims += [lhs[i] for i in range(lr) if i not in lb and i not in lc]
+    dims += [rhs[i] for i in range(rr) if i not in rb and i not in rc]
+    out, used = [], set()
+    for d in dims:
+        out.append(tuple(a for a in d if a not in used))
+        used.update(d)
     return tuple(out)
 
 
@@ -140,7 +144,8 @@ def _extra_params(op, params):
 
 def propagate(func_op, seeds: dict) -> dict:
     """value -> (dims, priority) for the values of one function's body."""
-    from plait.sharding import dims_of
+    from plait.dialect.sharding import shard_map
+    from plait.sharding import dims_of, per_value_dims
 
     known = dict(seeds)
     block = func_op.regions[0].blocks[0]
@@ -148,6 +153,9 @@ def propagate(func_op, seeds: dict) -> dict:
     for op in ops:
         if op.name == P.sharding_constraint.name:
             known[op.results[0]] = (dims_of(op.attributes["sharding"]), CONSTRAINT)
+        elif op.name == shard_map.name:  # its results are laid out as its out_specs say
+            for r, d in zip(op.results, per_value_dims(op.attributes["out_shardings"])):
+                _set(known, r, d, ANNOTATION)
     for _ in range(4):
         changed = False
         for op in ops:
@@ -191,6 +199,7 @@ class ShardPropagatePass(Pass):
     summary = "Propagate shardings from annotations to every value (a sharded program only)."
 
     def run(self, module):
+        from plait.dialect.sharding import shard_map
         from plait.sharding import dims_of, per_value_attr, sharding_attr
 
         if not any(o.operation.name == "sdy.mesh" for o in module.regions[0].blocks[0].operations):
@@ -213,8 +222,8 @@ class ShardPropagatePass(Pass):
             known = propagate(f, seeds)
             for op in list(block.operations)[:-1]:
                 o = op.operation
-                if o.name.startswith("plait.") and o.results and all(r in known for r in
-                                                                      o.results):
+                if (o.name.startswith("plait.") and o.name != shard_map.name and o.results
+                        and all(r in known for r in o.results)):
                     o.attributes["sdy.sharding"] = per_value_attr([known[r][0] for r in o.results])
             res = []
             for i, v in enumerate(ret.operands):

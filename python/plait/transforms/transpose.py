@@ -22,7 +22,8 @@ from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect import transform as T
 from plait.transforms.base import Pass, fail
-from plait.transforms.expand import ModuleState, body_ops
+from plait.transforms.expand import ModuleState, body_ops, require_body
+from plait.transforms.inline import inline_calls_in
 from plait.transforms.irutil import (
     add_any,
     clone_into,
@@ -420,7 +421,8 @@ def transpose_function(state: ModuleState, lin: str, linear_args: tuple) -> str:
     key = ("transpose", lin, tuple(linear_args))
     if key in state.memo:
         return state.memo[key]
-    f = state.funcs[lin]
+    f = require_body(state, lin)
+    inline_calls_in(state.module, f)  # transposition walks one flat body
     ftype = function_type(f)
     ins, outs = list(ftype.inputs), list(ftype.results)
     old_args = list(f.regions[0].blocks[0].arguments)

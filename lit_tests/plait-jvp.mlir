@@ -1,0 +1,216 @@
+// RUN: plait-opt %s --split-input-file --plait-jvp | filecheck %s
+
+// `"plait.jvp"(%args, %tangents) {callee = @f, diff_args}` becomes a call of a generated
+// @f_jvp(args..., tangents of diff_args...) -> (outs..., tangent outs...). Each case is its own
+// module, so the generated functions follow the case that asked for them.
+
+// CHECK-LABEL: @unary
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[R:.*]]:2 = call @sin_jvp(%[[X]], %[[T]])
+// CHECK-NEXT: return %[[R]]#0, %[[R]]#1
+func.func @unary(%x: tensor<4xf32>, %t: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.jvp"(%x, %t) {callee = @sin, diff_args = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @sin(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// d sin(x) = t * cos(x)
+// CHECK-LABEL: func.func private @sin_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+// CHECK-NEXT: %[[Y:.*]] = "plait.sin"(%[[X]])
+// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-NEXT: %[[DY:.*]] = "plait.mul"(%[[T]], %[[C]])
+// CHECK-NEXT: return %[[Y]], %[[DY]]
+
+// -----
+
+// CHECK-LABEL: @binary
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>, %[[TX:.*]]: tensor<4xf32>, %[[TY:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[R:.*]]:2 = call @mul_jvp(%[[X]], %[[Y]], %[[TX]], %[[TY]])
+func.func @binary(%x: tensor<4xf32>, %y: tensor<4xf32>, %tx: tensor<4xf32>, %ty: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.jvp"(%x, %y, %tx, %ty) {callee = @mul, diff_args = array<i64: 0, 1>} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @mul(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.mul"(%x, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// d (x * y) = tx * y + x * ty
+// CHECK-LABEL: func.func private @mul_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>, %[[TX:.*]]: tensor<4xf32>, %[[TY:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[P:.*]] = "plait.mul"(%[[X]], %[[Y]])
+// CHECK-NEXT: %[[A:.*]] = "plait.mul"(%[[TX]], %[[Y]])
+// CHECK-NEXT: %[[B:.*]] = "plait.mul"(%[[X]], %[[TY]])
+// CHECK-NEXT: %[[DP:.*]] = "plait.add"(%[[A]], %[[B]])
+// CHECK-NEXT: return %[[P]], %[[DP]]
+
+// -----
+
+// CHECK-LABEL: @dot
+// CHECK: call @matmul_jvp
+func.func @dot(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %ta: tensor<2x3xf32>, %tb: tensor<3x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
+  %0:2 = "plait.jvp"(%a, %b, %ta, %tb) {callee = @matmul, diff_args = array<i64: 0, 1>} : (tensor<2x3xf32>, tensor<3x4xf32>, tensor<2x3xf32>, tensor<3x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>)
+  return %0#0, %0#1 : tensor<2x4xf32>, tensor<2x4xf32>
+}
+
+func.func private @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64>, rhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// The product rule, each term a dot_general with the same dimension numbers.
+// CHECK-LABEL: func.func private @matmul_jvp
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<3x4xf32>, %[[TA:.*]]: tensor<2x3xf32>, %[[TB:.*]]: tensor<3x4xf32>)
+// CHECK-NEXT: %[[P:.*]] = "plait.dot_general"(%[[A]], %[[B]])
+// CHECK-NEXT: %[[L:.*]] = "plait.dot_general"(%[[TA]], %[[B]]) {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 0>}
+// CHECK-NEXT: %[[R:.*]] = "plait.dot_general"(%[[A]], %[[TB]]) {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 0>}
+// CHECK-NEXT: %[[DP:.*]] = "plait.add"(%[[L]], %[[R]])
+// CHECK-NEXT: return %[[P]], %[[DP]]
+
+// -----
+
+// A tangent only for x: the y term of the product rule is a symbolic zero, so there is no
+// x * ty and no add of zeros.
+// CHECK-LABEL: @one_tangent
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>, %[[TX:.*]]: tensor<4xf32>)
+// CHECK-NEXT: call @mul_jvp(%[[X]], %[[Y]], %[[TX]])
+func.func @one_tangent(%x: tensor<4xf32>, %y: tensor<4xf32>, %tx: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.jvp"(%x, %y, %tx) {callee = @mul, diff_args = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @mul(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.mul"(%x, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @mul_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>, %[[TX:.*]]: tensor<4xf32>)
+// CHECK-NOT: plait.add
+// CHECK-NEXT: %[[P:.*]] = "plait.mul"(%[[X]], %[[Y]])
+// CHECK-NEXT: %[[DP:.*]] = "plait.mul"(%[[TX]], %[[Y]])
+// CHECK-NEXT: return %[[P]], %[[DP]]
+
+// -----
+
+// Ops that no tangent reaches are plain clones: exp(y) gets no tangent op, sin(x) + y no add
+// (y's tangent is zero), and the tangent of the output that does not depend on x is a zero
+// constant made only at the return.
+// CHECK-LABEL: @symbolic_zeros
+func.func @symbolic_zeros(%x: tensor<4xf32>, %y: tensor<4xf32>, %t: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0:4 = "plait.jvp"(%x, %y, %t) {callee = @partly_constant, diff_args = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1, %0#2, %0#3 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @partly_constant(%x: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = "plait.add"(%0, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %2 = "plait.exp"(%y) : (tensor<4xf32>) -> tensor<4xf32>
+  return %1, %2 : tensor<4xf32>, tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @partly_constant_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[X]])
+// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-NEXT: %[[DS:.*]] = "plait.mul"(%[[T]], %[[C]])
+// CHECK-NEXT: %[[SUM:.*]] = "plait.add"(%[[S]], %[[Y]])
+// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[Y]])
+// CHECK-NEXT: %[[ZERO:.*]] = "plait.constant"() {value = dense<0.000000e+00> : tensor<4xf32>}
+// CHECK-NEXT: return %[[SUM]], %[[E]], %[[DS]], %[[ZERO]]
+
+// -----
+
+// jvp of a function that holds a jvp (forward over forward): the inner op is expanded first,
+// then the outer one differentiates the inner's generated @sin_jvp, giving sin'' = -sin.
+// CHECK-LABEL: @nested
+// CHECK-SAME: (%[[X:.*]]: tensor<f32>, %[[T:.*]]: tensor<f32>)
+// CHECK-NEXT: %[[R:.*]]:2 = call @dsin_jvp(%[[X]], %[[T]])
+// CHECK-NEXT: return %[[R]]#0, %[[R]]#1
+func.func @nested(%x: tensor<f32>, %t: tensor<f32>) -> (tensor<f32>, tensor<f32>) {
+  %0:2 = "plait.jvp"(%x, %t) {callee = @dsin, diff_args = array<i64: 0>} : (tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  return %0#0, %0#1 : tensor<f32>, tensor<f32>
+}
+
+// CHECK-LABEL: func.func private @dsin
+// CHECK-SAME: (%[[X:.*]]: tensor<f32>)
+// CHECK-NEXT: %[[ONE:.*]] = "plait.constant"()
+// CHECK-NEXT: %[[R:.*]]:2 = call @sin_jvp(%[[X]], %[[ONE]])
+// CHECK-NEXT: return %[[R]]#1
+func.func private @dsin(%x: tensor<f32>) -> tensor<f32> {
+  %one = "plait.constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
+  %0:2 = "plait.jvp"(%x, %one) {callee = @sin, diff_args = array<i64: 0>} : (tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  return %0#1 : tensor<f32>
+}
+
+func.func private @sin(%x: tensor<f32>) -> tensor<f32> {
+  %0 = "plait.sin"(%x) : (tensor<f32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// CHECK-LABEL: func.func private @sin_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<f32>, %[[T:.*]]: tensor<f32>)
+// CHECK-NEXT: %[[Y:.*]] = "plait.sin"(%[[X]])
+// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-NEXT: %[[DY:.*]] = "plait.mul"(%[[T]], %[[C]])
+// CHECK-NEXT: return %[[Y]], %[[DY]]
+
+// The constant tangent of @dsin's inner jvp has no tangent of its own: only x is differentiated.
+// CHECK-LABEL: func.func private @dsin_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<f32>, %[[T:.*]]: tensor<f32>)
+// CHECK-NEXT: %[[ONE:.*]] = "plait.constant"()
+// CHECK-NEXT: %[[R:.*]]:4 = call @sin_jvp_jvp(%[[X]], %[[ONE]], %[[T]])
+// CHECK-NEXT: return %[[R]]#1, %[[R]]#3
+
+// CHECK-LABEL: func.func private @sin_jvp_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<f32>, %[[T1:.*]]: tensor<f32>, %[[T2:.*]]: tensor<f32>)
+// CHECK-NEXT: %[[Y:.*]] = "plait.sin"(%[[X]])
+// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-NEXT: %[[DY:.*]] = "plait.mul"(%[[T2]], %[[C]])
+// CHECK-NEXT: %[[C2:.*]] = "plait.cos"(%[[X]])
+// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[X]])
+// CHECK-NEXT: %[[NS:.*]] = "plait.neg"(%[[S]])
+// CHECK-NEXT: %[[DC:.*]] = "plait.mul"(%[[T2]], %[[NS]])
+// CHECK-NEXT: %[[Y1:.*]] = "plait.mul"(%[[T1]], %[[C2]])
+// CHECK-NEXT: %[[DY1:.*]] = "plait.mul"(%[[T1]], %[[DC]])
+// CHECK-NEXT: return %[[Y]], %[[Y1]], %[[DY]], %[[DY1]]
+
+// -----
+
+// A call inside the callee that a tangent reaches becomes a call of the callee's JVP.
+// CHECK-LABEL: @call_inside
+// CHECK: call @outer_jvp
+func.func @call_inside(%x: tensor<4xf32>, %t: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.jvp"(%x, %t) {callee = @outer, diff_args = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @outer(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = func.call @inner(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = "plait.neg"(%0) : (tensor<4xf32>) -> tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+func.func private @inner(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.exp"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @outer_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[R:.*]]:2 = call @inner_jvp(%[[X]], %[[T]])
+// CHECK-NEXT: %[[N:.*]] = "plait.neg"(%[[R]]#0)
+// CHECK-NEXT: %[[DN:.*]] = "plait.neg"(%[[R]]#1)
+// CHECK-NEXT: return %[[N]], %[[DN]]
+
+// CHECK-LABEL: func.func private @inner_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[X]])
+// CHECK-NEXT: %[[DE:.*]] = "plait.mul"(%[[T]], %[[E]])
+// CHECK-NEXT: return %[[E]], %[[DE]]

@@ -1,0 +1,217 @@
+// RUN: plait-opt %s --split-input-file --plait-linearize | filecheck %s
+
+// `"plait.vjp"(%args, %cts) {callee = @f, diff_args, ct_outs}` becomes a call of @f_fwd, which
+// returns @f's outputs and then the residuals, and a "plait.linear_transpose" of @f_lin, which
+// takes the residuals and then the tangents (plait-transpose expands it). Both halves are split
+// out of @f_jvp by partial evaluation; the backward half never recomputes the forward one.
+
+// CHECK-LABEL: @unary
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[CT:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[F:.*]]:2 = call @sin_fwd(%[[X]]) : (tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+// CHECK-NEXT: %[[DX:.*]] = "plait.linear_transpose"(%[[F]]#1, %[[CT]]) {callee = @sin_lin, linear_args = array<i64: 1>}
+// CHECK-NEXT: return %[[F]]#0, %[[DX]]
+func.func @unary(%x: tensor<4xf32>, %ct: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.vjp"(%x, %ct) {callee = @sin, diff_args = array<i64: 0>, ct_outs = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @sin(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// cos(x) is the residual.
+// CHECK-LABEL: func.func private @sin_fwd
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[Y:.*]] = "plait.sin"(%[[X]])
+// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-NEXT: return %[[Y]], %[[C]]
+
+// CHECK-LABEL: func.func private @sin_lin
+// CHECK-SAME: (%[[C:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[DY:.*]] = "plait.mul"(%[[T]], %[[C]])
+// CHECK-NEXT: return %[[DY]]
+
+// -----
+
+// Both operands of a product are differentiated: each is the other's residual.
+// CHECK-LABEL: @binary
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>, %[[CT:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[F:.*]]:3 = call @mul_fwd(%[[X]], %[[Y]])
+// CHECK-NEXT: %[[D:.*]]:2 = "plait.linear_transpose"(%[[F]]#1, %[[F]]#2, %[[CT]]) {callee = @mul_lin, linear_args = array<i64: 2, 3>}
+// CHECK-NEXT: return %[[F]]#0, %[[D]]#0, %[[D]]#1
+func.func @binary(%x: tensor<4xf32>, %y: tensor<4xf32>, %ct: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0:3 = "plait.vjp"(%x, %y, %ct) {callee = @mul, diff_args = array<i64: 0, 1>, ct_outs = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1, %0#2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @mul(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.mul"(%x, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @mul_fwd
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[P:.*]] = "plait.mul"(%[[X]], %[[Y]])
+// CHECK-NEXT: return %[[P]], %[[Y]], %[[X]]
+
+// CHECK-LABEL: func.func private @mul_lin
+// CHECK-SAME: (%[[Y:.*]]: tensor<4xf32>, %[[X:.*]]: tensor<4xf32>, %[[TX:.*]]: tensor<4xf32>, %[[TY:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[A:.*]] = "plait.mul"(%[[TX]], %[[Y]])
+// CHECK-NEXT: %[[B:.*]] = "plait.mul"(%[[X]], %[[TY]])
+// CHECK-NEXT: %[[DP:.*]] = "plait.add"(%[[A]], %[[B]])
+// CHECK-NEXT: return %[[DP]]
+
+// -----
+
+// Only the left operand of a matmul is differentiated: the right one is the only residual.
+// CHECK-LABEL: @dot
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<3x4xf32>, %[[CT:.*]]: tensor<2x4xf32>)
+// CHECK-NEXT: %[[F:.*]]:2 = call @matmul_fwd(%[[A]], %[[B]]) : (tensor<2x3xf32>, tensor<3x4xf32>) -> (tensor<2x4xf32>, tensor<3x4xf32>)
+// CHECK-NEXT: %[[DA:.*]] = "plait.linear_transpose"(%[[F]]#1, %[[CT]]) {callee = @matmul_lin, linear_args = array<i64: 1>} : (tensor<3x4xf32>, tensor<2x4xf32>) -> tensor<2x3xf32>
+// CHECK-NEXT: return %[[F]]#0, %[[DA]]
+func.func @dot(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %ct: tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x3xf32>) {
+  %0:2 = "plait.vjp"(%a, %b, %ct) {callee = @matmul, diff_args = array<i64: 0>, ct_outs = array<i64: 0>} : (tensor<2x3xf32>, tensor<3x4xf32>, tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x3xf32>)
+  return %0#0, %0#1 : tensor<2x4xf32>, tensor<2x3xf32>
+}
+
+func.func private @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64>, rhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// CHECK-LABEL: func.func private @matmul_fwd
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<3x4xf32>)
+// CHECK-NEXT: %[[P:.*]] = "plait.dot_general"(%[[A]], %[[B]])
+// CHECK-NEXT: return %[[P]], %[[B]]
+
+// CHECK-LABEL: func.func private @matmul_lin
+// CHECK-SAME: (%[[B:.*]]: tensor<3x4xf32>, %[[TA:.*]]: tensor<2x3xf32>) -> tensor<2x4xf32>
+// CHECK-NEXT: %[[DP:.*]] = "plait.dot_general"(%[[TA]], %[[B]]) {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 0>}
+// CHECK-NEXT: return %[[DP]]
+
+// -----
+
+// exp(sin(x)): the linear half takes cos(x) and exp(sin(x)) from the forward half and
+// recomputes neither.
+// CHECK-LABEL: @residuals
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[CT:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[F:.*]]:3 = call @exp_sin_fwd(%[[X]])
+// CHECK-NEXT: %[[DX:.*]] = "plait.linear_transpose"(%[[F]]#1, %[[F]]#2, %[[CT]]) {callee = @exp_sin_lin, linear_args = array<i64: 2>}
+// CHECK-NEXT: return %[[F]]#0, %[[DX]]
+func.func @residuals(%x: tensor<4xf32>, %ct: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.vjp"(%x, %ct) {callee = @exp_sin, diff_args = array<i64: 0>, ct_outs = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @exp_sin(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = "plait.exp"(%0) : (tensor<4xf32>) -> tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @exp_sin_fwd
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[X]])
+// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[S]])
+// CHECK-NEXT: return %[[E]], %[[C]], %[[E]]
+
+// CHECK-LABEL: func.func private @exp_sin_lin
+// CHECK-SAME: (%[[C:.*]]: tensor<4xf32>, %[[E:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>)
+// CHECK-NOT: plait.sin
+// CHECK-NOT: plait.exp
+// CHECK-NEXT: %[[DS:.*]] = "plait.mul"(%[[T]], %[[C]])
+// CHECK-NEXT: %[[DE:.*]] = "plait.mul"(%[[DS]], %[[E]])
+// CHECK-NEXT: return %[[DE]]
+
+// -----
+
+// Constants are cloned into the linear half rather than saved; the undifferentiated y is a
+// residual; with no tangent for y there is no add of zeros.
+// CHECK-LABEL: @symbolic_zeros
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>, %[[CT:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[F:.*]]:2 = call @scale_fwd(%[[X]], %[[Y]])
+// CHECK-NEXT: "plait.linear_transpose"(%[[F]]#1, %[[CT]]) {callee = @scale_lin, linear_args = array<i64: 1>}
+func.func @symbolic_zeros(%x: tensor<4xf32>, %y: tensor<4xf32>, %ct: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.vjp"(%x, %y, %ct) {callee = @scale, diff_args = array<i64: 0>, ct_outs = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @scale(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %two = "plait.constant"() {value = dense<2.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %0 = "plait.mul"(%x, %two) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %1 = "plait.mul"(%0, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @scale_fwd
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+// CHECK: return %{{.*}}, %[[Y]] : tensor<4xf32>, tensor<4xf32>
+
+// CHECK-LABEL: func.func private @scale_lin
+// CHECK-SAME: (%[[Y:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NOT: plait.add
+// CHECK-NEXT: %[[TWO:.*]] = "plait.constant"() {value = dense<2.000000e+00> : tensor<4xf32>}
+// CHECK-NEXT: %[[A:.*]] = "plait.mul"(%[[T]], %[[TWO]])
+// CHECK-NEXT: %[[B:.*]] = "plait.mul"(%[[A]], %[[Y]])
+// CHECK-NEXT: return %[[B]]
+
+// -----
+
+// vjp of a function that holds a vjp: plait-linearize expands the inner one; the outer one
+// waits, because its callee now holds a linear_transpose (plait-autodiff finishes the nest).
+// CHECK-LABEL: @nested
+// CHECK-NEXT: "plait.vjp"
+// CHECK-SAME: callee = @grad_sin
+func.func @nested(%x: tensor<f32>, %ct: tensor<f32>, %ct2: tensor<f32>) -> (tensor<f32>, tensor<f32>) {
+  %0:2 = "plait.vjp"(%x, %ct, %ct2) {callee = @grad_sin, diff_args = array<i64: 0>, ct_outs = array<i64: 0>} : (tensor<f32>, tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  return %0#0, %0#1 : tensor<f32>, tensor<f32>
+}
+
+// CHECK-LABEL: func.func private @grad_sin
+// CHECK-SAME: (%[[X:.*]]: tensor<f32>, %[[CT:.*]]: tensor<f32>)
+// CHECK-NEXT: %[[F:.*]]:2 = call @sin_fwd(%[[X]])
+// CHECK-NEXT: %[[DX:.*]] = "plait.linear_transpose"(%[[F]]#1, %[[CT]]) {callee = @sin_lin, linear_args = array<i64: 1>}
+// CHECK-NEXT: return %[[DX]]
+func.func private @grad_sin(%x: tensor<f32>, %ct: tensor<f32>) -> tensor<f32> {
+  %0:2 = "plait.vjp"(%x, %ct) {callee = @sin, diff_args = array<i64: 0>, ct_outs = array<i64: 0>} : (tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  return %0#1 : tensor<f32>
+}
+
+func.func private @sin(%x: tensor<f32>) -> tensor<f32> {
+  %0 = "plait.sin"(%x) : (tensor<f32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// CHECK-NOT: @grad_sin_fwd
+
+// -----
+
+// Calls in @f_jvp are inlined before partial evaluation, except calls of declarations (no
+// body): such a call that no tangent reaches stays a call, in the forward half.
+// CHECK-LABEL: @call_declaration
+// CHECK: call @scaled_by_external_fwd
+func.func @call_declaration(%x: tensor<4xf32>, %n: tensor<4xf32>, %ct: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.vjp"(%x, %n, %ct) {callee = @scaled_by_external, diff_args = array<i64: 0>, ct_outs = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @scaled_by_external(%x: tensor<4xf32>, %n: tensor<4xf32>) -> tensor<4xf32> {
+  %s = func.call @external(%n) : (tensor<4xf32>) -> tensor<4xf32>
+  %0 = "plait.mul"(%x, %s) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+func.func private @external(tensor<4xf32>) -> tensor<4xf32>
+
+// CHECK-LABEL: func.func private @scaled_by_external_fwd
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[N:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[S:.*]] = call @external(%[[N]])
+// CHECK-NEXT: %[[P:.*]] = "plait.mul"(%[[X]], %[[S]])
+// CHECK-NEXT: return %[[P]], %[[S]]
+
+// CHECK-LABEL: func.func private @scaled_by_external_lin
+// CHECK-SAME: (%[[S:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[DP:.*]] = "plait.mul"(%[[T]], %[[S]])
+// CHECK-NEXT: return %[[DP]]

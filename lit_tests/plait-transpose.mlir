@@ -1,0 +1,143 @@
+// RUN: plait-opt %s --split-input-file --plait-transpose | filecheck %s
+
+// `"plait.linear_transpose"(%consts..., %out_cts...) {callee = @lin, linear_args}` becomes a
+// call of a generated @lin_T(consts..., out_cts...) -> cotangents of the linear arguments.
+// Ops of @lin that depend on no linear argument are re-emitted forward; the linear ones are
+// transposed in reverse order.
+
+// CHECK-LABEL: @unary
+// CHECK-SAME: (%[[CT:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[R:.*]] = call @negate_T(%[[CT]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @unary(%ct: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.linear_transpose"(%ct) {callee = @negate, linear_args = array<i64: 0>} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+func.func private @negate(%t: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.neg"(%t) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @negate_T
+// CHECK-SAME: (%[[CT:.*]]: tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[N:.*]] = "plait.neg"(%[[CT]])
+// CHECK-NEXT: return %[[N]]
+
+// -----
+
+// The constant operand's sin(c) does not depend on t: it is computed forward in @scale_T.
+// CHECK-LABEL: @binary
+// CHECK-SAME: (%[[C:.*]]: tensor<4xf32>, %[[CT:.*]]: tensor<4xf32>)
+// CHECK-NEXT: call @scale_T(%[[C]], %[[CT]])
+func.func @binary(%c: tensor<4xf32>, %ct: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.linear_transpose"(%c, %ct) {callee = @scale, linear_args = array<i64: 1>} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+func.func private @scale(%c: tensor<4xf32>, %t: tensor<4xf32>) -> tensor<4xf32> {
+  %s = "plait.sin"(%c) : (tensor<4xf32>) -> tensor<4xf32>
+  %0 = "plait.mul"(%t, %s) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @scale_T
+// CHECK-SAME: (%[[C:.*]]: tensor<4xf32>, %[[CT:.*]]: tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[C]])
+// CHECK-NEXT: %[[R:.*]] = "plait.mul"(%[[CT]], %[[S]])
+// CHECK-NEXT: return %[[R]]
+
+// -----
+
+// A reduction transposes to a broadcast; a product with a constant to a product.
+// CHECK-LABEL: @chain
+// CHECK-SAME: (%[[C:.*]]: tensor<2x3xf32>, %[[CT:.*]]: tensor<3xf32>)
+// CHECK-NEXT: call @weighted_sum_T(%[[C]], %[[CT]]) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+func.func @chain(%c: tensor<2x3xf32>, %ct: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = "plait.linear_transpose"(%c, %ct) {callee = @weighted_sum, linear_args = array<i64: 1>} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+func.func private @weighted_sum(%c: tensor<2x3xf32>, %t: tensor<2x3xf32>) -> tensor<3xf32> {
+  %e = "plait.exp"(%c) : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %0 = "plait.mul"(%e, %t) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = "plait.reduce_sum"(%0) {axes = array<i64: 0>} : (tensor<2x3xf32>) -> tensor<3xf32>
+  return %1 : tensor<3xf32>
+}
+
+// CHECK-LABEL: func.func private @weighted_sum_T
+// CHECK-SAME: (%[[C:.*]]: tensor<2x3xf32>, %[[CT:.*]]: tensor<3xf32>) -> tensor<2x3xf32>
+// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[C]])
+// CHECK-NEXT: %[[B:.*]] = "plait.broadcast_in_dim"(%[[CT]]) {broadcast_dimensions = array<i64: 1>, shape = array<i64: 2, 3>}
+// CHECK-NEXT: %[[R:.*]] = "plait.mul"(%[[E]], %[[B]])
+// CHECK-NEXT: return %[[R]]
+
+// -----
+
+// Linear in the left operand: ct · bᵀ is already laid out as the operand, so no transpose op.
+// CHECK-LABEL: @dot_lhs
+// CHECK-SAME: (%[[B:.*]]: tensor<3x4xf32>, %[[CT:.*]]: tensor<2x4xf32>)
+// CHECK-NEXT: call @matmul_T(%[[B]], %[[CT]])
+func.func @dot_lhs(%b: tensor<3x4xf32>, %ct: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  %0 = "plait.linear_transpose"(%b, %ct) {callee = @matmul, linear_args = array<i64: 0>} : (tensor<3x4xf32>, tensor<2x4xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+func.func private @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64>, rhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// CHECK-LABEL: func.func private @matmul_T
+// CHECK-SAME: (%[[B:.*]]: tensor<3x4xf32>, %[[CT:.*]]: tensor<2x4xf32>) -> tensor<2x3xf32>
+// CHECK-NOT: plait.transpose
+// CHECK-NEXT: %[[D:.*]] = "plait.dot_general"(%[[CT]], %[[B]]) {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 1>} : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+// CHECK-NEXT: return %[[D]]
+
+// -----
+
+// Linear in the right operand: ctᵀ · a comes out as (4, 3) and is transposed to b's (3, 4).
+// CHECK-LABEL: @dot_rhs
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[CT:.*]]: tensor<2x4xf32>)
+// CHECK-NEXT: call @matmul_T(%[[A]], %[[CT]])
+func.func @dot_rhs(%a: tensor<2x3xf32>, %ct: tensor<2x4xf32>) -> tensor<3x4xf32> {
+  %0 = "plait.linear_transpose"(%a, %ct) {callee = @matmul, linear_args = array<i64: 1>} : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+func.func private @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64>, rhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// CHECK-LABEL: func.func private @matmul_T
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[CT:.*]]: tensor<2x4xf32>) -> tensor<3x4xf32>
+// CHECK-NEXT: %[[D:.*]] = "plait.dot_general"(%[[CT]], %[[A]]) {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 0>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x4xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+// CHECK-NEXT: %[[T:.*]] = "plait.transpose"(%[[D]]) {permutation = array<i64: 1, 0>} : (tensor<4x3xf32>) -> tensor<3x4xf32>
+// CHECK-NEXT: return %[[T]]
+
+// -----
+
+// A linear value used twice sums its two cotangents; the unused reduction gets no cotangent and
+// is skipped (no broadcast); the unused linear argument b gets a zero cotangent. No add of zeros.
+// CHECK-LABEL: @symbolic_zeros
+// CHECK-SAME: (%[[CT0:.*]]: tensor<4xf32>, %[[CT1:.*]]: tensor<4xf32>)
+// CHECK-NEXT: call @fan_out_T(%[[CT0]], %[[CT1]])
+func.func @symbolic_zeros(%ct0: tensor<4xf32>, %ct1: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.linear_transpose"(%ct0, %ct1) {callee = @fan_out, linear_args = array<i64: 0, 1>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @fan_out(%a: tensor<4xf32>, %b: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %unused = "plait.reduce_sum"(%a) {axes = array<i64: 0>} : (tensor<4xf32>) -> tensor<f32>
+  %0 = "plait.neg"(%a) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0, %0 : tensor<4xf32>, tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @fan_out_T
+// CHECK-SAME: (%[[CT0:.*]]: tensor<4xf32>, %[[CT1:.*]]: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+// CHECK-NOT: plait.broadcast_in_dim
+// CHECK-NEXT: %[[SUM:.*]] = "plait.add"(%[[CT0]], %[[CT1]])
+// CHECK-NEXT: %[[CA:.*]] = "plait.neg"(%[[SUM]])
+// CHECK-NEXT: %[[CB:.*]] = "plait.constant"() {value = dense<0.000000e+00> : tensor<4xf32>}
+// CHECK-NEXT: return %[[CA]], %[[CB]]
