@@ -146,9 +146,12 @@ def _staged(transform_key, apply, fun, args, kwargs, dynamic_mask_fn):
     fkey = jitting.FunctionKey(fun)
     closure = [jitting.leaf_buffer(x, jitting.leaf_aval(x)) for x in fkey.arrays]
     bufs = [jitting.leaf_buffer(x, a) for x, a in zip(dyn_leaves, avals)]
+    per_leaf = jitting.arg_shardings(dyn_leaves)
+    shardings = None if all(s is None for s in per_leaf) else \
+        jitting._HashableShardings(per_leaf, None, None)
     entry = jitting.lookup_or_compile(fun, fkey, dyn_tree, avals, statics, rebuild,
                                       transform=transform_key, apply=apply_to,
-                                      concrete_args=closure + bufs)
+                                      concrete_args=closure + bufs, shardings=shardings)
     return entry.wrap(entry.call_flat(closure, bufs))
 
 

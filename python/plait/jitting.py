@@ -67,11 +67,27 @@ def _fits(x: int, dt) -> bool:
 
 
 def leaf_buffer(x, aval: ShapedArray):
+    """The device buffer of an argument leaf for a single-device program (on the default
+    device: a buffer elsewhere is copied there, as jax does)."""
     if type(x) is Array:
-        return x._buf
+        x = x._buf
     if _is_jax_array(x):
+        home = _device.single_device_sharding(_device.default_device())
+        if x.sharding != home and len(x.sharding.device_set) == 1:
+            import jax
+
+            x = jax.device_put(x, home)
         return x
     return _device.device_put(np.asarray(x, aval.dtype), aval)
+
+
+def arg_shardings(leaves) -> tuple:
+    """Each leaf's sharding if it is an array laid out over several devices, else None."""
+    out = []
+    for x in leaves:
+        buf = x._buf if type(x) is Array else x if _is_jax_array(x) else None
+        out.append(buf.sharding if buf is not None and _multi(buf) else None)
+    return tuple(out)
 
 
 def leaf_buffer_sharded(x, aval: ShapedArray, sharding):
@@ -593,8 +609,7 @@ class Jitted:
                 raise PlaitValueError(f"in_shardings does not match the arguments: {e}") from None
             per_leaf += [None] * (len(leaves) - len(per_leaf))
         else:
-            per_leaf = [getattr(x, "sharding", None) if isinstance(x, Array) and _multi(x._buf)
-                        else None for x in leaves]
+            per_leaf = list(arg_shardings(leaves))
         if all(s is None for s in per_leaf) and self.out_shardings is None:
             return None
         out = self.out_shardings

@@ -13,7 +13,7 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from plait._mlir import ir, sdy
-from plait.core import dtypes
+from plait.core import dtypes, pytree
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.core.trace import Tracer, bind, current_trace
@@ -51,7 +51,15 @@ def check_sharding(sharding, shape, what: str = "array") -> tuple:
     if not isinstance(sharding, NamedSharding):
         raise PlaitTypeError(f"expected a NamedSharding for the {what}, got "
                              f"{type(sharding).__name__}")
-    spec, mesh = sharding.spec, sharding.mesh
+    return check_spec(sharding.spec, sharding.mesh, shape, what)
+
+
+def check_spec(spec, mesh: Mesh, shape, what: str = "array", divisible: bool = True) -> tuple:
+    """Validate a PartitionSpec over `mesh` for an array of `shape` (each dimension divisible
+    by its mesh axes, unless `divisible` is False); returns its dims."""
+    if not isinstance(spec, PartitionSpec):
+        raise PlaitTypeError(f"expected a PartitionSpec for the {what}, got "
+                             f"{type(spec).__name__}")
     if len(tuple(spec)) > len(shape):
         raise PlaitValueError(f"PartitionSpec {spec} has {len(tuple(spec))} entries but the "
                               f"{what} has rank {len(shape)}")
@@ -66,7 +74,7 @@ def check_sharding(sharding, shape, what: str = "array") -> tuple:
         raise PlaitValueError(f"PartitionSpec {spec} uses a mesh axis twice")
     for i, d in enumerate(dims):
         n = int(np.prod([sizes[a] for a in d])) if d else 1
-        if shape[i] % n:
+        if divisible and shape[i] % n:
             raise PlaitValueError(f"dimension {i} of the {what} (size {shape[i]}) is not "
                                   f"divisible by its mesh axes {d} (total size {n})")
     return dims
@@ -115,35 +123,76 @@ def use_mesh(mesh: Mesh) -> None:
 # --- user API ------------------------------------------------------------------------------
 
 def device_put(x, sharding=None):
-    """Put x on devices: a NamedSharding splits it over a mesh (validated first)."""
+    """Put x (an array, or a pytree of them) on devices: a NamedSharding (or a pytree prefix
+    of them) splits each array over a mesh, validated first."""
+    return _over_tree(_device_put, x, sharding)
+
+
+def _device_put(x, sharding):
     from plait.runtime import device as _device
 
-    if sharding is None:
-        return x if isinstance(x, Array) else Array(_device.device_put(
-            np.asarray(x), ShapedArray(np.shape(x), dtypes.dtype_of_value(x)[0])))
+    if _is_device(sharding):  # one device, as jax.device_put(x, device)
+        sharding = _device.single_device_sharding(sharding)
+        if not isinstance(x, (Array, Tracer)):
+            host = np.asarray(x)
+            dt = dtypes.dtype_of_value(x if isinstance(x, (bool, int, float, complex)) else host)[0]
+            return Array(_device.device_put(host, ShapedArray(host.shape, dt), sharding._device))
+        if isinstance(x, Array):
+            import jax
+
+            return Array(jax.device_put(x._buf, sharding))
     if isinstance(x, Tracer):
-        return with_sharding_constraint(x, sharding)
-    host = np.asarray(x) if not isinstance(x, Array) else None
-    shape = np.shape(host) if host is not None else x.shape
-    check_sharding(sharding, shape)
-    if host is None:
+        return x if sharding is None else _with_sharding_constraint(x, sharding)
+    if isinstance(x, Array):
+        if sharding is None:
+            return x
         import jax
 
+        check_sharding(sharding, x.shape)
         return Array(jax.device_put(x._buf, sharding))
-    dt = dtypes.dtype_of_value(x)[0] if not isinstance(x, (list, tuple)) else None
-    aval = ShapedArray(shape, dt or dtypes.canonicalize(host.dtype))
+    host = np.asarray(x)
+    dt = dtypes.dtype_of_value(x if isinstance(x, (bool, int, float, complex)) else host)[0]
+    aval = ShapedArray(host.shape, dt)
+    if sharding is None:
+        return Array(_device.device_put(host, aval))
+    check_sharding(sharding, host.shape)
     return Array(_device.put_sharded(host, aval, sharding))
 
 
+def _is_device(d) -> bool:
+    from jaxlib import _jax
+
+    return isinstance(d, _jax.Device)
+
+
 def with_sharding_constraint(x, sharding):
-    """Ask for x to be laid out as `sharding` at this point of the program."""
+    """Ask for x (an array, or a pytree of them) to be laid out as `sharding` (a NamedSharding,
+    or a pytree prefix of them) at this point of the program."""
+    return _over_tree(_with_sharding_constraint, x, sharding)
+
+
+def _with_sharding_constraint(x, sharding):
     from plait.dialect.sharding import sharding_constraint
 
     if not isinstance(x, Tracer):
-        return device_put(x, sharding)
+        return _device_put(x, sharding)
     dims = check_sharding(sharding, x.shape, "constrained value")
     use_mesh(sharding.mesh)
     return bind(sharding_constraint, x, sharding=sharding_attr(dims))
+
+
+def _over_tree(fn, x, sharding):
+    """fn(leaf, its sharding) over the pytree x; `sharding` is a pytree prefix of x."""
+    from jax._src.tree_util import broadcast_prefix
+
+    leaves, tree = pytree.tree_flatten(x)
+    if tree.num_nodes == 1 and tree.num_leaves == 1:
+        return fn(x, sharding)
+    try:
+        shardings = broadcast_prefix(sharding, x, is_leaf=lambda s: s is None)
+    except ValueError as e:
+        raise PlaitValueError(f"the shardings do not match the pytree of arrays: {e}") from None
+    return pytree.tree_unflatten(tree, [fn(leaf, s) for leaf, s in zip(leaves, shardings)])
 
 
 # --- shard_map ------------------------------------------------------------------------------
@@ -172,7 +221,6 @@ def _shard_map_traced(f, mesh, in_specs, out_specs, args):
 
     from plait import jitting
     from plait.ad import trace_callee
-    from plait.core import pytree
     from plait.core.trace import axis_scope
     from plait.dialect import sharding as D
     from plait.lax.control_flow import _emit, _into_region
@@ -189,7 +237,7 @@ def _shard_map_traced(f, mesh, in_specs, out_specs, args):
     in_dims, local = [], []
     for x, spec in zip(leaves, specs):
         aval = jitting.leaf_aval(x)
-        dims = check_sharding(NamedSharding(mesh, spec), aval.shape, "shard_map argument")
+        dims = check_spec(spec, mesh, aval.shape, "shard_map argument")
         in_dims.append(dims)
         local.append(aval.update(shape=_local_shape(aval.shape, dims, sizes)))
     scopes = [axis_scope(n, s) for n, s in sizes.items()]
@@ -209,7 +257,7 @@ def _shard_map_traced(f, mesh, in_specs, out_specs, args):
         raise PlaitValueError(f"shard_map out_specs do not match the outputs: {e}") from None
     out_dims, out_avals = [], []
     for a, spec in zip(body.out_avals, out_spec_leaves):
-        dims = spec_dims(spec, a.ndim)
+        dims = check_spec(spec, mesh, a.shape, "shard_map result", divisible=False)
         shape = tuple(n * int(np.prod([sizes[x] for x in d] or [1])) for n, d in zip(a.shape, dims))
         out_dims.append(dims)
         out_avals.append(a.update(shape=shape).strip_weak())

@@ -331,15 +331,23 @@ def square(x):
 
 # --- collectives over a named axis (vmap axis_name, shard_map mesh axes) ---------------------
 
+def _axis_names(axis_name) -> tuple:
+    return tuple(axis_name) if isinstance(axis_name, (tuple, list)) else (axis_name,)
+
+
 def psum(x, axis_name):
-    """Sum of x over every member of the named axis."""
-    axis_size(axis_name)
-    return bind(P.psum, x, axis_name=axis_name)
+    """Sum of x over every member of the named axis (or axes, given a tuple)."""
+    for name in _axis_names(axis_name):
+        axis_size(name)
+        x = bind(P.psum, x, axis_name=name)
+    return x
 
 
 def pmean(x, axis_name):
-    """Mean of x over the members of the named axis."""
-    n = axis_size(axis_name)
+    """Mean of x over the members of the named axis (or axes)."""
+    n = 1
+    for name in _axis_names(axis_name):
+        n *= axis_size(name)
     s = psum(x, axis_name)
     return div(s, full(s.shape, n, s.dtype))
 

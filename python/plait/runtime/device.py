@@ -56,6 +56,6 @@ def put_sharded(x: np.ndarray, aval: ShapedArray, sharding):
     x = np.asarray(x, aval.dtype)
     shards = []
     for device, index in sharding.addressable_devices_indices_map(x.shape).items():
-        part = np.ascontiguousarray(x[index])
+        part = np.array(x[index])  # a copy, C-contiguous, 0-d kept 0-d
         shards.append(device_put(part, ShapedArray(part.shape, aval.dtype), device))
     return jax.make_array_from_single_device_arrays(x.shape, sharding, shards)
