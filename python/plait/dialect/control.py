@@ -36,7 +36,38 @@ class RegionOp(OpDef):
                                    attributes=self.encode_params(params), regions=regions)
 
     def verify_regions(self, op: ir.Operation, params: dict) -> None:
+        missing = sorted(k for k in self.attrs if params.get(k) is None)
+        if missing:
+            raise PlaitTypeError(f"{self.name} is missing attribute(s) {', '.join(missing)}")
+        _check_isolated(op)
+        self.verify_blocks(op, params)
+
+    def verify_blocks(self, op: ir.Operation, params: dict) -> None:
         raise NotImplementedError
+
+
+def _check_isolated(op: ir.Operation) -> None:
+    """Regions see only their block arguments (transformations outline them into functions):
+    a value from outside must be passed as an operand."""
+    defined, used = set(), []
+
+    def visit(block):
+        defined.update(block.arguments)
+        for o in block.operations:
+            o = o.operation
+            defined.update(o.results)
+            used.extend(o.operands)
+            for region in o.regions:
+                for b in region.blocks:
+                    visit(b)
+
+    for region in op.regions:
+        for block in region.blocks:
+            visit(block)
+    for v in used:
+        if v not in defined:
+            raise PlaitTypeError(f"{op.name} regions are isolated from above, but one uses "
+                                 f"{v.get_name()} from outside: pass it as an operand")
 
 
 def block_of(region) -> ir.Block:
@@ -76,7 +107,9 @@ class Cond(RegionOp):
     Runs branch `index` (an int32 scalar, clamped by the front end) on the operands; every
     branch takes the operands and yields values of the result types."""
 
-    def verify_regions(self, op, params):
+    def verify_blocks(self, op, params):
+        if not len(op.operands):
+            raise PlaitTypeError(f"{self.name} needs an index operand")
         index, *operands = op.operands
         if not _scalar_int32(index):
             raise PlaitTypeError(f"{self.name} index must be an int32 scalar, got {index.type}")
@@ -95,9 +128,12 @@ class While(RegionOp):
 
     attrs = {"num_consts": Int()}
 
-    def verify_regions(self, op, params):
-        n = params.get("num_consts") or 0
+    def verify_blocks(self, op, params):
+        n = params["num_consts"]
         operands = list(op.operands)
+        if not 0 <= n <= len(operands):
+            raise PlaitTypeError(f"{self.name} num_consts = {n} is out of range for "
+                                 f"{len(operands)} operands")
         carry = operands[n:]
         if len(op.regions) != 2:
             raise PlaitTypeError(f"{self.name} has a cond and a body region")
@@ -121,9 +157,12 @@ class Scan(RegionOp):
 
     attrs = {"num_consts": Int(), "num_carry": Int(), "length": Int(), "reverse": Bool()}
 
-    def verify_regions(self, op, params):
+    def verify_blocks(self, op, params):
         nc, nk, length = params["num_consts"], params["num_carry"], params["length"]
         operands = list(op.operands)
+        if min(nc, nk, length) < 0 or nc + nk > len(operands):
+            raise PlaitTypeError(f"{self.name} num_consts = {nc}, num_carry = {nk} and length = "
+                                 f"{length} do not fit its {len(operands)} operands")
         consts, carry, xs = operands[:nc], operands[nc:nc + nk], operands[nc + nk:]
         slices = []
         for x in xs:
@@ -160,6 +199,14 @@ class Yield(OpDef):
 
     def infer(self, avals):
         return []
+
+    def verify_regions(self, op, params):
+        from plait.dialect.base import OPS
+
+        parent = op.parent
+        if parent is None or not isinstance(OPS.get(parent.name), RegionOp):
+            names = sorted(n for n, d in OPS.items() if isinstance(d, RegionOp))
+            raise PlaitTypeError(f"{self.name} must end a region of " + " / ".join(names))
 
 
 cond = Cond("plait.cond", "Run one of several branches, chosen by an index.", region_count=-1)
