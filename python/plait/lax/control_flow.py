@@ -176,8 +176,8 @@ def while_loop(cond_fun, body_fun, init_val, max_trip_count=None):
     avals = [a.strip_weak() for a in _leaf_avals(leaves)]
     in_tree = pytree.tree_structure(((init_val,), {}))
     c = _trace(cond_fun, avals, in_tree, "cond")
-    if c.out_avals and (len(c.out_avals) != 1 or c.out_avals[0].shape != ()
-                        or c.out_avals[0].dtype != dtypes.bool_):
+    if (len(c.out_avals) != 1 or c.out_avals[0].shape != ()
+            or c.out_avals[0].dtype != dtypes.bool_):
         raise PlaitTypeError(f"while_loop cond_fun ({_site(cond_fun)}) must return a bool "
                              f"scalar, got {_describe(c.out_tree, c.out_avals)}")
     b = _trace(body_fun, avals, in_tree, "body")

@@ -53,7 +53,7 @@ def _lower_cond(op, params, operands, result_types):
 
 @register(C.while_)
 def _lower_while(op, params, operands, result_types):
-    n = params.get("num_consts") or 0
+    n = params["num_consts"]
     types = [v.type for v in operands]
     new = _create("stablehlo.while", types, operands, regions=2)
     cond_block, pred = _move_body(op.regions[0], new.regions[0], types)
@@ -133,9 +133,8 @@ def _zeros(t: ir.Type) -> ir.Value:
 def _slice_at(x: ir.Value, i: ir.Value) -> ir.Value:
     """x[i] along the leading axis."""
     a = _aval.aval_of(x)
-    zero = _i32(0)
     sl = _create("stablehlo.dynamic_slice", [_aval.ir_type(a.update(shape=(1,) + a.shape[1:]))],
-                 [x, i] + [zero] * (a.ndim - 1), {"slice_sizes": _i64s((1,) + a.shape[1:])})
+                 [x, i] + _zero_indices(a.ndim - 1), {"slice_sizes": _i64s((1,) + a.shape[1:])})
     return _create("stablehlo.reshape", [_aval.ir_type(a.update(shape=a.shape[1:]))],
                    [sl.results[0]]).results[0]
 
@@ -145,6 +144,10 @@ def _update_at(acc: ir.Value, v: ir.Value, i: ir.Value) -> ir.Value:
     a = _aval.aval_of(v)
     upd = _create("stablehlo.reshape", [_aval.ir_type(a.update(shape=(1,) + a.shape))],
                   [v]).results[0]
-    zero = _i32(0)
     return _create("stablehlo.dynamic_update_slice", [acc.type],
-                   [acc, upd, i] + [zero] * a.ndim).results[0]
+                   [acc, upd, i] + _zero_indices(a.ndim)).results[0]
+
+
+def _zero_indices(n: int) -> list:
+    """n zero start indices: one constant, made only if needed (no dead ops in the output)."""
+    return [_i32(0)] * n if n else []

@@ -169,9 +169,33 @@ def _jvp_fixpoint(state, body: str, n_consts, n_carry, n_xs, const_diff, carry_d
         carry_diff = grown
 
 
+def _hoist_invariant(fwd, n_consts: int, n_out: int, consts) -> dict:
+    """{index: value} of the residuals of a scan body's forward half computed from its consts
+    alone, computed once at the insertion point (outside the loop) from `consts`: stacked per
+    iteration, an RNN's weight matrix would be saved once per step."""
+    block = fwd.regions[0].blocks[0]
+    ops = [o.operation for o in block.operations]
+    invariant = set(list(block.arguments)[:n_consts])
+    for o in ops[:-1]:
+        if all(v in invariant for v in o.operands):
+            invariant.update(o.results)
+    hoisted = {i: v for i, v in enumerate(list(ops[-1].operands)[n_out:]) if v in invariant}
+    needed, chosen = set(hoisted.values()), []
+    for o in reversed(ops[:-1]):
+        if any(r in needed for r in o.results):
+            chosen.append(o)
+            needed.update(o.operands)
+    mapping = dict(zip(list(block.arguments)[:n_consts], consts))
+    ip = ir.InsertionPoint.current
+    for o in reversed(chosen):
+        clone_into(o, mapping, ip)
+    return {i: mapping[v] for i, v in hoisted.items()}
+
+
 def jvp_scan(state, op, mapping, tangents):
-    """primal scan: the body's forward half, residuals stacked as extra ys; tangent scan: the
-    body's linear half, with the stacked residuals as xs."""
+    """primal scan: the body's forward half, residuals stacked as extra ys (loop-invariant
+    ones are computed once before it); tangent scan: the body's linear half, with the stacked
+    residuals as xs and the invariant ones as consts."""
     from plait.transforms.linearize import linearize_function
 
     p = _params(op)
@@ -189,17 +213,20 @@ def jvp_scan(state, op, mapping, tangents):
     fwd, lin, n_res = linearize_function(state, body, diff, ct_outs)
     fwd_results = list(function_type(state.funcs[fwd]).results)
     out_types = _types(op.results)
-    res_slice_types = fwd_results[n_out:]
+    invariant = _hoist_invariant(state.funcs[fwd], nc, n_out, new[:nc])
+    per_step = [i for i in range(n_res) if i not in invariant]
     loc = op.location
-    primal = _new_op(C.scan, new, out_types + [_stacked(t, length) for t in res_slice_types], 1,
+    primal = _new_op(C.scan, new,
+                     out_types + [_stacked(fwd_results[n_out + i], length) for i in per_step], 1,
                      num_consts=nc, num_carry=nk, length=length, reverse=reverse)
     block = region_block(primal.regions[0],
                          _types(new[:nc + nk]) + [_sliced(v.type) for v in new[nc + nk:]], loc)
     with ir.InsertionPoint(block), loc:
-        emit_yield(call(state, fwd, block.arguments))
+        outs = call(state, fwd, block.arguments)
+        emit_yield(outs[:n_out] + [outs[n_out + i] for i in per_step])
     for o, r in zip(op.results, primal.results):
         mapping[o] = r
-    residuals = list(primal.results)[n_out:]
+    stacked = list(primal.results)[n_out:]
 
     def tangent_of(i):
         v = old[i]
@@ -210,18 +237,19 @@ def jvp_scan(state, op, mapping, tangents):
     t_xs = [tangents[old[nc + nk + i]] for i in xs_diff]
     y_types = out_types[nk:]
     t_out_types = [out_types[i] for i in carry_diff] + y_types
-    tangent = _new_op(C.scan, t_consts + t_carry + residuals + t_xs, t_out_types, 1,
-                      num_consts=len(t_consts), num_carry=len(t_carry), length=length,
+    consts = t_consts + list(invariant.values())
+    tangent = _new_op(C.scan, consts + t_carry + stacked + t_xs, t_out_types, 1,
+                      num_consts=len(consts), num_carry=len(t_carry), length=length,
                       reverse=reverse)
-    slices = [_sliced(v.type) for v in residuals + t_xs]
-    block = region_block(tangent.regions[0], _types(t_consts + t_carry) + slices, loc)
+    slices = [_sliced(v.type) for v in stacked + t_xs]
+    block = region_block(tangent.regions[0], _types(consts + t_carry) + slices, loc)
     b = list(block.arguments)
-    nt, nkt, nr = len(t_consts), len(t_carry), len(residuals)
+    nt, nc2, nk2, ns = len(t_consts), len(consts), len(consts) + len(t_carry), len(stacked)
     with ir.InsertionPoint(block), loc:
-        # lin takes (residuals, tangents in body-argument order: consts, carry, xs)
-        lin_args = b[nt + nkt:nt + nkt + nr] + b[:nt] + b[nt:nt + nkt] + b[nt + nkt + nr:]
-        list(function_type(state.funcs[lin]).results)
-        emit_yield(call(state, lin, lin_args))
+        # lin takes (residuals in order, tangents in body-argument order: consts, carry, xs)
+        b_inv, b_step = iter(b[nt:nc2]), iter(b[nk2:nk2 + ns])
+        res = [next(b_inv) if i in invariant else next(b_step) for i in range(n_res)]
+        emit_yield(call(state, lin, res + b[:nt] + b[nc2:nk2] + b[nk2 + ns:]))
     t_res = list(tangent.results)
     out_tangents = [None] * n_out
     for j, i in enumerate(carry_diff):
@@ -240,10 +268,15 @@ def jvp_while(state, op, mapping, tangents):
     new = [mapping.get(v, v) for v in old]
     nk = len(old) - nc
     body = outline(state, op.regions[1], "while_body")
-    cond = outline(state, op.regions[0], "while_cond")
     const_diff = [i for i in range(nc) if old[i] in tangents]
     diff, carry_diff = _jvp_fixpoint(state, body, nc, nk, 0, const_diff,
                                      [i for i in range(nk) if old[nc + i] in tangents], [])
+    if not carry_diff:
+        # the tangents reach only the predicate: the loop takes no tangent, so partial
+        # evaluation keeps it in the forward pass
+        clone_into(op, mapping, ir.InsertionPoint.current)
+        return [None] * nk
+    cond = outline(state, op.regions[0], "while_cond")
     body_jvp = jvp_function(state, body, diff)
     t_consts = [tangents[old[i]] for i in const_diff]
     t_carry = [tangents[old[nc + i]] if old[nc + i] in tangents else zeros(new[nc + i].type)
@@ -355,12 +388,6 @@ def transpose_scan(cts, operands, state, op):
 
 # --- batching ----------------------------------------------------------------------------------
 
-def _force_zero(values, bdims, size):
-    from plait.transforms.batch import move_bdim
-
-    return [move_bdim(v, d, 0, size) for v, d in zip(values, bdims)]
-
-
 def batch_cond(state, op, operands, bdims, size, axis_name):
     """Unbatched index: one cond of batched branches. Batched index: every branch runs
     (batched) and a select picks each lane's result — no serial loop."""
@@ -398,18 +425,32 @@ def batch_cond(state, op, operands, bdims, size, axis_name):
 
 
 def batch_while(state, op, operands, bdims, size, axis_name):
-    """Carries batched at dim 0. With a batched predicate the loop runs until every lane is
-    done: each lane's predicate rides along as an extra carry (computed once per step), and
-    finished lanes keep their carry."""
-    from plait.transforms.batch import batch_function
+    """Carries batched (dim 0) where needed, a fixpoint as for scan. An unbatched predicate
+    stops every lane together. A batched one runs until every lane is done: every carry is
+    batched, each lane's predicate rides along as an extra carry (computed once per step),
+    and finished lanes keep their carry."""
+    from plait.transforms.batch import batch_function, move_bdim
 
     nc = _params(op)["num_consts"]
-    consts, carry = operands[:nc], _force_zero(operands[nc:], bdims[nc:], size)
-    in_b = tuple(bdims[:nc]) + (0,) * len(carry)
+    consts, b_consts, b_carry = operands[:nc], tuple(bdims[:nc]), bdims[nc:]
     cond = outline(state, op.regions[0], "while_cond")
     body = outline(state, op.regions[1], "while_body")
+    batched = [d is not None for d in b_carry]
+    while True:
+        in_b = b_consts + tuple(0 if bt else None for bt in batched)
+        _, out_b = batch_function(state, body, in_b, size, axis_name)
+        grown = [bt or d is not None for bt, d in zip(batched, out_b)]
+        if grown == batched:
+            break
+        batched = grown
     cond_b, (pred_b,) = batch_function(state, cond, in_b, size, axis_name)
-    body_b, _ = batch_function(state, body, in_b, size, axis_name, force_out=True)
+    if pred_b is not None:
+        batched = [True] * len(batched)
+        in_b = b_consts + (0,) * len(batched)
+        cond_b, _ = batch_function(state, cond, in_b, size, axis_name)
+    body_b, _ = batch_function(state, body, in_b, size, axis_name, force_out=tuple(batched))
+    carry = [move_bdim(c, d, 0, size) if bt else c
+             for c, d, bt in zip(operands[nc:], b_carry, batched)]
     loc = op.location
     if pred_b is None:  # every lane stops together
         w = _new_op(C.while_, consts + carry, _types(carry), 2, num_consts=nc)
@@ -417,7 +458,7 @@ def batch_while(state, op, operands, bdims, size, axis_name):
             block = region_block(region, _types(consts + carry), loc)
             with ir.InsertionPoint(block), loc:
                 emit_yield(call(state, fn, block.arguments))
-        return list(w.results), [0] * len(carry)
+        return list(w.results), [0 if bt else None for bt in batched]
     (pred0,) = call(state, cond_b, consts + carry)
     state_types = _types(consts + carry) + [pred0.type]
     w = _new_op(C.while_, consts + carry + [pred0], _types(carry) + [pred0.type], 2,
