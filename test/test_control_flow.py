@@ -155,9 +155,6 @@ def test_scan_pytree_carry_and_xs_no_ys(how):
           jax.grad(fj, argnums=(0, 1))(W, XS), rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason="a float64 NumPy scalar argument (np.float64 subclasses "
-                   "float) gets a weak float32 aval: core/dtypes.py dtype_of_value checks "
-                   "Python scalars before np.generic")
 def test_scan_float64_scalar_carry():
     xs = np.arange(1, 5, dtype=np.float64)
     carry, ys = lax.scan(lambda c, x: (c * x, c), np.float64(1), xs)
@@ -245,9 +242,6 @@ def bounded(np_, lax_):
     return f
 
 
-@pytest.mark.xfail(strict=True, reason="linearize.partial_eval puts an op whose operands include "
-                   "a tangent wholly in @lin, but while's JVP is one fused loop whose primal "
-                   "results @fwd must return: they are left undefined (invalid IR)")
 def test_linearize_while():
     f = newton(pnp, lax)
     y, f_jvp = plait.linearize(f, np.float32(2.0))

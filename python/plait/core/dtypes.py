@@ -171,8 +171,8 @@ def python_scalar_dtype(x) -> np.dtype:
 
 def dtype_of_value(x) -> tuple[np.dtype, bool]:
     """(dtype, weak_type) plait gives a host value: NumPy keeps its dtype, Python scalars are weak."""
+    if isinstance(x, (np.ndarray, np.generic)):  # before Python scalars: np.float64 is a float
+        return canonicalize(x.dtype), False
     if isinstance(x, (bool, int, float, complex)):
         return python_scalar_dtype(x), not isinstance(x, bool)
-    if isinstance(x, (np.ndarray, np.generic)):
-        return canonicalize(x.dtype), False
     raise PlaitTypeError(f"{type(x).__name__} is not an array type plait understands")

@@ -336,7 +336,7 @@ def jvp_function(state: ModuleState, callee: str, diff_args: tuple, remat=None) 
 
     With a `remat` policy (a checkpointed call) the primal ops are marked for recomputation
     in the backward pass, except what the policy saves."""
-    key = ("jvp", callee, tuple(diff_args), remat)
+    key = ("jvp", callee, tuple(diff_args), remat, bool(state.memo.get("linearizing")))
     if key in state.memo:
         return state.memo[key]
     f = require_body(state, callee)

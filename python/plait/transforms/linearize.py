@@ -130,7 +130,11 @@ def linearize_function(state: ModuleState, callee: str, diff_args: tuple, ct_out
     if key not in state.memo:
         ftype = function_type(state.funcs[callee])
         n_args, n_outs = len(ftype.inputs), len(ftype.results)
-        jvp_name = jvp_function(state, callee, tuple(diff_args))
+        outer, state.memo["linearizing"] = state.memo.get("linearizing"), True
+        try:
+            jvp_name = jvp_function(state, callee, tuple(diff_args))
+        finally:
+            state.memo["linearizing"] = outer
         inline_calls_in(state.module, state.funcs[jvp_name])
         state.memo[key] = partial_eval(state, jvp_name, n_args, n_outs, tuple(ct_outs))
     return state.memo[key]

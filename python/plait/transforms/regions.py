@@ -260,7 +260,9 @@ def jvp_scan(state, op, mapping, tangents):
 
 
 def jvp_while(state, op, mapping, tangents):
-    """Forward mode only: tangents ride along as extra carries (the loop runs once)."""
+    """Tangents ride along as extra carries. For a linearization (partial evaluation follows)
+    the primal results come from a primal-only copy of the loop, so the forward half needs
+    nothing from the loop that carries tangents."""
     from plait.transforms.jvp import jvp_function
 
     nc = _params(op)["num_consts"]
@@ -297,8 +299,11 @@ def jvp_while(state, op, mapping, tangents):
         outs = call(state, body_jvp, primal_args + a[nc:nc + nt] + a[nc + nt + nk:])
         emit_yield(outs[:nk] + [outs[nk + i] for i in carry_diff])
     res = list(w.results)
-    for o, r in zip(op.results, res[:nk]):
-        mapping[o] = r
+    if state.memo.get("linearizing"):
+        clone_into(op, mapping, ir.InsertionPoint(w))
+    else:
+        for o, r in zip(op.results, res[:nk]):
+            mapping[o] = r
     out_tangents = [None] * nk
     for j, i in enumerate(carry_diff):
         out_tangents[i] = res[nk + j]
