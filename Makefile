@@ -8,6 +8,7 @@ install:
 
 demo: install
 	$(PYTHON) examples/kmeans.py
+	$(PYTHON) examples/train_mlp.py
 
 test: install
 	$(PYTHON) -m ruff check python test benchmarks examples
