@@ -148,11 +148,17 @@ def _node(dt: np.dtype, weak: bool):
 
 
 def promote(*types: tuple[np.dtype, bool]) -> tuple[np.dtype, bool]:
-    """Promote (dtype, weak_type) pairs as JAX does; returns the result's (dtype, weak_type)."""
+    """Promote (dtype, weak_type) pairs as JAX does; returns the result's (dtype, weak_type).
+
+    A weak result takes config's default dtype of its kind, but 64 bits when a non-weak
+    64-bit integer took part (`x_int64 + 1.0` is float64: dtypes are per array)."""
     node = _node(*types[0])
     for t in types[1:]:
         node = _join(node, _node(*t))
     if isinstance(node, str):
+        wide = any(not w and is_integer(d) and d.itemsize == 8 for d, w in types)
+        if wide and node != "i*":
+            return {"f*": float64, "c*": complex128}[node], True
         return config.default_for_kind(node[0]), True
     return node, False
 

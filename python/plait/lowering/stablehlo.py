@@ -34,7 +34,7 @@ def _simple(hlo_name: str, op, params, operands, result_types):
 
 
 _SIMPLE = {
-    P.neg: "stablehlo.negate", P.abs: "stablehlo.abs", P.sign: "stablehlo.sign",
+    P.neg: "stablehlo.negate",
     P.exp: "stablehlo.exponential", P.log: "stablehlo.log", P.log1p: "stablehlo.log_plus_one",
     P.expm1: "stablehlo.exponential_minus_one", P.sqrt: "stablehlo.sqrt",
     P.rsqrt: "stablehlo.rsqrt", P.sin: "stablehlo.sine", P.cos: "stablehlo.cosine",
@@ -119,8 +119,19 @@ def _combine(name: str, a: ir.Value, b: ir.Value, result_type) -> ir.Value:
                                               ("stablehlo.imag", a), ("stablehlo.imag", b)))
     by_re = _compare(re_a, re_b, _COMPLEX_ORDER[name], bt)
     by_im = _compare(im_a, im_b, _COMPLEX_ORDER[name], bt)
-    pick_a = _create("stablehlo.select", [bt], [_compare(re_a, re_b, "EQ", bt), by_im, by_re])
-    return _create("stablehlo.select", [result_type], [pick_a.results[0], a, b]).results[0]
+    pick_a = _create("stablehlo.select", [bt], [_compare(re_a, re_b, "EQ", bt), by_im,
+                                                 by_re]).results[0]
+
+    def nan(re, im):
+        return _create("stablehlo.or", [bt], [_compare(re, re, "NE", bt),
+                                              _compare(im, im, "NE", bt)]).results[0]
+
+    # NaN propagates: a NaN operand wins (a's first)
+    nan_a, nan_b = nan(re_a, im_a), nan(re_b, im_b)
+    not_nan_b = _create("stablehlo.not", [bt], [nan_b]).results[0]
+    pick_a = _create("stablehlo.and", [bt], [pick_a, not_nan_b]).results[0]
+    pick_a = _create("stablehlo.or", [bt], [pick_a, nan_a]).results[0]
+    return _create("stablehlo.select", [result_type], [pick_a, a, b]).results[0]
 
 
 def _lower_minmax(name: str, op, params, operands, result_types):
@@ -129,6 +140,26 @@ def _lower_minmax(name: str, op, params, operands, result_types):
 
 lowerings[P.max.name] = functools.partial(_lower_minmax, "stablehlo.maximum")
 lowerings[P.min.name] = functools.partial(_lower_minmax, "stablehlo.minimum")
+
+
+@register(P.abs)
+def _lower_abs(op, params, operands, result_types):
+    (x,) = operands
+    if dtypes.is_unsigned(_dtype_of(x)):  # StableHLO's abs is for signed types
+        return [x]
+    return [_create("stablehlo.abs", result_types, [x]).results[0]]
+
+
+@register(P.sign)
+def _lower_sign(op, params, operands, result_types):
+    (x,) = operands
+    dt = _dtype_of(x)
+    if not dtypes.is_unsigned(dt):
+        return [_create("stablehlo.sign", result_types, [x]).results[0]]
+    zero = _create("stablehlo.broadcast_in_dim", [x.type], [_scalar_const(dt, 0)],
+                   {"broadcast_dimensions": _i64s([])}).results[0]
+    bt = _aval.ir_type(_aval.aval_of(x).update(dtype=dtypes.bool_))
+    return [_create("stablehlo.convert", result_types, [_compare(x, zero, "NE", bt)]).results[0]]
 
 
 @register(P.convert)

@@ -148,7 +148,10 @@ def _to_array(x, dtype):
 # --- promotion and broadcasting --------------------------------------------------------------
 
 def result_type(*args) -> np.dtype:
-    return promote_avals([_aval(a) for a in args])[0]
+    """The promoted dtype of arrays, scalars and dtypes (`np.float16`, `"int8"`; the Python
+    types int, float and complex are weak), as in JAX."""
+    return promote_avals([ShapedArray((), dtypes.canonicalize(a), a in (int, float, complex))
+                          if isinstance(a, (np.dtype, type, str)) else _aval(a) for a in args])[0]
 
 
 def promote_avals(avals) -> tuple[np.dtype, bool]:
@@ -439,6 +442,10 @@ ceil = _float_only(lax.ceil, "ceil")
 @numpy_function(static=("decimals",))
 def round(a, decimals=0):
     a = asarray(a) if not is_array(a) else a
+    if dtypes.is_complex(a.dtype):
+        return lax.complex(round(lax.real(a), decimals), round(lax.imag(a), decimals))
+    if dtypes.is_integer(a.dtype) and decimals < 0:
+        return _round_int(a, 10 ** -decimals)
     if not dtypes.is_float(a.dtype):
         return a
     if decimals == 0:
@@ -448,6 +455,18 @@ def round(a, decimals=0):
 
 
 around = round
+
+
+def _round_int(a, factor: int):
+    """Integers to the nearest multiple of `factor`, halves to even (NumPy's negative decimals)."""
+    f = lax.full(a.shape, factor, a.dtype)
+    r = _py_mod(a, f)  # in [0, factor)
+    down = lax.sub(a, r)
+    zero, two = lax.full(a.shape, 0, a.dtype), lax.full(a.shape, 2, a.dtype)
+    odd = lax.ne(lax.rem(lax.div(down, f), two), zero)
+    half = lax.sub(f, r)
+    up = logical_or(lax.gt(r, half), logical_and(lax.eq(r, half), odd))
+    return where(up, lax.add(down, f), down)
 
 
 @numpy_function()

@@ -104,6 +104,7 @@ def vdot(a, b):
     return dot(conj(ravel(a)), ravel(b))
 
 
+@numpy_function(static=("subscripts", "optimize"))
 def einsum(subscripts, *operands, optimize="greedy"):
     """Einstein summation, contracted pairwise in the order opt_einsum chooses."""
     ops = [x if is_array(x) else asarray(x) for x in operands]

@@ -169,6 +169,7 @@ def count_nonzero(a, axis=None, keepdims=False):
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     from plait.numpy._core import (
         absolute,
+        isfinite,
         isnan,
         less_equal,
         logical_and,
@@ -179,7 +180,8 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     a, b = promote_inexact(a, b)
     tol = lax.add(lax.full(a.shape, atol, dtypes.real_dtype(a.dtype)),
                   lax.mul(lax.full(a.shape, rtol, dtypes.real_dtype(a.dtype)), absolute(b)))
-    out = less_equal(absolute(lax.sub(a, b)), tol)
+    # an infinite b makes tol infinite: only an equal infinity is close to it (NumPy)
+    out = logical_and(less_equal(absolute(lax.sub(a, b)), tol), isfinite(b))
     out = logical_or(out, lax.eq(a, b))
     if equal_nan:
         out = logical_or(out, logical_and(isnan(a), isnan(b)))
@@ -202,6 +204,7 @@ def array_equal(a1, a2):
     return all(equal(a1, a2))
 
 
+@numpy_function(static=("axis", "keepdims"))
 def logsumexp(a, axis=None, b=None, keepdims=False):
     """log(sum(b * exp(a))), computed stably (the max is subtracted first)."""
     from plait.numpy._core import exp, log, promote_inexact, subtract

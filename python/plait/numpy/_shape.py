@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import itertools
 import math
 
 import numpy as np
@@ -13,6 +14,7 @@ from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.core.trace import tracing
 from plait.numpy._core import (
     _aval,
+    _inexact_dtype,
     _is_python_scalar,
     asarray,
     broadcast_to,
@@ -114,13 +116,14 @@ def arange(start, stop=None, step=1, dtype=None):
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     num = int(num)
-    dt = _dtype_or(dtype, dtypes.config.default_float)
+    # float64 bounds give float64 (dtypes are per array); Python numbers the default float
+    dt = _dtype_or(dtype, _inexact_dtype(promote_avals([_aval(start), _aval(stop)])[0]))
     if not tracing() and not (is_array(start) or is_array(stop)):
         out = np.linspace(start, stop, num, endpoint, retstep, dt, axis)
         return (asarray(out[0].astype(dt)), out[1]) if retstep else asarray(out.astype(dt))
-    work = dt if dtypes.is_inexact(dt) else dtypes.config.default_float
-    start_a, stop_a = asarray(start, work), asarray(stop, work)
-    shape = np.broadcast_shapes(start_a.shape, stop_a.shape)
+    work = _inexact_dtype(dt)
+    shape = tuple(np.broadcast_shapes(_aval(start).shape, _aval(stop).shape))
+    start_a, stop_a = (broadcast_to(asarray(v, work), shape) for v in (start, stop))
     div = (num - 1) if endpoint else num
     step = lax.div(lax.sub(stop_a, start_a), lax.full(stop_a.shape, builtins.max(div, 1), work))
     idx = lax.broadcasted_iota(work, (num,) + shape, 0)
@@ -130,7 +133,8 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
         out = lax.concatenate([lax.slice_in_dim(out, 0, num - 1),
                                lax.reshape(broadcast_to(stop_a, shape), (1,) + shape)], 0)
     out = moveaxis(out, 0, axis) if shape else out
-    out = lax.convert_element_type(out, dt) if dt != work else out
+    if dt != work:  # integers round toward -inf, as in NumPy and JAX
+        out = lax.convert_element_type(lax.floor(out) if dtypes.is_integer(dt) else out, dt)
     return (out, step) if retstep else out
 
 
@@ -199,7 +203,8 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 
     picked = _sum(where(mask, a, lax.full(a.shape, 0, a.dtype)), axis=-2 if offset >= 0 else -1)
     length = builtins.max(0, builtins.min(n, m - offset) if offset >= 0 else builtins.min(n + offset, m))
-    start = builtins.abs(offset)  # the first row (offset < 0) or column holding the diagonal
+    # the first row (offset < 0) or column holding the diagonal; an empty one may start past it
+    start = builtins.min(builtins.abs(offset), picked.shape[-1])
     return lax.slice_in_dim(picked, start, start + length, axis=picked.ndim - 1)
 
 
@@ -327,24 +332,33 @@ def hstack(tup):
     return concatenate(arrs, axis=0 if arrs[0].ndim == 1 else 1)
 
 
-@numpy_function(static=("indices_or_sections", "axis"))
-def split(ary, indices_or_sections, axis=0):
+def _split(ary, indices_or_sections, axis, equal: bool):
     ary = _arr(ary)
     axis = canon_axis(axis, ary.ndim)
     n = ary.shape[axis]
-    if isinstance(indices_or_sections, int):
-        if n % indices_or_sections:
+    if isinstance(indices_or_sections, (int, np.integer)):
+        k = int(indices_or_sections)
+        if equal and n % k:
             raise PlaitValueError(f"array split does not result in an equal division: {n} "
-                                  f"into {indices_or_sections}")
-        step = n // indices_or_sections
-        bounds = list(range(0, n + 1, step)) if step else [0] * (indices_or_sections + 1)
-    else:
-        bounds = [0] + [builtins.min(builtins.max(int(i), 0), n) for i in indices_or_sections] + [n]
+                                  f"into {k}")
+        q, r = divmod(n, k)  # array_split: the first r sections get one more element
+        bounds = [0] + list(itertools.accumulate([q + 1] * r + [q] * (k - r)))
+    else:  # split points index like slice bounds: negative ones count from the end
+        bounds = [0] + [builtins.min(builtins.max(int(i) + n * (int(i) < 0), 0), n)
+                        for i in indices_or_sections] + [n]
     return [lax.slice_in_dim(ary, lo, builtins.max(lo, hi), axis=axis)
             for lo, hi in zip(bounds[:-1], bounds[1:])]
 
 
-array_split = split
+@numpy_function(static=("indices_or_sections", "axis"))
+def split(ary, indices_or_sections, axis=0):
+    return _split(ary, indices_or_sections, axis, equal=True)
+
+
+@numpy_function(static=("indices_or_sections", "axis"))
+def array_split(ary, indices_or_sections, axis=0):
+    """split, but n sections need not divide the axis evenly."""
+    return _split(ary, indices_or_sections, axis, equal=False)
 
 
 @numpy_function(static=("pad_width", "mode", "constant_values"))

@@ -1,0 +1,252 @@
+"""NumPy indexing of plait arrays vs NumPy: `x[idx]` and `x.at[idx].set/add/get`, eagerly and
+under plait.jit, with index arrays both concrete (NumPy) and traced (plait.jit arguments).
+
+A record is (name, index builder, index arrays): `build(*arrays)` is the index, so the same
+record runs with the arrays as NumPy constants and as traced values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import plait
+import plait.numpy as pnp
+
+SHAPE = (4, 5, 6)
+_X = {dt: (np.arange(np.prod(SHAPE)).reshape(SHAPE) - 50).astype(dt)
+      for dt in ("float32", "int32", "float64", "bool")}
+
+
+def _i(*v):
+    return np.asarray(v, np.int32)
+
+
+# (name, build(*arrays) -> index, arrays)
+BASIC = [
+    ("int", lambda: 1, ()),
+    ("negative-int", lambda: -1, ()),
+    ("ints", lambda: (0, -2), ()),
+    ("all-ints", lambda: (1, 2, 3), ()),
+    ("numpy-int", lambda: (np.int64(2), np.int32(-1)), ()),
+    ("slice", lambda: slice(1, 3), ()),
+    ("slice-open", lambda: (slice(None), slice(-2, None)), ()),
+    ("slice-step", lambda: (slice(None, None, 2), slice(1, None, 3)), ()),
+    ("slice-reverse", lambda: slice(None, None, -1), ()),
+    ("slice-negative-step", lambda: (slice(3, 0, -2), slice(-1, -5, -1), slice(None, None, -4)), ()),
+    ("slice-empty", lambda: (slice(3, 1), 0), ()),
+    ("slice-clipped", lambda: (slice(-10, 10), slice(2, 100, 2)), ()),
+    ("none", lambda: None, ()),
+    ("none-int", lambda: (None, 0, None), ()),
+    ("ellipsis-none", lambda: (Ellipsis, None), ()),
+    ("ellipsis-int", lambda: (Ellipsis, 1), ()),
+    ("int-ellipsis", lambda: (1, Ellipsis), ()),
+    ("int-ellipsis-int", lambda: (0, ..., -2), ()),
+    ("ellipsis-only", lambda: ..., ()),
+    ("mixed-basic", lambda: (slice(None, None, -1), None, 2, slice(1, 4)), ()),
+]
+
+ADVANCED = [
+    ("array", lambda i: i, (_i(0, 2),)),
+    ("array-2d", lambda i: i, (_i(0, 1, 2, 3).reshape(2, 2),)),
+    ("array-negative", lambda i: i, (_i(-1, -4, 2),)),
+    ("array-0d", lambda i: (slice(None), i), (np.int32(-2),)),
+    ("array-repeated", lambda i: i, (_i(3, 3, 0),)),
+    ("array-int64", lambda i: (slice(None), i), (np.asarray([4, -5], np.int64),)),
+    ("array-uint8", lambda i: (..., i), (np.asarray([5, 0], np.uint8),)),
+    ("array-empty", lambda i: i, (np.zeros(0, np.int32),)),
+    ("list", lambda: [0, -1, 2], ()),
+    ("arrays-adjacent", lambda i, j: (i, j), (_i(0, 1), _i(1, -2))),
+    ("arrays-adjacent-middle", lambda i, j: (slice(None), i, j), (_i(0, 1), _i(1, 2))),
+    ("arrays-non-adjacent", lambda i, j: (i, slice(None), j), (_i(0, 1, 3), _i(1, 2, -1))),
+    ("arrays-broadcast", lambda i, j: (i, j), (_i(0, 1, 2).reshape(3, 1), _i(0, 4))),
+    ("arrays-broadcast-non-adjacent", lambda i, j: (i, slice(1, 3), j),
+     (_i(0, 3).reshape(2, 1), _i(0, 1, 5))),
+    ("int-and-array", lambda i: (1, i), (_i(0, 4),)),
+    ("int-and-array-non-adjacent", lambda i: (i, slice(None), 2), (_i(0, 3),)),
+    ("array-and-slices", lambda i: (slice(1, 3), slice(None, None, -1), i), (_i(5, 0),)),
+    ("array-none", lambda i: (None, i, None), (_i(1, 2),)),
+    ("array-ellipsis", lambda i: (..., i), (_i(0, -1),)),
+]
+
+MASKS = [
+    ("mask-full", lambda: _X["float32"] % 3 == 0, ()),
+    ("mask-axis0", lambda: np.array([True, False, True, True]), ()),
+    ("mask-2d", lambda: np.arange(20).reshape(4, 5) % 4 == 1, ()),
+    ("mask-with-slice", lambda: (slice(None), np.array([False, True, False, True, True])), ()),
+    ("mask-with-int", lambda: (np.array([True, False, False, True]), slice(None), 0), ()),
+    ("mask-list", lambda: [True, False, True, False], ()),
+    ("mask-all-false", lambda: np.zeros(4, bool), ()),
+    ("mask-and-array", lambda i: (np.array([True, False, True, True]), slice(None), i),
+     (_i(0, 5, -1),)),
+]
+
+
+
+def _params(recs, dtypes=("float32",)):
+    return [pytest.param(build, arrays, dt, id=f"{name}-{dt}")
+            for name, build, arrays in recs for dt in dtypes]
+
+
+def _check(out, ref):
+    assert isinstance(out, plait.Array)
+    assert out.dtype == ref.dtype, (out.dtype, ref.dtype)
+    np.testing.assert_array_equal(np.asarray(out), ref)
+
+
+def _jit(fn, *args):
+    return plait.jit(fn)(*args)
+
+
+@pytest.mark.parametrize("build, arrays, dt", _params(BASIC, ("float32", "bool"))
+                         + _params(ADVANCED + MASKS))
+def test_getitem(build, arrays, dt):
+    x = _X[dt]
+    ref = x[build(*arrays)]
+    _check(pnp.asarray(x)[build(*arrays)], ref)
+    _check(_jit(lambda a: a[build(*arrays)], x), ref)  # concrete NumPy index arrays
+    if arrays:  # traced index arrays
+        _check(pnp.asarray(x)[build(*[pnp.asarray(a) for a in arrays])], ref)
+        _check(_jit(lambda a, *ix: a[build(*ix)], x, *arrays), ref)
+        _check(_jit(lambda a, *ix: a.at[build(*ix)].get(), x, *arrays), ref)
+
+
+@pytest.mark.parametrize("idx", [(), None, ..., (None, ...)], ids=["()", "None", "...", "None,..."])
+def test_getitem_0d(idx):
+    x = np.float32(2.5)
+    ref = np.asarray(x)[idx]
+    _check(pnp.asarray(x)[idx], ref)
+    _check(_jit(lambda a: a[idx], x), ref)
+
+
+def test_getitem_eager_int_reuses_program():
+    from plait import jitting
+
+    x = pnp.asarray(_X["float32"])
+    _check(x[0], _X["float32"][0])
+    before = jitting.stats["compiles"]
+    for k in range(1, 4):
+        _check(x[k], _X["float32"][k])
+        _check(x[-k, 1], _X["float32"][-k, 1])
+    assert jitting.stats["compiles"] <= before + 1
+
+
+def test_iteration_matches_numpy():
+    x = _X["int32"][:3, :2, :2]
+    assert [np.asarray(r).tolist() for r in pnp.asarray(x)] == [r.tolist() for r in x]
+
+
+# --- x.at[idx].set / add -----------------------------------------------------------------------
+
+# (name, build(*arrays) -> index, arrays, value shape)
+UPDATES = [
+    ("int", lambda: 1, (), ()),
+    ("negative-int", lambda: -1, (), (6,)),
+    ("ints", lambda: (1, -2), (), (6,)),
+    ("all-ints", lambda: (3, 0, -1), (), ()),
+    ("slice", lambda: slice(1, 3), (), (5, 6)),
+    ("slice-broadcast", lambda: (slice(1, 3), 2), (), (6,)),
+    ("slice-open", lambda: (slice(None), slice(-2, None)), (), (1, 2, 6)),
+    ("slice-step", lambda: (slice(None), slice(None, None, 2)), (), (3, 6)),
+    ("slice-step-int", lambda: (slice(1, None, 2), 0, slice(None, None, 3)), (), (2, 2)),
+    ("slice-negative-step", lambda: slice(None, None, -2), (), (2, 5, 6)),
+    ("slice-empty", lambda: slice(2, 2), (), ()),
+    ("ellipsis", lambda: (..., 0), (), (4, 5)),
+    ("array", lambda i: i, (_i(0, 2),), (2, 5, 6)),
+    ("array-negative", lambda i: (slice(None), i), (_i(-1, 0),), (4, 2, 6)),
+    ("array-duplicates", lambda i: i, (_i(0, 0, 3, 0),), (4, 1, 1)),
+    ("arrays-adjacent", lambda i, j: (i, j), (_i(0, 1, 1), _i(2, 2, 4)), (3, 6)),
+    ("arrays-non-adjacent", lambda i, j: (i, slice(1, 3), j), (_i(0, 3, 0), _i(1, 2, 1)), (3, 2)),
+    ("arrays-broadcast", lambda i, j: (i, j, 0), (_i(0, 1).reshape(2, 1), _i(0, 4, 4)), (2, 3)),
+    ("array-and-step-slice", lambda i: (slice(None, None, 2), i), (_i(1, 4),), (2, 2, 6)),
+    ("mask", lambda: np.array([True, False, False, True]), (), (5, 6)),
+    ("mask-and-slice", lambda: (slice(1, 3), _X["int32"][0] % 4 == 0), (), ()),
+]
+
+
+def _numpy_update(x, idx, v, mode):
+    y = x.copy()
+    if mode == "set":
+        y[idx] = v
+    else:
+        np.add.at(y, idx, v)
+    return y
+
+
+def _update_params():
+    out = [pytest.param(build, arrays, vshape, mode, "float32", id=f"{name}-{mode}")
+           for name, build, arrays, vshape in UPDATES for mode in ("set", "add")]
+    return out + [pytest.param(build, arrays, vshape, mode, "int32", id=f"{name}-{mode}-int32")
+                  for name, build, arrays, vshape in UPDATES
+                  if name in ("int", "slice-step", "array-duplicates") for mode in ("set", "add")]
+
+
+def _at(x, idx, v, mode):
+    return getattr(x.at[idx], mode)(v)
+
+
+@pytest.mark.parametrize("build, arrays, vshape, mode, dt", _update_params())
+def test_at_update(build, arrays, vshape, mode, dt):
+    x = _X[dt]
+    v = (np.arange(np.prod(vshape)).reshape(vshape) * 3 + 7).astype(dt)
+    ref = _numpy_update(x, build(*arrays), v, mode)
+    _check(_at(pnp.asarray(x), build(*arrays), pnp.asarray(v), mode), ref)
+    _check(_jit(lambda a, b: _at(a, build(*arrays), b, mode), x, v), ref)
+    if arrays:
+        _check(_at(pnp.asarray(x), build(*[pnp.asarray(a) for a in arrays]), v, mode), ref)
+        _check(_jit(lambda a, b, *ix: _at(a, build(*ix), b, mode), x, v, *arrays), ref)
+
+
+def test_at_update_scalar_value_and_dtype():
+    x = _X["int32"]
+    out = plait.jit(lambda a: a.at[0, 1].set(2.7))(x)  # cast to the array's dtype, as in JAX
+    ref = x.copy()
+    ref[0, 1] = 2
+    _check(out, ref)
+    y = _X["float64"]
+    _check(plait.jit(lambda a: a.at[1:3, 0].add(1))(y), _numpy_update(y, (slice(1, 3), 0), 1, "add"))
+
+
+def test_at_update_eager_int_reuses_program():
+    from plait import jitting
+
+    x = pnp.asarray(_X["float32"])
+    x.at[0].set(1.0)
+    before = jitting.stats["compiles"]
+    for k in range(1, 4):
+        _check(x.at[k].set(1.0), _numpy_update(_X["float32"], k, 1.0, "set"))
+    assert jitting.stats["compiles"] == before
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+def test_traced_boolean_mask_raises():
+    x = _X["float32"]
+    with pytest.raises(plait.ConcretizationError, match="boolean"):
+        plait.jit(lambda a: a[a > 0])(x)
+    with pytest.raises(plait.ConcretizationError, match="boolean"):
+        plait.jit(lambda a, m: a[m])(x, x > 0)
+    with pytest.raises(plait.ConcretizationError, match="boolean"):
+        plait.jit(lambda a: a.at[a > 0].set(0))(x)
+
+
+@pytest.mark.parametrize("idx", [4, -5, (0, 5), (slice(None), 0, 6), (..., -7)],
+                         ids=["4", "-5", "0,5", ":,0,6", "...,-7"])
+def test_out_of_range_static_int_raises(idx):
+    x = _X["float32"]
+    with pytest.raises(plait.PlaitValueError, match="out of bounds"):
+        pnp.asarray(x)[idx]
+    with pytest.raises(plait.PlaitValueError, match="out of bounds"):
+        plait.jit(lambda a: a[idx])(x)
+    with pytest.raises(plait.PlaitValueError, match="out of bounds"):
+        plait.jit(lambda a: a.at[idx].set(0))(x)
+
+
+@pytest.mark.parametrize("idx, err", [
+    ((0, 0, 0, 0), plait.PlaitValueError), ((..., 0, ...), plait.PlaitValueError),
+    (1.5, plait.PlaitTypeError), (np.array([0.5]), plait.PlaitTypeError),
+    ("a", plait.PlaitTypeError),
+], ids=["too-many", "two-ellipses", "float", "float-array", "str"])
+def test_bad_index_raises(idx, err):
+    with pytest.raises(err):
+        plait.jit(lambda a: a[idx])(_X["float32"])
