@@ -13,7 +13,7 @@ demo: install
 test: install
 	$(PYTHON) -m ruff check python test benchmarks examples
 	$(PYTHON) -m pytest -q -n 2 test
-	$(PYTHON) -m lit -q lit_tests
+	$(PYTHON) -c "import lit.main; lit.main.main()" -q lit_tests
 
 bench: install
 	$(PYTHON) benchmarks/run.py
