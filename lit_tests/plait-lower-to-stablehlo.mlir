@@ -112,7 +112,7 @@ func.func @binary_logical(%p: tensor<4xi1>, %q: tensor<4xi1>) -> tensor<4xi1> {
 }
 
 // StableHLO's maximum/minimum do not order complex numbers as NumPy and JAX do, so complex
-// max/min compare (real, imag) lexicographically and select.
+// max/min compare (real, imag) lexicographically and select; a NaN operand wins.
 // CHECK-LABEL: @complex_max
 // CHECK-SAME: (%[[X:.*]]: tensor<2xcomplex<f32>>, %[[Y:.*]]: tensor<2xcomplex<f32>>)
 // CHECK-NEXT: %[[REAL:.*]] = stablehlo.real %[[X]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
@@ -123,7 +123,16 @@ func.func @binary_logical(%p: tensor<4xi1>, %q: tensor<4xi1>) -> tensor<4xi1> {
 // CHECK-NEXT: %[[COMPARE2:.*]] = stablehlo.compare GT, %[[IMAG]], %[[IMAG2]], FLOAT : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xi1>
 // CHECK-NEXT: %[[COMPARE3:.*]] = stablehlo.compare EQ, %[[REAL]], %[[REAL2]], FLOAT : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xi1>
 // CHECK-NEXT: %[[SELECT:.*]] = stablehlo.select %[[COMPARE3]], %[[COMPARE2]], %[[COMPARE]] : tensor<2xi1>, tensor<2xi1>
-// CHECK-NEXT: %[[SELECT2:.*]] = stablehlo.select %[[SELECT]], %[[X]], %[[Y]] : tensor<2xi1>, tensor<2xcomplex<f32>>
+// CHECK-NEXT: %[[NRE:.*]] = stablehlo.compare NE, %[[REAL]], %[[REAL]], FLOAT
+// CHECK-NEXT: %[[NIM:.*]] = stablehlo.compare NE, %[[IMAG]], %[[IMAG]], FLOAT
+// CHECK-NEXT: %[[NAN_X:.*]] = stablehlo.or %[[NRE]], %[[NIM]] : tensor<2xi1>
+// CHECK-NEXT: %[[NRE2:.*]] = stablehlo.compare NE, %[[REAL2]], %[[REAL2]], FLOAT
+// CHECK-NEXT: %[[NIM2:.*]] = stablehlo.compare NE, %[[IMAG2]], %[[IMAG2]], FLOAT
+// CHECK-NEXT: %[[NAN_Y:.*]] = stablehlo.or %[[NRE2]], %[[NIM2]] : tensor<2xi1>
+// CHECK-NEXT: %[[NOT:.*]] = stablehlo.not %[[NAN_Y]] : tensor<2xi1>
+// CHECK-NEXT: %[[AND:.*]] = stablehlo.and %[[SELECT]], %[[NOT]] : tensor<2xi1>
+// CHECK-NEXT: %[[PICK:.*]] = stablehlo.or %[[AND]], %[[NAN_X]] : tensor<2xi1>
+// CHECK-NEXT: %[[SELECT2:.*]] = stablehlo.select %[[PICK]], %[[X]], %[[Y]] : tensor<2xi1>, tensor<2xcomplex<f32>>
 // CHECK-NEXT: return %[[SELECT2]] : tensor<2xcomplex<f32>>
 func.func @complex_max(%x: tensor<2xcomplex<f32>>, %y: tensor<2xcomplex<f32>>) -> tensor<2xcomplex<f32>> {
   %0 = "plait.max"(%x, %y) : (tensor<2xcomplex<f32>>, tensor<2xcomplex<f32>>) -> tensor<2xcomplex<f32>>
