@@ -389,7 +389,7 @@ func.func @reduce_inits(%x: tensor<2x3xf32>, %i: tensor<2x3xi32>, %u: tensor<4xu
   return %0, %1, %2, %3, %4 : tensor<3xf32>, tensor<f32>, tensor<2xi32>, tensor<ui8>, tensor<i1>
 }
 
-// Complex max starts at (-inf, -inf) and orders lexicographically in the body.
+// Complex max starts at (-inf, -inf) and orders lexicographically in the body (NaN wins).
 // CHECK-LABEL: @reduce_max_complex
 // CHECK-SAME: (%[[X:.*]]: tensor<4xcomplex<f32>>)
 // CHECK-NEXT: %[[CONSTANT:.*]] = stablehlo.constant dense<0xFF800000> : tensor<f32>
@@ -405,7 +405,8 @@ func.func @reduce_inits(%x: tensor<2x3xf32>, %i: tensor<2x3xi32>, %u: tensor<4xu
 // CHECK-NEXT: %[[COMPARE2:.*]] = stablehlo.compare GT, %[[IMAG]], %[[IMAG2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
 // CHECK-NEXT: %[[COMPARE3:.*]] = stablehlo.compare EQ, %[[REAL]], %[[REAL2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
 // CHECK-NEXT: %[[SELECT:.*]] = stablehlo.select %[[COMPARE3]], %[[COMPARE2]], %[[COMPARE]] : tensor<i1>, tensor<i1>
-// CHECK-NEXT: %[[SELECT2:.*]] = stablehlo.select %[[SELECT]], %[[ARG]], %[[ARG2]] : tensor<i1>, tensor<complex<f32>>
+// CHECK:      %[[PICK:.*]] = stablehlo.or %{{.*}}, %{{.*}} : tensor<i1>
+// CHECK-NEXT: %[[SELECT2:.*]] = stablehlo.select %[[PICK]], %[[ARG]], %[[ARG2]] : tensor<i1>, tensor<complex<f32>>
 // CHECK-NEXT: stablehlo.return %[[SELECT2]] : tensor<complex<f32>>
 // CHECK-NEXT: }
 // CHECK-NEXT: return %[[REDUCE]] : tensor<complex<f32>>
