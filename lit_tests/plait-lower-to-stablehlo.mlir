@@ -405,7 +405,9 @@ func.func @reduce_inits(%x: tensor<2x3xf32>, %i: tensor<2x3xi32>, %u: tensor<4xu
 // CHECK-NEXT: %[[COMPARE2:.*]] = stablehlo.compare GT, %[[IMAG]], %[[IMAG2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
 // CHECK-NEXT: %[[COMPARE3:.*]] = stablehlo.compare EQ, %[[REAL]], %[[REAL2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
 // CHECK-NEXT: %[[SELECT:.*]] = stablehlo.select %[[COMPARE3]], %[[COMPARE2]], %[[COMPARE]] : tensor<i1>, tensor<i1>
-// CHECK:      %[[PICK:.*]] = stablehlo.or %{{.*}}, %{{.*}} : tensor<i1>
+// CHECK:      %[[NOT:.*]] = stablehlo.not %{{.*}} : tensor<i1>
+// CHECK-NEXT: %[[AND:.*]] = stablehlo.and %[[SELECT]], %[[NOT]] : tensor<i1>
+// CHECK-NEXT: %[[PICK:.*]] = stablehlo.or %[[AND]], %{{.*}} : tensor<i1>
 // CHECK-NEXT: %[[SELECT2:.*]] = stablehlo.select %[[PICK]], %[[ARG]], %[[ARG2]] : tensor<i1>, tensor<complex<f32>>
 // CHECK-NEXT: stablehlo.return %[[SELECT2]] : tensor<complex<f32>>
 // CHECK-NEXT: }
