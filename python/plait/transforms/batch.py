@@ -82,10 +82,15 @@ for _op in UNARY + BINARY + [P.complex, P.compare, P.select, P.clamp, P.convert]
 
 @defbatch(P.broadcast_in_dim)
 def _broadcast_b(operands, bdims, size, shape, broadcast_dimensions):
-    x = move_bdim(operands[0], bdims[0], 0, size)
-    return [P.broadcast_in_dim(x, shape=(size,) + tuple(shape),
-                               broadcast_dimensions=(0,) + tuple(d + 1 for d in
-                                                                 broadcast_dimensions))], [0]
+    """The batch dim goes right before the result dim of the operand dim that followed it
+    (after the last one's, if it was last): no transpose, and the batch dim stays where the
+    elementwise ops around the broadcast have it."""
+    b, bd = bdims[0], tuple(broadcast_dimensions)
+    ob = bd[b] if b < len(bd) else (bd[-1] + 1 if bd else 0)
+    dims = tuple(d if d < ob else d + 1 for d in bd)
+    out_shape = tuple(shape[:ob]) + (size,) + tuple(shape[ob:])
+    return [P.broadcast_in_dim(operands[0], shape=out_shape,
+                               broadcast_dimensions=dims[:b] + (ob,) + dims[b:])], [ob]
 
 
 @defbatch(P.reshape)
@@ -116,8 +121,10 @@ for _op in (P.reduce_sum, P.reduce_prod, P.reduce_max, P.reduce_min, P.reduce_an
 def _arg_rule(op):
     def rule(operands, bdims, size, axis, index_dtype):
         b = bdims[0]
+        # operand axis `axis` is batched-operand axis axis + 1 from b on; removing it moves
+        # the batch dim down only when it came before b
         return [op(operands[0], axis=axis if axis < b else axis + 1,
-                   index_dtype=index_dtype)], [b if axis > b else b - 1]
+                   index_dtype=index_dtype)], [b if axis >= b else b - 1]
     return rule
 
 

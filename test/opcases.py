@@ -1,0 +1,535 @@
+"""Op records shared by test_ad.py and test_vmap.py (STYLE rule 9).
+
+A `Case` exercises one plait op: `fn(L, *operands)` is the same code on `PL` (plait.lax and
+plait.numpy) and `JX` (jax.lax and jax.numpy), so jax is the oracle by name. Operands are drawn
+from value domains that keep them away from non-differentiable points (ties of max/min,
+integers for floor, zero for abs, branch cuts for complex log); records with `fd=False` sit
+on such points on purpose, where jax's convention is the oracle. `hyp(draw)` draws operand
+shapes for the property tests; the fixed `args` shapes are shared by the oracle tests so
+compiled programs are reused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import plait
+import plait.lax
+import plait.numpy as pnp
+
+PL = SimpleNamespace(lax=plait.lax, np=pnp, vmap=plait.vmap, name="plait")
+JX = SimpleNamespace(lax=jax.lax, np=jnp, vmap=jax.vmap, name="jax")
+
+f64, c128, i32, b1 = (np.dtype(t) for t in ("float64", "complex128", "int32", "bool"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Arg:
+    """One operand: its shape for the fixed tests, dtype and value domain."""
+
+    shape: tuple
+    dtype: np.dtype = f64
+    domain: str = "any"
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    name: str
+    op: str  # the plait op under test, without the "plait." prefix
+    fn: Callable
+    args: tuple
+    hyp: Callable | None = None  # draw -> one shape per operand
+    ad: bool = True  # differentiable in its inexact operands
+    fd: bool = True  # differentiable at the drawn points (else only jax is the oracle)
+    rev: bool = True  # reverse mode applies (not to an unbounded while loop)
+    eps: float = 1e-6  # finite-difference step
+    tol: float = 1e-6
+
+    @property
+    def diff(self) -> list[int]:
+        """Indices of the operands that get tangents (inexact dtypes)."""
+        return [i for i, a in enumerate(self.args) if a.dtype.kind in "fc"]
+
+
+# --- operand values -----------------------------------------------------------------------------
+
+def _real(rng, shape, domain):
+    if domain == "pos":
+        return rng.uniform(0.5, 2.0, shape)
+    if domain == "unit":
+        return rng.uniform(-0.8, 0.8, shape)
+    if domain == "nonzero":
+        return rng.uniform(0.5, 2.0, shape) * rng.choice([-1, 1], shape)
+    if domain == "frac":  # away from integers and halves (floor, ceil, round)
+        return rng.integers(-3, 3, shape) + rng.choice([0.2, 0.3, 0.7, 0.8], shape) \
+            + rng.uniform(-0.05, 0.05, shape)
+    if domain == "distinct":  # pairwise gaps >= 0.2 (max, min, argmax; no ties)
+        n = int(np.prod(shape))
+        return (rng.permutation(n) * 0.3 + rng.uniform(0, 0.1, n) - 0.15 * n).reshape(shape)
+    if domain == "zeros":  # some rows with one or two exact zeros (reduce_prod)
+        x = rng.uniform(0.5, 1.5, shape) * rng.choice([-1, 1], shape)
+        flat = x.reshape(-1)
+        flat[:: 5] = 0.0
+        return x
+    if domain.startswith("ties"):  # small integers: ties of max/min/clamp, zeros of abs
+        lo, hi = {"ties": (-1, 1), "ties_lo": (-1, 0), "ties_hi": (0, 1)}[domain]
+        return rng.integers(lo, hi + 1, shape).astype(float)
+    if domain == "lo":
+        return rng.uniform(-1.5, -1.0, shape)
+    if domain == "hi":
+        return rng.uniform(1.0, 1.5, shape)
+    if domain == "clampx":  # below, inside or above [lo, hi] of the lo/hi domains
+        return rng.choice([-2.0, 0.0, 2.0], shape) + rng.uniform(-0.4, 0.4, shape)
+    assert domain == "any", domain
+    return rng.normal(0.0, 1.0, shape)
+
+
+def operand(rng, arg: Arg, shape=None):
+    shape = arg.shape if shape is None else tuple(shape)
+    dt, dom = arg.dtype, arg.domain
+    if dt == b1:
+        return rng.random(shape) < 0.5
+    if dt.kind in "iu":
+        kind, _, n = dom.partition(":")
+        n = int(n)
+        if kind == "perm":  # distinct indices below n
+            return rng.permutation(n)[:int(np.prod(shape))].reshape(shape).astype(dt)
+        assert kind == "idx", dom
+        return rng.integers(0, n, shape).astype(dt)
+    x = _real(rng, shape, dom)
+    if dt.kind == "c":
+        x = x + 1j * rng.normal(0.0, 1.0, shape)
+    return np.asarray(x, dt)  # an array even for shape (): NumPy scalars are Python scalars
+
+
+def operands(case: Case, seed, shapes=None):
+    rng = np.random.default_rng(seed)
+    shapes = shapes or [a.shape for a in case.args]
+    return [operand(rng, a, s) for a, s in zip(case.args, shapes)]
+
+
+def like(rng, x):
+    """Random arrays of the shapes and dtypes of the leaves of x (tangents, cotangents); the
+    leaves may be jax.ShapeDtypeStructs."""
+    def leaf(a):
+        shp, dt = np.shape(a), np.dtype(a.dtype)
+        if dt.kind == "c":
+            return np.asarray(rng.normal(size=shp) + 1j * rng.normal(size=shp), dt)
+        return np.asarray(rng.normal(size=shp), dt)
+    return jax.tree.map(leaf, x)
+
+
+def split(case: Case, xs):
+    """(inexact operands, a function of them that closes over the others)."""
+    diff = case.diff
+    fixed = {i: x for i, x in enumerate(xs) if i not in diff}
+
+    def with_fixed(L):
+        def f(*ds):
+            it = iter(ds)
+            return case.fn(L, *[fixed[i] if i in fixed else next(it) for i in range(len(xs))])
+        return f
+
+    return [xs[i] for i in diff], with_fixed
+
+
+# --- shape strategies -----------------------------------------------------------------------------
+
+def shape(min_dims=0, max_dims=3, min_side=1, max_side=4):
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
+                            max_side=max_side)
+
+
+def same(n, **kw):
+    """n operands of one drawn shape (elementwise ops)."""
+    return lambda draw: (draw(shape(**kw)),) * n
+
+
+def _side(draw, lo=1, hi=4):
+    return draw(st.integers(lo, hi))
+
+
+# --- helper functions of the records -------------------------------------------------------------
+
+def _gt0(L, x):
+    return L.lax.gt(x, L.lax.full_like(x, 0)) if L is JX else L.lax.gt(x, 0.0)
+
+
+def _reduce(L, name, x, axes):
+    return getattr(L.lax, name)(x, tuple(axes))
+
+
+def _scalar_idx(i):
+    return Arg((), i32, f"idx:{i}")
+
+
+def _clip(L):
+    return {"mode": "clip"} if L is JX else {}
+
+
+def _gather_rows(L, x, idx):
+    dn = L.lax.GatherDimensionNumbers(offset_dims=(1,), collapsed_slice_dims=(0,),
+                                      start_index_map=(0, 1))
+    return L.lax.gather(x, idx, dn, slice_sizes=(1, 2), **_clip(L))
+
+
+def _gather_batched(L, x, idx):
+    """take_along_axis-like: one element per row (operand batching dims)."""
+    dn = L.lax.GatherDimensionNumbers(offset_dims=(), collapsed_slice_dims=(1,),
+                                      start_index_map=(1,), operand_batching_dims=(0,),
+                                      start_indices_batching_dims=(0,))
+    return L.lax.gather(x, idx, dn, slice_sizes=(1, 1), **_clip(L))
+
+
+def _scatter_add_windows(L, x, idx, u):
+    """Blocks of two rows; a block reaching past the end is dropped whole."""
+    dn = L.lax.ScatterDimensionNumbers(update_window_dims=(1, 2), inserted_window_dims=(),
+                                       scatter_dims_to_operand_dims=(0,))
+    return L.lax.scatter_add(x, idx, u, dn)
+
+
+def _dot(lc, rc, lb=(), rb=()):
+    return lambda L, a, b: L.lax.dot_general(a, b, ((lc, rc), (lb, rb)))
+
+
+def _matmul_shapes(draw):
+    a, b, c = _side(draw), _side(draw), _side(draw)
+    return (a, b), (b, c)
+
+
+def _ones_for(L, v, shape):
+    """Ones; on jax, v * 0 + 1: jax cannot transpose a pad linear in its padding value alone
+    (its rule sums a None cotangent of the operand)."""
+    return np.ones(shape) if L is PL else L.lax.add(L.lax.mul(L.lax.broadcast(v, shape), 0.0),
+                                                     1.0)
+
+
+def _pad(L, x, v):
+    return L.lax.pad(x, v, ((1, 2, 0), (-1, 1, 1)))
+
+
+# --- the records ----------------------------------------------------------------------------------
+
+M = (3, 4)
+A1 = Arg(M)
+U1 = same(1)
+U2 = same(2)
+
+UNARY = [
+    Case("neg", "neg", lambda L, x: L.lax.neg(x), (A1,), U1),
+    Case("abs", "abs", lambda L, x: L.lax.abs(x), (Arg(M, domain="nonzero"),), U1),
+    Case("abs_complex", "abs", lambda L, x: L.lax.abs(x), (Arg(M, c128, "nonzero"),), U1),
+    Case("abs_at_zero", "abs", lambda L, x: L.lax.abs(x), (Arg(M, domain="ties"),), U1, fd=False),
+    Case("sign", "sign", lambda L, x: L.lax.mul(L.lax.sign(x), x), (Arg(M, domain="nonzero"),),
+         U1),
+    Case("exp", "exp", lambda L, x: L.lax.exp(x), (A1,), U1),
+    Case("exp_complex", "exp", lambda L, x: L.lax.exp(x), (Arg(M, c128),), U1),
+    Case("log", "log", lambda L, x: L.lax.log(x), (Arg(M, domain="pos"),), U1),
+    Case("log_complex", "log", lambda L, x: L.lax.log(x), (Arg(M, c128, "pos"),), U1),
+    Case("log1p", "log1p", lambda L, x: L.lax.log1p(x), (Arg(M, domain="pos"),), U1),
+    Case("expm1", "expm1", lambda L, x: L.lax.expm1(x), (A1,), U1),
+    Case("sqrt", "sqrt", lambda L, x: L.lax.sqrt(x), (Arg(M, domain="pos"),), U1),
+    Case("sqrt_complex", "sqrt", lambda L, x: L.lax.sqrt(x), (Arg(M, c128, "pos"),), U1),
+    Case("rsqrt", "rsqrt", lambda L, x: L.lax.rsqrt(x), (Arg(M, domain="pos"),), U1),
+    Case("sin", "sin", lambda L, x: L.lax.sin(x), (A1,), U1),
+    Case("sin_complex", "sin", lambda L, x: L.lax.sin(x), (Arg(M, c128),), U1),
+    Case("cos", "cos", lambda L, x: L.lax.cos(x), (A1,), U1),
+    Case("tan", "tan", lambda L, x: L.lax.tan(x), (Arg(M, domain="unit"),), U1),
+    Case("tanh", "tanh", lambda L, x: L.lax.tanh(x), (A1,), U1),
+    Case("tanh_complex", "tanh", lambda L, x: L.lax.tanh(x), (Arg(M, c128, "unit"),), U1),
+    Case("logistic", "logistic", lambda L, x: L.lax.logistic(x), (A1,), U1),
+    Case("erf", "erf", lambda L, x: L.lax.erf(x), (A1,), U1),
+    Case("floor", "floor", lambda L, x: L.lax.add(L.lax.floor(x), x), (Arg(M, domain="frac"),),
+         U1),
+    Case("ceil", "ceil", lambda L, x: L.lax.mul(L.lax.ceil(x), x), (Arg(M, domain="frac"),), U1),
+    Case("round", "round", lambda L, x: L.lax.mul(L.lax.round(x), x), (Arg(M, domain="frac"),),
+         U1),
+    Case("is_finite", "is_finite",
+         lambda L, x: L.lax.select(L.lax.is_finite(x), L.lax.mul(x, x), x), (A1,), U1),
+    Case("not", "not", lambda L, x: L.lax.select(L.lax.bitwise_not(_gt0(L, x)), L.lax.neg(x), x),
+         (Arg(M, domain="nonzero"),), U1),
+    Case("real", "real", lambda L, x: L.lax.real(x), (Arg(M, c128),), U1),
+    Case("imag", "imag", lambda L, x: L.lax.imag(x), (Arg(M, c128),), U1),
+]
+
+
+BINARY = [
+    Case("add", "add", lambda L, x, y: L.lax.add(x, y), (A1, A1), U2),
+    Case("sub", "sub", lambda L, x, y: L.lax.sub(x, y), (A1, A1), U2),
+    Case("mul", "mul", lambda L, x, y: L.lax.mul(x, y), (A1, A1), U2),
+    Case("mul_complex", "mul", lambda L, x, y: L.lax.mul(x, y), (Arg(M, c128), Arg(M, c128)), U2),
+    Case("div", "div", lambda L, x, y: L.lax.div(x, y), (A1, Arg(M, domain="nonzero")), U2),
+    Case("div_complex", "div", lambda L, x, y: L.lax.div(x, y),
+         (Arg(M, c128), Arg(M, c128, "nonzero")), U2),
+    # x = y * (n + frac): away from the jumps of rem
+    Case("rem", "rem", lambda L, y, f: L.lax.rem(L.lax.mul(y, f), y),
+         (Arg(M, domain="nonzero"), Arg(M, domain="frac")), U2),
+    Case("pow", "pow", lambda L, x, y: L.lax.pow(x, y), (Arg(M, domain="pos"), A1), U2),
+    Case("pow_complex", "pow", lambda L, x, y: L.lax.pow(x, y), (Arg(M, c128, "pos"), Arg(M, c128)),
+         U2),
+    Case("max", "max", lambda L, x, y: L.lax.max(x, y), (Arg(M, domain="distinct"),) * 2, U2),
+    Case("min", "min", lambda L, x, y: L.lax.min(x, y), (Arg(M, domain="distinct"),) * 2, U2),
+    Case("max_ties", "max", lambda L, x, y: L.lax.max(x, y), (Arg(M, domain="ties"),) * 2, U2,
+         fd=False),
+    Case("atan2", "atan2", lambda L, x, y: L.lax.atan2(x, y), (Arg(M, domain="nonzero"),) * 2, U2),
+    Case("and", "and", lambda L, x, y: L.lax.select(L.lax.bitwise_and(_gt0(L, x), _gt0(L, y)),
+                                                     x, L.lax.mul(x, y)),
+         (Arg(M, domain="nonzero"),) * 2, U2),
+    Case("or", "or", lambda L, x, y: L.lax.select(L.lax.bitwise_or(_gt0(L, x), _gt0(L, y)),
+                                                   x, L.lax.mul(x, y)),
+         (Arg(M, domain="nonzero"),) * 2, U2),
+    Case("xor", "xor", lambda L, x, y: L.lax.select(L.lax.bitwise_xor(_gt0(L, x), _gt0(L, y)),
+                                                     x, L.lax.mul(x, y)),
+         (Arg(M, domain="nonzero"),) * 2, U2),
+    Case("complex", "complex", lambda L, x, y: L.lax.complex(x, y), (A1, A1), U2),
+    Case("compare", "compare", lambda L, x, y: L.lax.select(L.lax.lt(x, y), L.lax.mul(x, y),
+                                                            L.lax.sub(x, y)),
+         (Arg(M, domain="distinct"),) * 2, U2),
+    Case("select", "select", lambda L, p, x, y: L.lax.select(p, x, y), (Arg(M, b1), A1, A1),
+         lambda draw: (draw(shape()),) * 3),
+    Case("clamp", "clamp", lambda L, lo, x, hi: L.lax.clamp(lo, x, hi),
+         (Arg(M, domain="lo"), Arg(M, domain="clampx"), Arg(M, domain="hi")),
+         lambda draw: (draw(shape()),) * 3),
+    Case("clamp_ties", "clamp", lambda L, lo, x, hi: L.lax.clamp(lo, x, hi),
+         (Arg(M, domain="ties_lo"), Arg(M, domain="ties"), Arg(M, domain="ties_hi")),
+         lambda draw: (draw(shape()),) * 3, fd=False),
+    Case("convert_to_complex", "convert",
+         lambda L, x: L.lax.mul(L.lax.convert_element_type(x, c128), L.lax.complex(x, x)),
+         (A1,), U1),
+    Case("convert_to_real", "convert",
+         lambda L, x: L.lax.convert_element_type(L.lax.mul(x, x), f64), (Arg(M, c128),), U1),
+    Case("convert_f32", "convert",
+         lambda L, x: L.lax.convert_element_type(L.lax.exp(L.lax.convert_element_type(
+             x, np.float32)), f64), (A1,), U1, eps=1e-3, tol=2e-3),
+    Case("convert_int", "convert",
+         lambda L, x: L.lax.add(L.lax.convert_element_type(
+             L.lax.convert_element_type(x, i32), f64), x), (Arg(M, domain="frac"),), U1),
+]
+
+STRUCTURAL = [
+    Case("constant", "constant",
+         lambda L, x: L.lax.mul(x, np.arange(1.0, 13.0).reshape(M)), (A1,)),
+    Case("iota", "iota",
+         lambda L, x: L.lax.mul(x, L.lax.broadcasted_iota(f64, x.shape, x.ndim - 1)), (A1,),
+         same(1, min_dims=1)),
+    Case("broadcast_in_dim", "broadcast_in_dim",
+         lambda L, x: L.lax.broadcast_in_dim(
+             x, (2,) + tuple(3 if d == 1 else d for d in x.shape),
+             tuple(range(1, x.ndim + 1))), (Arg((3, 1)),), U1),
+    Case("reshape", "reshape", lambda L, x: L.lax.reshape(x, x.shape[::-1]),
+         (Arg((2, 3, 4)),), same(1, min_dims=2)),
+    Case("transpose", "transpose",
+         lambda L, x: L.lax.transpose(x, tuple(range(1, x.ndim)) + (0,)), (Arg((2, 3, 4)),),
+         same(1, min_dims=2)),
+    Case("slice", "slice",
+         lambda L, x: L.lax.slice(x, [d // 3 for d in x.shape], list(x.shape),
+                                  [2 if d > 2 else 1 for d in x.shape]), (Arg((4, 5)),),
+         same(1, min_dims=1)),
+    Case("rev", "rev", lambda L, x: L.lax.rev(x, tuple(sorted({0, x.ndim - 1}))), (Arg((3, 4)),),
+         same(1, min_dims=1)),
+    Case("pad", "pad", _pad, (Arg((3, 4)), Arg(())),
+         lambda draw: (draw(shape(2, 2)), ())),
+    Case("concatenate", "concatenate", lambda L, x, y, z: L.lax.concatenate([x, y, z], 1),
+         (Arg((3, 1)), Arg((3, 4)), Arg((3, 2))),
+         lambda draw: (lambda a: ((a, _side(draw)), (a, _side(draw)), (a, _side(draw))))(
+             _side(draw))),
+    # constant operands next to differentiated ones: their zero tangents are no linear inputs
+    Case("concatenate_with_constant", "concatenate",
+         lambda L, x, y: L.lax.concatenate([x, np.ones((1,) + x.shape[1:]), y], 0),
+         (Arg((2, 3)), Arg((3, 3))), lambda draw: (lambda m: ((_side(draw), m), (2, m)))(
+             _side(draw))),
+    Case("pad_value_only", "pad", lambda L, v: L.lax.pad(_ones_for(L, v, (2, 3)), v,
+                                                         ((1, 0, 1),) * 2), (Arg(()),)),
+    Case("scatter_into_constant", "scatter", lambda L, i, u: L.np.zeros((5, 3), f64).at[i].add(u),
+         (Arg((4,), i32, "idx:5"), Arg((4, 3))),
+         lambda draw: (lambda n: ((n,), (n, 3)))(_side(draw))),
+    Case("dynamic_update_slice_update_only", "dynamic_update_slice",
+         lambda L, u: L.lax.dynamic_update_slice(np.ones((4, 5)), u, (1, 2)), (Arg((2, 3)),),
+         lambda draw: ((_side(draw, 1, 4), _side(draw, 1, 5)),)),
+    Case("dynamic_slice", "dynamic_slice",
+         lambda L, x, i, j: L.lax.dynamic_slice(x, (i, j), (2, 3)),
+         (Arg((4, 5)), _scalar_idx(4), _scalar_idx(5)),
+         lambda draw: ((_side(draw, 2, 4), _side(draw, 3, 5)), (), ())),
+    # start indices past the end are clamped
+    Case("dynamic_slice_clamped", "dynamic_slice",
+         lambda L, x: L.lax.dynamic_slice(x, (3, 1), (2, 2)), (Arg((4, 5)),),
+         lambda draw: ((_side(draw, 2, 4), _side(draw, 2, 5)),)),
+    Case("dynamic_update_slice", "dynamic_update_slice",
+         lambda L, x, u, i, j: L.lax.dynamic_update_slice(x, u, (i, j)),
+         (Arg((4, 5)), Arg((2, 3)), _scalar_idx(4), _scalar_idx(5)),
+         lambda draw: ((_side(draw, 2, 4), _side(draw, 3, 5)), (2, 3), (), ())),
+    Case("gather_index", "gather", lambda L, x, i: x[i], (Arg((5, 3)), Arg((4,), i32, "idx:5")),
+         lambda draw: ((5, _side(draw)), (_side(draw),))),
+    Case("gather_windows", "gather", _gather_rows, (Arg((5, 4)), Arg((3, 2), i32, "idx:3")),
+         lambda draw: ((5, 4), (_side(draw), 2))),
+    # start indices past the end are clamped (jax: mode="clip")
+    Case("gather_clamped", "gather", _gather_rows, (Arg((5, 4)), Arg((3, 2), i32, "idx:8")),
+         lambda draw: ((5, 4), (_side(draw), 2))),
+    Case("gather_batching_dims", "gather", _gather_batched,
+         (Arg((3, 5)), Arg((3, 1), i32, "idx:5")),
+         lambda draw: (lambda n: ((n, 5), (n, 1)))(_side(draw))),
+    Case("scatter_set", "scatter", lambda L, x, i, u: x.at[i].set(u),
+         (Arg((5, 3)), Arg((3,), i32, "perm:5"), Arg((3, 3))),
+         lambda draw: (lambda n, m: ((5, m), (n,), (n, m)))(_side(draw, 1, 5), _side(draw))),
+    Case("scatter_add", "scatter", lambda L, x, i, u: x.at[i].add(u),
+         (Arg((5, 3)), Arg((4,), i32, "idx:5"), Arg((4, 3))),
+         lambda draw: (lambda n, m: ((5, m), (n,), (n, m)))(_side(draw), _side(draw))),
+    # updates at indices past the end are dropped
+    Case("scatter_add_dropped", "scatter", lambda L, x, i, u: x.at[i].add(u),
+         (Arg((5, 3)), Arg((4,), i32, "idx:8"), Arg((4, 3))),
+         lambda draw: (lambda n, m: ((5, m), (n,), (n, m)))(_side(draw), _side(draw))),
+    Case("scatter_add_windows", "scatter", _scatter_add_windows,
+         (Arg((5, 3)), Arg((4, 1), i32, "idx:5"), Arg((4, 2, 3))),
+         lambda draw: (lambda n, m: ((5, m), (n, 1), (n, 2, m)))(_side(draw), _side(draw))),
+    Case("cumsum", "cumsum", lambda L, x: L.lax.cumsum(x, axis=x.ndim - 1), (A1,),
+         same(1, min_dims=1)),
+    Case("cumsum_reverse", "cumsum", lambda L, x: L.lax.cumsum(x, axis=0, reverse=True), (A1,),
+         same(1, min_dims=1)),
+    Case("dot_general", "dot_general", _dot((1,), (0,)), (Arg((3, 4)), Arg((4, 2))),
+         _matmul_shapes),
+    Case("dot_general_batched", "dot_general", _dot((2,), (0,), (1,), (1,)),
+         (Arg((3, 2, 4)), Arg((4, 2, 5))),
+         lambda draw: (lambda a, b, c, d: ((a, b, c), (c, b, d)))(*[_side(draw) for _ in "abcd"])),
+    Case("dot_general_two_contractions", "dot_general", _dot((1, 2), (1, 0)),
+         (Arg((3, 4, 2)), Arg((2, 4))),
+         lambda draw: (lambda a, b, c: ((a, b, c), (c, b)))(*[_side(draw) for _ in "abc"])),
+    Case("dot_general_complex", "dot_general", _dot((1,), (0,)),
+         (Arg((3, 4), c128), Arg((4, 2), c128)), _matmul_shapes),
+]
+
+
+def _red(name, axes=(1,), domain="any", shp=(3, 4), fd=True):
+    return Case(f"{name}_{''.join(map(str, axes))}" + ("" if fd else "_ties"), name,
+                lambda L, x: _reduce(L, name, x, [a % x.ndim for a in axes]),
+                (Arg(shp, domain=domain),), same(1, min_dims=max(axes) + 1), fd=fd)
+
+
+REDUCTIONS = [
+    _red("reduce_sum"), _red("reduce_sum", (0, 2), shp=(2, 3, 4)),
+    _red("reduce_prod", domain="nonzero"), _red("reduce_prod", (0, 1), "zeros"),
+    _red("reduce_max", domain="distinct"), _red("reduce_max", (0, 2), "distinct", (2, 3, 4)),
+    _red("reduce_min", domain="distinct"), _red("reduce_max", domain="ties", fd=False),
+    Case("reduce_and", "reduce_and",
+         lambda L, x: L.lax.select(L.lax.broadcast_in_dim(
+             L.lax.reduce_and(_gt0(L, x), (1,)), x.shape, (0,)), x, L.lax.mul(x, x)),
+         (Arg(M, domain="nonzero"),), same(1, min_dims=2, max_dims=2)),
+    Case("reduce_or", "reduce_or",
+         lambda L, x: L.lax.select(L.lax.broadcast_in_dim(
+             L.lax.reduce_or(_gt0(L, x), (1,)), x.shape, (0,)), x, L.lax.mul(x, x)),
+         (Arg(M, domain="nonzero"),), same(1, min_dims=2, max_dims=2)),
+    Case("argmax", "argmax",
+         lambda L, x: L.lax.mul(L.lax.convert_element_type(L.lax.argmax(x, 1, np.int32), f64),
+                                L.lax.reduce_max(x, (1,))),
+         (Arg(M, domain="distinct"),), same(1, min_dims=2, max_dims=2)),
+    Case("argmin", "argmin",
+         lambda L, x: L.lax.mul(L.lax.convert_element_type(L.lax.argmin(x, 0, np.int32), f64),
+                                L.lax.reduce_min(x, (0,))),
+         (Arg(M, domain="distinct"),), same(1, min_dims=2, max_dims=2)),
+]
+
+# Integer and bool ops on their own (batching only: nothing to differentiate).
+INTEGER = [
+    Case("and_int", "and", lambda L, x, y: L.lax.bitwise_and(x, y),
+         (Arg(M, i32, "idx:8"),) * 2, U2, ad=False),
+    Case("or_int", "or", lambda L, x, y: L.lax.bitwise_or(x, y), (Arg(M, i32, "idx:8"),) * 2, U2,
+         ad=False),
+    Case("xor_int", "xor", lambda L, x, y: L.lax.bitwise_xor(x, y), (Arg(M, i32, "idx:8"),) * 2,
+         U2, ad=False),
+    Case("not_int", "not", lambda L, x: L.lax.bitwise_not(x), (Arg(M, i32, "idx:8"),), U1,
+         ad=False),
+    Case("compare_raw", "compare", lambda L, x, y: L.lax.ge(x, y), (Arg(M, i32, "idx:3"),) * 2, U2,
+         ad=False),
+    Case("argmax_raw", "argmax", lambda L, x: L.lax.argmax(x, x.ndim - 1, np.int32),
+         (Arg((3, 4), domain="distinct"),), same(1, min_dims=1), ad=False),
+    Case("argmin_raw", "argmin", lambda L, x: L.lax.argmin(x, 0, np.int32),
+         (Arg((3, 4), domain="distinct"),), same(1, min_dims=1), ad=False),
+    Case("is_finite_raw", "is_finite", lambda L, x: L.lax.is_finite(L.lax.div(x, x)),
+         (A1,), U1, ad=False),
+    Case("reduce_and_raw", "reduce_and", lambda L, x: L.lax.reduce_and(x, (0,)), (Arg(M, b1),),
+         same(1, min_dims=1), ad=False),
+    Case("reduce_or_raw", "reduce_or", lambda L, x: L.lax.reduce_or(x, (x.ndim - 1,)),
+         (Arg(M, b1),), same(1, min_dims=1), ad=False),
+]
+
+
+def _cond(L, p, x, y):
+    return L.lax.cond(p, lambda a: L.lax.mul(L.lax.sin(a), y), lambda a: L.lax.cos(a), x)
+
+
+def _switch(L, i, x):
+    return L.lax.switch(i, [L.lax.sin, L.lax.exp, lambda a: L.lax.mul(a, a)], x)
+
+
+def _scan(reverse):
+    def fn(L, c, xs):
+        body = lambda c, x: (L.lax.mul(L.lax.sin(c), x), L.lax.mul(c, x))
+        return L.lax.scan(body, c, xs, reverse=reverse)
+    return fn
+
+
+def _while(L, x, y):
+    body = lambda c: (c[0] + 1, L.lax.mul(L.lax.sin(c[1]), y))
+    return L.lax.while_loop(lambda c: c[0] < 3, body, (0, x))[1]
+
+
+def _while_data(L, x):
+    """A trip count that depends on x (batched: lanes stop at different steps)."""
+    small = lambda c: L.lax.lt(L.lax.reduce_sum(L.lax.mul(c, c), tuple(range(c.ndim))), 30.0)
+    return L.lax.while_loop(small, lambda c: L.lax.mul(c, 1.5), x)
+
+
+def _scan_shapes(draw):
+    return (lambda n, m: ((m,), (n, m)))(_side(draw), _side(draw))
+
+
+CONTROL = [
+    Case("cond", "cond", _cond, (Arg((), b1), A1, A1),
+         lambda draw: (lambda s: ((), s, s))(draw(shape()))),
+    Case("switch", "cond", _switch, (_scalar_idx(4), A1), lambda draw: ((), draw(shape()))),
+    Case("scan", "scan", _scan(False), (Arg((4,)), Arg((3, 4))), _scan_shapes),
+    Case("scan_reverse", "scan", _scan(True), (Arg((4,)), Arg((3, 4))), _scan_shapes),
+    Case("while", "while", _while, (A1, A1), U2, rev=False),
+    Case("while_data_dependent", "while", _while_data, (Arg((3,)),), U1, rev=False),
+]
+
+
+def _over_i(body):
+    """body mapped over the leading axis, which is named "i" for its collectives."""
+    return lambda L, x: L.vmap(lambda r: body(L, r), axis_name="i")(x)
+
+
+def _three(draw):
+    return ((3,) + draw(shape(max_dims=2)),)
+
+
+COLLECTIVES = [
+    Case("psum", "psum", _over_i(lambda L, r: L.lax.mul(L.lax.psum(r, "i"), r)), (A1,), _three),
+    Case("all_gather", "all_gather", _over_i(lambda L, r: L.lax.all_gather(L.lax.sin(r), "i")),
+         (A1,), _three),
+    Case("psum_scatter", "psum_scatter",
+         _over_i(lambda L, r: L.lax.psum_scatter(L.lax.mul(r, r), "i", tiled=True)),
+         (Arg((3, 6)),), lambda draw: ((3, 3 * _side(draw, 1, 2)),)),
+    Case("ppermute", "ppermute",
+         _over_i(lambda L, r: L.lax.ppermute(L.lax.sin(r), "i", ((0, 1), (1, 2), (2, 0)))),
+         (A1,), _three),
+    Case("axis_index", "axis_index", _over_i(lambda L, r: L.lax.mul(r, L.lax.broadcast_in_dim(
+        L.lax.convert_element_type(L.lax.axis_index("i"), f64), r.shape, ()))), (A1,), _three),
+]
+
+CASES = UNARY + BINARY + STRUCTURAL + REDUCTIONS + INTEGER + CONTROL + COLLECTIVES
+# Ops without a record here, and why.
+ELSEWHERE = {
+    "yield": "the terminator of regions: in every cond, scan and while record",
+    "shard_map": "needs a device mesh: grad, jvp and vmap of it in test_sharding.py",
+    "sharding_constraint": "needs a device mesh: under grad and vmap in test_sharding.py",
+}
+AD_CASES = [c for c in CASES if c.ad]
+assert len({c.name for c in CASES}) == len(CASES)
