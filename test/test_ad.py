@@ -254,16 +254,10 @@ E2E = {
 }
 
 
-E2E_XFAIL = {
-    "argnums_unsorted": "ad._value_and_grad_traced unflattens grads_flat (argument order) in "
-                        "argnums order: grad(f, argnums=(1, 0)) gives (df/da, df/db)",
-}
 
 
 @pytest.mark.parametrize("mode", ["eager", "jit"])
-@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(
-    reason=E2E_XFAIL[n], strict=True, raises=AssertionError)] if n in E2E_XFAIL else [])
-    for n in E2E])
+@pytest.mark.parametrize("name", list(E2E))
 def test_end_to_end_matches_jax(name, mode):
     make, args = E2E[name]
     f = make(PLAIT)
@@ -360,10 +354,6 @@ def test_allow_int_inside_jit():
     assert float(g(2.0, np.int32(3))) == 3.0
 
 
-@pytest.mark.xfail(strict=True, raises=plait.PlaitTypeError,
-                   reason="ad.grad outside jit stages out _value_and_grad_traced, "
-                   "whose float0 zeros become outputs of the staged program: PlaitTypeError "
-                   "'dtype float0 is not supported'")
 def test_allow_int_gives_float0_like_jax():
     f = lambda x, n: x * n
     gx, gn = plait.grad(f, argnums=(0, 1), allow_int=True)(2.0, np.int32(3))

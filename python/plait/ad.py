@@ -229,12 +229,14 @@ def _value_and_grad_traced(fun, nums, single, has_aux, allow_int, args, kwargs):
                ct_outs=(vi,))
     n_out = len(traced.out_avals)
     cts = {dyn_idx[k]: ct for k, ct in zip(diff_pos, res[n_out:])}
-    grads_flat = [cts[i] if i in cts else _float0_zeros(leaves[i])
-                  for i in range(len(leaves)) if diff[i]]
-    parts, it = [], iter(grads_flat)
-    for i in nums:
-        tree = pytree.tree_structure(args[i])
-        parts.append(pytree.tree_unflatten(tree, [next(it) for _ in range(tree.num_leaves)]))
+    starts = [0]
+    for a in args:
+        starts.append(starts[-1] + len(pytree.tree_leaves(a)))
+    parts = []
+    for i in nums:  # in argnums order, which need not be argument order
+        flat = [cts[j] if j in cts else _float0_zeros(leaves[j])
+                for j in range(starts[i], starts[i + 1])]
+        parts.append(pytree.tree_unflatten(pytree.tree_structure(args[i]), flat))
     grads = parts[0] if single else tuple(parts)
     return pytree.tree_unflatten(traced.out_tree, res[:n_out]), grads
 
@@ -391,9 +393,11 @@ def _eager_split(fun, primals, has_aux, transpose: bool):
 def _build_split(fun, fkey, in_tree, avals, has_aux, transpose):
     """Stage fun, emit `plait.vjp` of it, expand, and compile its forward and linear halves."""
     from plait import pipeline
-    from plait.transforms.autodiff import expand_autodiff
+    from plait.transforms.autodiff import AD_EXPANSIONS
+    from plait.transforms.batch import expand_vmap_op
     from plait.transforms.expand import ModuleState
     from plait.transforms.irutil import finish_func, new_func
+    from plait.transforms.jvp import expand_all
     from plait.transforms.linearize import expand_vjp_op
     from plait.transforms.transpose import expand_transpose_op
 
@@ -409,7 +413,7 @@ def _build_split(fun, fkey, in_tree, avals, has_aux, transpose):
     with LOCK, CONTEXT:
         staged = jitting.stage(fun, fkey, in_tree, avals, lambda t: t, apply=apply)
         module = staged.module.operation
-        expand_autodiff(module)  # transformations inside fun first
+        expand_all(module, {**AD_EXPANSIONS, "plait.vmap": expand_vmap_op})  # those inside fun
         primal = _rename(module, "main", "primal")
         n_pre = len(staged.in_avals) - len(avals)
         diff = tuple(i for i, a in enumerate(avals) if dtypes.is_inexact(a.dtype))

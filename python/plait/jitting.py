@@ -221,7 +221,9 @@ def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
             args, kwargs = rebuild_args(pytree.tree_unflatten(in_tree, trace.args[nc:]))
             out = apply(f, args, kwargs) if apply else f(*args, **kwargs)
             out_flat, out_tree = pytree.tree_flatten(out)
-            out_vals = [trace.to_value(o) for o in out_flat]
+            # float0 outputs (gradients of integer inputs) hold no data: not program outputs
+            host_outs = {k: o for k, o in enumerate(out_flat) if _is_float0(o)}
+            out_vals = [trace.to_value(o) for k, o in enumerate(out_flat) if k not in host_outs]
             trace.finish([Tracer(v, a, trace) for v, a in out_vals])
         out_avals = [a for _, a in out_vals]
         consts = list(trace.captures)
@@ -234,8 +236,13 @@ def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
     staged = Staged(mb.module, name, arg_avals, out_avals, out_tree, [c._buf for c in consts],
                     closure_bufs)
     staged.value_dependent = trace.value_dependent
+    staged.host_outs = host_outs
     staged.mesh = _annotate_shardings(mb, staged, shardings)
     return staged
+
+
+def _is_float0(x) -> bool:
+    return isinstance(x, np.ndarray) and x.dtype.names == ("float0",)
 
 
 def _annotate_shardings(mb: ModuleBuilder, staged: Staged, shardings):
@@ -332,7 +339,11 @@ class CompiledEntry:
         return self.executable(list(closure_bufs) + self.staged.consts + list(arg_bufs))
 
     def wrap(self, out_bufs):
-        return pytree.tree_unflatten(self.staged.out_tree, [Array(b) for b in out_bufs])
+        host = getattr(self.staged, "host_outs", {})
+        outs = [Array(b) for b in out_bufs]
+        for k in sorted(host):
+            outs.insert(k, host[k])
+        return pytree.tree_unflatten(self.staged.out_tree, outs)
 
 
 def compile_staged(staged: Staged) -> CompiledEntry:
