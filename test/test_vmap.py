@@ -73,7 +73,9 @@ def test_vmap_matches_loop(case, data):
     out_axes = data.draw(st.integers(-rank - 1, rank), label="out_axes")
     want = jax.tree.map(lambda *o: np.stack([np.asarray(v) for v in o], axis=out_axes), *outs)
     got = plait.vmap(lambda *a: case.fn(PL, *a), in_axes=in_axes, out_axes=out_axes)(*args)
-    _close(got, want, what=f"in_axes={in_axes} out_axes={out_axes} size={size}")
+    # XLA may vectorize the batched kernel differently (an f32 exp can move by an ulp); batching
+    # bugs (wrong axis, lost broadcast) are O(1), so a float32-level tolerance still catches them.
+    _close(got, want, tol=1e-6, what=f"in_axes={in_axes} out_axes={out_axes} size={size}")
 
 
 # --- compositions vs jax ---------------------------------------------------------------------------

@@ -42,7 +42,11 @@ def device_put(x: np.ndarray, aval: ShapedArray, device=None):
 
 @functools.lru_cache(maxsize=4096)
 def result_handler(aval: ShapedArray, sharding):
-    return xc.array_result_handler(jax_aval(aval), sharding, committed=True, _skip_checks=True)
+    try:
+        return xc.array_result_handler(jax_aval(aval), sharding, committed=True,
+                                       _skip_checks=True)
+    except TypeError:  # jaxlib 0.11 dropped _skip_checks
+        return xc.array_result_handler(jax_aval(aval), sharding, committed=True)
 
 
 def aval_of_buffer(buf) -> ShapedArray:
