@@ -11,7 +11,7 @@ export PYTHONPATH=$PWD/python PLAIT_DEBUG=0 XLA_PYTHON_CLIENT_PREALLOCATE=false
 timeout 120 python examples/kmeans.py > "$OUT/demo.txt" 2>&1; echo "demo rc=$?" >> "$OUT/demo.txt"
 timeout -s INT 150 python benchmarks/run.py > "$OUT/bench.txt" 2>&1; echo "bench rc=$?" >> "$OUT/bench.txt"
 # Backend-touching tests; sharding/distributed need 8 (simulated CPU) devices and run in CI.
-timeout -s INT 270 python -m pytest -q -n 8 -p no:cacheprovider -rfE test \
+timeout -s INT 270 python -m pytest -q -n 8 -p no:cacheprovider -p no:benchmark -rfE test \
   --ignore=test/test_sharding.py --ignore=test/test_distributed.py > "$OUT/tests.txt" 2>&1
 echo "tests rc=$?" >> "$OUT/tests.txt"
-tail -5 "$OUT"/*.txt
+tail -n 5 "$OUT"/*.txt
