@@ -250,6 +250,18 @@ class OpDef:
         return results[0] if len(results) == 1 else results
 
 
+def rule_registrar(table: dict):
+    """`@reg(op, ...)` decorators that file a rule in `table` under each op's name (the rule tables
+    of every transformation are keyed by op name)."""
+    def reg(*ops):
+        def deco(fn):
+            for op in ops:
+                table[op.name] = fn
+            return fn
+        return deco
+    return reg
+
+
 def check_axes(axes: Sequence[int], ndim: int, what: str) -> None:
     if len(set(axes)) != len(axes) or any(not 0 <= a < ndim for a in axes):
         raise PlaitTypeError(f"{what} {tuple(axes)} must be distinct axes of a rank-{ndim} array")

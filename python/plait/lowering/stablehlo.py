@@ -16,6 +16,7 @@ from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.dialect import OPS
 from plait.dialect import ops as P
+from plait.dialect.base import rule_registrar
 from plait.transforms.base import Pass, fail
 
 TRANSFORM_OPS = ("plait.jvp", "plait.vjp", "plait.vmap", "plait.linear_transpose",
@@ -52,11 +53,7 @@ for _op, _name in _SIMPLE.items():
     lowerings[_op.name] = functools.partial(_simple, _name)
 
 
-def register(op):
-    def deco(fn):
-        lowerings[op.name] = fn
-        return fn
-    return deco
+register = rule_registrar(lowerings)
 
 
 def _i64s(v) -> ir.Attribute:

@@ -16,7 +16,7 @@ from plait.core import dtypes
 from plait.core.aval import aval_of
 from plait.dialect import OPS
 from plait.dialect import ops as P
-from plait.dialect.base import splat_attr
+from plait.dialect.base import rule_registrar, splat_attr
 from plait.dialect.elementwise import BINARY, UNARY
 from plait.transforms.base import Pass, fail
 from plait.transforms.expand import ModuleState, body_ops, callee_of, emit_call, require_body
@@ -34,12 +34,7 @@ from plait.transforms.jvp import expand_all
 batch_rules: dict = {}
 
 
-def defbatch(*ops):
-    def deco(fn):
-        for op in ops:
-            batch_rules[op.name] = fn
-        return fn
-    return deco
+defbatch = rule_registrar(batch_rules)
 
 
 # --- moving batch dimensions ------------------------------------------------------------------

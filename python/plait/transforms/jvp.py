@@ -21,6 +21,7 @@ from plait.core import dtypes
 from plait.core.aval import aval_of
 from plait.dialect import OPS
 from plait.dialect import ops as P
+from plait.dialect.base import rule_registrar
 from plait.transforms.base import Pass
 from plait.transforms.expand import (
     ModuleState,
@@ -45,12 +46,7 @@ from plait.transforms.regions import JVP_RULES as REGION_JVP_RULES
 jvp_rules: dict = {}
 
 
-def defjvp(*ops):
-    def deco(fn):
-        for op in ops:
-            jvp_rules[op.name] = fn
-        return fn
-    return deco
+defjvp = rule_registrar(jvp_rules)
 
 
 def _inexact(v) -> bool:

@@ -12,6 +12,7 @@ import numpy as np
 from plait._mlir import ir
 from plait.dialect import OPS
 from plait.dialect import ops as P
+from plait.dialect.base import rule_registrar
 from plait.transforms.base import Pass
 from plait.transforms.dce import dce_block
 from plait.transforms.irutil import all_blocks
@@ -19,12 +20,7 @@ from plait.transforms.irutil import all_blocks
 folds: dict = {}
 
 
-def fold(*ops):
-    def deco(fn):
-        for op in ops:
-            folds[op.name] = fn
-        return fn
-    return deco
+fold = rule_registrar(folds)
 
 
 def defining_op(v: ir.Value) -> ir.Operation | None:

@@ -21,6 +21,7 @@ from plait.core.aval import ShapedArray, aval_of
 from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect import transform as T
+from plait.dialect.base import rule_registrar
 from plait.transforms.base import Pass, fail
 from plait.transforms.expand import ModuleState, body_ops, require_body
 from plait.transforms.inline import inline_calls_in
@@ -52,12 +53,7 @@ def is_linear(x) -> bool:
     return isinstance(x, Undefined)
 
 
-def deftranspose(*ops):
-    def deco(fn):
-        for op in ops:
-            transpose_rules[op.name] = fn
-        return fn
-    return deco
+deftranspose = rule_registrar(transpose_rules)
 
 
 def _zeros(aval: ShapedArray) -> ir.Value:
