@@ -29,11 +29,11 @@ def user_location(skip: int = 2) -> ir.Location:
     return loc
 
 
-def site_of(loc: ir.Location) -> tuple[str, int] | None:
-    """(file, line) of a location, looking through name, call-site and fused locations."""
+def file_loc(loc: ir.Location) -> ir.FileLineColLoc | None:
+    """The file location inside `loc`, looking through name, call-site and fused locations."""
     while True:
         if isinstance(loc, ir.FileLineColLoc):
-            return loc.filename, loc.start_line
+            return loc
         if isinstance(loc, ir.NameLoc):
             loc = loc.child_loc
         elif isinstance(loc, ir.CallSiteLoc):
@@ -42,3 +42,9 @@ def site_of(loc: ir.Location) -> tuple[str, int] | None:
             loc = loc.locations[0]
         else:
             return None
+
+
+def site_of(loc: ir.Location) -> tuple[str, int] | None:
+    """(file, line) of a location."""
+    f = file_loc(loc)
+    return None if f is None else (f.filename, f.start_line)

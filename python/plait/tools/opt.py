@@ -18,6 +18,7 @@ import sys
 from plait import pipeline  # noqa: F401  (registers every pass)
 from plait._mlir import CONTEXT, LOCK, ir
 from plait.core.errors import IRError, PlaitError
+from plait.core.location import file_loc
 from plait.transforms.base import PASSES, run_passes
 
 
@@ -37,18 +38,10 @@ class DiagnosticError(Exception):
 
 def _position(loc: ir.Location, filename: str) -> tuple[str, int, int]:
     """(file, line, col) of a location; the parser's own buffer ("-") is `filename`."""
-    loc = ir.Location.from_attr(loc.attr)
-    while True:
-        if isinstance(loc, ir.FileLineColLoc):
-            return (filename if loc.filename == "-" else loc.filename), loc.start_line, loc.start_col
-        if isinstance(loc, ir.NameLoc):
-            loc = loc.child_loc
-        elif isinstance(loc, ir.CallSiteLoc):
-            loc = loc.callee
-        elif isinstance(loc, ir.FusedLoc) and loc.locations:
-            loc = loc.locations[0]
-        else:
-            return filename, 0, 0
+    f = file_loc(ir.Location.from_attr(loc.attr))
+    if f is None:
+        return filename, 0, 0
+    return (filename if f.filename == "-" else f.filename), f.start_line, f.start_col
 
 
 def _diagnostics(e: Exception, filename: str) -> list[Diagnostic]:
