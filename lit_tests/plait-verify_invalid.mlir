@@ -1,6 +1,7 @@
 // RUN: plait-opt %s --split-input-file --verify-diagnostics
 
 // Each case is one op that plait-verify must reject, with the error at that op's line.
+// (Both spellings of the annotation are accepted, `expected-error@+1` and `expected-error @+1`.)
 
 func.func @binary_shapes(%x: tensor<4xf32>, %y: tensor<3xf32>) -> tensor<4xf32> {
   // expected-error@+1 {{plait.add operands must have equal shapes, got (4,) and (3,)}}
@@ -11,7 +12,7 @@ func.func @binary_shapes(%x: tensor<4xf32>, %y: tensor<3xf32>) -> tensor<4xf32> 
 // -----
 
 func.func @binary_dtypes(%x: tensor<4xf32>, %y: tensor<4xi32>) -> tensor<4xf32> {
-  // expected-error@+1 {{plait.mul operands must have equal dtypes, got float32 and int32}}
+  // expected-error @+1 {{plait.mul operands must have equal dtypes, got float32 and int32}}
   %0 = "plait.mul"(%x, %y) : (tensor<4xf32>, tensor<4xi32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
@@ -19,7 +20,7 @@ func.func @binary_dtypes(%x: tensor<4xf32>, %y: tensor<4xi32>) -> tensor<4xf32> 
 // -----
 
 func.func @binary_kind(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error@+1 {{plait.and takes bool or integer operands, got float32}}
+  // expected-error @+1 {{plait.and takes bool or integer operands, got float32}}
   %0 = "plait.and"(%x, %x) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }

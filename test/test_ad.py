@@ -174,10 +174,12 @@ def test_transpose_identity(case, data):
 
 PLAIT = SimpleNamespace(np=pnp, lse=pnp.logsumexp, grad=plait.grad, jvp=plait.jvp,
                         value_and_grad=plait.value_and_grad, hessian=plait.hessian,
-                        jacfwd=plait.jacfwd, jacrev=plait.jacrev)
+                        jacfwd=plait.jacfwd, jacrev=plait.jacrev, vjp=plait.vjp,
+                        linearize=plait.linearize)
 JAX = SimpleNamespace(np=jnp, lse=jax.nn.logsumexp, grad=jax.grad, jvp=jax.jvp,
                       value_and_grad=jax.value_and_grad, hessian=jax.hessian,
-                      jacfwd=jax.jacfwd, jacrev=jax.jacrev)
+                      jacfwd=jax.jacfwd, jacrev=jax.jacrev, vjp=jax.vjp,
+                      linearize=jax.linearize)
 
 _R = np.random.default_rng(0)
 PARAMS = {"w1": _R.normal(size=(3, 5)) / 2, "b1": _R.normal(size=5),
@@ -321,6 +323,41 @@ def test_eager_grad_with_fresh_batches_compiles_once():
         if step == 0:
             before = jit_mod.stats["compiles"]
     assert jit_mod.stats["compiles"] == before
+
+
+def piecewise(T, x):
+    """Python control flow on values: allowed outside jit, as in JAX."""
+    if x.sum() > 0:
+        return T.np.sin(x).sum() * x[0]
+    while x.sum() < -4:  # a Python loop on a value too
+        x = x / 2
+    return (x ** 3).sum()
+
+
+TRANSFORMS = {
+    "grad": lambda T, f, x: T.grad(f)(x),
+    "value_and_grad": lambda T, f, x: T.value_and_grad(f)(x),
+    "jvp": lambda T, f, x: T.jvp(f, (x,), (np.ones_like(x),)),
+    "vjp": lambda T, f, x: (lambda o, pb: (o, pb(np.float64(2))))(*T.vjp(f, x)),
+    "linearize": lambda T, f, x: (lambda o, fl: (o, fl(np.ones_like(x))))(*T.linearize(f, x)),
+    "jacrev": lambda T, f, x: T.jacrev(f)(x),
+    "hessian": lambda T, f, x: T.hessian(f)(x),
+}
+
+
+@pytest.mark.parametrize("how", list(TRANSFORMS))
+def test_python_branching_on_values_outside_jit(how):
+    apply = TRANSFORMS[how]
+    for sign in (1.0, -1.0, -3.0, 1.0):  # both branches, the loop, then the first path again
+        x = sign * np.linspace(0.5, 1.5, 3)
+        got = apply(PLAIT, lambda v: piecewise(PLAIT, v), x)
+        _close(got, apply(JAX, lambda v: piecewise(JAX, v), x), what=f"{how} at {sign}")
+
+
+def test_python_branching_under_jit_is_an_error_naming_the_line():
+    f = plait.jit(plait.grad(lambda v: piecewise(PLAIT, v)))
+    with pytest.raises(plait.ConcretizationError, match=r"test_ad\.py:\d+: "):
+        f(np.ones(3))
 
 
 # --- errors --------------------------------------------------------------------------------------

@@ -411,12 +411,30 @@ def test_error_switch_branches_return_different_structures():
             "branches[0]", "branches[1]")
 
 
-def test_error_while_body_changes_carry_type():
+@pytest.mark.parametrize("trips", [None, 5], ids=["unbounded", "bounded"])
+@pytest.mark.parametrize("body, got", [(lambda v: v.astype(np.float16), "float16[4]"),
+                                       (lambda v: v.sum(), "float32[]"),
+                                       (lambda v: (v, v), "float32[4], float32[4]")],
+                         ids=["dtype", "shape", "structure"])
+def test_error_while_body_changes_carry(trips, body, got):
     def f(x):
-        return lax.while_loop(lambda v: v[0] < 3, lambda v: v.astype(np.float16), x)
+        return lax.while_loop(lambda v: v[0] < 3, body, x, max_trip_count=trips)
 
-    _raises(plait.PlaitTypeError, lambda: plait.jit(f)(V), _line(f) + 1, "float32[4]",
-            "float16[4]", "while_loop body_fun")
+    _raises(plait.PlaitTypeError, lambda: plait.jit(f)(V), _line(f) + 1, "float32[4]", got,
+            "while_loop body_fun")
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["static-bounds", "traced-bounds"])
+def test_error_fori_body_changes_carry_type(jit):
+    def body(i, v):
+        return v[:2]
+
+    def f(x, n):
+        return lax.fori_loop(0, n, body, x)
+
+    call = plait.jit(f) if jit else f
+    _raises(plait.PlaitTypeError, lambda: call(V, 5), _line(f) + 1, "float32[4]", "float32[2]",
+            f"fori_loop body_fun ({HERE}:{_line(body)})")
 
 
 def test_error_scan_body_changes_carry_type():
@@ -435,11 +453,12 @@ def test_error_bad_cond_predicate(pred):
     _raises(plait.PlaitTypeError, lambda: plait.jit(f)(pred, V), _line(f) + 1, "predicate")
 
 
+@pytest.mark.parametrize("trips", [None, 5], ids=["unbounded", "bounded"])
 @pytest.mark.parametrize("ret", ["vector", "int"])
-def test_error_bad_while_predicate(ret):
+def test_error_bad_while_predicate(ret, trips):
     def f(x):
         c = (lambda v: v > 0) if ret == "vector" else (lambda v: pnp.sum(v).astype(np.int32))
-        return lax.while_loop(c, lambda v: v - 1, x)
+        return lax.while_loop(c, lambda v: v - 1, x, max_trip_count=trips)
 
     _raises(plait.PlaitTypeError, lambda: plait.jit(f)(V), _line(f) + 2, "bool scalar")
 

@@ -60,6 +60,52 @@ def test_fresh_lambda_with_new_closure_arrays_reuses_program():
         np.testing.assert_allclose(r, x + step)  # closure arrays are inputs, not constants
 
 
+# Module-level names rebound by the tests below, as a script's top-level training loop does.
+BATCH = None
+ACT = None
+
+
+def _scaled_by_batch(v):
+    return v * BATCH
+
+
+def test_fresh_lambda_reading_rebound_globals_sees_new_values():
+    global BATCH, ACT
+    x = np.linspace(0.1, 1.0, 4, dtype=np.float32)
+    before = None
+    for step, act in enumerate([pnp.sin, pnp.cos, pnp.exp]):
+        BATCH, ACT = np.full(4, step + 1, np.float32), act
+        np.testing.assert_allclose(plait.jit(lambda v: ACT(v) * BATCH)(x),  # noqa: B023
+                                   getattr(np, act.__name__)(x) * (step + 1), rtol=1e-6)
+        np.testing.assert_allclose(plait.grad(lambda v: (v * BATCH).sum())(x),  # noqa: B023
+                                   np.full(4, step + 1.0), rtol=1e-6)
+        np.testing.assert_allclose(plait.jit(lambda v: _scaled_by_batch(v))(x),
+                                   x * (step + 1), rtol=1e-6)
+        before = before if step else _compiles()
+    # A global array is an implicit input (one program per function); a function is part of the
+    # key; arrays read by a called function of the module are keyed by identity (a retrace).
+    assert _compiles() - before == 2 + 0 + 2
+
+
+class _Scale:
+    def __init__(self, k):
+        self.k = k
+
+    def apply(self, x):
+        return x * self.k * BATCH
+
+
+def test_bound_methods_of_different_objects_do_not_share_a_program():
+    global BATCH
+    BATCH = np.float32(2)
+    x = np.ones(2, np.float32)
+    for k in (1.0, 3.0):
+        np.testing.assert_allclose(plait.jit(_Scale(k).apply)(x), x * k * 2)
+        np.testing.assert_allclose(plait.vmap(_Scale(k).apply)(x), x * k * 2)
+        np.testing.assert_allclose(plait.grad(lambda v: _Scale(k).apply(v).sum())(x),  # noqa: B023
+                                   np.full(2, k * 2))
+
+
 def test_closure_arrays_are_lifted_not_baked():
     w = pnp.asarray(np.arange(3, dtype=np.float32))
     f = plait.jit(lambda x: x * w)
@@ -142,6 +188,18 @@ def test_jax_array_interop_zero_copy():
     np.testing.assert_allclose(plait.jit(lambda x: x * 2)(ja), np.arange(4.0) * 2)
 
 
+def test_dlpack_both_ways():
+    host = np.arange(6, dtype=np.float32).reshape(2, 3)
+    pa = pnp.from_dlpack(host)
+    assert isinstance(pa, plait.Array) and pa.dtype == np.float32
+    np.testing.assert_array_equal(np.from_dlpack(pa), host)
+    pointer = lambda a: a.to_jax().unsafe_buffer_pointer()
+    assert pointer(pnp.from_dlpack(pa)) == pointer(pa)  # plait -> plait shares the buffer
+    np.testing.assert_array_equal(jax.dlpack.from_dlpack(pa), host)
+    with pytest.raises(plait.PlaitTypeError, match="__dlpack__"):
+        pnp.from_dlpack([1, 2])
+
+
 # --- errors --------------------------------------------------------------------------------
 
 def test_error_shape_mismatch_names_user_line():
@@ -154,6 +212,13 @@ def test_error_dot_mismatch():
     f = plait.jit(lambda x, y: pnp.dot(x, y))
     with pytest.raises(plait.PlaitTypeError, match=r"test_jit.py:\d+: dot: shapes"):
         f(np.ones((2, 3), np.float32), np.ones((4, 2), np.float32))
+
+
+def test_error_einsum_mismatch():
+    f = plait.jit(lambda x, y: pnp.einsum("ij,jk->ik", x, y))
+    with pytest.raises(plait.PlaitTypeError, match=r"test_jit.py:\d+: einsum 'ij,jk->ik' "
+                                                   r"does not fit .* \(2, 3\), \(2, 3\)"):
+        f(np.ones((2, 3), np.float32), np.ones((2, 3), np.float32))
 
 
 def test_error_dtype_not_allowed():

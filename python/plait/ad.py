@@ -348,8 +348,17 @@ class _Split:
         self.out_tree, self.aux_tree = out_tree, aux_tree
         self.diff, self.out_avals = diff, out_avals
 
+    def retargeted(self, staged) -> _Split:
+        """This split's programs for a new trace of the same path (its own constants)."""
+        fwd = jitting.CompiledEntry(staged, self.fwd.executable)
+        return _Split(fwd, self.lin, self.n_out, self.n_main, self.out_tree, self.aux_tree,
+                      self.diff, self.out_avals)
+
 
 _SPLITS: dict = {}
+
+
+_VALUE_DEPENDENT = object()  # _SPLITS marker: retrace each call, then look up by path taken
 
 
 def _eager_split(fun, primals, has_aux, transpose: bool):
@@ -357,12 +366,22 @@ def _eager_split(fun, primals, has_aux, transpose: bool):
     avals = [jitting.leaf_aval(x) for x in leaves]
     fkey = jitting.FunctionKey(fun)
     key = (fkey.key, in_tree, tuple(avals), has_aux, transpose)
-    split = _SPLITS.get(key)
-    if split is None:
-        call_tree = pytree.tree_structure((tuple(primals), {}))
-        split = _SPLITS[key] = _build_split(fun, fkey, call_tree, avals, has_aux, transpose)
     closure = [jitting.leaf_buffer(x, jitting.leaf_aval(x)) for x in fkey.arrays]
-    bufs = split.fwd.call_flat(closure, [jitting.leaf_buffer(x, a) for x, a in zip(leaves, avals)])
+    arg_bufs = [jitting.leaf_buffer(x, a) for x, a in zip(leaves, avals)]
+    split = _SPLITS.get(key)
+    if split is None or split is _VALUE_DEPENDENT:
+        call_tree = pytree.tree_structure((tuple(primals), {}))
+        staged, trees = _stage_split(fun, fkey, call_tree, avals, has_aux, closure + arg_bufs)
+        if staged.value_dependent:  # Python branched on values: one split per path taken
+            _SPLITS[key] = _VALUE_DEPENDENT
+            with CONTEXT:
+                key = (key, str(staged.module))
+            cached = _SPLITS.get(key)
+            if cached is not None:
+                split = cached.retargeted(staged)
+        if split is None or split is _VALUE_DEPENDENT:
+            split = _SPLITS[key] = _build_split(staged, trees, avals, transpose)
+    bufs = split.fwd.call_flat(closure, arg_bufs)
     outs, res = bufs[:split.n_out], bufs[split.n_out:]
     main = pytree.tree_unflatten(split.out_tree, [Array(b) for b in outs[:split.n_main]])
     aux = pytree.tree_unflatten(split.aux_tree, [Array(b) for b in outs[split.n_main:]])
@@ -390,17 +409,8 @@ def _eager_split(fun, primals, has_aux, transpose: bool):
     return (main, backward, aux) if has_aux else (main, backward)
 
 
-def _build_split(fun, fkey, in_tree, avals, has_aux, transpose):
-    """Stage fun, emit `plait.vjp` of it, expand, and compile its forward and linear halves."""
-    from plait import pipeline
-    from plait.transforms.autodiff import AD_EXPANSIONS
-    from plait.transforms.batch import expand_vmap_op
-    from plait.transforms.expand import ModuleState
-    from plait.transforms.irutil import finish_func, new_func
-    from plait.transforms.jvp import expand_all
-    from plait.transforms.linearize import expand_vjp_op
-    from plait.transforms.transpose import expand_transpose_op
-
+def _stage_split(fun, fkey, in_tree, avals, has_aux, concrete_args):
+    """Trace fun on the actual arguments (so Python may branch on their values)."""
     trees = {}
 
     def apply(f, args, kwargs):
@@ -411,7 +421,24 @@ def _build_split(fun, fkey, in_tree, avals, has_aux, transpose):
         return (main, aux)
 
     with LOCK, CONTEXT:
-        staged = jitting.stage(fun, fkey, in_tree, avals, lambda t: t, apply=apply)
+        staged = jitting.stage(fun, fkey, in_tree, avals, lambda t: t, apply=apply,
+                               concrete_args=concrete_args)
+    return staged, trees
+
+
+def _build_split(staged, trees, avals, transpose):
+    """Emit `plait.vjp` of the staged function, expand, and compile its forward and linear
+    halves."""
+    from plait import pipeline
+    from plait.transforms.autodiff import AD_EXPANSIONS
+    from plait.transforms.batch import expand_vmap_op
+    from plait.transforms.expand import ModuleState
+    from plait.transforms.irutil import finish_func, new_func
+    from plait.transforms.jvp import expand_all
+    from plait.transforms.linearize import expand_vjp_op
+    from plait.transforms.transpose import expand_transpose_op
+
+    with LOCK, CONTEXT:
         module = staged.module.operation
         expand_all(module, {**AD_EXPANSIONS, "plait.vmap": expand_vmap_op})  # those inside fun
         primal = _rename(module, "main", "primal")

@@ -1,11 +1,11 @@
 """`plait.jit`: trace once per signature, compile through the pipeline, dispatch fast.
 
 A call's signature is (function, pytree structure, avals incl. weak types, static args).
-"Function" is its code object plus what its closure holds: arrays by aval (they become
-implicit inputs), hashable values by value, anything else by identity — so a fresh lambda
-per loop step reuses the compiled program. Calls go through jaxlib's C++ dispatch path
-(`runtime.fastpath`) when it is available; the Python path below is the fallback and the
-cache-miss handler.
+"Function" is its code object plus what it reads from its closure and globals: arrays by aval
+(they become implicit inputs), hashable values by value, anything else by identity — so a fresh
+lambda per loop step reuses the compiled program, and a rebound global is never read stale.
+Calls go through jaxlib's C++ dispatch path (`runtime.fastpath`) when it is available; the
+Python path below is the fallback and the cache-miss handler.
 """
 
 from __future__ import annotations
@@ -126,62 +126,135 @@ def _value_key(v):
         return _Identity(v)
 
 
+def _global_names(code) -> set:
+    """Names a code object (and the functions and comprehensions nested in it) may read as
+    globals (a superset: attribute names are listed too)."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
+def _referenced_globals(fun) -> list:
+    """(name, value) of each global `fun`'s code reads, in a stable order (none for plait's own
+    functions: their globals are plait's internals, never user data)."""
+    g = fun.__globals__
+    if g.get("__name__", "").startswith("plait."):
+        return []
+    return [(n, g[n]) for n in sorted(_global_names(fun.__code__)) if n in g]
+
+
+_MAX_GLOBAL_LEAVES = 256  # a larger global container is keyed by identity, not walked per call
+
+
+def _flatten(value, max_leaves=None):
+    """(leaves, tree) of a value read by a traced function; a container that cannot be
+    flattened (unsortable dict keys) or has more than max_leaves leaves is one opaque leaf."""
+    try:
+        leaves, tree = pytree.tree_flatten(value)
+    except (TypeError, ValueError):
+        leaves = None
+    if leaves is None or (max_leaves is not None and len(leaves) > max_leaves):
+        return pytree.tree_flatten(_Identity(value))
+    return leaves, tree
+
+
+def _is_local_function(v, fun) -> bool:
+    """A Python function of `fun`'s own module (those of other modules are keyed by identity)."""
+    return isinstance(v, types.FunctionType) and v.__globals__ is fun.__globals__
+
+
+def _dependency_key(fun, seen: set):
+    """Identity of a function of the same module that the traced one calls, plus what it reads
+    (arrays by identity): a fresh lambda calling it must retrace when any of that was rebound."""
+    if id(fun) in seen:
+        return _Identity(fun)
+    seen.add(id(fun))
+    reads = [v for _, v in _referenced_globals(fun)]
+    reads += [c.cell_contents for c in fun.__closure__ or () if _filled(c)]
+    return _Identity(fun), tuple(_dependency_key(v, seen) if _is_local_function(v, fun) else
+                                 _identity_leaves(v) for v in reads)
+
+
+def _filled(cell) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018 (raises on an empty cell: a name assigned later)
+    except ValueError:
+        return False
+    return True
+
+
+def _identity_leaves(value):
+    leaves, tree = _flatten(value, _MAX_GLOBAL_LEAVES)
+    return tree, tuple(_Identity(x) if _is_array_leaf(x) else _value_key(x) for x in leaves)
+
+
+class _Slot:
+    """One value the function reads (a closure cell or a global), with its array leaves."""
+
+    __slots__ = ("tree", "leaves", "arrays")
+
+    def __init__(self, value, max_leaves=None):
+        self.leaves, self.tree = _flatten(value, max_leaves)
+        self.arrays = [i for i, x in enumerate(self.leaves) if _is_array_leaf(x)]
+
+    def key(self):
+        return self.tree, tuple(leaf_aval(x) if _is_array_leaf(x) else _value_key(x)
+                                for x in self.leaves)
+
+    def rebuild(self, it):
+        leaves = list(self.leaves)
+        for i in self.arrays:
+            leaves[i] = next(it)
+        return pytree.tree_unflatten(self.tree, leaves)
+
+
 class FunctionKey:
-    """A function's code and closure, with the closure's array leaves pulled out."""
+    """A function's code and what it reads (closure cells and globals), with their array leaves
+    pulled out as implicit inputs; global functions it calls are keyed by what they read."""
 
     def __init__(self, fun):
         self.fun = fun
         self.arrays: list = []
-        self._cells = None
+        # A bound method is its function plus the object it is bound to.
+        self.bound = fun.__self__ if isinstance(fun, types.MethodType) else None
+        fun = fun.__func__ if self.bound is not None else fun
         code = getattr(fun, "__code__", None)
         if code is None:
             self.key = (_value_key(fun),)
             return
-        base = (code, _value_key(fun.__defaults__), _Identity(fun.__globals__))
-        if not fun.__closure__:
-            self.key = base
-            return
-        cells, parts = [], []
-        for cell in fun.__closure__:
-            try:
-                value = cell.cell_contents
-            except ValueError:  # an empty cell (a name assigned later)
-                cells.append((False, None, None))
-                parts.append("<empty>")
-                continue
-            leaves, tree = pytree.tree_flatten(value)
-            arrays = [i for i, leaf in enumerate(leaves) if _is_array_leaf(leaf)]
-            if not arrays:
-                cells.append((False, None, None))
-                parts.append(_value_key(value))
-                continue
-            self.arrays.extend(leaves[i] for i in arrays)
-            cells.append((True, tree, (leaves, arrays)))
-            parts.append((tree, tuple(leaf_aval(leaf) if i in arrays else _value_key(leaf)
-                                      for i, leaf in enumerate(leaves))))
-        self._cells = cells
-        self.key = base + (tuple(parts),)
+        self._cells = [_Slot(c.cell_contents) if _filled(c) else None
+                       for c in fun.__closure__ or ()]
+        self._globals = []
+        deps, seen = [], {id(fun)}
+        for name, value in _referenced_globals(fun):
+            if _is_local_function(value, fun):
+                deps.append(_dependency_key(value, seen))
+            else:
+                self._globals.append((name, _Slot(value, _MAX_GLOBAL_LEAVES)))
+        for slot in self._cells + [slot for _, slot in self._globals]:
+            if slot is not None:
+                self.arrays.extend(slot.leaves[i] for i in slot.arrays)
+        self.key = (code, _value_key(fun.__defaults__), _Identity(fun.__globals__),
+                    tuple(None if c is None else c.key() for c in self._cells),
+                    tuple((n, slot.key()) for n, slot in self._globals), tuple(deps),
+                    _value_key(self.bound))
 
     def with_closure_tracers(self, tracers: Sequence):
-        """The function with its closure's arrays replaced by `tracers` (in order)."""
+        """The function reading `tracers` (in order) in place of its arrays."""
         if not self.arrays:
             return self.fun
         it = iter(tracers)
-        new_cells = []
-        for cell, (lifted, tree, data) in zip(self.fun.__closure__, self._cells):
-            if not lifted:
-                new_cells.append(cell)
-                continue
-            leaves, arrays = data
-            leaves = list(leaves)
-            for i in arrays:
-                leaves[i] = next(it)
-            new_cells.append(types.CellType(pytree.tree_unflatten(tree, leaves)))
-        f = self.fun
-        g = types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__,
-                               tuple(new_cells))
+        f = self.fun.__func__ if self.bound is not None else self.fun
+        cells = tuple(cell if slot is None or not slot.arrays else
+                      types.CellType(slot.rebuild(it))
+                      for cell, slot in zip(f.__closure__ or (), self._cells))
+        lifted = {n: slot.rebuild(it) for n, slot in self._globals if slot.arrays}
+        g = types.FunctionType(f.__code__, {**f.__globals__, **lifted} if lifted else
+                               f.__globals__, f.__name__, f.__defaults__, cells or None)
         g.__kwdefaults__ = f.__kwdefaults__
-        return g
+        return g if self.bound is None else types.MethodType(g, self.bound)
 
 
 # --- tracing a signature into a module ---------------------------------------------------------

@@ -9,8 +9,9 @@ value — and XLA's Shardy partitioner partitions the program accordingly.
 
 from __future__ import annotations
 
+import jax.sharding
 import numpy as np
-from jax.sharding import Mesh, NamedSharding, PartitionSpec
+from jax.sharding import Mesh, PartitionSpec
 
 from plait._mlir import ir, sdy
 from plait.core import dtypes, pytree
@@ -22,6 +23,22 @@ from plait.runtime.array import Array
 __all__ = ["Mesh", "NamedSharding", "PartitionSpec", "device_put", "with_sharding_constraint"]
 
 MESH_NAME = "mesh"
+
+
+class _NamedShardingType(type):
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, jax.sharding.NamedSharding)
+
+
+class NamedSharding(metaclass=_NamedShardingType):
+    """jax's `NamedSharding(mesh, spec)`, made after plait checks the spec's axis names
+    against the mesh (a typed error naming the caller's line, where jax's is a bare ValueError).
+    Instances are jax's own class, so they work wherever jax's do."""
+
+    def __new__(cls, mesh: Mesh, spec: PartitionSpec, **kwargs):
+        if isinstance(spec, PartitionSpec) and isinstance(mesh, Mesh):
+            _check_axis_names(spec, mesh)
+        return jax.sharding.NamedSharding(mesh, spec, **kwargs)
 
 # A plait "spec": one tuple of mesh axis names per array dimension.
 
@@ -63,21 +80,26 @@ def check_spec(spec, mesh: Mesh, shape, what: str = "array", divisible: bool = T
     if len(tuple(spec)) > len(shape):
         raise PlaitValueError(f"PartitionSpec {spec} has {len(tuple(spec))} entries but the "
                               f"{what} has rank {len(shape)}")
+    _check_axis_names(spec, mesh)
     dims = spec_dims(spec, len(shape))
     sizes = dict(zip(mesh.axis_names, mesh.devices.shape))
-    used = [a for d in dims for a in d]
-    for a in used:
-        if a not in sizes:
-            raise PlaitValueError(f"PartitionSpec {spec} names axis {a!r}, which is not an axis "
-                                  f"of the mesh {tuple(mesh.axis_names)}")
-    if len(set(used)) != len(used):
-        raise PlaitValueError(f"PartitionSpec {spec} uses a mesh axis twice")
     for i, d in enumerate(dims):
         n = int(np.prod([sizes[a] for a in d])) if d else 1
         if divisible and shape[i] % n:
             raise PlaitValueError(f"dimension {i} of the {what} (size {shape[i]}) is not "
                                   f"divisible by its mesh axes {d} (total size {n})")
     return dims
+
+
+def _check_axis_names(spec: PartitionSpec, mesh: Mesh) -> None:
+    """Each axis the spec names is an axis of `mesh`, named once."""
+    used = [a for d in spec_dims(spec, 0) for a in d]
+    for a in used:
+        if a not in mesh.axis_names:
+            raise PlaitValueError(f"PartitionSpec {spec} names axis {a!r}, which is not an axis "
+                                  f"of the mesh {tuple(mesh.axis_names)}")
+    if len(set(used)) != len(used):
+        raise PlaitValueError(f"PartitionSpec {spec} uses a mesh axis twice")
 
 
 # --- MLIR attributes -----------------------------------------------------------------------

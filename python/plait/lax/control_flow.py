@@ -9,6 +9,8 @@ is false).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from plait import jitting
@@ -176,10 +178,7 @@ def while_loop(cond_fun, body_fun, init_val, max_trip_count=None):
     avals = [a.strip_weak() for a in _leaf_avals(leaves)]
     in_tree = pytree.tree_structure(((init_val,), {}))
     c = _trace(cond_fun, avals, in_tree, "cond")
-    if (len(c.out_avals) != 1 or c.out_avals[0].shape != ()
-            or c.out_avals[0].dtype != dtypes.bool_):
-        raise PlaitTypeError(f"while_loop cond_fun ({_site(cond_fun)}) must return a bool "
-                             f"scalar, got {_describe(c.out_tree, c.out_avals)}")
+    _check_predicate(c, cond_fun)
     b = _trace(body_fun, avals, in_tree, "body")
     _check_carry(b, tree, avals, body_fun, "while_loop body_fun")
     union = _union_captures([c, b])
@@ -188,6 +187,28 @@ def while_loop(cond_fun, body_fun, init_val, max_trip_count=None):
     for t, region in zip((c, b), op.regions):
         _into_region(t, region, types, union, consts_first=True)
     return pytree.tree_unflatten(tree, outs)
+
+
+def _check_predicate(traced, cond_fun):
+    if (len(traced.out_avals) != 1 or traced.out_avals[0].shape != ()
+            or traced.out_avals[0].dtype != dtypes.bool_):
+        raise PlaitTypeError(f"while_loop cond_fun ({_site(cond_fun)}) must return a bool "
+                             f"scalar, got {_describe(traced.out_tree, traced.out_avals)}")
+
+
+def _outputs(value) -> SimpleNamespace:
+    """A Python value's leaves as a traced function's outputs, for the checks above."""
+    leaves, tree = pytree.tree_flatten(value)
+    return SimpleNamespace(out_tree=tree, out_avals=_leaf_avals(leaves))
+
+
+def _checked_body(body_fun, val, what):
+    """body_fun(*val) after the carry check, for loops built as scans of a wrapper."""
+    new = body_fun(*val)
+    leaves, tree = pytree.tree_flatten(val[-1])
+    _check_carry(_outputs(new), tree, [a.strip_weak() for a in _leaf_avals(leaves)],
+                 body_fun, what)
+    return new
 
 
 def _check_carry(traced, tree, avals, fun, what):
@@ -207,7 +228,8 @@ def _bounded_while(cond_fun, body_fun, init_val, n):
 
     def step(val, _):
         active = cond_fun(val)
-        new = body_fun(val)
+        _check_predicate(_outputs(active), cond_fun)
+        new = _checked_body(body_fun, (val,), "while_loop body_fun")
         return pytree.tree_map(lambda a, b: pnp.where(active, a, b), new, val), None
 
     out, _ = scan(step, init_val, None, length=n)
@@ -222,7 +244,7 @@ def fori_loop(lower, upper, body_fun, init_val):
 
         def step(carry, _):
             i, val = carry
-            return (i + 1, body_fun(i, val)), None
+            return (i + 1, _checked_body(body_fun, (i, val), "fori_loop body_fun")), None
 
         (_, out), _ = scan(step, (np.int32(lo), init_val), None,
                            length=max(int(upper) - lo, 0))
@@ -234,7 +256,7 @@ def fori_loop(lower, upper, body_fun, init_val):
 
     def b(carry):
         i, hi, val = carry
-        return i + 1, hi, body_fun(i, val)
+        return i + 1, hi, _checked_body(body_fun, (i, val), "fori_loop body_fun")
 
     i0 = lax.convert_element_type(lower, dtypes.int32)
     hi = lax.convert_element_type(upper, dtypes.int32)
@@ -271,7 +293,8 @@ def scan(f, init, xs, length=None, reverse=False):
         raise PlaitTypeError(f"scan body ({_site(f)}) must return a pair (carry, y)")
     c_idx = pytree.tree_leaves(out[0])
     y_idx, y_tree = pytree.tree_flatten(out[1])
-    carry_traced = _Sub(body, c_idx, pytree.tree_structure(out[0]))
+    carry_traced = SimpleNamespace(out_tree=pytree.tree_structure(out[0]),
+                                   out_avals=[body.out_avals[i] for i in c_idx])
     _check_carry(carry_traced, c_tree, c_avals, f, "scan body")
     union = body.captures
     y_avals = [body.out_avals[i].strip_weak() for i in y_idx]
@@ -285,10 +308,3 @@ def scan(f, init, xs, length=None, reverse=False):
     ys = pytree.tree_unflatten(y_tree, outs[len(c_leaves):])
     return carry, ys
 
-
-class _Sub:
-    """The carry part of a traced scan body, for the carry type check."""
-
-    def __init__(self, traced, idx, tree):
-        self.out_tree = tree
-        self.out_avals = [traced.out_avals[i] for i in idx]

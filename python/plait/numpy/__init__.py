@@ -46,6 +46,7 @@ from plait.numpy._core import (  # noqa: F401
     floor,
     floor_divide,
     fmod,
+    from_dlpack,
     greater,
     greater_equal,
     imag,

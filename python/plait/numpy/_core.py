@@ -100,6 +100,14 @@ def asarray(a, dtype=None, copy=None):
     return Array(_device.device_put(host, ShapedArray(host.shape, dt, weak)))
 
 
+def from_dlpack(x):
+    """A plait array sharing the memory of any DLPack producer (NumPy, torch, jax, plait)."""
+    if not hasattr(x, "__dlpack__"):
+        raise PlaitTypeError(f"from_dlpack needs an object with __dlpack__, got "
+                             f"{type(x).__name__}")
+    return Array(_device.from_dlpack(x))
+
+
 def _is_python_scalar(x) -> bool:
     """int, float or complex, but not a NumPy scalar (np.float64 subclasses float): those keep
     their dtype."""

@@ -108,8 +108,13 @@ def vdot(a, b):
 def einsum(subscripts, *operands, optimize="greedy"):
     """Einstein summation, contracted pairwise in the order opt_einsum chooses."""
     ops = [x if is_array(x) else asarray(x) for x in operands]
-    _, info = opt_einsum.contract_path(subscripts, *[x.shape for x in ops], shapes=True,
-                                       optimize=optimize)
+    try:
+        _, info = opt_einsum.contract_path(subscripts, *[x.shape for x in ops], shapes=True,
+                                           optimize=optimize)
+    except ValueError as e:  # opt_einsum's check of subscripts against shapes
+        shapes = ", ".join(str(tuple(x.shape)) for x in ops)
+        raise PlaitTypeError(f"einsum {subscripts!r} does not fit operands of shapes {shapes}: "
+                             f"{e}") from None
     for contraction in info.contraction_list:
         positions, eq = contraction[0], contraction[2]
         picked = [ops[i] for i in positions]

@@ -63,3 +63,11 @@ def put_sharded(x: np.ndarray, aval: ShapedArray, sharding):
         part = np.array(x[index])  # a copy, C-contiguous, 0-d kept 0-d
         shards.append(device_put(part, ShapedArray(part.shape, aval.dtype), device))
     return jax.make_array_from_single_device_arrays(x.shape, sharding, shards)
+
+
+def from_dlpack(x):
+    """A device buffer sharing the memory of any object with `__dlpack__` (zero-copy where
+    the producer's device is one of ours)."""
+    import jax.dlpack
+
+    return jax.dlpack.from_dlpack(x)

@@ -84,14 +84,17 @@ def process(source: str, filename: str, passes: list[str], *, print_after_all: b
         return module.operation.get_asm(enable_debug_info=debuginfo)
 
 
-_EXPECTED = re.compile(r"//\s*expected-error(@[+-]?\d+|@above|@below)?\s*\{\{(.*?)\}\}")
+# MLIR's annotation syntax; plait-opt only emits errors, so an expected note, warning or remark
+# is reported as not produced.
+_EXPECTED = re.compile(r"//\s*expected-(error|warning|note|remark)\s*(@[+-]?\d+|@above|@below)?"
+                       r"\s*\{\{(.*?)\}\}")
 
 
-def _expected(source: str) -> list[tuple[int, str]]:
+def _expected(source: str) -> list[tuple[int, str, str]]:
     out = []
     for i, line in enumerate(source.splitlines(), start=1):
         for m in _EXPECTED.finditer(line):
-            where, msg = m.group(1), m.group(2)
+            kind, where, msg = m.groups()
             target = i
             if where == "@above":
                 target = i - 1
@@ -99,7 +102,7 @@ def _expected(source: str) -> list[tuple[int, str]]:
                 target = i + 1
             elif where:
                 target = i + int(where[1:])
-            out.append((target, msg))
+            out.append((target, kind, msg))
     return out
 
 
@@ -113,11 +116,11 @@ def verify_diagnostics(chunk: str, filename: str, passes, **kw) -> list[str]:
         produced = e.diagnostics
     problems = []
     unmatched = list(produced)
-    for line, msg in expected:
-        hit = next((d for d in unmatched
-                    if d.filename == filename and d.line == line and msg in d.message), None)
+    for line, kind, msg in expected:
+        hit = next((d for d in unmatched if kind == "error" and d.filename == filename
+                    and d.line == line and msg in d.message), None)
         if hit is None:
-            problems.append(f"{filename}:{line}: error: expected error \"{msg}\" was not "
+            problems.append(f"{filename}:{line}: error: expected {kind} \"{msg}\" was not "
                             "produced")
         else:
             unmatched.remove(hit)
