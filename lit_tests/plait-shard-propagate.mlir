@@ -159,6 +159,144 @@ module {
     return %2 : tensor<8x4xf32>
   }
 
+  // A slice keeps the axes of the dimensions it takes whole and drops the sliced one's; so
+  // do dynamic_slice and pad; a reshape keeps the dimensions it does not merge or split.
+  // CHECK-LABEL: @slice_pad_reshape
+  // CHECK-NEXT: %[[S:.*]] = "plait.slice"
+  // CHECK-SAME: sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{}, {"y"}]>]>
+  // CHECK-NEXT: %[[R:.*]] = "plait.reshape"(%[[S]])
+  // CHECK-SAME: sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"y"}]>]>
+  // CHECK-NEXT: "plait.dynamic_slice"
+  // CHECK-SAME: sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{}, {"y"}]>]>
+  // CHECK-NEXT: "plait.pad"
+  // CHECK-SAME: sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"x"}, {}]>]>
+  func.func @slice_pad_reshape(%a: tensor<8x4xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {"y"}]>}, %i: tensor<i32>, %v: tensor<f32>) -> (tensor<4xf32>, tensor<2x4xf32>, tensor<8x6xf32>) {
+    %0 = "plait.slice"(%a) {start_indices = array<i64: 3, 0>, limit_indices = array<i64: 4, 4>, strides = array<i64: 1, 1>} : (tensor<8x4xf32>) -> tensor<1x4xf32>
+    %1 = "plait.reshape"(%0) {new_sizes = array<i64: 4>} : (tensor<1x4xf32>) -> tensor<4xf32>
+    %2 = "plait.dynamic_slice"(%a, %i, %i) {slice_sizes = array<i64: 2, 4>} : (tensor<8x4xf32>, tensor<i32>, tensor<i32>) -> tensor<2x4xf32>
+    %3 = "plait.pad"(%a, %v) {edge_padding_low = array<i64: 0, 1>, edge_padding_high = array<i64: 0, 1>, interior_padding = array<i64: 0, 0>} : (tensor<8x4xf32>, tensor<f32>) -> tensor<8x6xf32>
+    return %1, %2, %3 : tensor<4xf32>, tensor<2x4xf32>, tensor<8x6xf32>
+  }
+
+  // A concatenate takes its first operand's sharding but for the joined dimension; the result
+  // annotation of another flows back to its operands, the joined dimension replicated.
+  // CHECK-LABEL: @concatenate_drops_joined_dim
+  // CHECK-SAME: (%[[A:.*]]: tensor<8x4xf32> {{.*}}, %[[B:.*]]: tensor<8x4xf32>)
+  // CHECK-NEXT: "plait.concatenate"(%[[A]], %[[B]])
+  // CHECK-SAME: sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{}, {"y"}]>]>
+  // CHECK-NEXT: %[[N:.*]] = "plait.neg"(%[[B]]) {sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"y"}, {}]>]>}
+  // CHECK-NEXT: "plait.concatenate"(%[[B]], %[[N]])
+  // CHECK-SAME: sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"y"}, {"x"}]>]>
+  func.func @concatenate_drops_joined_dim(%a: tensor<8x4xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {"y"}]>}, %b: tensor<8x4xf32>) -> (tensor<16x4xf32>, tensor<8x8xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"y"}, {"x"}]>}) {
+    %0 = "plait.concatenate"(%a, %b) {dimension = 0 : i64} : (tensor<8x4xf32>, tensor<8x4xf32>) -> tensor<16x4xf32>
+    %1 = "plait.neg"(%b) : (tensor<8x4xf32>) -> tensor<8x4xf32>
+    %2 = "plait.concatenate"(%b, %1) {dimension = 1 : i64} : (tensor<8x4xf32>, tensor<8x4xf32>) -> tensor<8x8xf32>
+    return %0, %2 : tensor<16x4xf32>, tensor<8x8xf32>
+  }
+
+  // A gather's batch dimension takes the indices' axes and its offset dimension the
+  // operand's where the slice is whole ("y"; the second gather's half slice drops it). The
+  // collapsed dimension's "x" is gone, so the batch dimension may use it.
+  // CHECK-LABEL: @gather_maps_dims
+  // CHECK-NEXT: "plait.gather"
+  // CHECK-SAME: sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"x"}, {"y"}]>]>
+  // CHECK-NEXT: "plait.gather"
+  // CHECK-SAME: sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"x"}, {}]>]>
+  func.func @gather_maps_dims(%a: tensor<16x8xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {"y"}]>}, %i: tensor<12x1xi32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {}]>}) -> (tensor<12x8xf32>, tensor<12x4xf32>) {
+    %0 = "plait.gather"(%a, %i) {offset_dims = array<i64: 1>, collapsed_slice_dims = array<i64: 0>, operand_batching_dims = array<i64>, start_indices_batching_dims = array<i64>, start_index_map = array<i64: 0>, index_vector_dim = 1 : i64, slice_sizes = array<i64: 1, 8>} : (tensor<16x8xf32>, tensor<12x1xi32>) -> tensor<12x8xf32>
+    %1 = "plait.gather"(%a, %i) {offset_dims = array<i64: 1>, collapsed_slice_dims = array<i64: 0>, operand_batching_dims = array<i64>, start_indices_batching_dims = array<i64>, start_index_map = array<i64: 0>, index_vector_dim = 1 : i64, slice_sizes = array<i64: 1, 4>} : (tensor<16x8xf32>, tensor<12x1xi32>) -> tensor<12x4xf32>
+    return %0, %1 : tensor<12x8xf32>, tensor<12x4xf32>
+  }
+
+  // A scatter, and a dynamic_update_slice, are laid out as their operand, whatever the
+  // updates' sharding.
+  // CHECK-LABEL: @scatter_keeps_operand
+  // CHECK-NEXT: "plait.scatter"
+  // CHECK-SAME: sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"x"}, {"y"}]>]>
+  // CHECK-NEXT: "plait.dynamic_update_slice"
+  // CHECK-SAME: sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"x"}, {"y"}]>]>
+  func.func @scatter_keeps_operand(%a: tensor<16x8xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {"y"}]>}, %i: tensor<12x1xi32>, %u: tensor<12x8xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"y"}, {}]>}, %j: tensor<i32>) -> (tensor<16x8xf32>, tensor<16x8xf32>) {
+    %0 = "plait.scatter"(%a, %i, %u) {mode = "add", update_window_dims = array<i64: 1>, inserted_window_dims = array<i64: 0>, input_batching_dims = array<i64>, scatter_indices_batching_dims = array<i64>, scatter_dims_to_operand_dims = array<i64: 0>, index_vector_dim = 1 : i64} : (tensor<16x8xf32>, tensor<12x1xi32>, tensor<12x8xf32>) -> tensor<16x8xf32>
+    %1 = "plait.dynamic_update_slice"(%a, %u, %j, %j) : (tensor<16x8xf32>, tensor<12x8xf32>, tensor<i32>, tensor<i32>) -> tensor<16x8xf32>
+    return %0, %1 : tensor<16x8xf32>, tensor<16x8xf32>
+  }
+
+  // A cond's branches see its operands' shardings, and its results take the yielded ones.
+  // CHECK-LABEL: @cond_regions
+  // CHECK: ^bb0(%[[B:.*]]: tensor<8x4xf32>):
+  // CHECK-NEXT: "plait.sin"(%[[B]]) {sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"x"}, {}]>]>}
+  // CHECK: ^bb0(%[[C:.*]]: tensor<8x4xf32>):
+  // CHECK-NEXT: "plait.cos"(%[[C]]) {sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"x"}, {}]>]>}
+  // CHECK: }) {sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"x"}, {}]>]>}
+  func.func @cond_regions(%p: tensor<i32>, %a: tensor<8x4xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {}]>}) -> tensor<8x4xf32> {
+    %0 = "plait.cond"(%p, %a) ({
+    ^bb0(%b: tensor<8x4xf32>):
+      %1 = "plait.sin"(%b) : (tensor<8x4xf32>) -> tensor<8x4xf32>
+      "plait.yield"(%1) : (tensor<8x4xf32>) -> ()
+    }, {
+    ^bb0(%c: tensor<8x4xf32>):
+      %2 = "plait.cos"(%c) : (tensor<8x4xf32>) -> tensor<8x4xf32>
+      "plait.yield"(%2) : (tensor<8x4xf32>) -> ()
+    }) : (tensor<i32>, tensor<8x4xf32>) -> tensor<8x4xf32>
+    return %0 : tensor<8x4xf32>
+  }
+
+  // A cond's result annotation flows back into its branches and to its operand.
+  // CHECK-LABEL: @cond_result_flows_in
+  // CHECK-NEXT: "plait.exp"
+  // CHECK-SAME: sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{}, {"y"}]>]>
+  // CHECK: "plait.neg"
+  // CHECK-SAME: sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{}, {"y"}]>]>
+  func.func @cond_result_flows_in(%p: tensor<i32>, %a: tensor<8x4xf32>) -> (tensor<8x4xf32> {sdy.sharding = #sdy.sharding<@mesh, [{}, {"y"}]>}) {
+    %e = "plait.exp"(%a) : (tensor<8x4xf32>) -> tensor<8x4xf32>
+    %0 = "plait.cond"(%p, %e) ({
+    ^bb0(%b: tensor<8x4xf32>):
+      %1 = "plait.neg"(%b) : (tensor<8x4xf32>) -> tensor<8x4xf32>
+      "plait.yield"(%1) : (tensor<8x4xf32>) -> ()
+    }) : (tensor<i32>, tensor<8x4xf32>) -> tensor<8x4xf32>
+    return %0 : tensor<8x4xf32>
+  }
+
+  // A scan's body sees each xs without its scanned dimension (so "x" goes); the carry, whose
+  // init nothing reaches, takes the body's sharding; ys stack it under a replicated dim 0.
+  // CHECK-LABEL: @scan_regions
+  // CHECK: ^bb0(%[[K:.*]]: tensor<4xf32>, %[[X:.*]]: tensor<4xf32>):
+  // CHECK-NEXT: "plait.add"(%[[K]], %[[X]]) {sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"y"}]>]>}
+  // CHECK-NEXT: "plait.mul"(%[[K]], %[[X]]) {sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"y"}]>]>}
+  // CHECK: sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"y"}]>, <@mesh, [{}, {"y"}]>]>
+  // CHECK-SAME: -> (tensor<4xf32>, tensor<8x4xf32>)
+  func.func @scan_regions(%init: tensor<4xf32>, %xs: tensor<8x4xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {"y"}]>}) -> (tensor<4xf32>, tensor<8x4xf32>) {
+    %0:2 = "plait.scan"(%init, %xs) ({
+    ^bb0(%k: tensor<4xf32>, %x: tensor<4xf32>):
+      %1 = "plait.add"(%k, %x) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      %2 = "plait.mul"(%k, %x) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      "plait.yield"(%1, %2) : (tensor<4xf32>, tensor<4xf32>) -> ()
+    }) {num_consts = 0 : i64, num_carry = 1 : i64, length = 8 : i64, reverse = false} : (tensor<4xf32>, tensor<8x4xf32>) -> (tensor<4xf32>, tensor<8x4xf32>)
+    return %0#0, %0#1 : tensor<4xf32>, tensor<8x4xf32>
+  }
+
+  // A while's regions see (consts, carry) as given; a carry result keeps its init's sharding
+  // and the scalar counter is replicated.
+  // CHECK-LABEL: @while_regions
+  // CHECK: ^bb0(%{{.*}}: tensor<i32>, %[[V:.*]]: tensor<8x4xf32>):
+  // CHECK: "plait.mul"(%[[V]], %[[V]]) {sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"x"}, {"y"}]>]>}
+  // CHECK: }) {num_consts = 0 : i64, sdy.sharding = #sdy.sharding_per_value<[<@mesh, []>, <@mesh, [{"x"}, {"y"}]>]>}
+  func.func @while_regions(%n: tensor<i32>, %v: tensor<8x4xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {"y"}]>}) -> tensor<8x4xf32> {
+    %0:2 = "plait.while"(%n, %v) ({
+    ^bb0(%i: tensor<i32>, %a: tensor<8x4xf32>):
+      %c = "plait.constant"() {value = dense<3> : tensor<i32>} : () -> tensor<i32>
+      %lt = "plait.compare"(%i, %c) {direction = "LT"} : (tensor<i32>, tensor<i32>) -> tensor<i1>
+      "plait.yield"(%lt) : (tensor<i1>) -> ()
+    }, {
+    ^bb0(%i: tensor<i32>, %a: tensor<8x4xf32>):
+      %one = "plait.constant"() {value = dense<1> : tensor<i32>} : () -> tensor<i32>
+      %j = "plait.add"(%i, %one) : (tensor<i32>, tensor<i32>) -> tensor<i32>
+      %sq = "plait.mul"(%a, %a) : (tensor<8x4xf32>, tensor<8x4xf32>) -> tensor<8x4xf32>
+      "plait.yield"(%j, %sq) : (tensor<i32>, tensor<8x4xf32>) -> ()
+    }) {num_consts = 0 : i64} : (tensor<i32>, tensor<8x4xf32>) -> (tensor<i32>, tensor<8x4xf32>)
+    return %0#1 : tensor<8x4xf32>
+  }
+
   // A private function is left alone (a sharded program is inlined into @main first).
   // CHECK-LABEL: func.func private @private_untouched
   // CHECK-SAME: -> tensor<8xf32>

@@ -6,6 +6,7 @@ from plait.lowering import lowerings
 from plait.transforms.batch import batch_rules
 from plait.transforms.jvp import jvp_rules
 from plait.transforms.regions import BATCH_RULES, JVP_RULES, TRANSPOSE_RULES
+from plait.transforms.shard_propagate import forward_rules, region_rules
 from plait.transforms.transpose import transpose_rules
 
 # Transformation and custom-rule call ops are expanded by plait-expand before any rule applies.
@@ -57,6 +58,14 @@ def test_every_op_has_a_batching_rule():
     missing = [n for n in _ops() if n not in batch_rules and n not in BATCH_RULES
                and n not in NO_OPERANDS]
     assert not missing, f"ops without a batching rule: {missing}"
+
+
+def test_every_op_has_a_sharding_rule():
+    """An op nothing can be said about is an explicit `_unknown` entry, not a gap."""
+    missing = [n for n in _ops() if n not in forward_rules and n not in region_rules]
+    assert not missing, f"ops without a sharding rule: {missing}"
+    both = sorted(set(forward_rules) & set(region_rules))
+    assert not both, f"ops with a sharding rule and a region sharding rule: {both}"
 
 
 def test_every_op_has_a_docstring_with_a_summary():

@@ -503,3 +503,71 @@ def test_propagation_names_each_mesh_axis_once():
     out = f(a, b)
     assert_close(out, np.einsum("bm,bn->bmn", a, b))
     assert out.sharding.spec == P("data")
+
+
+# --- propagation through indexing and control flow -------------------------------------------
+
+IDX = np.array([3, 1, 0, 2, 7, 5, 6, 4, 15, 9, 12, 8], np.int32)
+
+
+def indexing_and_control_flow(np_, lax_, x, idx):
+    return (x[idx] * 2,                                                  # gather
+            x.at[idx].add(1.0),                                          # scatter
+            np_.concatenate([x[8:], x[:8]]),                             # slice, concatenate
+            np_.pad(x, ((2, 2), (0, 0))),
+            lax_.dynamic_update_slice(x, lax_.dynamic_slice(x, (idx[0], 0), (4, 8)) + 1,
+                                      (idx[1], 0)),
+            lax_.cond(x.sum() > 0, lambda b: b * 2, lambda b: b - 1, x),
+            *lax_.scan(lambda c, r: (c + r, c * r), x[0] * 0, x),
+            lax_.while_loop(lambda v: v[0] < 3, lambda v: (v[0] + 1, v[1] * 2 + 1), (0, x))[1])
+
+
+def hlo_shardings(text: str) -> list:
+    """(op name, enclosing op name, its printed sdy.sharding or None) for every op of the
+    StableHLO module, regions included."""
+    from plait._mlir import CONTEXT, ir
+
+    found = []
+
+    def walk(op, parent):
+        for region in op.regions:
+            for block in region.blocks:
+                for o in block.operations:
+                    o = o.operation
+                    s = o.attributes["sdy.sharding"] if "sdy.sharding" in o.attributes else None
+                    found.append((o.name, parent, s and f"sdy.sharding = {s}"))
+                    walk(o, o.name)
+
+    with CONTEXT:
+        walk(ir.Module.parse(text).operation, None)
+    return found
+
+
+def test_propagation_through_indexing_and_control_flow():
+    """Rows sharded over "data", columns over "model": what slices, pads, joins or indexes
+    the rows keeps "model" only; the rest, and the regions of cond/scan/while, keep both."""
+    f = plait.jit(lambda x, i: indexing_and_control_flow(pnp, lax, x, i),
+                  in_shardings=(NS(MESH2, P("data", "model")), NS(MESH2, P())))
+    out = f(X, IDX)
+    assert_close(out, jax.jit(lambda x, i: indexing_and_control_flow(jnp, jax.lax, x, i))(X, IDX))
+    cols, both = P(None, "model"), P("data", "model")
+    assert [a.sharding.spec for a in out] == [cols, both, cols, cols, both, both, P("model"),
+                                              cols, both]
+    found = hlo_shardings(f.lower(X, IDX).as_text("stablehlo"))
+
+    def at(name, parent=None):
+        return [s for n, p, s in found if n == f"stablehlo.{name}" and (parent is None or
+                                                                      p == parent)]
+
+    cols, both = sdy((), ("model",)), sdy(("data",), ("model",))
+    assert at("gather") == [cols]
+    assert at("scatter") == [both]
+    assert cols in at("concatenate") and at("pad") == [cols]
+    assert at("dynamic_slice", "func.func") == [cols]
+    assert at("dynamic_update_slice", "func.func") == [both]
+    assert at("case") == [both]
+    assert at("subtract", "stablehlo.case") == at("multiply", "stablehlo.case") == [both]
+    # the scan's body: each row of x, without "data"; the while_loop's: the carry as given
+    assert at("multiply", "stablehlo.while") == [sdy(("model",)), both]
+    assert ("sdy.sharding = #sdy.sharding_per_value<[<@mesh, []>, <@mesh, "
+            '[{"data"}, {"model"}]>]>') in at("while")
