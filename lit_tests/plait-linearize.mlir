@@ -215,3 +215,146 @@ func.func private @external(tensor<4xf32>) -> tensor<4xf32>
 // CHECK-SAME: (%[[S:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>)
 // CHECK-NEXT: %[[DP:.*]] = "plait.mul"(%[[T]], %[[S]])
 // CHECK-NEXT: return %[[DP]]
+
+// -----
+
+// An op marked `plait.remat` is recomputed by the linear half instead of saved: d(e·x) with
+// e = exp(x) is t·e·x + e·t, and the only residual is x (e is rebuilt from it).
+// CHECK-LABEL: @remat_op
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[CT:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[F:.*]]:2 = call @exp_times_fwd(%[[X]]) : (tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+// CHECK-NEXT: "plait.linear_transpose"(%[[F]]#1, %[[CT]]) {callee = @exp_times_lin, linear_args = array<i64: 1>}
+func.func @remat_op(%x: tensor<4xf32>, %ct: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.vjp"(%x, %ct) {callee = @exp_times, diff_args = array<i64: 0>, ct_outs = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @exp_times(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.exp"(%x) {plait.remat = "nothing_saveable"} : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = "plait.mul"(%0, %x) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @exp_times_fwd
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[X]])
+// CHECK-NEXT: %[[Y:.*]] = "plait.mul"(%[[E]], %[[X]])
+// CHECK-NEXT: return %[[Y]], %[[X]]
+
+// CHECK-LABEL: func.func private @exp_times_lin
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[X]])
+// CHECK-NEXT: %[[TE:.*]] = "plait.mul"(%[[T]], %[[E]])
+// CHECK-NEXT: %[[A:.*]] = "plait.mul"(%[[TE]], %[[X]])
+// CHECK-NEXT: %[[B:.*]] = "plait.mul"(%[[E]], %[[T]])
+// CHECK-NEXT: %[[DY:.*]] = "plait.add"(%[[A]], %[[B]])
+// CHECK-NEXT: return %[[DY]]
+
+// -----
+
+// A marked value that no linear op needs is not recomputed: sin(x) feeds only the saved
+// exp(sin(x)), so the residuals are cos(x) and exp(sin(x)) as without the mark, not x.
+// CHECK-LABEL: @remat_unused
+// CHECK-NEXT: %[[F:.*]]:3 = call @exp_sin_fwd
+func.func @remat_unused(%x: tensor<4xf32>, %ct: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.vjp"(%x, %ct) {callee = @exp_sin, diff_args = array<i64: 0>, ct_outs = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @exp_sin(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) {plait.remat = "nothing_saveable"} : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = "plait.exp"(%0) : (tensor<4xf32>) -> tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @exp_sin_fwd
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[X]])
+// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[S]])
+// CHECK-NEXT: return %[[E]], %[[C]], %[[E]]
+
+// CHECK-LABEL: func.func private @exp_sin_lin
+// CHECK-SAME: (%[[C:.*]]: tensor<4xf32>, %[[E:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>)
+// CHECK-NOT: plait.sin
+// CHECK-NEXT: %[[DS:.*]] = "plait.mul"(%[[T]], %[[C]])
+// CHECK-NEXT: %[[DE:.*]] = "plait.mul"(%[[DS]], %[[E]])
+// CHECK-NEXT: return %[[DE]]
+
+// -----
+
+// A checkpointed call (plait.checkpoint: the attribute on the call) marks every primal op of
+// the callee's JVP: the forward half keeps only x, the linear half recomputes sin, cos and exp.
+// CHECK-LABEL: @remat_call
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[CT:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[F:.*]]:2 = call @checkpointed_fwd(%[[X]]) : (tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+// CHECK-NEXT: "plait.linear_transpose"(%[[F]]#1, %[[CT]]) {callee = @checkpointed_lin, linear_args = array<i64: 1>}
+func.func @remat_call(%x: tensor<4xf32>, %ct: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.vjp"(%x, %ct) {callee = @checkpointed, diff_args = array<i64: 0>, ct_outs = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @checkpointed(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = func.call @exp_sin(%x) {plait.remat = "nothing_saveable"} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+func.func private @exp_sin(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = "plait.exp"(%0) : (tensor<4xf32>) -> tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @checkpointed_fwd
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+// CHECK: %[[E:.*]] = "plait.exp"
+// CHECK-NEXT: return %[[E]], %[[X]]
+
+// CHECK-LABEL: func.func private @checkpointed_lin
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[X]])
+// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-NEXT: %[[DS:.*]] = "plait.mul"(%[[T]], %[[C]])
+// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[S]])
+// CHECK-NEXT: %[[DE:.*]] = "plait.mul"(%[[DS]], %[[E]])
+// CHECK-NEXT: return %[[DE]]
+
+// -----
+
+// dots_saveable keeps matrix products: tanh(a·b) saves a·b (and b, for the tangent a'·b) and
+// the linear half recomputes tanh and 1 - tanh² from the saved product.
+// CHECK-LABEL: @remat_dots_saveable
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<3x4xf32>, %[[CT:.*]]: tensor<2x4xf32>)
+// CHECK-NEXT: %[[F:.*]]:3 = call @layer_fwd(%[[A]], %[[B]]) : (tensor<2x3xf32>, tensor<3x4xf32>) -> (tensor<2x4xf32>, tensor<3x4xf32>, tensor<2x4xf32>)
+// CHECK-NEXT: "plait.linear_transpose"(%[[F]]#1, %[[F]]#2, %[[CT]]) {callee = @layer_lin, linear_args = array<i64: 2>}
+func.func @remat_dots_saveable(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %ct: tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x3xf32>) {
+  %0:2 = "plait.vjp"(%a, %b, %ct) {callee = @layer, diff_args = array<i64: 0>, ct_outs = array<i64: 0>} : (tensor<2x3xf32>, tensor<3x4xf32>, tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x3xf32>)
+  return %0#0, %0#1 : tensor<2x4xf32>, tensor<2x3xf32>
+}
+
+func.func private @layer(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  %0 = func.call @tanh_matmul(%a, %b) {plait.remat = "dots_saveable"} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+func.func private @tanh_matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64>, rhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  %1 = "plait.tanh"(%0) : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %1 : tensor<2x4xf32>
+}
+
+// CHECK-LABEL: func.func private @layer_fwd
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<3x4xf32>)
+// CHECK-NEXT: %[[D:.*]] = "plait.dot_general"(%[[A]], %[[B]])
+// CHECK-NEXT: %[[Y:.*]] = "plait.tanh"(%[[D]])
+// CHECK: return %[[Y]], %[[B]], %[[D]]
+
+// CHECK-LABEL: func.func private @layer_lin
+// CHECK-SAME: (%[[B:.*]]: tensor<3x4xf32>, %[[D:.*]]: tensor<2x4xf32>, %[[TA:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: %[[TD:.*]] = "plait.dot_general"(%[[TA]], %[[B]])
+// CHECK-NEXT: %[[Y:.*]] = "plait.tanh"(%[[D]])
+// CHECK-NEXT: %[[ONE:.*]] = "plait.constant"()
+// CHECK-NEXT: %[[Y2:.*]] = "plait.mul"(%[[Y]], %[[Y]])
+// CHECK-NEXT: %[[DT:.*]] = "plait.sub"(%[[ONE]], %[[Y2]])
+// CHECK-NEXT: %[[DY:.*]] = "plait.mul"(%[[TD]], %[[DT]])
+// CHECK-NEXT: return %[[DY]]

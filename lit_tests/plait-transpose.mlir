@@ -141,3 +141,84 @@ func.func private @fan_out(%a: tensor<4xf32>, %b: tensor<4xf32>) -> (tensor<4xf3
 // CHECK-NEXT: %[[CA:.*]] = "plait.neg"(%[[SUM]])
 // CHECK-NEXT: %[[CB:.*]] = "plait.constant"() {value = dense<0.000000e+00> : tensor<4xf32>}
 // CHECK-NEXT: return %[[CA]], %[[CB]]
+
+// -----
+
+// A transpose of a function that holds a transpose: the inner one is expanded first (@spread is
+// then mul(c, broadcast(u))), and transposing that again gives back the weighted sum.
+// CHECK-LABEL: @nested
+// CHECK-SAME: (%[[C:.*]]: tensor<2x3xf32>, %[[CT:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: %[[R:.*]] = call @spread_T(%[[C]], %[[CT]]) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<3xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @nested(%c: tensor<2x3xf32>, %ct: tensor<2x3xf32>) -> tensor<3xf32> {
+  %0 = "plait.linear_transpose"(%c, %ct) {callee = @spread, linear_args = array<i64: 1>} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// CHECK-LABEL: func.func private @spread
+// CHECK-SAME: (%[[C:.*]]: tensor<2x3xf32>, %[[U:.*]]: tensor<3xf32>) -> tensor<2x3xf32>
+// CHECK-NOT: plait.linear_transpose
+// CHECK-NEXT: %[[B:.*]] = "plait.broadcast_in_dim"(%[[U]]) {broadcast_dimensions = array<i64: 1>, shape = array<i64: 2, 3>}
+// CHECK-NEXT: %[[R:.*]] = "plait.mul"(%[[C]], %[[B]])
+// CHECK-NEXT: return %[[R]]
+func.func private @spread(%c: tensor<2x3xf32>, %u: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = "plait.linear_transpose"(%c, %u) {callee = @weighted_sum, linear_args = array<i64: 1>} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+func.func private @weighted_sum(%c: tensor<2x3xf32>, %t: tensor<2x3xf32>) -> tensor<3xf32> {
+  %0 = "plait.mul"(%c, %t) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = "plait.reduce_sum"(%0) {axes = array<i64: 0>} : (tensor<2x3xf32>) -> tensor<3xf32>
+  return %1 : tensor<3xf32>
+}
+
+// CHECK-LABEL: func.func private @weighted_sum_T
+// CHECK-SAME: (%[[C:.*]]: tensor<2x3xf32>, %[[U:.*]]: tensor<3xf32>) -> tensor<2x3xf32>
+
+// The transpose of the transpose: the sum over axis 0 of c · ct (a reshape to the same shape
+// is what the broadcast rule leaves; plait-simplify removes it).
+// CHECK-LABEL: func.func private @spread_T
+// CHECK-SAME: (%[[C:.*]]: tensor<2x3xf32>, %[[CT:.*]]: tensor<2x3xf32>) -> tensor<3xf32>
+// CHECK-NEXT: %[[P:.*]] = "plait.mul"(%[[C]], %[[CT]])
+// CHECK-NEXT: %[[S:.*]] = "plait.reduce_sum"(%[[P]]) {axes = array<i64: 0>}
+// CHECK-NEXT: %[[R:.*]] = "plait.reshape"(%[[S]]) {new_sizes = array<i64: 3>}
+// CHECK-NEXT: return %[[R]]
+
+// -----
+
+// Two levels through a call: the transposed function calls a linear function that holds a
+// transpose. The call is inlined, so @negated_spread_T is one flat body: neg, then the
+// weighted sum.
+// CHECK-LABEL: @nested_call
+// CHECK-SAME: (%[[C:.*]]: tensor<2x3xf32>, %[[CT:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: call @negated_spread_T(%[[C]], %[[CT]])
+func.func @nested_call(%c: tensor<2x3xf32>, %ct: tensor<2x3xf32>) -> tensor<3xf32> {
+  %0 = "plait.linear_transpose"(%c, %ct) {callee = @negated_spread, linear_args = array<i64: 1>} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+func.func private @negated_spread(%c: tensor<2x3xf32>, %u: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = func.call @spread(%c, %u) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %1 = "plait.neg"(%0) : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
+
+func.func private @spread(%c: tensor<2x3xf32>, %u: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = "plait.linear_transpose"(%c, %u) {callee = @weighted_sum, linear_args = array<i64: 1>} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+func.func private @weighted_sum(%c: tensor<2x3xf32>, %t: tensor<2x3xf32>) -> tensor<3xf32> {
+  %0 = "plait.mul"(%c, %t) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = "plait.reduce_sum"(%0) {axes = array<i64: 0>} : (tensor<2x3xf32>) -> tensor<3xf32>
+  return %1 : tensor<3xf32>
+}
+
+// CHECK-LABEL: func.func private @negated_spread_T
+// CHECK-SAME: (%[[C:.*]]: tensor<2x3xf32>, %[[CT:.*]]: tensor<2x3xf32>) -> tensor<3xf32>
+// CHECK-NOT: call
+// CHECK-NEXT: %[[N:.*]] = "plait.neg"(%[[CT]])
+// CHECK-NEXT: %[[P:.*]] = "plait.mul"(%[[C]], %[[N]])
+// CHECK-NEXT: %[[S:.*]] = "plait.reduce_sum"(%[[P]]) {axes = array<i64: 0>}
+// CHECK-NEXT: %[[R:.*]] = "plait.reshape"(%[[S]])
+// CHECK-NEXT: return %[[R]]

@@ -14,7 +14,7 @@ import functools
 
 from plait import jitting
 from plait._mlir import ir
-from plait.ad import _is_dynamic, emit, trace_callee
+from plait.ad import _const, _is_dynamic, emit, trace_callee
 from plait.core import aval as _aval
 from plait.core import pytree
 from plait.core.errors import PlaitTypeError
@@ -44,6 +44,14 @@ def _trace_rule(fn, leaves, in_tree, what: str, in_avals=None):
     return traced
 
 
+def _avals(leaves) -> list:
+    return [jitting.leaf_aval(x).strip_weak() for x in leaves]
+
+
+def _zeros(leaf) -> Tracer:
+    return _const(jitting.leaf_aval(leaf).strip_weak(), 0)
+
+
 class custom_jvp:
     """A function with a user-defined JVP rule: `@custom_jvp def f(x): ...` then
     `@f.defjvp def f_jvp(primals, tangents): return f(*primals), tangent_out`."""
@@ -53,7 +61,7 @@ class custom_jvp:
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.jvp = None
-        self._in_rule = False  # calls of f inside its own rule are plain calls
+        self._rule_call = None  # while tracing the rule: the call it differentiates
 
     def defjvp(self, jvp):
         self.jvp = jvp
@@ -63,11 +71,13 @@ class custom_jvp:
         if self.jvp is None:
             raise PlaitTypeError(f"no JVP rule defined for custom_jvp function "
                                  f"{self.__name__}; use .defjvp")
-        if not tracing() or self._in_rule:
+        if not tracing():
             return self.fun(*args)
         static, dyn = _split_nondiff(args, self.nondiff_argnums)
         n = len(args)
         leaves, in_tree = pytree.tree_flatten((dyn, {}))
+        if self._rule_call is not None:
+            return self._call_in_rule(static, leaves, in_tree, args)
         f = trace_callee(lambda *d: self.fun(*_rejoin(static, d, self.nondiff_argnums, n)),
                          leaves, in_tree, [True] * len(leaves), name=self.__name__)
 
@@ -84,14 +94,37 @@ class custom_jvp:
                                      f"{f.out_tree}; got {o_tree} and {t_tree}")
             return tuple(o_leaves) + tuple(t_leaves)
 
-        self._in_rule = True
+        pending: list = []
+        self._rule_call = (static, in_tree, _avals(leaves), f, pending)
         try:
             r = _trace_rule(rule, leaves + leaves, pytree.tree_flatten(
                 (tuple(leaves + leaves), {}))[1], "jvp")
         finally:
-            self._in_rule = False
+            self._rule_call = None
+        for op in pending:
+            op.attributes["jvp"] = ir.FlatSymbolRefAttr.get(r.name)
+        n_out = len(f.out_avals)
+        for k, (got, want) in enumerate(zip(r.out_avals, f.out_avals + f.out_avals)):
+            if got.strip_weak() != want.strip_weak():  # the rule's call is typed as f's outputs
+                what = "primal output" if k < n_out else "tangent"
+                raise PlaitTypeError(f"the custom JVP rule of {self.__name__} returned a {what} "
+                                     f"of type {got.strip_weak()} for an output of type "
+                                     f"{want.strip_weak()}")
         outs = emit(T.custom_jvp_call, list(leaves) + list(f.captures), f.out_avals,
                     callee=f.name, jvp=r.name)
+        return pytree.tree_unflatten(f.out_tree, outs)
+
+    def _call_in_rule(self, static, leaves, in_tree, args):
+        """f called inside its own rule on arguments like those of the call being
+        differentiated is again a custom_jvp_call with this rule, so that higher derivatives
+        use the rule too (as in JAX); any other call is a plain call."""
+        c_static, c_tree, c_avals, f, pending = self._rule_call
+        if (any(a is not b for a, b in zip(static, c_static)) or in_tree != c_tree
+                or _avals(leaves) != c_avals or f.captures):
+            return self.fun(*args)
+        outs = emit(T.custom_jvp_call, list(leaves), f.out_avals, callee=f.name,
+                    jvp=f.name)  # a placeholder until the rule has a name
+        pending.append(outs[0].value.owner)
         return pytree.tree_unflatten(f.out_tree, outs)
 
 
@@ -150,6 +183,9 @@ class custom_vjp:
                 raise PlaitTypeError(f"the bwd rule of {self.__name__} must return a tuple "
                                      f"with one cotangent per differentiable argument, got "
                                      f"{type(cts).__name__}")
+            if len(cts) == len(dyn):  # None: a zero cotangent for the whole argument, as in JAX
+                cts = tuple(pytree.tree_map(_zeros, a) if c is None else c
+                            for c, a in zip(cts, dyn))
             c_leaves, c_tree = pytree.tree_flatten(cts)
             if c_tree != dyn_tree:
                 raise PlaitTypeError(f"the bwd rule of {self.__name__} returned cotangents "
@@ -163,9 +199,10 @@ class custom_vjp:
                          "bwd", in_avals=bw_avals)
         for got, arg in zip(bw.out_avals, leaves):
             want = jitting.leaf_aval(arg)
-            if got.shape != want.shape:
+            if got.shape != want.shape or got.dtype != want.dtype:
                 raise PlaitTypeError(f"the bwd rule of {self.__name__} returned a cotangent of "
-                                     f"shape {got.shape} for an argument of shape {want.shape}")
+                                     f"type {got.strip_weak()} for an argument of type "
+                                     f"{want.strip_weak()}")
         outs = emit(T.custom_vjp_call, list(leaves) + list(f.captures), f.out_avals,
                     callee=f.name, fwd=fw.name, bwd=bw.name)
         return pytree.tree_unflatten(f.out_tree, outs)

@@ -442,6 +442,8 @@ def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int,
                  for t, d in zip(ftype.inputs, in_bdims)]
     name = unique_symbol(state.module, f"{callee}_vmap")
     g, block = new_func(state.module, name, arg_types, f.location)
+    if force_out is True:  # results known up front: a custom rule may name itself (custom.py)
+        state.memo[key] = (name, (0,) * len(ftype.results))
     mapping = dict(zip(old_args, block.arguments))
     bdims = {v: d for v, d in zip(old_args, in_bdims) if d is not None}
     ip = ir.InsertionPoint(block)

@@ -49,7 +49,7 @@ def partial_eval(state: ModuleState, jvp_name: str, n_args: int, n_outs: int, ct
         if any(v in unknown for v in op.operands):
             unknown.update(op.results)
 
-    recompute = _recomputed(ops, unknown)
+    recompute = _recomputed(ops, unknown, t_outs)
     residuals: list = []
     seen: set = set()
 
@@ -107,15 +107,23 @@ def _live(ops, roots) -> list:
     return live[::-1]
 
 
-def _recomputed(ops, unknown) -> set:
+def _recomputed(ops, unknown, t_outs) -> set:
     """Known values the linear function recomputes instead of taking as residuals: results of
-    operand-free ops (constants) and of ops marked for rematerialisation."""
-    out = set()
+    operand-free ops (constants) and of ops marked for rematerialisation that the linear ops
+    use, directly or through other recomputed values (recomputing the rest would only make
+    their operands residuals)."""
+    wanted = set(t_outs)
     for op in ops:
+        if op.results and op.results[0] in unknown:
+            wanted.update(op.operands)
+    out = set()
+    for op in reversed(ops):
         if not op.results or op.results[0] in unknown:
             continue
-        if not list(op.operands) or REMAT_ATTR in op.attributes:
+        if (not list(op.operands) or REMAT_ATTR in op.attributes) and \
+                any(r in wanted for r in op.results):
             out.update(op.results)
+            wanted.update(op.operands)
     return out
 
 

@@ -398,7 +398,8 @@ def _sharding_constraint_t(cts, operands, sharding):
 def _custom_lin_t(cts, operands, callee, num_res):
     """Run the user's backward function on the residuals and the output cotangents."""
     res = operands[:num_res]
-    arg_types = [_ir_type(x.aval) for x in operands[num_res:]]
+    # the bwd rule gives every argument a cotangent, even those not differentiated here
+    arg_types = [_ir_type(x.aval) if is_linear(x) else x.type for x in operands[num_res:]]
     call = ir.Operation.create("func.call", results=arg_types, operands=list(res) + list(cts),
                                attributes={"callee": ir.FlatSymbolRefAttr.get(callee)})
     return [None] * num_res + list(call.results)
