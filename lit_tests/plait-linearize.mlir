@@ -283,12 +283,14 @@ func.func private @exp_sin(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// A checkpointed call (plait.checkpoint: the attribute on the call) marks every primal op of
-// the callee's JVP: the forward half keeps only x, the linear half recomputes sin, cos and exp.
+// A checkpointed call (plait.checkpoint: the attribute on the call) marks the primal ops of
+// the callee's JVP except those of its outputs, which are kept (as in JAX, the boundary values
+// of a checkpoint are saved, so a chain of checkpointed layers recomputes one layer at a time):
+// the forward half keeps x and exp(sin x), the linear half recomputes cos x.
 // CHECK-LABEL: @remat_call
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[CT:.*]]: tensor<4xf32>)
-// CHECK-NEXT: %[[F:.*]]:2 = call @checkpointed_fwd(%[[X]]) : (tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
-// CHECK-NEXT: "plait.linear_transpose"(%[[F]]#1, %[[CT]]) {callee = @checkpointed_lin, linear_args = array<i64: 1>}
+// CHECK-NEXT: %[[F:.*]]:3 = call @checkpointed_fwd(%[[X]]) : (tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+// CHECK-NEXT: "plait.linear_transpose"(%[[F]]#1, %[[F]]#2, %[[CT]]) {callee = @checkpointed_lin, linear_args = array<i64: 2>}
 func.func @remat_call(%x: tensor<4xf32>, %ct: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
   %0:2 = "plait.vjp"(%x, %ct) {callee = @checkpointed, diff_args = array<i64: 0>, ct_outs = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
   return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
@@ -306,23 +308,22 @@ func.func private @exp_sin(%x: tensor<4xf32>) -> tensor<4xf32> {
 }
 
 // CHECK-LABEL: func.func private @checkpointed_fwd
-// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
 // CHECK: %[[E:.*]] = "plait.exp"
-// CHECK-NEXT: return %[[E]], %[[X]]
+// CHECK-NEXT: return %[[E]], %[[E]], %[[X]]
 
 // CHECK-LABEL: func.func private @checkpointed_lin
-// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>) -> tensor<4xf32>
-// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[X]])
+// CHECK-SAME: (%[[E:.*]]: tensor<4xf32>, %[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NOT: plait.sin
 // CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
 // CHECK-NEXT: %[[DS:.*]] = "plait.mul"(%[[T]], %[[C]])
-// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[S]])
 // CHECK-NEXT: %[[DE:.*]] = "plait.mul"(%[[DS]], %[[E]])
 // CHECK-NEXT: return %[[DE]]
 
 // -----
 
-// dots_saveable keeps matrix products: tanh(a·b) saves a·b (and b, for the tangent a'·b) and
-// the linear half recomputes tanh and 1 - tanh² from the saved product.
+// dots_saveable keeps matrix products: sin(tanh(a·b)) saves a·b (and b, for the tangent a'·b)
+// and the linear half recomputes tanh, 1 - tanh² and cos from the saved product.
 // CHECK-LABEL: @remat_dots_saveable
 // CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<3x4xf32>, %[[CT:.*]]: tensor<2x4xf32>)
 // CHECK-NEXT: %[[F:.*]]:3 = call @layer_fwd(%[[A]], %[[B]]) : (tensor<2x3xf32>, tensor<3x4xf32>) -> (tensor<2x4xf32>, tensor<3x4xf32>, tensor<2x4xf32>)
@@ -340,14 +341,16 @@ func.func private @layer(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4
 func.func private @tanh_matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
   %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64>, rhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
   %1 = "plait.tanh"(%0) : (tensor<2x4xf32>) -> tensor<2x4xf32>
-  return %1 : tensor<2x4xf32>
+  %2 = "plait.sin"(%1) : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %2 : tensor<2x4xf32>
 }
 
 // CHECK-LABEL: func.func private @layer_fwd
 // CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<3x4xf32>)
 // CHECK-NEXT: %[[D:.*]] = "plait.dot_general"(%[[A]], %[[B]])
 // CHECK-NEXT: %[[Y:.*]] = "plait.tanh"(%[[D]])
-// CHECK: return %[[Y]], %[[B]], %[[D]]
+// CHECK: %[[Z:.*]] = "plait.sin"(%[[Y]])
+// CHECK: return %[[Z]], %[[B]], %[[D]]
 
 // CHECK-LABEL: func.func private @layer_lin
 // CHECK-SAME: (%[[B:.*]]: tensor<3x4xf32>, %[[D:.*]]: tensor<2x4xf32>, %[[TA:.*]]: tensor<2x3xf32>)
@@ -357,4 +360,6 @@ func.func private @tanh_matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tens
 // CHECK-NEXT: %[[Y2:.*]] = "plait.mul"(%[[Y]], %[[Y]])
 // CHECK-NEXT: %[[DT:.*]] = "plait.sub"(%[[ONE]], %[[Y2]])
 // CHECK-NEXT: %[[DY:.*]] = "plait.mul"(%[[TD]], %[[DT]])
-// CHECK-NEXT: return %[[DY]]
+// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[Y]])
+// CHECK-NEXT: %[[DZ:.*]] = "plait.mul"(%[[DY]], %[[C]])
+// CHECK-NEXT: return %[[DZ]]

@@ -365,12 +365,14 @@ def jvp_function(state: ModuleState, callee: str, diff_args: tuple, remat=None) 
     finish_func(g, block, results + t_results, ret.location)
     state.add(g)
     if remat is not None:
-        _mark_remat(block, set(new_args[len(ins):]), remat)
+        _mark_remat(block, set(new_args[len(ins):]), remat, set(results))
     return name
 
 
-def _mark_remat(block, tangent_args: set, policy: str) -> None:
-    """Mark the primal ops of a checkpointed function's JVP for recomputation."""
+def _mark_remat(block, tangent_args: set, policy: str, outputs: set) -> None:
+    """Mark the primal ops of a checkpointed function's JVP for recomputation. Its outputs are
+    not marked: as in JAX, the boundary values of a checkpoint are kept, so a chain of
+    checkpointed layers recomputes one layer at a time, not the chain from its input."""
     from plait.transforms.linearize import REMAT_ATTR
 
     if policy == "everything_saveable":
@@ -380,6 +382,8 @@ def _mark_remat(block, tangent_args: set, policy: str) -> None:
         o = op.operation
         if any(v in unknown for v in o.operands):
             unknown.update(o.results)
+        elif any(r in outputs for r in o.results):
+            continue
         elif not (policy == "dots_saveable" and o.name == P.dot_general.name):
             o.attributes[REMAT_ATTR] = ir.StringAttr.get(policy)
 
