@@ -4,12 +4,14 @@ against jax, eager and under jit, grad, jvp and vmap, and the errors users get.
 Shapes are shared across tests (a scalar, a (4,) vector, 4x4 weights, 50 steps) so the
 compile cache is reused."""
 
+import functools
 import os
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from usersite import first_line, raises_at
 
 import plait
 import plait.numpy as pnp
@@ -372,18 +374,8 @@ def test_grad_of_vmap_of_bounded_while():
 
 # --- errors -----------------------------------------------------------------------------------
 
-def _raises(exc, call, line, *fragments):
-    with pytest.raises(exc) as info:
-        call()
-    msg = str(info.value)
-    assert msg.startswith(f"{HERE}:{line}:"), msg
-    for frag in fragments:
-        assert frag in msg, msg
-    return msg
-
-
-def _line(fun) -> int:
-    return fun.__code__.co_firstlineno
+_raises = functools.partial(raises_at, here=HERE)
+_line = first_line
 
 
 @BOTH

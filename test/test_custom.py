@@ -17,6 +17,7 @@ import jax.ad_checkpoint
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from usersite import first_line, raises_at
 
 import plait
 import plait.numpy as pnp
@@ -332,18 +333,8 @@ def test_checkpoint_never_keeps_more_than_without():
 
 # --- errors --------------------------------------------------------------------------------------
 
-def _raises(exc, call, line, *fragments):
-    with pytest.raises(exc) as info:
-        call()
-    msg = str(info.value)
-    assert msg.startswith(f"{HERE}:{line}:"), msg
-    for frag in fragments:
-        assert frag in msg, msg
-    return msg
-
-
-def _line(fun) -> int:
-    return fun.__code__.co_firstlineno
+_raises = functools.partial(raises_at, here=HERE)
+_line = first_line
 
 
 def _vjp_with_bwd(bwd):
