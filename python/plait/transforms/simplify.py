@@ -49,36 +49,19 @@ def _is(v: ir.Value, x) -> bool:
     return s is not None and not isinstance(s, bool) and s == x
 
 
-@fold(P.add)
-def _fold_add(op, params):
+# op -> (identity element, whether it is also a left identity): x+0, 0+x, x-0, x*1, 1*x, x/1
+_IDENTITIES = {P.add.name: (0, True), P.sub.name: (0, False), P.mul.name: (1, True),
+               P.div.name: (1, False)}
+
+
+@fold(P.add, P.sub, P.mul, P.div)
+def _fold_identity(op, params):
+    identity, commutes = _IDENTITIES[op.name]
     a, b = op.operands
-    if _is(b, 0):
+    if _is(b, identity):
         return a
-    if _is(a, 0):
+    if commutes and _is(a, identity):
         return b
-
-
-@fold(P.sub)
-def _fold_sub(op, params):
-    a, b = op.operands
-    if _is(b, 0):
-        return a
-
-
-@fold(P.mul)
-def _fold_mul(op, params):
-    a, b = op.operands
-    if _is(b, 1):
-        return a
-    if _is(a, 1):
-        return b
-
-
-@fold(P.div)
-def _fold_div(op, params):
-    a, b = op.operands
-    if _is(b, 1):
-        return a
 
 
 @fold(P.neg)
