@@ -568,13 +568,35 @@ def test_weak_scalar_promotion_follows_jax(fn, dt):
         assert (out.dtype, out.weak_type) == (want.dtype, want.weak_type)
 
 
-@pytest.mark.parametrize("fn", [lambda x: x * 0 + np.float64(1.5), lambda x: x.sum() * np.float64(2)])
-def test_numpy_float64_scalar_keeps_its_dtype(fn):
-    """NumPy scalars are not weak: `x_f32 + np.float64(1.5)` is float64, as in NumPy."""
-    x = np.ones(3, np.float32)
-    assert fn(x).dtype == np.float64
-    assert fn(pnp.asarray(x)).dtype == np.float64
-    assert plait.jit(fn)(x).dtype == np.float64
+NUMPY_SCALARS = [np.float64(1.5), np.float32(1.5), np.float16(1.5), np.int64(3), np.int8(3),
+                 np.uint8(3), np.complex128(1 + 2j), np.bool_(True)]
+
+
+@pytest.mark.parametrize("s", NUMPY_SCALARS, ids=lambda s: type(s).__name__)
+@pytest.mark.parametrize("dt", [np.dtype(np.float32), np.dtype(jnp.bfloat16), i32, u8,
+                                np.dtype(np.float64)], ids=str)
+def test_numpy_scalars_are_weak_like_python_scalars(s, dt):
+    """`x_f32 / np.sqrt(d)` stays float32: a NumPy scalar promotes as the Python scalar it
+    holds does in jax (eagerly, as a jit argument and as a constant the function reads)."""
+    x = np.ones(3, dt)
+    with jax.enable_x64(dt.itemsize == 8):
+        want = jax.eval_shape(lambda a: a * s.item(), jax.ShapeDtypeStruct(x.shape, dt))
+    outs = [pnp.asarray(x) * s, plait.jit(lambda a, b: a * b)(x, s),
+            plait.jit(lambda a: a * s)(x)]
+    for out in outs:
+        assert (out.dtype, out.weak_type) == (want.dtype, want.weak_type)
+
+
+def test_numpy_arrays_and_wide_numpy_integers_keep_their_dtype():
+    """0-d NumPy arrays are arrays (strong), and a NumPy integer too large for the default int
+    keeps its 64 bits rather than wrapping."""
+    x = pnp.ones(3, np.float32)
+    assert (x + np.array(1.5)).dtype == np.float64
+    assert plait.jit(lambda a, b: a + b)(x, np.array(1.5)).dtype == np.float64
+    big = np.int64(2**40)
+    for out in (pnp.ones(3, np.int32) + big, plait.jit(lambda a: a + big)(np.ones(3, np.int32))):
+        assert out.dtype == np.int64
+        np.testing.assert_array_equal(np.asarray(out), np.ones(3, np.int64) + 2**40)
 
 
 @pytest.mark.parametrize("dt, acc", [(b1, i32), (i8, i32), (u8, np.dtype("uint32")), (i32, i32),

@@ -465,8 +465,8 @@ def _explain_miss(fkey, key, arg_names) -> str:
     if prev is None:
         return "first call"
     reasons = []
-    _, p_tree, p_avals, p_static = prev
-    _, tree, avals, static = key
+    _, p_tree, p_avals, p_static, p_config = prev[:5]
+    _, tree, avals, static, config = key[:5]
     if p_tree != tree:
         reasons.append(f"pytree structure changed: {p_tree} -> {tree}")
     elif p_avals != avals:
@@ -476,6 +476,8 @@ def _explain_miss(fkey, key, arg_names) -> str:
                 reasons.append(f"{nm}: {a.str_short()} -> {b.str_short()}")
     if p_static != static:
         reasons.append(f"static arguments changed: {p_static} -> {static}")
+    if p_config != config:
+        reasons.append(f"plait.config changed: {p_config} -> {config}")
     return "; ".join(reasons) or "the function's closure changed"
 
 
@@ -486,7 +488,7 @@ def lookup_or_compile(fun, fkey: FunctionKey, in_tree, in_avals, statics, rebuil
 
     A function found to branch on traced values (possible only with `concrete_args`) is
     retraced on every call and its programs are cached per traced IR (per path taken)."""
-    key = (fkey.key + transform, in_tree, tuple(in_avals), statics)
+    key = (fkey.key + transform, in_tree, tuple(in_avals), statics, dtypes.config.key())
     if shardings is not None:
         key += (shardings,)
     with LOCK:

@@ -27,12 +27,33 @@ _SUPPORTED_SET = frozenset(SUPPORTED)
 
 
 class Config:
-    """Defaults for arrays made from Python scalars and lists (`plait.config`)."""
+    """Defaults for arrays made from Python scalars and lists (`plait.config`).
+
+    Traced programs depend on these, so caches key on `key()`; a cache that cannot (jaxlib's
+    C++ dispatch cache) subscribes to `on_change` and is cleared."""
+
+    _FIELDS = ("default_int", "default_float", "default_complex")
 
     def __init__(self) -> None:
+        object.__setattr__(self, "on_change", [])
         self.default_int = int32
         self.default_float = float32
         self.default_complex = complex64
+
+    def __setattr__(self, name, value) -> None:
+        if name not in self._FIELDS:
+            raise AttributeError(f"plait.config has no setting {name!r}; settings: "
+                                 + ", ".join(self._FIELDS))
+        dt = np.dtype(value)
+        if dt not in _SUPPORTED_SET:
+            raise PlaitTypeError(f"plait.config.{name}: dtype {dt} is not supported")
+        object.__setattr__(self, name, dt)
+        object.__setattr__(self, "_key", tuple(getattr(self, f, None) for f in self._FIELDS))
+        for callback in self.on_change:
+            callback()
+
+    def key(self) -> tuple:
+        return self._key
 
     def default_for_kind(self, kind: str) -> np.dtype:
         return {"b": bool_, "i": self.default_int, "f": self.default_float,
@@ -176,9 +197,24 @@ def python_scalar_dtype(x) -> np.dtype:
 
 
 def dtype_of_value(x) -> tuple[np.dtype, bool]:
-    """(dtype, weak_type) plait gives a host value: NumPy keeps its dtype, Python scalars are weak."""
-    if isinstance(x, (np.ndarray, np.generic)):  # before Python scalars: np.float64 is a float
+    """(dtype, weak_type) plait gives a host value. NumPy arrays keep their dtype; Python and
+    NumPy scalars are weak (a hyperparameter `np.sqrt(d)` does not turn float32 work into
+    float64), except a NumPy integer too large for the default int, which keeps its dtype."""
+    if isinstance(x, np.ndarray):
         return canonicalize(x.dtype), False
+    if isinstance(x, np.generic):  # before Python scalars: np.float64 is a float
+        return numpy_scalar_dtype(x)
     if isinstance(x, (bool, int, float, complex)):
         return python_scalar_dtype(x), not isinstance(x, bool)
     raise PlaitTypeError(f"{type(x).__name__} is not an array type plait understands")
+
+
+def numpy_scalar_dtype(x: np.generic) -> tuple[np.dtype, bool]:
+    dt = canonicalize(x.dtype)
+    k = kind(dt)
+    if k == "b":
+        return bool_, False
+    default = config.default_for_kind(k)
+    if k == "i" and not np.iinfo(default).min <= int(x) <= np.iinfo(default).max:
+        return dt, False
+    return default, True

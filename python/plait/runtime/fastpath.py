@@ -14,7 +14,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from jax._src import config as jax_config
+
 from plait.core import dtypes, pytree
+from plait.core.aval import ShapedArray
 from plait.runtime import device as _device
 
 try:
@@ -40,35 +43,88 @@ class FastpathData(NamedTuple):
     const_args: Any
 
 
-if AVAILABLE:
-    _CACHE = _jax.PjitFunctionCache(capacity=8192)
-
-
 def _shard_arg_fallback(x, sharding, layout):
     import jax
 
     return jax.device_put(x, sharding)
 
 
-def _jax_canonical(leaf) -> bool:
-    """Whether the C++ path would put this leaf on device with plait's dtype."""
-    if isinstance(leaf, _jax.ArrayImpl):
-        return True
-    if isinstance(leaf, (bool, int, float, complex)):
-        c = dtypes.config
-        return (c.default_int, c.default_float, c.default_complex) == (
-            dtypes.int32, dtypes.float32, dtypes.complex64)
-    if isinstance(leaf, (np.ndarray, np.generic)):
-        return leaf.dtype.itemsize <= 4 or leaf.dtype == np.complex64
-    return False
+# jaxlib's C++ path canonicalizes host data as jax does with x64 off (np.float64 -> f32) and
+# cannot tell a NumPy scalar (weak in plait) from a 0-d array (strong): left as leaves, these
+# would hit entries compiled for other dtypes. In plait's dispatch registry they are nodes whose
+# one child is what plait makes of them: the array itself as a `_HostArray` leaf (C++ takes it
+# as NumPy data, and keeps dtypes of 32 bits or fewer), a device buffer of a 64-bit dtype, or
+# the Python scalar a weak NumPy scalar stands for.
+class _HostArray(np.ndarray):
+    """A view of a NumPy argument that the registry (which matches exact types) leaves a leaf."""
+
+
+class _Unsupported:
+    """A leaf the C++ path cannot handle: the call takes the Python path, which says why."""
+
+    __slots__ = ("x",)
+
+    def __init__(self, x):
+        self.x = x
+
+
+def _flatten_ndarray(x):
+    dt = x.dtype
+    if dt in _KEPT_BY_CPP:
+        return (x.view(_HostArray),), None
+    if dt in dtypes.SUPPORTED:
+        return (_device.device_put(x, ShapedArray(x.shape, dt)),), None
+    return (_Unsupported(x),), None
+
+
+_KEPT_BY_CPP = frozenset(d for d in dtypes.SUPPORTED if d.itemsize <= 4 or d == dtypes.complex64)
+
+
+def _flatten_numpy_scalar(x):
+    dt, weak = dtypes.numpy_scalar_dtype(x)
+    if weak:
+        return (x.item(),), None
+    return (_device.device_put(np.asarray(x), ShapedArray((), dt)),), None
+
+
+def _register_host_types(registry) -> None:
+    registry.register_node(np.ndarray, _flatten_ndarray, _not_unflattened)
+    for dt in dtypes.SUPPORTED:
+        registry.register_node(dt.type, _flatten_numpy_scalar, _not_unflattened)
+
+
+def _not_unflattened(aux, children):
+    raise AssertionError("host inputs are never outputs of the dispatch path")
+
+
+def _signature_matches(leaf, aval: ShapedArray, x64: bool) -> bool:
+    """Whether C++ gives `leaf` (a dispatch-registry leaf) plait's aval. A weak signature is
+    trusted only while C++ and plait give Python scalars the same dtypes (x64 off, 32-bit
+    defaults): otherwise a Python scalar could hit an entry made for a weak array."""
+    try:
+        sig = _jax.jax_jit._ArgSignatureOfValue(leaf, x64)
+    except Exception:  # any leaf C++ cannot sign stays on the Python path
+        return False
+    if sig.weak_type and (x64 or dtypes.config.key() != _DEFAULTS_32):
+        return False
+    return (sig.dtype == aval.dtype and tuple(sig.shape) == aval.shape
+            and sig.weak_type == aval.weak_type)
+
+
+_DEFAULTS_32 = (dtypes.int32, dtypes.float32, dtypes.complex64)
 
 
 def _fastpath_data(entry, closure_bufs, args, kwargs, statics_split, outs):
-    if getattr(entry.staged, "mesh", None) is not None:
-        return None  # sharded programs check and reshard their inputs in Python
+    if getattr(entry.staged, "mesh", None) is not None or entry.staged.host_outs:
+        return None  # sharded programs check and reshard their inputs in Python; float0
+        # outputs are host values
     dyn_args, dyn_kwargs, _ = statics_split(args, kwargs)
-    leaves, _ = pytree.dispatch_flatten((dyn_args, dyn_kwargs))
-    if not all(_jax_canonical(x) for x in leaves):
+    dyn = (dyn_args, dyn_kwargs)
+    leaves, _ = pytree.dispatch_flatten(dyn)
+    avals = entry.staged.in_avals[len(closure_bufs) + len(entry.staged.consts):]
+    x64 = jax_config.enable_x64.value
+    if len(leaves) != len(avals) or not all(
+            _signature_matches(x, a, x64) for x, a in zip(leaves, avals)):
         return None
     out_leaves, out_tree = pytree.dispatch_flatten(outs)
     exe = entry.executable
@@ -85,6 +141,12 @@ def _fastpath_data(entry, closure_bufs, args, kwargs, statics_split, outs):
         in_device_local_layouts=[None] * n_in,
         const_args=const_args,
     )
+
+
+if AVAILABLE:
+    _CACHE = _jax.PjitFunctionCache(capacity=8192)
+    _register_host_types(pytree.dispatch_registry)
+    dtypes.config.on_change.append(_CACHE.clear)
 
 
 def make(jitted):
