@@ -310,20 +310,23 @@ def arctan2(x1, x2):
     return lax.atan2(x1, x2)
 
 
-def _binary(lax_fn, name, kinds=None):
+def _binary(lax_fn, name, kinds=None, bool_fn=None):
     @numpy_function(name=name)
     def f(x1, x2):
         x1, x2 = promote_broadcast(x1, x2)
         if kinds and dtypes.kind(x1.dtype) not in kinds:
             raise PlaitTypeError(f"{name} is not defined for {x1.dtype}")
+        if bool_fn is not None and x1.dtype == dtypes.bool_:
+            return bool_fn(x1, x2)
         return lax_fn(x1, x2)
     f.__doc__ = f"Elementwise {name} with NumPy broadcasting and JAX promotion."
     return f
 
 
-add = _binary(lax.add, "add")
+# in bool, NumPy's add is `or` and its multiply `and`
+add = _binary(lax.add, "add", bool_fn=lax.bitwise_or)
 subtract = _binary(lax.sub, "subtract")
-multiply = _binary(lax.mul, "multiply")
+multiply = _binary(lax.mul, "multiply", bool_fn=lax.bitwise_and)
 maximum = _binary(lax.max, "maximum")
 minimum = _binary(lax.min, "minimum")
 bitwise_and = _binary(lax.bitwise_and, "bitwise_and", "bi")

@@ -41,16 +41,22 @@ def _sum_dtype(dt):
     return None
 
 
+def _sum_or_prod(a, axis, dtype, keepdims, lax_fn, bool_fn):
+    """A sum or product in `dtype`: in bool, NumPy's sum is `or` and its product `and`."""
+    a = a if is_array(a) else asarray(a)
+    dt = dtypes.canonicalize(dtype) if dtype is not None else _sum_dtype(a.dtype)
+    fn = bool_fn if dt == dtypes.bool_ else lax_fn
+    return _reduction(a, axis, keepdims, fn, dt)
+
+
 @numpy_function(static=_REDUCE_STATIC)
 def sum(a, axis=None, dtype=None, *, keepdims=False):
-    a = a if is_array(a) else asarray(a)
-    return _reduction(a, axis, keepdims, lax.reduce_sum, dtype or _sum_dtype(a.dtype))
+    return _sum_or_prod(a, axis, dtype, keepdims, lax.reduce_sum, lax.reduce_or)
 
 
 @numpy_function(static=_REDUCE_STATIC)
 def prod(a, axis=None, dtype=None, *, keepdims=False):
-    a = a if is_array(a) else asarray(a)
-    return _reduction(a, axis, keepdims, lax.reduce_prod, dtype or _sum_dtype(a.dtype))
+    return _sum_or_prod(a, axis, dtype, keepdims, lax.reduce_prod, lax.reduce_and)
 
 
 def _check_nonempty(a, axis, name):
@@ -152,7 +158,7 @@ def cumsum(a, axis=None, dtype=None):
     a = a if is_array(a) else asarray(a)
     if axis is None:
         a, axis = lax.reshape(a, (a.size,)), 0
-    dt = dtype or _sum_dtype(a.dtype)
+    dt = dtypes.canonicalize(dtype) if dtype is not None else _sum_dtype(a.dtype)
     if dt is not None:
         a = lax.convert_element_type(a, dt)
     return lax.cumsum(a, canon_axis(axis, a.ndim))
