@@ -43,3 +43,29 @@ def test_doc_runs(path, tmp_path):
                           text=True, timeout=600)
     assert proc.returncode == 0, (
         f"the runnable blocks of {path.relative_to(ROOT)} failed:\n{proc.stderr[-4000:]}")
+
+
+# --- the README's two commands ---------------------------------------------------------------
+
+def make_dry_run(target: str) -> list[str]:
+    """The commands `make <target>` runs, without running them."""
+    proc = subprocess.run(["make", "--no-print-directory", "-n", "-C", str(ROOT), target,
+                           f"PYTHON={sys.executable}"], capture_output=True, text=True, check=True)
+    return proc.stdout.splitlines()
+
+
+def test_make_demo_installs_only_the_package():
+    installs = [c for c in make_dry_run("demo") if "pip install" in c]
+    assert installs and not any("[test]" in c for c in installs), installs
+    assert any("[test]" in c for c in make_dry_run("test"))
+
+
+def test_make_test_prints_the_pytest_summary(tmp_path):
+    """`make test`'s pytest flags, with pyproject's addopts, still print `N passed`."""
+    (pytest_cmd,) = [c for c in make_dry_run("test") if " -m pytest " in c]
+    flags = pytest_cmd.split(" -m pytest ", 1)[1].split()[:-1]  # without the test path
+    (tmp_path / "test_one.py").write_text("def test_one():\n    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", *flags, "-c", str(ROOT / "pyproject.toml"),
+                           "-p", "no:cacheprovider", str(tmp_path / "test_one.py")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and re.search(r"\b1 passed\b", proc.stdout), proc.stdout

@@ -1,6 +1,7 @@
 """plait.jit: values, pytrees, static arguments, the compile cache, stages and errors."""
 
 import logging
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -199,6 +200,41 @@ def test_dlpack_both_ways():
     with pytest.raises(plait.PlaitTypeError, match="__dlpack__"):
         pnp.from_dlpack([1, 2])
 
+
+
+@pytest.mark.parametrize("shape, dt, spec", [
+    ((), np.float32, ".4f"), ((), np.float32, ""), ((), np.float64, "10.3e"), ((), np.int32, "d"),
+    ((), np.int8, ">5"), ((), np.bool_, ""), ((), np.complex64, ".2f"), ((3,), np.float32, ""),
+    ((2, 2), np.int32, ""),
+])
+def test_array_format_matches_jax(shape, dt, spec):
+    """`f"{loss:.4f}"`: a 0-d array formats as its scalar, as a jax.Array does."""
+    host = (np.arange(int(np.prod(shape))) + 1.25).reshape(shape).astype(dt)
+    with jax.enable_x64(True):
+        want = format(jnp.asarray(host), spec)
+    assert format(pnp.asarray(host), spec) == want
+    assert format(plait.jit(lambda x: x)(host), spec) == want  # a jit output
+
+
+def test_array_format_spec_on_nd_array_is_a_type_error_as_in_jax():
+    host = np.ones(3, np.float32)
+    with pytest.raises(TypeError):
+        format(jnp.asarray(host), ".4f")
+    with pytest.raises(TypeError):
+        format(pnp.asarray(host), ".4f")
+    assert f"loss {pnp.mean(pnp.asarray(host) * 0.12345):.3f}" == "loss 0.123"
+
+
+def test_tree_util_is_a_module_of_jax_tree_util_api():
+    from plait.tree_util import tree_map  # what a user writes
+
+    jtu, mod = jax.tree_util, sys.modules["plait.tree_util"]
+    assert plait.tree_util is mod and mod.__name__ == "plait.tree_util"
+    assert tree_map is jtu.tree_map
+    public = {n for n in dir(jtu) if not n.startswith("_")}
+    assert {n for n in public if getattr(mod, n, None) is getattr(jtu, n)} == public
+    assert set(mod.__all__) == public
+    assert tree_map(lambda a: a * 2, {"a": pnp.ones(2)})["a"].tolist() == [2.0, 2.0]
 
 # --- errors --------------------------------------------------------------------------------
 

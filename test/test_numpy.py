@@ -9,6 +9,9 @@ an input is 64-bit) where plait follows JAX by design: Python scalars and lists 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import inspect
+import os
 import zlib
 from collections.abc import Callable
 
@@ -16,9 +19,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from usersite import first_line, raises_at
 
 import plait
 import plait.numpy as pnp
+from plait.core import dtypes as plait_dtypes
 
 b1, i8, u8, i32, i64 = (np.dtype(t) for t in ("bool", "int8", "uint8", "int32", "int64"))
 f16, f32, f64, c64 = (np.dtype(t) for t in ("float16", "float32", "float64", "complex64"))
@@ -309,7 +314,8 @@ SHAPE = [
                                xp.roll(x, (1, 2), axis=(0, 1))), MATRIX, (f32,)),
     Rec("ravel", lambda xp, x: (xp.ravel(x), x.ravel(), x.flatten()), [((),)] + MATRIX, (f32,)),
     Rec("pad-constant", lambda xp, x: (xp.pad(x, 1), xp.pad(x, ((0, 1), (2, 0))),
-                                       xp.pad(x, (1, 2), constant_values=7)),
+                                       xp.pad(x, (1, 2), constant_values=7),
+                                       xp.pad(x, ([1, 0], [0, 2]))),
         [((3, 4),)], (f32, i32, u8)),
     Rec("pad-edge", lambda xp, x: (xp.pad(x, 2, mode="edge"), xp.pad(x, ((1, 0), (0, 3)),
                                                                      mode="edge")),
@@ -433,6 +439,10 @@ MORE = [
     Rec("negative", lambda xp, x: (xp.negative(x), xp.positive(x), xp.absolute(x)),
         dtypes=(f32, i8, c64)),
     Rec("add", lambda xp, x, y: (xp.add(x, y), xp.subtract(x, y)), BINARY, (f32, u8, (i32, f64))),
+    # in bool, NumPy's + and sum are `or`, its * and prod `and`
+    Rec("add-bool", lambda xp, x, y: (xp.add(x, y), x + y, xp.multiply(x, y), x * y,
+                                      xp.sum(x, dtype=bool), xp.prod(y, axis=0, dtype=xp.bool_),
+                                      xp.sum(y * 2, 0, bool)), BINARY, (b1,)),
     Rec("divide", lambda xp, x, y: (xp.divide(x, y), xp.true_divide(x, y)), BINARY,
         (f32, f64, i32, (f16, i8)), ("any", "nonzero"), oracle="jax"),
     Rec("remainder", lambda xp, x, y: (xp.remainder(x, y), xp.fmod(x, y)), BINARY, (i32, f32),
@@ -477,7 +487,12 @@ MORE = [
         oracle="jax"),
     Rec("inner", lambda xp, x, y: (xp.inner(x, y), xp.vdot(x, y)), [((4,), (4,))], (f32, c64)),
     Rec("inner-nd", lambda xp, x, y: xp.inner(x, y), [((2, 4), (3, 4)), ((), (4,))], (f32, i32)),
-    Rec("tensordot", lambda xp, x, y: (xp.tensordot(x, y, 1), xp.tensordot(x, y, ((0, 1), (1, 0)))),
+    # every form of `axes` NumPy takes: an int, a pair of ints, a pair of sequences, lists
+    Rec("tensordot", lambda xp, x, y: (xp.tensordot(x, y, 1), xp.tensordot(x, y, ((0, 1), (1, 0))),
+                                       xp.tensordot(x, y, ([0], [1])), xp.tensordot(x, y, 0),
+                                       xp.tensordot(x, y, [[1, 0], [0, 1]]), xp.tensordot(x, y, (1, 0)),
+                                       xp.tensordot(x, y, [-1, 0]), xp.tensordot(x, y, np.int64(1)),
+                                       xp.tensordot(x, y, ((-1,), [-2])), xp.tensordot(x, y, axes=[[], []])),
         [((3, 4), (4, 3))], (f32, i32)),
     Rec("meshgrid", lambda xp, x, y: tuple(xp.meshgrid(x, y)) + tuple(xp.meshgrid(x, y, x,
                                                                                   indexing="ij")),
@@ -618,3 +633,138 @@ def test_numpy_inputs_work_eagerly():
                      (pnp.matmul(x, x.T), x @ x.T), (pnp.concatenate([x, x]), np.concatenate([x, x]))]:
         assert isinstance(out, plait.Array)
         np.testing.assert_allclose(np.asarray(out), ref, rtol=1e-6)
+
+
+def test_tensordot_rejects_axes_that_do_not_pair_up():
+    x, y = pnp.ones((3, 4)), pnp.ones((4, 3))
+    for axes in (([0, 1], [1]), 3, ([0, 0], [1, 1])):
+        with pytest.raises((ValueError, IndexError)):  # NumPy: shape-mismatch, bad index
+            np.tensordot(np.ones((3, 4)), np.ones((4, 3)), axes)
+        with pytest.raises((plait.PlaitTypeError, plait.PlaitValueError), match="tensordot|repeated"):
+            pnp.tensordot(x, y, axes)
+
+
+# --- scalar types: dtypes that construct arrays, as jax.numpy's do ------------------------------
+
+SCALAR_TYPES = ["bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                "float16", "bfloat16", "float32", "float64", "complex64", "complex128",
+                "bool", "single", "double", "csingle", "cdouble", "int_", "uint", "float_",
+                "complex_"]
+
+
+def test_every_jax_scalar_type_of_a_plait_dtype_is_there():
+    in_jax = {n for n in dir(jnp) if type(getattr(jnp, n)).__name__ == "_ScalarMeta"
+              and np.dtype(getattr(jnp, n)) in plait_dtypes.SUPPORTED}
+    assert in_jax == set(SCALAR_TYPES)
+
+
+@pytest.mark.parametrize("name", SCALAR_TYPES)
+def test_scalar_type_constructs_arrays(name):
+    st, want = getattr(pnp, name), np.dtype(getattr(jnp, name))  # jax's dtype for the name
+    x = st(3)
+    assert isinstance(x, plait.Array) and x.shape == () and x.dtype == want and not x.weak_type
+    np.testing.assert_array_equal(np.asarray(x), np.asarray(3, want))
+    v = st([0, 1, 3])
+    assert v.dtype == want
+    np.testing.assert_array_equal(np.asarray(v), np.asarray([0, 1, 3], want))
+    host = np.arange(3, dtype=np.float32)
+    for out in (st(pnp.asarray(host)), plait.jit(lambda a: st(a))(host)):  # tracers convert
+        assert out.dtype == want
+        np.testing.assert_array_equal(np.asarray(out), host.astype(want))
+
+
+@pytest.mark.parametrize("name", SCALAR_TYPES)
+def test_scalar_type_is_a_dtype(name):
+    st, want = getattr(pnp, name), np.dtype(getattr(jnp, name))
+    assert np.dtype(st) == want and pnp.dtype(st) == want and st.dtype == want
+    assert st == want and want == st and st == want.type
+    assert pnp.zeros(3, st).dtype == want and pnp.ones(2).astype(st).dtype == want
+    both = lambda a: pnp.concatenate([a.astype(st), pnp.zeros(2, dtype=st)])
+    assert plait.jit(both)(np.ones(2)).dtype == want
+    assert pnp.asarray([1, 2], dtype=st).dtype == want and np.zeros(2, st).dtype == want
+    assert pnp.result_type(st) == want and pnp.result_type(pnp.zeros(1, pnp.bool_), st) == want
+    assert pnp.sum(pnp.ones(2, pnp.int8), dtype=st).dtype == want
+    assert pnp.ones(2, st).dtype == st and isinstance(want.type(1), st)
+    assert {want: 1}[st] == 1 and {st: 1}[want] == 1
+
+
+# --- arguments plait.numpy does not take -------------------------------------------------------
+
+HERE = os.path.abspath(__file__)
+_raises = functools.partial(raises_at, here=HERE)
+
+
+def _public_functions():
+    return sorted(n for n in dir(pnp) if not n.startswith("_") and callable(getattr(pnp, n))
+                  and not isinstance(getattr(pnp, n), type))
+
+
+@pytest.mark.parametrize("name", _public_functions())
+def test_unsupported_keyword_is_a_type_error_at_the_user_line(name):
+    def call():
+        return getattr(pnp, name)(pnp.ones(3), not_a_numpy_keyword="a")
+
+    canonical = getattr(pnp, name).__name__  # an alias (amax, divide) names its function
+    _raises(plait.PlaitTypeError, call, first_line(call) + 1, f"plait.numpy.{canonical}(",
+            "'not_a_numpy_keyword'")
+
+
+# a plait.numpy function takes fewer arguments than NumPy's; where NumPy's take more, they are
+NOT_NUMPY_POSITIONS = {
+    "atleast_1d", "atleast_2d",  # NumPy's take any number of arrays
+    "einsum",  # NumPy's signature is (*operands, ...) with the subscripts first
+    "empty_like",  # zeros_like, whose first argument NumPy calls `a`, not `prototype`
+}
+
+
+@pytest.mark.parametrize("name", sorted(set(_public_functions()) - NOT_NUMPY_POSITIONS))
+def test_positional_arguments_are_numpys(name):
+    """An argument passed by position or by keyword means what it means in NumPy (or, where
+    NumPy's has no Python signature, jax.numpy): `pnp.std(x, 0, None, None, 1)` must not read
+    NumPy's `out` as `ddof`."""
+    def positional(f):
+        params = inspect.signature(f).parameters.values()
+        return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+    mine = positional(getattr(pnp, name))
+    refs = []
+    for ref in (np, jnp):
+        try:
+            refs.append(positional(getattr(ref, name)))
+        except (AttributeError, ValueError, TypeError):  # not there, or a ufunc: no signature
+            pass
+    if not refs:
+        assert name == "logsumexp" and mine == positional(jax.scipy.special.logsumexp)[:len(mine)]
+        return
+    assert any(mine == r[:len(mine)] for r in refs), (mine, refs)
+
+def test_numpy_keywords_plait_lacks_name_the_keyword():
+    x = pnp.arange(6.0).reshape(2, 3)
+
+    def eager():
+        return pnp.maximum(x, 1, dtype="float32")  # was: "argument of type str is not an array"
+
+    def out_kw():
+        return pnp.mean(x, out=np.zeros(3))
+
+    def method(v):
+        return v.sum(where=v > 0)
+
+    def traced(v):
+        return pnp.sum(v, foo=1)
+
+    def positional_out(v):
+        return pnp.std(v, None, None, None, 1)  # NumPy: out=None, ddof=1
+
+    _raises(plait.PlaitTypeError, eager, first_line(eager) + 1, "plait.numpy.maximum", "'dtype'")
+    _raises(plait.PlaitTypeError, out_kw, first_line(out_kw) + 1, "plait.numpy.mean", "'out'")
+    for how in (lambda f: f(x), lambda f: plait.jit(f)(x), lambda f: plait.grad(
+            lambda v: f(v).sum())(x)):
+        for f, what in ((method, ("plait.numpy.sum", "'where'")),
+                        (traced, ("plait.numpy.sum", "'foo'")),
+                        (positional_out, ("plait.numpy.std", "positional"))):
+            _raises(plait.PlaitTypeError, lambda: how(f), first_line(f) + 1, *what)  # noqa: B023
+    # the same calls without the extra argument still work, and agree with NumPy
+    np.testing.assert_allclose(np.asarray(pnp.std(x, None, None, ddof=1)), np.std(np.asarray(x), ddof=1),
+                               rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(x.sum(0, keepdims=True)), np.asarray(x).sum(0, keepdims=True))

@@ -4,14 +4,13 @@
     f = plait.jit(lambda x: pnp.sin(x) ** 2)
 """
 
-from jax import tree_util  # pytrees are jax's (Flax/Equinox pytrees work as they are)
-
 from plait import (  # noqa: F401
     dialect,  # declares every op
     distributed,
     lax,
     numpy,  # installs the operators and methods of Array and tracers
     sharding,
+    tree_util,  # jax.tree_util's API: pytrees are jax's (Flax/Equinox pytrees work as they are)
 )
 from plait.ad import grad, hessian, jacfwd, jacrev, jvp, linearize, value_and_grad, vjp
 from plait.core.dtypes import config

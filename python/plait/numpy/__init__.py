@@ -2,23 +2,6 @@
 
 import numpy as _np
 
-from plait.core.dtypes import (  # noqa: F401
-    bfloat16,
-    bool_,
-    complex64,
-    complex128,
-    float16,
-    float32,
-    float64,
-    int8,
-    int16,
-    int32,
-    int64,
-    uint8,
-    uint16,
-    uint32,
-    uint64,
-)
 from plait.numpy import _methods  # noqa: F401,E402  (installs operators on Array and tracers)
 from plait.numpy._core import (  # noqa: F401
     abs,
@@ -113,6 +96,32 @@ from plait.numpy._reductions import (  # noqa: F401
     std,
     sum,
     var,
+)
+from plait.numpy._scalar_types import (  # noqa: F401
+    bfloat16,
+    bool,
+    bool_,
+    cdouble,
+    complex64,
+    complex128,
+    complex_,
+    csingle,
+    double,
+    float16,
+    float32,
+    float64,
+    float_,
+    int8,
+    int16,
+    int32,
+    int64,
+    int_,
+    single,
+    uint,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from plait.numpy._shape import (  # noqa: F401
     arange,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import functools
 import inspect
+import math
 
 import numpy as np
 
@@ -28,38 +29,89 @@ def is_array(x) -> bool:
     return isinstance(x, (Tracer, Array))
 
 
-def numpy_function(static=(), name=None):
-    """Make `impl` eager-capable: traced inline under a trace, else jitted with `static`."""
+def numpy_function(static=(), name=None, jit=True):
+    """Make `impl` a plait.numpy function. An argument it does not take (NumPy's `out=`,
+    `where=`, `order=`) is a PlaitTypeError naming it, at the user's line, before any argument
+    reaches jit (whose error would be about the argument's type). With `jit`, it is
+    eager-capable: traced inline under a trace, else jitted with `static`."""
 
     def deco(impl):
         from plait.jitting import new_jitted
 
-        jitted = None
+        fname = name or impl.__name__
         signature = inspect.signature(impl)
+        most, keywords = _arity(signature)
+
+        @functools.wraps(impl)
+        def traced(*args, **kwargs):
+            if len(args) > most or kwargs and not keywords.issuperset(kwargs):
+                raise _argument_error(fname, signature, args, kwargs)
+            return impl(*args, **kwargs)
+
+        traced.__name__ = fname
+        if not jit:
+            return traced
+        jitted = None
 
         @functools.wraps(impl)
         def wrapper(*args, **kwargs):
             nonlocal jitted
+            if len(args) > most or kwargs and not keywords.issuperset(kwargs):
+                raise _argument_error(fname, signature, args, kwargs)
             if tracing():
                 return impl(*args, **kwargs)
             if jitted is None:
                 jitted = new_jitted(impl, static_argnames=static)
-            if static and (list in map(type, args) or list in map(type, kwargs.values())):
+            if static and (_has_list(args) or _has_list(kwargs.values())):
                 args, kwargs = _static_lists_as_tuples(signature, static, args, kwargs)
             return jitted(*args, **kwargs)
 
-        wrapper.impl = impl
-        if name:
-            wrapper.__name__ = name
+        wrapper.traced = traced  # what a tracer's method calls: no dispatch check
+        wrapper.__name__ = fname
         return wrapper
 
     return deco
 
 
+def _positional(signature: inspect.Signature) -> list[str]:
+    return [p.name for p in signature.parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def _arity(signature: inspect.Signature) -> tuple[float, frozenset]:
+    """The most positional arguments `signature` takes and the keywords it takes."""
+    params = signature.parameters.values()
+    assert all(p.kind is not p.VAR_KEYWORD for p in params), "plait.numpy takes no **kwargs"
+    variadic = any(p.kind is p.VAR_POSITIONAL for p in params)
+    keywords = frozenset(p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD,
+                                                              p.KEYWORD_ONLY))
+    return (math.inf if variadic else len(_positional(signature))), keywords
+
+
+def _argument_error(name: str, signature: inspect.Signature, args, kwargs) -> PlaitTypeError:
+    unknown = [k for k in kwargs if k not in signature.parameters]
+    if unknown:
+        return PlaitTypeError(f"plait.numpy.{name}{signature} does not support the keyword "
+                              f"argument {unknown[0]!r}")
+    positional = _positional(signature)
+    return PlaitTypeError(f"plait.numpy.{name}{signature} takes {len(positional)} positional "
+                          f"arguments ({', '.join(positional)}) but {len(args)} were given")
+
+
+def _has_list(values) -> bool:
+    """Whether a list is among `values` or inside a tuple of them: static arguments must
+    hash, and NumPy takes lists (`split(x, [1, 3])`, `tensordot(a, b, ([0], [1]))`)."""
+    for v in values:
+        t = type(v)
+        if t is list or t is tuple and _has_list(v):
+            return True
+    return False
+
+
 def _static_lists_as_tuples(signature, static, args, kwargs):
-    """NumPy takes lists (`split(x, [1, 3])`) where plait's static arguments must hash."""
+    """Lists in static arguments as tuples, which hash."""
     def as_tuple(v):
-        return tuple(as_tuple(e) for e in v) if isinstance(v, list) else v
+        return tuple(as_tuple(e) for e in v) if isinstance(v, (list, tuple)) else v
 
     bound = signature.bind(*args, **kwargs)
     for name in static:
@@ -83,7 +135,8 @@ def _host_dtype(x, dtype) -> np.dtype:
     return dtypes.config.default_for_kind(dtypes.kind(arr.dtype))
 
 
-def asarray(a, dtype=None, copy=None):
+@numpy_function(jit=False)
+def asarray(a, dtype=None, *, copy=None):
     """Convert to a plait array: NumPy keeps its dtype; Python data gets config's defaults."""
     if is_array(a):
         return a if dtype is None else astype(a, dtype)
@@ -100,6 +153,7 @@ def asarray(a, dtype=None, copy=None):
     return Array(_device.device_put(host, ShapedArray(host.shape, dt, weak)))
 
 
+@numpy_function(jit=False)
 def from_dlpack(x):
     """A plait array sharing the memory of any DLPack producer (NumPy, torch, jax, plait)."""
     if not hasattr(x, "__dlpack__"):
@@ -130,7 +184,8 @@ def _is_jax_array(x) -> bool:
     return f(x)
 
 
-def array(object, dtype=None, copy=True, ndmin=0):
+@numpy_function(jit=False)
+def array(object, dtype=None, *, copy=True, ndmin=0):
     out = asarray(object, dtype)
     if ndmin > out.ndim:
         out = reshape(out, (1,) * (ndmin - out.ndim) + out.shape)
@@ -155,6 +210,7 @@ def _to_array(x, dtype):
 
 # --- promotion and broadcasting --------------------------------------------------------------
 
+@numpy_function(jit=False)
 def result_type(*args) -> np.dtype:
     """The promoted dtype of arrays, scalars and dtypes (`np.float16`, `"int8"`; the Python
     types int, float and complex are weak), as in JAX."""
@@ -166,6 +222,7 @@ def promote_avals(avals) -> tuple[np.dtype, bool]:
     return dtypes.promote(*[(a.dtype, a.weak_type) for a in avals])
 
 
+@numpy_function(jit=False)
 def broadcast_shapes(*shapes) -> tuple:
     try:
         return tuple(np.broadcast_shapes(*shapes))
@@ -174,15 +231,15 @@ def broadcast_shapes(*shapes) -> tuple:
                              + " cannot be broadcast together") from None
 
 
-def broadcast_to(x, shape):
+@numpy_function(jit=False)
+def broadcast_to(array, shape):
     shape = tuple(int(d) for d in shape)
-    a = _aval(x)
-    if a.shape == shape and is_array(x):
-        return x
+    a = _aval(array)
+    if a.shape == shape and is_array(array):
+        return array
     if len(shape) < a.ndim or broadcast_shapes(a.shape, shape) != shape:
         raise PlaitTypeError(f"cannot broadcast shape {a.shape} to {shape}")
-    if not is_array(x):
-        x = asarray(x)
+    x = array if is_array(array) else asarray(array)
     lead = len(shape) - a.ndim
     keep = [i for i, d in enumerate(a.shape) if d == shape[lead + i]]
     if len(keep) < a.ndim:  # squeeze size-1 dims that are stretched
@@ -253,20 +310,23 @@ def arctan2(x1, x2):
     return lax.atan2(x1, x2)
 
 
-def _binary(lax_fn, name, kinds=None):
+def _binary(lax_fn, name, kinds=None, bool_fn=None):
     @numpy_function(name=name)
     def f(x1, x2):
         x1, x2 = promote_broadcast(x1, x2)
         if kinds and dtypes.kind(x1.dtype) not in kinds:
             raise PlaitTypeError(f"{name} is not defined for {x1.dtype}")
+        if bool_fn is not None and x1.dtype == dtypes.bool_:
+            return bool_fn(x1, x2)
         return lax_fn(x1, x2)
     f.__doc__ = f"Elementwise {name} with NumPy broadcasting and JAX promotion."
     return f
 
 
-add = _binary(lax.add, "add")
+# in bool, NumPy's add is `or` and its multiply `and`
+add = _binary(lax.add, "add", bool_fn=lax.bitwise_or)
 subtract = _binary(lax.sub, "subtract")
-multiply = _binary(lax.mul, "multiply")
+multiply = _binary(lax.mul, "multiply", bool_fn=lax.bitwise_and)
 maximum = _binary(lax.max, "maximum")
 minimum = _binary(lax.min, "minimum")
 bitwise_and = _binary(lax.bitwise_and, "bitwise_and", "bi")
@@ -547,17 +607,17 @@ def clip(a, a_min=None, a_max=None):
 
 
 @numpy_function()
-def real(x):
-    x = asarray(x) if not is_array(x) else x
-    return lax.real(x) if dtypes.is_complex(x.dtype) else x
+def real(val):
+    val = asarray(val) if not is_array(val) else val
+    return lax.real(val) if dtypes.is_complex(val.dtype) else val
 
 
 @numpy_function()
-def imag(x):
-    x = asarray(x) if not is_array(x) else x
-    if dtypes.is_complex(x.dtype):
-        return lax.imag(x)
-    return lax.full(x.shape, 0, x.dtype)
+def imag(val):
+    val = asarray(val) if not is_array(val) else val
+    if dtypes.is_complex(val.dtype):
+        return lax.imag(val)
+    return lax.full(val.shape, 0, val.dtype)
 
 
 @numpy_function()
@@ -577,34 +637,37 @@ def astype(x, dtype):
     return lax.convert_element_type(x, dtype)
 
 
+@numpy_function(jit=False)
 def shape(a) -> tuple:
     return tuple(np.shape(a)) if not is_array(a) else a.shape
 
 
+@numpy_function(jit=False)
 def ndim(a) -> int:
     return len(shape(a))
 
 
+@numpy_function(jit=False)
 def size(a) -> int:
     return int(np.prod(shape(a)))
 
 
-@numpy_function(static=("newshape", "order"), name="reshape")
-def reshape(a, newshape, order="C"):
+@numpy_function(static=("shape", "order"), name="reshape")
+def reshape(a, shape, order="C"):
     a = asarray(a) if not is_array(a) else a
     if order != "C":
         raise PlaitValueError("reshape supports only order='C'")
-    newshape = (newshape,) if isinstance(newshape, int) else tuple(newshape)
-    if newshape.count(-1) > 1:
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if shape.count(-1) > 1:
         raise PlaitValueError("reshape: only one dimension may be -1")
-    if -1 in newshape:
-        known = int(np.prod([d for d in newshape if d != -1]))
+    if -1 in shape:
+        known = int(np.prod([d for d in shape if d != -1]))
         if known == 0 or a.size % known:
-            raise PlaitTypeError(f"cannot reshape array of shape {a.shape} into {newshape}")
-        newshape = tuple(a.size // known if d == -1 else d for d in newshape)
-    if int(np.prod(newshape)) != a.size:
-        raise PlaitTypeError(f"cannot reshape array of shape {a.shape} into {newshape}")
-    return lax.reshape(a, newshape)
+            raise PlaitTypeError(f"cannot reshape array of shape {a.shape} into {shape}")
+        shape = tuple(a.size // known if d == -1 else d for d in shape)
+    if int(np.prod(shape)) != a.size:
+        raise PlaitTypeError(f"cannot reshape array of shape {a.shape} into {shape}")
+    return lax.reshape(a, shape)
 
 
 def stack(arrays, axis=0):

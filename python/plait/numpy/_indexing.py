@@ -379,6 +379,7 @@ def _index_grid(x, spec, dyn, has_adv):
 
 # --- take / take_along_axis ------------------------------------------------------------------
 
+@numpy_function(jit=False)
 def take(a, indices, axis=None):
     a = a if is_array(a) else asarray(a)
     if axis is None:

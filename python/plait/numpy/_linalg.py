@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import opt_einsum
 
 from plait import lax
@@ -16,7 +18,7 @@ from plait.numpy._core import (
     numpy_function,
     promote_avals,
 )
-from plait.numpy._shape import canon_axis
+from plait.numpy._shape import canon_axes
 
 
 def _promote_pair(a, b):
@@ -72,19 +74,28 @@ def _bcast_batch(x, batch):
 @numpy_function(static=("axes",))
 def tensordot(a, b, axes=2):
     a, b = _promote_pair(a, b)
-    if isinstance(axes, int):
-        ca = tuple(range(a.ndim - axes, a.ndim))
-        cb = tuple(range(axes))
-    else:
-        xa, xb = axes
-        ca = (xa,) if isinstance(xa, int) else tuple(xa)
-        cb = (xb,) if isinstance(xb, int) else tuple(xb)
-        ca = tuple(canon_axis(i, a.ndim) for i in ca)
-        cb = tuple(canon_axis(i, b.ndim) for i in cb)
+    ca, cb = _tensordot_axes(axes, a.ndim, b.ndim)
     for i, j in zip(ca, cb):
         if a.shape[i] != b.shape[j]:
             raise _mismatch("tensordot", a, b)
     return lax.dot_general(a, b, ((ca, cb), ((), ())))
+
+
+def _tensordot_axes(axes, a_ndim: int, b_ndim: int) -> tuple[tuple, tuple]:
+    """The contracted axes of a and b from NumPy's `axes`: an integer n (the last n axes of a
+    with the first n of b) or a pair of axes or of sequences of axes."""
+    try:
+        xa, xb = axes
+    except TypeError:  # not a pair: an integer
+        n = operator.index(axes)
+        if n > min(a_ndim, b_ndim):
+            raise PlaitValueError(f"tensordot: axes={n} exceeds the dimensions of the operands "
+                                  f"({a_ndim} and {b_ndim})") from None
+        return tuple(range(a_ndim - n, a_ndim)), tuple(range(n))
+    ca, cb = canon_axes(xa, a_ndim), canon_axes(xb, b_ndim)
+    if len(ca) != len(cb):
+        raise PlaitTypeError(f"tensordot: axes {axes} pair {len(ca)} axes of a with {len(cb)} of b")
+    return ca, cb
 
 
 @numpy_function()

@@ -1,7 +1,7 @@
 """Operators and methods of `plait.Array` and tracers, from `plait.numpy` functions.
 
-Arrays call the eager (jitted) functions; tracers call the plain Python implementations
-directly, so tracing pays no dispatch check.
+Arrays call the eager (jitted) functions; tracers call the Python implementations directly
+(`traced`: arguments checked, no dispatch check).
 """
 
 from __future__ import annotations
@@ -90,6 +90,6 @@ def _install(cls, pick):
 
 
 _install(Array, lambda f: f)
-_install(Tracer, lambda f: getattr(f, "impl", f))
+_install(Tracer, lambda f: getattr(f, "traced", f))
 for _name, _convert in _CONVERSIONS.items():
     setattr(Tracer, _name, _concrete(_name.strip("_"), _convert))

@@ -41,16 +41,22 @@ def _sum_dtype(dt):
     return None
 
 
-@numpy_function(static=_REDUCE_STATIC)
-def sum(a, axis=None, dtype=None, keepdims=False):
+def _sum_or_prod(a, axis, dtype, keepdims, lax_fn, bool_fn):
+    """A sum or product in `dtype`: in bool, NumPy's sum is `or` and its product `and`."""
     a = a if is_array(a) else asarray(a)
-    return _reduction(a, axis, keepdims, lax.reduce_sum, dtype or _sum_dtype(a.dtype))
+    dt = dtypes.canonicalize(dtype) if dtype is not None else _sum_dtype(a.dtype)
+    fn = bool_fn if dt == dtypes.bool_ else lax_fn
+    return _reduction(a, axis, keepdims, fn, dt)
 
 
 @numpy_function(static=_REDUCE_STATIC)
-def prod(a, axis=None, dtype=None, keepdims=False):
-    a = a if is_array(a) else asarray(a)
-    return _reduction(a, axis, keepdims, lax.reduce_prod, dtype or _sum_dtype(a.dtype))
+def sum(a, axis=None, dtype=None, *, keepdims=False):
+    return _sum_or_prod(a, axis, dtype, keepdims, lax.reduce_sum, lax.reduce_or)
+
+
+@numpy_function(static=_REDUCE_STATIC)
+def prod(a, axis=None, dtype=None, *, keepdims=False):
+    return _sum_or_prod(a, axis, dtype, keepdims, lax.reduce_prod, lax.reduce_and)
 
 
 def _check_nonempty(a, axis, name):
@@ -63,13 +69,13 @@ def _check_nonempty(a, axis, name):
 
 
 @numpy_function(static=("axis", "keepdims"))
-def max(a, axis=None, keepdims=False):
+def max(a, axis=None, *, keepdims=False):
     a = _check_nonempty(a, axis, "max")
     return _reduction(a, axis, keepdims, lax.reduce_max)
 
 
 @numpy_function(static=("axis", "keepdims"))
-def min(a, axis=None, keepdims=False):
+def min(a, axis=None, *, keepdims=False):
     a = _check_nonempty(a, axis, "min")
     return _reduction(a, axis, keepdims, lax.reduce_min)
 
@@ -78,13 +84,13 @@ amax, amin = max, min
 
 
 @numpy_function(static=("axis", "keepdims"))
-def all(a, axis=None, keepdims=False):
+def all(a, axis=None, *, keepdims=False):
     a = a if is_array(a) else asarray(a)
     return _reduction(a, axis, keepdims, lax.reduce_and, dtypes.bool_)
 
 
 @numpy_function(static=("axis", "keepdims"))
-def any(a, axis=None, keepdims=False):
+def any(a, axis=None, *, keepdims=False):
     a = a if is_array(a) else asarray(a)
     return _reduction(a, axis, keepdims, lax.reduce_or, dtypes.bool_)
 
@@ -96,7 +102,7 @@ def _mean_dtype(dt):
 
 
 @numpy_function(static=_REDUCE_STATIC)
-def mean(a, axis=None, dtype=None, keepdims=False):
+def mean(a, axis=None, dtype=None, *, keepdims=False):
     a = a if is_array(a) else asarray(a)
     axes = canon_axes(axis, a.ndim)
     n = math.prod(a.shape[i] for i in axes)
@@ -106,7 +112,7 @@ def mean(a, axis=None, dtype=None, keepdims=False):
 
 
 @numpy_function(static=_REDUCE_STATIC + ("ddof",))
-def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
+def var(a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     a = a if is_array(a) else asarray(a)
     axes = canon_axes(axis, a.ndim)
     dt = dtypes.canonicalize(dtype) if dtype is not None else _mean_dtype(a.dtype)
@@ -123,13 +129,13 @@ def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
 
 
 @numpy_function(static=_REDUCE_STATIC + ("ddof",))
-def std(a, axis=None, dtype=None, ddof=0, keepdims=False):
-    return lax.sqrt(var(a, axis, dtype, ddof, keepdims))
+def std(a, axis=None, dtype=None, *, ddof=0, keepdims=False):
+    return lax.sqrt(var(a, axis, dtype, ddof=ddof, keepdims=keepdims))
 
 
 def _arg(lax_fn, name):
     @numpy_function(static=("axis", "keepdims"), name=name)
-    def f(a, axis=None, keepdims=False):
+    def f(a, axis=None, *, keepdims=False):
         a = a if is_array(a) else asarray(a)
         if axis is None:
             flat = lax.reshape(a, (a.size,))
@@ -152,14 +158,14 @@ def cumsum(a, axis=None, dtype=None):
     a = a if is_array(a) else asarray(a)
     if axis is None:
         a, axis = lax.reshape(a, (a.size,)), 0
-    dt = dtype or _sum_dtype(a.dtype)
+    dt = dtypes.canonicalize(dtype) if dtype is not None else _sum_dtype(a.dtype)
     if dt is not None:
         a = lax.convert_element_type(a, dt)
     return lax.cumsum(a, canon_axis(axis, a.ndim))
 
 
 @numpy_function(static=("axis", "keepdims"))
-def count_nonzero(a, axis=None, keepdims=False):
+def count_nonzero(a, axis=None, *, keepdims=False):
     a = a if is_array(a) else asarray(a)
     nz = lax.ne(a, lax.full(a.shape, 0, a.dtype)) if a.dtype != dtypes.bool_ else a
     return sum(nz, axis=axis, keepdims=keepdims)

@@ -58,6 +58,7 @@ def _dtype_or(dtype, default):
     return dtypes.canonicalize(dtype) if dtype is not None else default
 
 
+@numpy_function(jit=False)
 def full(shape, fill_value, dtype=None):
     shape = _shape_tuple(shape)
     if is_array(fill_value) and fill_value.ndim:
@@ -68,10 +69,12 @@ def full(shape, fill_value, dtype=None):
     return lax.full(shape, fill_value, dtype)  # a Python scalar fill is weak, as in JAX
 
 
+@numpy_function(jit=False)
 def zeros(shape, dtype=None):
     return lax.full(_shape_tuple(shape), 0, _dtype_or(dtype, dtypes.config.default_float))
 
 
+@numpy_function(jit=False)
 def ones(shape, dtype=None):
     return lax.full(_shape_tuple(shape), 1, _dtype_or(dtype, dtypes.config.default_float))
 
@@ -79,16 +82,19 @@ def ones(shape, dtype=None):
 empty = zeros
 
 
+@numpy_function(jit=False)
 def zeros_like(a, dtype=None, shape=None):
     a = _aval(a)
     return lax.full(a.shape if shape is None else _shape_tuple(shape), 0, _dtype_or(dtype, a.dtype))
 
 
+@numpy_function(jit=False)
 def ones_like(a, dtype=None, shape=None):
     a = _aval(a)
     return lax.full(a.shape if shape is None else _shape_tuple(shape), 1, _dtype_or(dtype, a.dtype))
 
 
+@numpy_function(jit=False)
 def full_like(a, fill_value, dtype=None, shape=None):
     a = _aval(a)
     return full(a.shape if shape is None else shape, fill_value, _dtype_or(dtype, a.dtype))
@@ -97,6 +103,7 @@ def full_like(a, fill_value, dtype=None, shape=None):
 empty_like = zeros_like
 
 
+@numpy_function(jit=False)
 def arange(start, stop=None, step=1, dtype=None):
     if stop is None:
         start, stop = 0, start
@@ -114,6 +121,7 @@ def arange(start, stop=None, step=1, dtype=None):
     return asarray(host.astype(dt))
 
 
+@numpy_function(jit=False)
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     num = int(num)
     # float64 bounds give float64 (dtypes are per array); Python numbers the default float
@@ -138,6 +146,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     return (out, step) if retstep else out
 
 
+@numpy_function(jit=False)
 def eye(N, M=None, k=0, dtype=None):
     M = N if M is None else M
     dt = _dtype_or(dtype, dtypes.config.default_float)
@@ -148,10 +157,12 @@ def eye(N, M=None, k=0, dtype=None):
     return lax.convert_element_type(lax.eq(lax.add(rows, k), cols), dt)
 
 
+@numpy_function(jit=False)
 def identity(n, dtype=None):
     return eye(n, dtype=dtype)
 
 
+@numpy_function(jit=False)
 def tri(N, M=None, k=0, dtype=None):
     M = N if M is None else M
     if not tracing():
@@ -272,11 +283,13 @@ def ravel(a):
     return lax.reshape(a, (a.size,))
 
 
+@numpy_function(jit=False)
 def atleast_1d(a):
     a = _arr(a)
     return reshape(a, (1,)) if a.ndim == 0 else a
 
 
+@numpy_function(jit=False)
 def atleast_2d(a):
     a = _arr(a)
     return reshape(a, (1,) * (2 - a.ndim) + a.shape) if a.ndim < 2 else a
@@ -323,10 +336,12 @@ def stack(arrays, axis=0):
     return lax.concatenate([lax.reshape(a, new_shape) for a in arrays], axis)
 
 
+@numpy_function(jit=False)
 def vstack(tup):
     return concatenate([atleast_2d(a) for a in tup], axis=0)
 
 
+@numpy_function(jit=False)
 def hstack(tup):
     arrs = [atleast_1d(a) for a in tup]
     return concatenate(arrs, axis=0 if arrs[0].ndim == 1 else 1)
@@ -362,7 +377,7 @@ def array_split(ary, indices_or_sections, axis=0):
 
 
 @numpy_function(static=("pad_width", "mode", "constant_values"))
-def pad(array, pad_width, mode="constant", constant_values=0):
+def pad(array, pad_width, mode="constant", *, constant_values=0):
     array = _arr(array)
     pw = np.broadcast_to(np.asarray(pad_width, dtype=np.int64).reshape(-1, 2)
                          if np.ndim(pad_width) else np.array([[pad_width, pad_width]]),
@@ -447,10 +462,12 @@ def flip(m, axis=None):
     return lax.rev(m, canon_axes(axis, m.ndim))
 
 
+@numpy_function(jit=False)
 def fliplr(m):
     return flip(m, 1)
 
 
+@numpy_function(jit=False)
 def flipud(m):
     return flip(m, 0)
 
@@ -463,6 +480,7 @@ def outer(a, b):
     return multiply(reshape(a, (a.shape[0], 1)), reshape(b, (1, b.shape[0])))
 
 
+@numpy_function(jit=False)
 def meshgrid(*xi, indexing="xy"):
     xs = [ravel(x) for x in xi]
     shape = [x.shape[0] for x in xs]

@@ -65,6 +65,11 @@ class Array:
     def __str__(self) -> str:
         return str(np.asarray(self))
 
+    def __format__(self, format_spec: str) -> str:
+        # as jax.Array: a 0-d array formats as its scalar (f"{loss:.4f}"), others as NumPy's
+        value = np.asarray(self)
+        return format(value[()] if value.ndim == 0 else value, format_spec)
+
     def __len__(self) -> int:
         if not self.shape:
             raise PlaitTypeError("len() of a 0-d array")
