@@ -14,6 +14,10 @@ config.test_exec_root = os.path.join(config.test_source_root, "Output")
 bindir = os.path.dirname(sys.executable)
 path = os.pathsep.join([bindir, os.environ.get("PATH", "")])
 config.environment["PATH"] = path
+# lit starts tools with a clean environment: keep PYTHONPATH so that plait-opt runs the plait
+# under test (a worktree's python/), not whichever one is installed
+if "PYTHONPATH" in os.environ:
+    config.environment["PYTHONPATH"] = os.environ["PYTHONPATH"]
 for tool in ("plait-opt", "filecheck"):
     if shutil.which(tool, path=path) is None:
         lit_config.fatal(f"{tool} not found; run `pip install -e .[test]` first")

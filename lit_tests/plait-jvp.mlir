@@ -214,3 +214,78 @@ func.func private @inner(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[X]])
 // CHECK-NEXT: %[[DE:.*]] = "plait.mul"(%[[T]], %[[E]])
 // CHECK-NEXT: return %[[E]], %[[DE]]
+
+// -----
+
+// The JVP of a scan is one scan carrying (primal, tangent): consts, carries and xs are each
+// followed by their tangents. It stacks only the ys and their tangents, no per-step residuals
+// (its results are the carry, its tangent, ys and their tangents).
+// CHECK-LABEL: func.func private @rnn_jvp
+// CHECK-SAME: (%[[W:.*]]: tensor<2xf32>, %[[H:.*]]: tensor<2xf32>, %[[XS:.*]]: tensor<1000x2xf32>, %[[TW:.*]]: tensor<2xf32>, %[[TH:.*]]: tensor<2xf32>)
+// CHECK-NEXT: %[[S:.*]]:4 = "plait.scan"(%[[W]], %[[TW]], %[[H]], %[[TH]], %[[XS]]) ({
+// CHECK-NEXT: ^bb0(%[[CW:.*]]: tensor<2xf32>, %[[CTW:.*]]: tensor<2xf32>, %[[C:.*]]: tensor<2xf32>, %[[CT:.*]]: tensor<2xf32>, %[[X:.*]]: tensor<2xf32>):
+// CHECK-NEXT: %[[M:.*]] = "plait.mul"(%[[CW]], %[[C]])
+// CHECK-NEXT: %[[DM1:.*]] = "plait.mul"(%[[CTW]], %[[C]])
+// CHECK-NEXT: %[[DM2:.*]] = "plait.mul"(%[[CW]], %[[CT]])
+// CHECK-NEXT: %[[DM:.*]] = "plait.add"(%[[DM1]], %[[DM2]])
+// CHECK-NEXT: %[[A:.*]] = "plait.add"(%[[M]], %[[X]])
+// CHECK-NEXT: %[[HN:.*]] = "plait.tanh"(%[[A]])
+// CHECK: %[[DH:.*]] = "plait.mul"(%[[DM]], %{{.*}})
+// CHECK-NEXT: %[[Y:.*]] = "plait.reduce_sum"(%[[HN]])
+// CHECK-NEXT: %[[DY:.*]] = "plait.reduce_sum"(%[[DH]])
+// CHECK-NEXT: "plait.yield"(%[[HN]], %[[DH]], %[[Y]], %[[DY]])
+// CHECK-NEXT: }) {length = 1000 : i64, num_carry = 2 : i64, num_consts = 2 : i64, reverse = false} : (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<1000x2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<1000xf32>, tensor<1000xf32>)
+// CHECK-NEXT: return %[[S]]#0, %[[S]]#2, %[[S]]#1, %[[S]]#3
+func.func @jvp_scan(%w: tensor<2xf32>, %h: tensor<2xf32>, %xs: tensor<1000x2xf32>, %tw: tensor<2xf32>, %th: tensor<2xf32>) -> (tensor<2xf32>, tensor<1000xf32>, tensor<2xf32>, tensor<1000xf32>) {
+  %0:4 = "plait.jvp"(%w, %h, %xs, %tw, %th) {callee = @rnn, diff_args = array<i64: 0, 1>} : (tensor<2xf32>, tensor<2xf32>, tensor<1000x2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<2xf32>, tensor<1000xf32>, tensor<2xf32>, tensor<1000xf32>)
+  return %0#0, %0#1, %0#2, %0#3 : tensor<2xf32>, tensor<1000xf32>, tensor<2xf32>, tensor<1000xf32>
+}
+
+func.func private @rnn(%w: tensor<2xf32>, %h: tensor<2xf32>, %xs: tensor<1000x2xf32>) -> (tensor<2xf32>, tensor<1000xf32>) {
+  %0:2 = "plait.scan"(%w, %h, %xs) ({
+  ^bb0(%cw: tensor<2xf32>, %c: tensor<2xf32>, %x: tensor<2xf32>):
+    %m = "plait.mul"(%cw, %c) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    %a = "plait.add"(%m, %x) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    %t = "plait.tanh"(%a) : (tensor<2xf32>) -> tensor<2xf32>
+    %y = "plait.reduce_sum"(%t) {axes = array<i64: 0>} : (tensor<2xf32>) -> tensor<f32>
+    "plait.yield"(%t, %y) : (tensor<2xf32>, tensor<f32>) -> ()
+  }) {length = 1000 : i64, num_carry = 1 : i64, num_consts = 1 : i64, reverse = false} : (tensor<2xf32>, tensor<2xf32>, tensor<1000x2xf32>) -> (tensor<2xf32>, tensor<1000xf32>)
+  return %0#0, %0#1 : tensor<2xf32>, tensor<1000xf32>
+}
+
+// -----
+
+// The JVP of a cond is one cond of the branches' JVPs; a branch whose output has no tangent
+// yields zeros for it.
+// CHECK-LABEL: func.func private @g_jvp
+// CHECK-SAME: (%[[I:.*]]: tensor<i32>, %[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[C:.*]]:2 = "plait.cond"(%[[I]], %[[X]], %[[T]]) ({
+// CHECK-NEXT: ^bb0(%[[A:.*]]: tensor<4xf32>, %[[TA:.*]]: tensor<4xf32>):
+// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[A]])
+// CHECK-NEXT: %[[COS:.*]] = "plait.cos"(%[[A]])
+// CHECK-NEXT: %[[DS:.*]] = "plait.mul"(%[[TA]], %[[COS]])
+// CHECK-NEXT: "plait.yield"(%[[S]], %[[DS]])
+// CHECK-NEXT: }, {
+// CHECK-NEXT: ^bb0(%{{.*}}: tensor<4xf32>, %{{.*}}: tensor<4xf32>):
+// CHECK-NEXT: %[[ONE:.*]] = "plait.constant"() {value = dense<1.000000e+00>
+// CHECK-NEXT: %[[ZERO:.*]] = "plait.constant"() {value = dense<0.000000e+00>
+// CHECK-NEXT: "plait.yield"(%[[ONE]], %[[ZERO]])
+// CHECK-NEXT: }) : (tensor<i32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+// CHECK-NEXT: return %[[C]]#0, %[[C]]#1
+func.func @jvp_cond(%i: tensor<i32>, %x: tensor<4xf32>, %t: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.jvp"(%i, %x, %t) {callee = @g, diff_args = array<i64: 1>} : (tensor<i32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @g(%i: tensor<i32>, %x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.cond"(%i, %x) ({
+  ^bb0(%a: tensor<4xf32>):
+    %s = "plait.sin"(%a) : (tensor<4xf32>) -> tensor<4xf32>
+    "plait.yield"(%s) : (tensor<4xf32>) -> ()
+  }, {
+  ^bb0(%a: tensor<4xf32>):
+    %c = "plait.constant"() {value = dense<1.000000e+00> : tensor<4xf32>} : () -> tensor<4xf32>
+    "plait.yield"(%c) : (tensor<4xf32>) -> ()
+  }) : (tensor<i32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -96,6 +96,18 @@ def test_cond_pytrees_and_closures(how):
         close(mode(plait.grad(f, argnums=1), how)(p, V), jax.grad(fj, argnums=1)(p, V))
 
 
+@BOTH
+def test_jvp_of_cond_is_one_cond(how):
+    """Forward mode: one cond of the branches' JVPs, with no residuals passed to a second."""
+    f, fj = tree_cond(pnp, lax), tree_cond(jnp, jax.lax)
+    jv = lambda p, x, t: plait.jvp(lambda v: f(p, v), (x,), (t,))
+    t = V * 0 + 1
+    text = plait.jit(jv).lower(True, V, t).as_text("plait")
+    assert text.count('"plait.cond"') == 1
+    for p in (True, False):
+        close(mode(jv, how)(p, V, t), jax.jvp(lambda v, p=p: fj(p, v), (V,), (t,)), rtol=1e-5)
+
+
 def test_cond_integer_predicate():
     f = plait.jit(lambda p, x: lax.cond(p, lambda v: v + 1, lambda v: v - 1, x))
     close(f(np.int32(3), V), V + 1)
@@ -167,6 +179,42 @@ def test_scan_float64_scalar_carry():
 def test_scan_length_without_xs():
     carry, ys = lax.scan(lambda c, _: (c * 2, c), np.float32(1), None, length=5)
     close((carry, ys), (np.float32(32), np.float32([1, 2, 4, 8, 16])))
+
+
+def compiled_peak(compiled) -> int:
+    """Bytes a compiled program holds at once (as benchmarks/run.py measures it)."""
+    s = compiled.memory_analysis()
+    return (s.temp_size_in_bytes + s.argument_size_in_bytes + s.output_size_in_bytes
+            - s.alias_size_in_bytes)
+
+
+def long_loop(np_, lax_, loop):
+    """10,000 steps of a 4-vector carry; the scan also stacks a scalar per step."""
+    def f(w, h):
+        if loop == "fori_loop":
+            return np_.sum(lax_.fori_loop(0, 10_000, lambda i, h: np_.sin(h * w) + 0.1, h))
+        h, ys = lax_.scan(lambda h, _: (np_.sin(h * w) + 0.1, np_.sum(h)), h, None,
+                          length=10_000)
+        return np_.sum(h) + np_.sum(ys), ys
+    return f
+
+
+@pytest.mark.parametrize("loop", ["scan", "fori_loop"])
+@pytest.mark.parametrize("how", ["jvp", "jacfwd"])
+def test_forward_mode_through_long_loop_stores_no_residuals(loop, how):
+    """The JVP of a loop is a loop carrying (primal, tangent): no residual per step (it was
+    10,000 x the carry), only the ys and their tangents, as in jax."""
+    f, fj = long_loop(pnp, lax, loop), long_loop(jnp, jax.lax, loop)
+    if how == "jvp":
+        pf = lambda w, h: plait.jvp(f, (w, h), (V, V))
+        jf = lambda w, h: jax.jvp(fj, (w, h), (V, V))
+    else:
+        pf, jf = plait.jacfwd(f, argnums=(0, 1)), jax.jacfwd(fj, argnums=(0, 1))
+    args = (W[0], H0)
+    close(plait.jit(pf)(*args), jax.jit(jf)(*args), rtol=1e-4, atol=1e-5)
+    ours = compiled_peak(plait.jit(pf).lower(*args).compile())
+    theirs = compiled_peak(jax.jit(jf).lower(*args).compile())
+    assert ours <= 2 * theirs, (ours, theirs)
 
 
 # --- while_loop / fori_loop -----------------------------------------------------------------

@@ -348,6 +348,9 @@ def test_jvp_of_shard_map():
 
     tangents = (np.ones_like(W), X)
     assert_close(plait.jvp(pf, (W, X), tangents), jax.jvp(jf, (W, X), tangents))
+    # forward mode: one shard_map computing outputs and tangents, no residuals passed out
+    text = plait.jit(lambda w, a: plait.jvp(pf, (w, a), tangents)).lower(W, X).as_text("plait")
+    assert text.count('"plait.shard_map"') == 1
 
 
 def _smap2d(np_, lax_, shard_map):

@@ -3,11 +3,13 @@ transposition and batching, in one place.
 
 Regions are transformed as functions: a region is *outlined* into a private function, the
 function-level machinery (jvp_function, linearize_function, transpose_function,
-batch_function) transforms it, and the new region op's regions call the results. In JVP the
-rules emit the *split* form: a primal op that also returns the residuals its tangent needs
-(stacked per iteration for scan), and a tangent op that is linear in the tangents. Partial
-evaluation then separates them with no special case, and plait-transpose transposes the
-linear one (a scan transposes into a scan running the other way).
+batch_function) transforms it, and the new region op's regions call the results. In forward
+mode a region op's JVP is one op of the same kind carrying primals and tangents together, so
+it stores no residuals. Under linearization the rules emit the *split* form instead: a primal
+op that also returns the residuals its tangent needs (stacked per iteration for scan), and a
+tangent op that is linear in the tangents. Partial evaluation then separates them with no
+special case, and plait-transpose transposes the linear one (a scan transposes into a scan
+running the other way).
 """
 
 from __future__ import annotations
@@ -108,16 +110,19 @@ def _params(op):
     return {k: v for k, v in OPS[op.name].params_of(op).items() if v is not None}
 
 
-# --- JVP (split form) --------------------------------------------------------------------------
+# --- JVP: fused in forward mode, split under linearization (state.memo["linearizing"]) ----------
 
 def jvp_cond(state, op, mapping, tangents):
-    """primal cond: branch k returns (outs, its residuals, zeros for the other branches');
-    tangent cond: branch k applies its linear function to its residuals and the tangents."""
+    """Forward mode: one cond whose branch k is branch k's JVP. Split form: the primal cond's
+    branch k returns (outs, its residuals, zeros for the other branches'); the tangent cond's
+    applies its linear function to its residuals and the tangents."""
     from plait.transforms.linearize import linearize_function
 
     index, *args = [mapping.get(v, v) for v in op.operands]
     old_args = list(op.operands)[1:]
     diff = tuple(i for i, v in enumerate(old_args) if v in tangents)
+    if not state.memo.get("linearizing"):
+        return _jvp_cond_fused(state, op, mapping, tangents, diff)
     n_out = len(op.results)
     splits = []
     for region in op.regions:
@@ -151,6 +156,36 @@ def jvp_cond(state, op, mapping, tangents):
         with ir.InsertionPoint(block), loc:
             emit_yield(call(state, lin, own + b[len(residuals):]))
     return list(tangent.results)
+
+
+def _jvp_cond_fused(state, op, mapping, tangents, diff):
+    """One cond of the branches' JVPs; it returns the tangents some branch makes nonzero."""
+    from plait.transforms.jvp import jvp_function
+
+    index, *args = [mapping.get(v, v) for v in op.operands]
+    old_args = list(op.operands)[1:]
+    t_args = [tangents[old_args[i]] for i in diff]
+    branches = [jvp_function(state, outline(state, region, "branch"), diff)
+                for region in op.regions]
+    n_out = len(op.results)
+    t_out = [i for i in range(n_out)
+             if any(state.memo[("jvp_nonzero", b)][i] for b in branches)]
+    out_types = _types(op.results)
+    c = _new_op(C.cond, [index] + args + t_args, out_types + [out_types[i] for i in t_out],
+                len(branches))
+    loc = op.location
+    for name, region in zip(branches, c.regions):
+        block = region_block(region, _types(args + t_args), loc)
+        with ir.InsertionPoint(block), loc:
+            outs = call(state, name, block.arguments)
+            emit_yield(outs[:n_out] + [outs[n_out + i] for i in t_out])
+    res = list(c.results)
+    for o, r in zip(op.results, res[:n_out]):
+        mapping[o] = r
+    out_tangents = [None] * n_out
+    for j, i in enumerate(t_out):
+        out_tangents[i] = res[n_out + j]
+    return out_tangents
 
 
 def _jvp_fixpoint(state, body: str, n_consts, n_carry, n_xs, const_diff, carry_diff, xs_diff):
@@ -193,9 +228,10 @@ def _hoist_invariant(fwd, n_consts: int, n_out: int, consts) -> dict:
 
 
 def jvp_scan(state, op, mapping, tangents):
-    """primal scan: the body's forward half, residuals stacked as extra ys (loop-invariant
-    ones are computed once before it); tangent scan: the body's linear half, with the stacked
-    residuals as xs and the invariant ones as consts."""
+    """Forward mode: one scan carrying (primal, tangent). For a linearization, the split form:
+    a primal scan (the body's forward half, residuals stacked as extra ys, loop-invariant ones
+    computed once before it) and a tangent scan (the body's linear half, with the stacked
+    residuals as xs and the invariant ones as consts)."""
     from plait.transforms.linearize import linearize_function
 
     p = _params(op)
@@ -208,6 +244,8 @@ def jvp_scan(state, op, mapping, tangents):
     xs_diff = [i for i in range(nx) if old[nc + nk + i] in tangents]
     diff, carry_diff = _jvp_fixpoint(state, body, nc, nk, nx, const_diff,
                                      [i for i in range(nk) if old[nc + i] in tangents], xs_diff)
+    if not state.memo.get("linearizing"):
+        return _jvp_scan_fused(state, op, mapping, tangents, body, diff, carry_diff)
     n_out = len(op.results)
     ct_outs = tuple(carry_diff) + tuple(range(nk, n_out))
     fwd, lin, n_res = linearize_function(state, body, diff, ct_outs)
@@ -256,6 +294,57 @@ def jvp_scan(state, op, mapping, tangents):
         out_tangents[i] = t_res[j]
     for j in range(n_out - nk):
         out_tangents[nk + j] = t_res[len(carry_diff) + j]
+    return out_tangents
+
+
+def _jvp_scan_fused(state, op, mapping, tangents, body, diff, carry_diff):
+    """One scan whose consts, carries and xs are followed by their tangents and whose body is
+    the body's JVP: forward mode stores no per-step residuals, only the ys and their tangents
+    (those not symbolically zero)."""
+    from plait.transforms.jvp import jvp_function
+
+    p = _params(op)
+    nc, nk = p["num_consts"], p["num_carry"]
+    old = list(op.operands)
+    new = [mapping.get(v, v) for v in old]
+    n_out = len(op.results)
+    body_jvp = jvp_function(state, body, diff)
+    nonzero = state.memo[("jvp_nonzero", body_jvp)]
+    ys_diff = [j for j in range(n_out - nk) if nonzero[nk + j]]
+
+    def tangent_of(i):
+        return tangents[old[i]] if old[i] in tangents else zeros(new[i].type)
+
+    t_args = [tangent_of(i) for i in diff]
+    nt_c = sum(i < nc for i in diff)
+    nt_k = len(carry_diff)
+    consts = new[:nc] + t_args[:nt_c]
+    carry = new[nc:nc + nk] + t_args[nt_c:nt_c + nt_k]
+    xs = new[nc + nk:] + t_args[nt_c + nt_k:]
+    out_types = _types(op.results)
+    result_types = (out_types[:nk] + [out_types[i] for i in carry_diff] + out_types[nk:]
+                    + [out_types[nk + j] for j in ys_diff])
+    s = _new_op(C.scan, consts + carry + xs, result_types, 1, num_consts=len(consts),
+                num_carry=len(carry), length=p["length"], reverse=bool(p["reverse"]))
+    loc = op.location
+    block = region_block(s.regions[0], _types(consts + carry) + [_sliced(v.type) for v in xs],
+                         loc)
+    a = list(block.arguments)
+    n1, n2 = len(consts), len(consts) + len(carry)
+    primal_args = a[:nc] + a[n1:n1 + nk] + a[n2:n2 + len(new) - nc - nk]
+    tangent_args = a[nc:n1] + a[n1 + nk:n2] + a[n2 + len(new) - nc - nk:]
+    with ir.InsertionPoint(block), loc:
+        outs = call(state, body_jvp, primal_args + tangent_args)
+        emit_yield(outs[:nk] + [outs[n_out + i] for i in carry_diff] + outs[nk:n_out]
+                   + [outs[n_out + nk + j] for j in ys_diff])
+    res = list(s.results)
+    for o, r in zip(op.results, res[:nk] + res[nk + nt_k:nk + nt_k + n_out - nk]):
+        mapping[o] = r
+    out_tangents = [None] * n_out
+    for j, i in enumerate(carry_diff):
+        out_tangents[i] = res[nk + j]
+    for j, i in enumerate(ys_diff):
+        out_tangents[nk + i] = res[nk + nt_k + n_out - nk + j]
     return out_tangents
 
 
@@ -576,8 +665,9 @@ def _global_residual_type(t: ir.Type, sizes) -> ir.Type:
 
 
 def jvp_shard_map(state, op, mapping, tangents):
-    """Like cond: a primal shard_map that also returns its residuals (one block per device)
-    and a tangent shard_map applying the body's linear half to them."""
+    """Like cond. Forward mode: one shard_map of the body's JVP. Split form: a primal
+    shard_map that also returns its residuals (one block per device) and a tangent shard_map
+    applying the body's linear half to them."""
     from plait.transforms.linearize import linearize_function
 
     sizes, in_dims, out_dims, mesh_axes = _sm(op)
@@ -586,6 +676,8 @@ def jvp_shard_map(state, op, mapping, tangents):
     diff = tuple(i for i, v in enumerate(old) if v in tangents)
     n_out = len(op.results)
     body = outline(state, op.regions[0], "shard_map_body")
+    if not state.memo.get("linearizing"):
+        return _jvp_shard_map_fused(state, op, mapping, tangents, body, diff)
     fwd, lin, n_res = linearize_function(state, body, diff, tuple(range(n_out)))
     res_local = list(function_type(state.funcs[fwd]).results)[n_out:]
     res_dims = [_residual_dims(t, sizes) for t in res_local]
@@ -612,6 +704,35 @@ def jvp_shard_map(state, op, mapping, tangents):
                for v, t in zip(b[:n_res], res_local)]
         emit_yield(call(state, lin, res + b[n_res:]))
     return list(tangent.results)
+
+
+def _jvp_shard_map_fused(state, op, mapping, tangents, body, diff):
+    """Tangents enter and leave sharded as their primals."""
+    from plait.transforms.jvp import jvp_function
+
+    sizes, in_dims, out_dims, mesh_axes = _sm(op)
+    old = list(op.operands)
+    operands = [mapping.get(v, v) for v in old] + [tangents[old[i]] for i in diff]
+    body_jvp = jvp_function(state, body, diff)
+    nonzero = state.memo[("jvp_nonzero", body_jvp)]
+    n_out = len(op.results)
+    t_out = [i for i in range(n_out) if nonzero[i]]
+    out_types = _types(op.results)
+    t_in_dims = list(in_dims) + [in_dims[i] for i in diff]
+    s = _new_shard_map(operands, out_types + [out_types[i] for i in t_out], t_in_dims,
+                       list(out_dims) + [out_dims[i] for i in t_out], mesh_axes)
+    loc = op.location
+    block = region_block(s.regions[0], _local_types(operands, t_in_dims, sizes), loc)
+    with ir.InsertionPoint(block), loc:
+        outs = call(state, body_jvp, block.arguments)
+        emit_yield(outs[:n_out] + [outs[n_out + i] for i in t_out])
+    res = list(s.results)
+    for o, r in zip(op.results, res[:n_out]):
+        mapping[o] = r
+    out_tangents = [None] * n_out
+    for j, i in enumerate(t_out):
+        out_tangents[i] = res[n_out + j]
+    return out_tangents
 
 
 def transpose_shard_map(cts, operands, state, op):
