@@ -225,14 +225,61 @@ def _run_grad50():
     return _grad50()[1]
 
 
+def _peak_kib(compiled):
+    stats = compiled.memory_analysis()
+    return (stats.temp_size_in_bytes + stats.argument_size_in_bytes
+            + stats.output_size_in_bytes - stats.alias_size_in_bytes) / 1024
+
+
 @bench("compiled peak memory, grad of 50-layer MLP (KiB)", 1.0)
 def _mem_grad50():
     cp, cj = _grad50()[2]
+    return _peak_kib(cp), _peak_kib(cj)
 
-    def peak(stats):
-        return (stats.temp_size_in_bytes + stats.argument_size_in_bytes
-                + stats.output_size_in_bytes - stats.alias_size_in_bytes) / 1024
-    return peak(cp.memory_analysis()), peak(cj.memory_analysis())
+
+def transformer_step(np_mod, ad_mod, heads=4):
+    """One SGD step of a pre-norm transformer encoder (multi-head attention, GELU-free MLP)."""
+    def norm(x):
+        mu = np_mod.mean(x, axis=-1, keepdims=True)
+        return (x - mu) / np_mod.sqrt(np_mod.mean((x - mu) ** 2, axis=-1, keepdims=True) + 1e-5)
+
+    def split(t):  # (b, s, d) -> (b, h, s, d / h)
+        b, s, d = t.shape
+        return t.reshape(b, s, heads, d // heads).transpose(0, 2, 1, 3)
+
+    def loss(params, x, y):
+        for p in params:
+            h = norm(x)
+            q, k, v = (split(h @ p[w]) for w in ("wq", "wk", "wv"))
+            s = q @ k.transpose(0, 1, 3, 2) / np.sqrt(q.shape[-1])
+            a = np_mod.exp(s - np_mod.max(s, axis=-1, keepdims=True))
+            a = a / np_mod.sum(a, axis=-1, keepdims=True)
+            o = (a @ v).transpose(0, 2, 1, 3).reshape(x.shape)
+            x = x + o @ p["wo"]
+            x = x + np_mod.tanh(norm(x) @ p["w1"]) @ p["w2"]
+        return np_mod.mean((x - y) ** 2)
+
+    def step(params, x, y):
+        grads = ad_mod.grad(loss)(params, x, y)
+        return jax.tree_util.tree_map(lambda p, g: p - 0.01 * g, params, grads)
+    return step
+
+
+def transformer_args(layers=12, width=64, batch=8, seq=32, seed=0):
+    rng = np.random.default_rng(seed)
+    w = lambda m, n: rng.normal(scale=m ** -0.5, size=(m, n)).astype(np.float32)
+    params = [{"wq": w(width, width), "wk": w(width, width), "wv": w(width, width),
+               "wo": w(width, width), "w1": w(width, 4 * width), "w2": w(4 * width, width)}
+              for _ in range(layers)]
+    x = rng.normal(size=(batch, seq, width)).astype(np.float32)
+    return params, x, np.roll(x, 1, axis=1)
+
+
+@bench("compiled peak memory, 12-layer transformer training step (KiB)", 1.0)
+def _mem_transformer():
+    args = transformer_args()
+    return (_peak_kib(plait.jit(transformer_step(pnp, plait)).lower(*args).compile()),
+            _peak_kib(jax.jit(transformer_step(jnp, jax)).lower(*args).compile()))
 
 
 @bench("eager training step grad(lambda p: loss(p, batch)) (ms)", 0.2)

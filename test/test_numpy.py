@@ -254,13 +254,17 @@ def _logsumexp(xp, x, axis=None, keepdims=False):
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
+# leading dimensions only one operand has, or of size 1 in one or both
+MATMUL_BROADCAST = [((4,), (2, 4, 5)), ((2, 3, 4), (4,)), ((2, 1, 3, 4), (6, 4, 5)),
+                    ((1, 3, 4), (1, 4, 5)), ((2, 1, 3, 4), (1, 5, 4, 2)), ((5, 4, 2), (2, 1, 2, 3))]
+
 LINALG = [
     Rec("dot", lambda xp, x, y: xp.dot(x, y),
         [((4,), (4,)), ((3, 4), (4,)), ((3, 4), (4, 5)), ((2, 3, 4), (4, 5)), ((), (3, 4))],
         (f32, f64, i32, (i32, f32)), oracle="jax"),
     Rec("matmul", lambda xp, x, y: xp.matmul(x, y),
         [((4,), (4,)), ((3, 4), (4,)), ((4,), (4, 5)), ((3, 4), (4, 5)), ((2, 3, 4), (2, 4, 5)),
-         ((2, 1, 3, 4), (5, 4, 2)), ((2, 3, 4), (4, 5))],
+         ((2, 1, 3, 4), (5, 4, 2)), ((2, 3, 4), (4, 5)), *MATMUL_BROADCAST],
         (f32, f64, i32, c64)),
     Rec("outer", lambda xp, x, y: xp.outer(x, y), [((3,), (4,)), ((2, 2), (3,))], (f32, i32)),
     Rec("einsum-matmul", lambda xp, x, y: xp.einsum("ij,jk->ik", x, y), [((3, 4), (4, 5))],
@@ -625,6 +629,29 @@ def test_small_integers_accumulate_in_32_bits(dt, acc):
         for out in (fn(pnp, pnp.asarray(x)), plait.jit(lambda a: fn(pnp, a))(x)):  # noqa: B023
             assert out.dtype == acc
             np.testing.assert_array_equal(np.asarray(out), fn(np, x).astype(acc))
+
+
+@pytest.mark.parametrize("sa, sb", [((2, 3, 4), (4, 5)), ((2, 3, 4), (2, 4, 5)), *MATMUL_BROADCAST])
+def test_matmul_grads_match_jax(sa, sb):
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=sa).astype(np.float32), rng.normal(size=sb).astype(np.float32)
+    g = plait.jit(plait.grad(lambda a, b: pnp.sum(pnp.sin(a @ b)), argnums=(0, 1)))(x, y)
+    gj = jax.grad(lambda a, b: jnp.sum(jnp.sin(a @ b)), argnums=(0, 1))(x, y)
+    for ours, theirs in zip(g, gj):
+        np.testing.assert_allclose(np.asarray(ours), theirs, rtol=1e-5, atol=1e-5)
+
+
+def test_matmul_broadcasts_no_operand():
+    """`(b, s, d) @ (d, e)` is one dot_general contracting d, as in jax: broadcasting `w` to
+    (b, d, e) for a batched dot made the backward pass save b copies of it. Its gradient
+    contracts (b, s) of the cotangent and x, with no broadcast of `w` either."""
+    x, w = np.ones((2, 3, 4), np.float32), np.ones((4, 5), np.float32)
+    traced = plait.jit(lambda x, w: x @ w).lower(x, w).as_text("traced")
+    assert "plait.broadcast_in_dim" not in traced and traced.count("plait.dot_general") == 1
+    grads = plait.jit(plait.grad(lambda x, w: pnp.sum(pnp.tanh(x @ w)), argnums=(0, 1)))
+    assert "tensor<2x4x5xf32>" not in grads.lower(x, w).as_text("plait")
+    with pytest.raises(plait.PlaitTypeError, match="not aligned"):
+        pnp.matmul(np.ones((2, 3, 4)), np.ones((3, 4, 5)))
 
 
 def test_numpy_inputs_work_eagerly():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 
+import numpy as np
 import opt_einsum
 
 from plait import lax
@@ -11,8 +12,6 @@ from plait.core import dtypes
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.numpy._core import (
     asarray,
-    broadcast_shapes,
-    broadcast_to,
     is_array,
     multiply,
     numpy_function,
@@ -48,27 +47,67 @@ def dot(a, b):
 
 @numpy_function()
 def matmul(a, b):
+    """As jax.numpy.matmul: one dot_general and no broadcast. A leading dimension both operands
+    have becomes a batching dimension; one only an operand has (or that is 1 in the other, which
+    is squeezed) stays a free dimension of it. `(b, s, d) @ (d, e)` contracts d against `w` as it
+    is, so the backward pass saves `w`, not `b` broadcast copies of it."""
     a, b = _promote_pair(a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise PlaitValueError("matmul: operands must not be 0-d (use multiply)")
-    a2 = lax.reshape(a, (1,) + a.shape) if a.ndim == 1 else a
-    b2 = lax.reshape(b, b.shape + (1,)) if b.ndim == 1 else b
-    if a2.shape[-1] != b2.shape[-2]:
+    a_mat, b_mat = a.ndim > 1, b.ndim > 1
+    if a.shape[-1] != b.shape[-2 if b_mat else -1]:
         raise _mismatch("matmul", a, b)
-    batch = broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
-    nb = len(batch)
-    if nb:
-        a2, b2 = _bcast_batch(a2, batch), _bcast_batch(b2, batch)
-    out = lax.dot_general(a2, b2, (((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb)))))
-    if a.ndim == 1:
-        out = lax.reshape(out, out.shape[:-2] + out.shape[-1:])
-    if b.ndim == 1:
-        out = lax.reshape(out, out.shape[:-1])
+    a_lead, b_lead = a.shape[:-2], b.shape[:-2]
+    nb = max(len(a_lead), len(b_lead))
+    a_lead = (None,) * (nb - len(a_lead)) + a_lead
+    b_lead = (None,) * (nb - len(b_lead)) + b_lead
+    a_squeeze, b_squeeze, both_squeeze = [], [], []
+    a_batch, b_batch = [], []
+    # where each dimension of the dot_general's result (batch, a free, b free) goes
+    idx_batch, idx_a, idx_b = [], [], []
+    for i, (na, nb_) in enumerate(zip(a_lead, b_lead)):
+        if na is None:
+            idx_b.append(i)
+        elif nb_ is None:
+            idx_a.append(i)
+        elif na == 1 and nb_ == 1:
+            a_squeeze.append(len(idx_batch) + len(idx_a) + len(a_squeeze))
+            b_squeeze.append(len(idx_batch) + len(idx_b) + len(b_squeeze))
+            both_squeeze.append(i)
+        elif na == 1:
+            idx_b.append(i)
+            a_squeeze.append(len(idx_batch) + len(idx_a) + len(a_squeeze))
+        elif nb_ == 1:
+            idx_a.append(i)
+            b_squeeze.append(len(idx_batch) + len(idx_b) + len(b_squeeze))
+        elif na == nb_:
+            a_batch.append(len(idx_batch) + len(idx_a))
+            b_batch.append(len(idx_batch) + len(idx_b))
+            idx_batch.append(i)
+        else:
+            raise _mismatch("matmul", a, b)
+    if a_mat:
+        idx_a.append(nb)
+    if b_mat:
+        idx_b.append(nb + a_mat)
+    a, b = _squeeze(a, a_squeeze), _squeeze(b, b_squeeze)
+    out = lax.dot_general(a, b, (((a.ndim - 1,), (b.ndim - 1 - b_mat,)),
+                                 (tuple(a_batch), tuple(b_batch))))
+    perm = tuple(int(i) for i in np.argsort(idx_batch + idx_a + idx_b))
+    if perm != tuple(range(len(perm))):
+        out = lax.transpose(out, perm)
+    if both_squeeze:
+        shape = list(out.shape)
+        for i in both_squeeze:
+            shape.insert(i, 1)
+        out = lax.reshape(out, tuple(shape))
     return out
 
 
-def _bcast_batch(x, batch):
-    return broadcast_to(x, batch + x.shape[-2:])
+def _squeeze(x, axes):
+    if not axes:
+        return x
+    return lax.reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
 @numpy_function(static=("axes",))
