@@ -363,3 +363,31 @@ func.func private @tanh_matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tens
 // CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[Y]])
 // CHECK-NEXT: %[[DZ:.*]] = "plait.mul"(%[[DY]], %[[C]])
 // CHECK-NEXT: return %[[DZ]]
+
+// -----
+
+// d(x / y) = tx / y - ty * x / y / y: the residuals are the operands x and y (as in jax), not
+// an extra array out / y.
+// CHECK-LABEL: func.func private @div_fwd
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[Q:.*]] = "plait.div"(%[[X]], %[[Y]])
+// CHECK-NEXT: return %[[Q]], %[[Y]], %[[X]]
+
+// CHECK-LABEL: func.func private @div_lin
+// CHECK-SAME: (%[[Y:.*]]: tensor<4xf32>, %[[X:.*]]: tensor<4xf32>, %[[TX:.*]]: tensor<4xf32>, %[[TY:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[A:.*]] = "plait.div"(%[[TX]], %[[Y]])
+// CHECK-NEXT: %[[M:.*]] = "plait.mul"(%[[TY]], %[[X]])
+// CHECK-NEXT: %[[D1:.*]] = "plait.div"(%[[M]], %[[Y]])
+// CHECK-NEXT: %[[D2:.*]] = "plait.div"(%[[D1]], %[[Y]])
+// CHECK-NEXT: %[[B:.*]] = "plait.neg"(%[[D2]])
+// CHECK-NEXT: %[[T:.*]] = "plait.add"(%[[A]], %[[B]])
+// CHECK-NEXT: return %[[T]]
+func.func @vjp_div(%x: tensor<4xf32>, %y: tensor<4xf32>, %ct: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0:3 = "plait.vjp"(%x, %y, %ct) {callee = @div, diff_args = array<i64: 0, 1>, ct_outs = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1, %0#2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @div(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.div"(%x, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -143,10 +143,11 @@ def _mul_jvp(primals, tangents, outs):
 
 @defjvp(P.div)
 def _div_jvp(primals, tangents, outs):
-    (_, y), (tx, ty) = primals, tangents
-    out = outs[0]
+    (x, y), (tx, ty) = primals, tangents
     a = None if tx is None else P.div(tx, y)
-    b = None if ty is None else P.neg(P.mul(ty, P.div(out, y)))
+    # -ty * x / y / y, all linear ops: the residuals are x and y (as in jax), where
+    # ty * (out / y) would store out / y, one more array of out's size
+    b = None if ty is None else P.neg(P.div(P.div(P.mul(ty, x), y), y))
     return [add_any(a, b)]
 
 
