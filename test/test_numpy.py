@@ -641,6 +641,22 @@ def test_matmul_grads_match_jax(sa, sb):
         np.testing.assert_allclose(np.asarray(ours), theirs, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("sa, sb, in_axes", [((5, 2, 3, 4), (4, 6), (0, None)),
+                                             ((2, 3, 4), (5, 4, 6), (None, 0)),
+                                             ((3, 5, 4), (4, 6), (1, None)),
+                                             ((4,), (5, 2, 4, 6), (None, 0))])
+def test_vmap_of_matmul_and_its_grad_match_jax(sa, sb, in_axes):
+    """The batching rule of a dot_general with several free dimensions on one side."""
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=sa).astype(np.float32), rng.normal(size=sb).astype(np.float32)
+    g = lambda T, xp: T.vmap(T.grad(lambda a, b: xp.sum(xp.sin(a @ b)), argnums=(0, 1)),
+                             in_axes=in_axes)
+    ours = plait.jit(plait.vmap(lambda a, b: a @ b, in_axes=in_axes))(x, y), g(plait, pnp)(x, y)
+    theirs = jax.vmap(lambda a, b: a @ b, in_axes=in_axes)(x, y), g(jax, jnp)(x, y)
+    for o, t in zip(jax.tree.leaves(ours), jax.tree.leaves(theirs)):
+        np.testing.assert_allclose(np.asarray(o), t, rtol=1e-4, atol=1e-5)
+
+
 def test_matmul_broadcasts_no_operand():
     """`(b, s, d) @ (d, e)` is one dot_general contracting d, as in jax: broadcasting `w` to
     (b, d, e) for a batched dot made the backward pass save b copies of it. Its gradient
