@@ -79,7 +79,8 @@ def test_case_traces_its_op(case):
 
 
 def _shift(ds, vs, eps):
-    return [d + eps * v for d, v in zip(ds, vs)]
+    """Shifted points, 0-d arrays kept arrays (NumPy scalars would be weak in plait)."""
+    return [np.asarray(d + eps * v) for d, v in zip(ds, vs)]
 
 
 def _pair(L, a, w):
@@ -444,7 +445,9 @@ def test_jvp_symbolic_zeros_leave_no_add_of_zero():
     assert not _adds_of_zero(g.lower(x, x, x).as_text("plait"))
 
 
-def test_64_bit_numpy_scalars_stay_64_bit():
-    assert plait.grad(lambda x: x * x)(np.float64(3.0)).dtype == np.float64
-    y, t = plait.jvp(lambda z: z * z, (np.complex128(1 + 2j),), (np.complex128(1j),))
+def test_64_bit_0d_arrays_stay_64_bit_and_numpy_scalars_are_weak():
+    assert plait.grad(lambda x: x * x)(np.array(3.0)).dtype == np.float64
+    y, t = plait.jvp(lambda z: z * z, (np.array(1 + 2j),), (np.array(1j),))
     assert y.dtype == t.dtype == np.complex128
+    g = plait.grad(lambda x: x * x)(np.float64(3.0))
+    assert (g.dtype, g.weak_type) == (np.float32, True)

@@ -13,7 +13,6 @@ import os
 from typing import Any, NamedTuple
 
 import numpy as np
-
 from jax._src import config as jax_config
 
 from plait.core import dtypes, pytree
