@@ -14,6 +14,8 @@ config.test_exec_root = os.path.join(config.test_source_root, "Output")
 bindir = os.path.dirname(sys.executable)
 path = os.pathsep.join([bindir, os.environ.get("PATH", "")])
 config.environment["PATH"] = path
+if "PYTHONPATH" in os.environ:  # lit drops it; plait-opt must load the plait under test
+    config.environment["PYTHONPATH"] = os.environ["PYTHONPATH"]
 for tool in ("plait-opt", "filecheck"):
     if shutil.which(tool, path=path) is None:
         lit_config.fatal(f"{tool} not found; run `pip install -e .[test]` first")
