@@ -210,6 +210,9 @@ def _scalar_output_index(traced: Traced, has_aux: bool) -> int:
     if va.shape != () or not dtypes.is_inexact(va.dtype):
         raise PlaitTypeError(f"grad requires a scalar output of a floating dtype, got "
                              f"{va.str_short()}; use jacrev or vjp for non-scalar outputs")
+    if dtypes.is_complex(va.dtype):
+        raise PlaitTypeError(f"grad requires a real-valued output, got {va.str_short()}; "
+                             "differentiate its real part, or use vjp for complex outputs")
     return idx[0]
 
 
@@ -559,6 +562,14 @@ def _jacobian(fun, argnums, has_aux, forward: bool):
     return jac
 
 
+def _check_real(avals, what: str) -> None:
+    """jax's rule: a Jacobian of complex values needs holomorphic=True, which plait lacks."""
+    for a in avals:
+        if not dtypes.is_float(a.dtype):
+            raise PlaitTypeError(f"{what} (a floating dtype), got {a.str_short()}; use jvp or "
+                                 "vjp for complex values")
+
+
 def _basis(avals, dtype):
     """Rows of the identity, split into one array per aval: leaf k gets shape (N,) + shape_k."""
     from plait import numpy as pnp
@@ -581,6 +592,8 @@ def _jacobian_traced(fun, nums, single, has_aux, forward, args, kwargs):
     _check_diff_dtypes(d_leaves, [True] * len(d_leaves), False,
                        "jacfwd" if forward else "jacrev")
     d_avals = [jitting.leaf_aval(x) for x in d_leaves]
+    if forward:
+        _check_real(d_avals, "jacfwd requires real-valued inputs")
 
     def partial_fun(*dargs):
         full = list(args)
@@ -618,6 +631,7 @@ def _jacobian_traced(fun, nums, single, has_aux, forward, args, kwargs):
         y, pullback = vjp(main, *diff_args)
         y_leaves, y_tree = pytree.tree_flatten(y)
         y_avals = [jitting.leaf_aval(v) for v in y_leaves]
+        _check_real(y_avals, "jacrev requires real-valued outputs")
         dtype = dtypes.promote(*[(a.dtype, False) for a in y_avals])[0]
         basis = _basis(y_avals, dtype)
         cts = vmap(lambda *rows: pullback(pytree.tree_unflatten(y_tree, list(rows))))(*basis)
