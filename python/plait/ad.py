@@ -9,6 +9,8 @@ function's code and closure, so a fresh `lambda p: loss(p, batch)` per step is c
 from __future__ import annotations
 
 import functools
+import hashlib
+from collections import OrderedDict
 
 import numpy as np
 
@@ -358,10 +360,8 @@ class _Split:
                       self.diff, self.out_avals)
 
 
-_SPLITS: dict = {}
-
-
-_VALUE_DEPENDENT = object()  # _SPLITS marker: retrace each call, then look up by path taken
+_SPLITS: OrderedDict = OrderedDict()  # (LRU, as jit's cache)
+_RETRACE = object()  # _SPLITS marker: retrace each call, then look up by the IR traced
 
 
 def _eager_split(fun, primals, has_aux, transpose: bool):
@@ -372,18 +372,19 @@ def _eager_split(fun, primals, has_aux, transpose: bool):
     closure = [jitting.leaf_buffer(x, jitting.leaf_aval(x)) for x in fkey.arrays]
     arg_bufs = [jitting.leaf_buffer(x, a) for x, a in zip(leaves, avals)]
     split = _SPLITS.get(key)
-    if split is None or split is _VALUE_DEPENDENT:
+    if split is None or split is _RETRACE:
         call_tree = pytree.tree_structure((tuple(primals), {}))
         staged, trees = _stage_split(fun, fkey, call_tree, avals, has_aux, closure + arg_bufs)
-        if staged.value_dependent:  # Python branched on values: one split per path taken
-            _SPLITS[key] = _VALUE_DEPENDENT
+        if staged.retrace:  # it depends on more than the key: one split per IR traced
+            jitting._remember(_SPLITS, key, _RETRACE)
             with CONTEXT:
-                key = (key, str(staged.module))
+                key = (key, hashlib.sha256(str(staged.module).encode()).digest())
             cached = _SPLITS.get(key)
             if cached is not None:
                 split = cached.retargeted(staged)
-        if split is None or split is _VALUE_DEPENDENT:
-            split = _SPLITS[key] = _build_split(staged, trees, avals, transpose)
+        if split is None or split is _RETRACE:
+            split = _build_split(staged, trees, avals, transpose)
+            jitting._remember(_SPLITS, key, split)
     bufs = split.fwd.call_flat(closure, arg_bufs)
     outs, res = bufs[:split.n_out], bufs[split.n_out:]
     main = pytree.tree_unflatten(split.out_tree, [Array(b) for b in outs[:split.n_main]])
