@@ -282,3 +282,22 @@ def test_fresh_partials_and_eager_control_flow_reuse_the_program():
                                     np.arange(3, dtype=np.float32)))
     # k, a Python int the scan body reads, is baked in: a program per value; batch is not
     assert _counts()["compiles"] == before["compiles"] + 5
+
+
+MASK = np.array([True, False, True])
+
+
+def _masked(x):
+    """A helper whose NumPy global decides a shape: its value is needed while tracing."""
+    return pnp.sum(pnp.sin(x[MASK]))
+
+
+def test_numpy_state_needed_on_the_host_is_read_each_call():
+    for m in ([True, False, True], [False, True, True], [True, True, True]):
+        MASK[:] = m
+        jmask = np.array(m)
+        close(plait.grad(lambda x: _masked(x))(X),
+              jax.grad(lambda x: jnp.sum(jnp.sin(x[jmask])))(X))  # noqa: B023
+        close(plait.jit(lambda x: _masked(x))(X), jnp.sum(jnp.sin(X[jmask])))
+    with pytest.raises(plait.ConcretizationError, match="traced mask"):  # a mask of arguments
+        plait.jit(lambda x, m: pnp.sum(x[m]))(X, MASK)

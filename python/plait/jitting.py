@@ -486,6 +486,9 @@ def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
     (device buffers of closure arrays then arguments) Python may branch on traced values."""
     name = name or getattr(fun, "__name__", "fn")
     closure_avals = [leaf_aval(a) for a in fkey.arrays]
+    closure_bufs = [leaf_buffer(a, av) for a, av in zip(fkey.arrays, closure_avals)]
+    if concrete_args is None and closure_bufs:  # under jit: only what the function reads
+        concrete_args = closure_bufs + [None] * len(in_avals)
     stats["traces"] += 1
     with LOCK, CONTEXT:
         mb = ModuleBuilder()
@@ -508,7 +511,6 @@ def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
         else:
             trace.func.attributes["sym_name"] = ir.StringAttr.get("main")
     arg_avals = closure_avals + [c.aval for c in consts] + list(in_avals)
-    closure_bufs = [leaf_buffer(a, av) for a, av in zip(fkey.arrays, closure_avals)]
     staged = Staged(mb.module, name, arg_avals, out_avals, out_tree, [c._buf for c in consts],
                     closure_bufs)
     staged.value_dependent = trace.value_dependent
@@ -737,13 +739,13 @@ def lookup_or_compile(fun, fkey: FunctionKey, in_tree, in_avals, statics, rebuil
 
 
 def compile_once(staged: Staged) -> CompiledEntry:
-    """Compile a traced module, or reuse the program compiled for the same IR and avals (a
+    """Compile a traced module, or reuse the program compiled for the same IR, avals and mesh (a
     retrace, or another function tracing to the same program): the entry keeps this trace's
     constants and output structure."""
     with CONTEXT:
         text = str(staged.module)
     pkey = (hashlib.sha256(text.encode()).digest(), tuple(staged.in_avals),
-            tuple(staged.out_avals))
+            tuple(staged.out_avals), staged.mesh)  # (the mesh's device order is not in it)
     exe = _PROGRAMS.get(pkey)
     if exe is not None:
         _PROGRAMS.move_to_end(pkey)
