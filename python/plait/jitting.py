@@ -119,10 +119,6 @@ class _Identity:
         return isinstance(other, _Identity) and other.obj is self.obj
 
 
-def _is_array_leaf(x) -> bool:
-    return isinstance(x, (Array, np.ndarray)) or _is_jax_array(x)
-
-
 def _scalar_key(v):
     """A scalar by type and value: 1, 1.0 and True differ, as do 0.0 and -0.0; nan is nan."""
     t = type(v)
