@@ -116,6 +116,21 @@ func.func @scan_reverse(%xs: tensor<3xf32>) -> tensor<3xf32> {
   return %0 : tensor<3xf32>
 }
 
+// length = 0: the body never runs; the results are the carry and zero-length ys.
+// CHECK-LABEL: @scan_empty
+// CHECK-SAME: (%[[H:.*]]: tensor<2xf32>, %[[XS:.*]]: tensor<0x2xf32>)
+// CHECK-NEXT: %[[Z:.*]] = stablehlo.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-NEXT: %[[YS:.*]] = stablehlo.broadcast_in_dim %[[Z]], dims = [] : (tensor<f32>) -> tensor<0x2xf32>
+// CHECK-NEXT: return %[[H]], %[[YS]] : tensor<2xf32>, tensor<0x2xf32>
+func.func @scan_empty(%h: tensor<2xf32>, %xs: tensor<0x2xf32>) -> (tensor<2xf32>, tensor<0x2xf32>) {
+  %0:2 = "plait.scan"(%h, %xs) ({
+  ^bb0(%bh: tensor<2xf32>, %bx: tensor<2xf32>):
+    %a = "plait.add"(%bh, %bx) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    "plait.yield"(%a, %bh) : (tensor<2xf32>, tensor<2xf32>) -> ()
+  }) {length = 0 : i64, num_carry = 1 : i64, num_consts = 0 : i64, reverse = false} : (tensor<2xf32>, tensor<0x2xf32>) -> (tensor<2xf32>, tensor<0x2xf32>)
+  return %0#0, %0#1 : tensor<2xf32>, tensor<0x2xf32>
+}
+
 // Nested region ops are lowered first: the case inside the loop body reads the loop state.
 // CHECK-LABEL: @nested
 // CHECK-SAME: (%[[C:.*]]: tensor<f32>, %[[IDX:.*]]: tensor<i32>)

@@ -374,6 +374,33 @@ def test_error_grad_of_non_scalar():
         plait.grad(lambda x: (x.sum(), x.sum()))(np.ones(3))
 
 
+@pytest.mark.parametrize("how, what", [
+    ("grad", "grad requires a real-valued output"),
+    ("value_and_grad", "grad requires a real-valued output"),
+    ("jit_grad", "grad requires a real-valued output"),
+    ("jacrev", "jacrev requires real-valued outputs"),
+    ("hessian", "jacrev requires real-valued outputs"),
+    ("jacfwd_of_complex_input", "jacfwd requires real-valued inputs")])
+def test_error_complex_values_where_jax_needs_holomorphic(how, what):
+    """jax raises a TypeError; plait raised a raw MLIRError (grad) or returned zeros."""
+    f = lambda x: pnp.sum(x * 1j)  # noqa: E731
+    calls = {
+        "grad": lambda T: T.grad(f)(np.float32(1)),
+        "value_and_grad": lambda T: T.value_and_grad(f)(np.float32(1)),
+        "jit_grad": lambda T: T.jit(T.grad(f))(np.float32(1)),
+        "jacrev": lambda T: T.jacrev(lambda x: x * 1j)(np.ones(2, np.float32)),
+        "hessian": lambda T: T.hessian(f)(np.ones(2, np.float32)),
+        "jacfwd_of_complex_input": lambda T: T.jacfwd(lambda x: (x * x).real)(
+            np.ones(2, np.complex64)),
+    }
+    with pytest.raises(TypeError):
+        calls[how](SimpleNamespace(**{k: getattr(jax, k) for k in
+                                      ("grad", "value_and_grad", "jit", "jacrev", "hessian",
+                                       "jacfwd")}))
+    with pytest.raises(plait.PlaitTypeError, match=HERE + what):
+        calls[how](plait)
+
+
 def test_error_argnums_out_of_range():
     with pytest.raises(plait.PlaitValueError, match=HERE + "argnums 2 is out of range"):
         plait.grad(lambda x, y: x * y, argnums=2)(1.0, 2.0)

@@ -217,6 +217,27 @@ def test_forward_mode_through_long_loop_stores_no_residuals(loop, how):
     assert ours <= 2 * theirs, (ours, theirs)
 
 
+@BOTH
+def test_scan_over_zero_length_xs(how):
+    """The body never runs: the carry comes back as it went in, the ys are empty (as in jax),
+    and so are their derivatives."""
+    def run(np_, lax_):
+        def f(w, h, xs):
+            c, ys = lax_.scan(lambda c, x: (np_.tanh(w * c + x), c * x), h, xs)
+            return np_.sum(c) + np_.sum(ys), ys
+        return f
+
+    f, fj = run(pnp, lax), run(jnp, jax.lax)
+    xs = np.zeros((0, 4), np.float32)
+    close(mode(f, how)(np.float32(0.5), H0, xs), fj(np.float32(0.5), H0, xs))
+    assert mode(f, how)(np.float32(0.5), H0, xs)[1].shape == (0, 4)
+    g = lambda fn: (lambda w, h, xs: fn(w, h, xs)[0])  # noqa: E731
+    close(mode(plait.grad(g(f), argnums=(0, 1)), how)(np.float32(0.5), H0, xs),
+          jax.grad(g(fj), argnums=(0, 1))(np.float32(0.5), H0, xs))
+    close(mode(plait.vmap(g(f), in_axes=(None, 0, None)), how)(np.float32(0.5), XS[:3], xs),
+          jax.vmap(g(fj), in_axes=(None, 0, None))(np.float32(0.5), XS[:3], xs))
+
+
 # --- while_loop / fori_loop -----------------------------------------------------------------
 
 def newton(np_, lax_):

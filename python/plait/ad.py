@@ -9,6 +9,8 @@ function's code and closure, so a fresh `lambda p: loss(p, batch)` per step is c
 from __future__ import annotations
 
 import functools
+import hashlib
+from collections import OrderedDict
 
 import numpy as np
 
@@ -210,6 +212,9 @@ def _scalar_output_index(traced: Traced, has_aux: bool) -> int:
     if va.shape != () or not dtypes.is_inexact(va.dtype):
         raise PlaitTypeError(f"grad requires a scalar output of a floating dtype, got "
                              f"{va.str_short()}; use jacrev or vjp for non-scalar outputs")
+    if dtypes.is_complex(va.dtype):
+        raise PlaitTypeError(f"grad requires a real-valued output, got {va.str_short()}; "
+                             "differentiate its real part, or use vjp for complex outputs")
     return idx[0]
 
 
@@ -355,10 +360,8 @@ class _Split:
                       self.diff, self.out_avals)
 
 
-_SPLITS: dict = {}
-
-
-_VALUE_DEPENDENT = object()  # _SPLITS marker: retrace each call, then look up by path taken
+_SPLITS: OrderedDict = OrderedDict()  # (LRU, as jit's cache)
+_RETRACE = object()  # _SPLITS marker: retrace each call, then look up by the IR traced
 
 
 def _eager_split(fun, primals, has_aux, transpose: bool):
@@ -369,18 +372,19 @@ def _eager_split(fun, primals, has_aux, transpose: bool):
     closure = [jitting.leaf_buffer(x, jitting.leaf_aval(x)) for x in fkey.arrays]
     arg_bufs = [jitting.leaf_buffer(x, a) for x, a in zip(leaves, avals)]
     split = _SPLITS.get(key)
-    if split is None or split is _VALUE_DEPENDENT:
+    if split is None or split is _RETRACE:
         call_tree = pytree.tree_structure((tuple(primals), {}))
         staged, trees = _stage_split(fun, fkey, call_tree, avals, has_aux, closure + arg_bufs)
-        if staged.value_dependent:  # Python branched on values: one split per path taken
-            _SPLITS[key] = _VALUE_DEPENDENT
+        if staged.retrace:  # it depends on more than the key: one split per IR traced
+            jitting._remember(_SPLITS, key, _RETRACE)
             with CONTEXT:
-                key = (key, str(staged.module))
+                key = (key, hashlib.sha256(str(staged.module).encode()).digest())
             cached = _SPLITS.get(key)
             if cached is not None:
                 split = cached.retargeted(staged)
-        if split is None or split is _VALUE_DEPENDENT:
-            split = _SPLITS[key] = _build_split(staged, trees, avals, transpose)
+        if split is None or split is _RETRACE:
+            split = _build_split(staged, trees, avals, transpose)
+            jitting._remember(_SPLITS, key, split)
     bufs = split.fwd.call_flat(closure, arg_bufs)
     outs, res = bufs[:split.n_out], bufs[split.n_out:]
     main = pytree.tree_unflatten(split.out_tree, [Array(b) for b in outs[:split.n_main]])
@@ -559,6 +563,14 @@ def _jacobian(fun, argnums, has_aux, forward: bool):
     return jac
 
 
+def _check_real(avals, what: str) -> None:
+    """jax's rule: a Jacobian of complex values needs holomorphic=True, which plait lacks."""
+    for a in avals:
+        if not dtypes.is_float(a.dtype):
+            raise PlaitTypeError(f"{what} (a floating dtype), got {a.str_short()}; use jvp or "
+                                 "vjp for complex values")
+
+
 def _basis(avals, dtype):
     """Rows of the identity, split into one array per aval: leaf k gets shape (N,) + shape_k."""
     from plait import numpy as pnp
@@ -581,6 +593,8 @@ def _jacobian_traced(fun, nums, single, has_aux, forward, args, kwargs):
     _check_diff_dtypes(d_leaves, [True] * len(d_leaves), False,
                        "jacfwd" if forward else "jacrev")
     d_avals = [jitting.leaf_aval(x) for x in d_leaves]
+    if forward:
+        _check_real(d_avals, "jacfwd requires real-valued inputs")
 
     def partial_fun(*dargs):
         full = list(args)
@@ -618,6 +632,7 @@ def _jacobian_traced(fun, nums, single, has_aux, forward, args, kwargs):
         y, pullback = vjp(main, *diff_args)
         y_leaves, y_tree = pytree.tree_flatten(y)
         y_avals = [jitting.leaf_aval(v) for v in y_leaves]
+        _check_real(y_avals, "jacrev requires real-valued outputs")
         dtype = dtypes.promote(*[(a.dtype, False) for a in y_avals])[0]
         basis = _basis(y_avals, dtype)
         cts = vmap(lambda *rows: pullback(pytree.tree_unflatten(y_tree, list(rows))))(*basis)

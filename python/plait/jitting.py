@@ -1,20 +1,25 @@
 """`plait.jit`: trace once per signature, compile through the pipeline, dispatch fast.
 
 A call's signature is (function, pytree structure, avals incl. weak types, static args).
-"Function" is its code object plus what it reads from its closure and globals: arrays by aval
-(they become implicit inputs), hashable values by value, anything else by identity — so a fresh
-lambda per loop step reuses the compiled program, and a rebound global is never read stale.
+"Function" is its code object plus everything it reads — closure, globals, and through them
+called functions, containers and the attributes of objects and modules: arrays by aval (they
+become implicit inputs), scalars by type and value — so a fresh lambda per loop step reuses the
+compiled program, and rebound or mutated state is never read stale (see `_Reads`).
 Calls go through jaxlib's C++ dispatch path (`runtime.fastpath`) when it is available; the
 Python path below is the fallback and the cache-miss handler.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import inspect
 import logging
 import os
+import sys
 import types
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -97,7 +102,7 @@ def leaf_buffer_sharded(x, aval: ShapedArray, sharding):
     return _device.put_sharded(np.asarray(x, aval.dtype), aval, sharding)
 
 
-# --- the function part of the key: code + closure ----------------------------------------------
+# --- the function part of the key: everything the function reads -------------------------------
 
 class _Identity:
     """Keys an unhashable object by identity, holding it so its id is not reused."""
@@ -114,11 +119,22 @@ class _Identity:
         return isinstance(other, _Identity) and other.obj is self.obj
 
 
-def _is_array_leaf(x) -> bool:
-    return isinstance(x, (Array, np.ndarray)) or _is_jax_array(x)
+def _scalar_key(v):
+    """A scalar by type and value: 1, 1.0 and True differ, as do 0.0 and -0.0; nan is nan."""
+    t = type(v)
+    if t is float or t is complex:
+        return (t, v) if v == v and v != 0 else (t, repr(v))
+    if isinstance(v, np.generic):
+        return t, v.tobytes()
+    return t, v
+
+
+_SCALARS = frozenset({bool, int, float, complex, str, bytes, type(None)})
 
 
 def _value_key(v):
+    if type(v) in _SCALARS or isinstance(v, np.generic):
+        return _scalar_key(v)
     try:
         hash(v)
         return v
@@ -126,135 +142,317 @@ def _value_key(v):
         return _Identity(v)
 
 
-def _global_names(code) -> set:
+# Packages whose objects are taken as they are (keyed by value or identity, not walked): their
+# functions read only their own internals, and their objects hold no user state plait tracks.
+_LIBRARIES = frozenset({"plait", "numpy", "jax", "jaxlib", "scipy", "ml_dtypes"}
+                       | set(sys.stdlib_module_names))
+_MAX_READS = 10_000  # values walked per call; beyond, what is left is opaque
+_MAX_DEPTH = 64
+
+
+def _is_library(module_name) -> bool:
+    return not isinstance(module_name, str) or module_name.partition(".")[0] in _LIBRARIES
+
+
+@functools.lru_cache(maxsize=4096)
+def _code_names(code) -> tuple:
     """Names a code object (and the functions and comprehensions nested in it) may read as
-    globals (a superset: attribute names are listed too)."""
+    globals or attributes, sorted."""
     names = set(code.co_names)
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
-            names |= _global_names(const)
-    return names
+            names.update(_code_names(const))
+    return tuple(sorted(names))
 
 
-def _referenced_globals(fun) -> list:
-    """(name, value) of each global `fun`'s code reads, in a stable order (none for plait's own
-    functions: their globals are plait's internals, never user data)."""
-    g = fun.__globals__
-    if g.get("__name__", "").startswith("plait."):
-        return []
-    return [(n, g[n]) for n in sorted(_global_names(fun.__code__)) if n in g]
+def _is_numeric(x) -> bool:
+    dt = x.dtype
+    return dt.kind in "biufc" or dt == dtypes.bfloat16
 
 
-_MAX_GLOBAL_LEAVES = 256  # a larger global container is keyed by identity, not walked per call
+class _Reads:
+    """One walk over what a function reads: its closure cells, defaults and the globals its
+    code names; through them, the functions it calls (the same, except a library's globals),
+    bound objects and partials, containers, the attributes of objects and the data attributes
+    of their classes, and the attributes of modules that the code names. It builds the key
+    (arrays by aval, scalars by type and value), collects the arrays (the implicit inputs), and
+    a plan to rebuild what was read with tracers in place of the arrays.
+
+    A plan is `plan(rebuild) -> value`, or None where nothing below holds an array. What the
+    walk cannot see into (an object without a `__dict__`, more than _MAX_READS values) makes
+    the read `opaque`: a program traced from it is not reused without retracing."""
+
+    def __init__(self):
+        self.arrays: list = []
+        self.opaque = False
+        self._array_at: dict = {}  # id(array) -> its position in self.arrays
+        self._seen: dict = {}      # id(function or object) -> (position, [its plan])
+        self._count = 0
+
+    def value(self, v, names=(), depth=0):
+        t = type(v)
+        if t in _SCALARS:
+            return _scalar_key(v), None
+        self._count += 1
+        if self._count > _MAX_READS or depth > _MAX_DEPTH:
+            return self._opaque(v)
+        if t is Array or _is_jax_array(v) or isinstance(v, np.ndarray):
+            return self._array(v)
+        if isinstance(v, np.generic):
+            return _scalar_key(v), None
+        depth += 1
+        if t is types.FunctionType:
+            return self._function(v, depth)
+        if t is types.MethodType:
+            (fk, fp), (sk, sp) = (self.value(v.__func__, names, depth),
+                                  self.value(v.__self__, names, depth))
+            return ("method", fk, sk), _plan_if(fp or sp, lambda rb: types.MethodType(
+                _run(fp, rb, v.__func__), _run(sp, rb, v.__self__)))
+        if t is functools.partial:
+            (fk, fp), (ak, ap), (kk, kp) = (self.value(x, names, depth)
+                                            for x in (v.func, v.args, v.keywords))
+            return ("partial", fk, ak, kk), _plan_if(fp or ap or kp, lambda rb: (
+                functools.partial(_run(fp, rb, v.func), *_run(ap, rb, v.args),
+                                  **_run(kp, rb, v.keywords))))
+        if isinstance(v, Jitted):  # inside a trace a jitted function is inlined: its function
+            return self.value(v.fun, names, depth)
+        if t is types.ModuleType:
+            return self._module(v, names, depth)
+        if isinstance(v, type):
+            return self._class(v, names, depth)
+        if t is set:
+            return self.value(frozenset(v), names, depth)
+        if t not in (list, tuple, dict):
+            if t.__hash__ is not None and (t.__eq__ is not object.__eq__ or
+                                           _is_library(t.__module__)):
+                try:  # a value with its own == (or a library's object): keyed by it ...
+                    hash(v)
+                    return v, None
+                except TypeError:  # ... unless it holds arrays or lists
+                    pass
+        return self._container(v, names, depth)
+
+    def _opaque(self, v):
+        self.opaque = True
+        return _Identity(v), None
+
+    def _array(self, v):
+        if not _is_numeric(v):
+            return self._opaque(v)
+        i = self._array_at.get(id(v))
+        if i is None:
+            i = self._array_at[id(v)] = len(self.arrays)
+            self.arrays.append(v)
+            key = leaf_aval(v)
+        else:
+            key = ("same array as", i)  # the program reads one input for both
+        return key, lambda rb: rb.tracers[i]
+
+    def _visit(self, v):
+        """(key, plan) of a function or object met before, else None (marking it met)."""
+        seen = self._seen.get(id(v))
+        if seen is None:
+            self._seen[id(v)] = (len(self._seen), [None])
+            return None
+        at, plan = seen
+        return ("ref", at), _plan_if(type(v) is types.FunctionType,
+                                     lambda rb: rb.done.get(id(v)) or _run(plan[0], rb, v))
+
+    def _planned(self, v, key, plan):
+        self._seen[id(v)][1][0] = plan
+        return key, plan
+
+    def _function(self, f, depth):
+        seen = self._visit(f)
+        if seen is not None:
+            return seen
+        code, g = f.__code__, f.__globals__
+        names = _code_names(code)
+        dk, dp = self.value(f.__defaults__, names, depth)
+        kk, kp = self.value(f.__kwdefaults__, names, depth)
+        cells, cell_plans = [], []
+        for c in f.__closure__ or ():
+            try:
+                k, p = self.value(c.cell_contents, names, depth)
+            except ValueError:  # an empty cell: a name assigned later
+                k, p = ("empty cell",), None
+            cells.append(k)
+            cell_plans.append(p)
+        reads, global_plans = [], []
+        if not _is_library(g.get("__name__")):
+            for n in names:
+                if n in g:
+                    k, p = self.value(g[n], names, depth)
+                    reads.append((n, k))
+                    if p is not None:
+                        global_plans.append((n, p))
+        attrs = [(n, v) for n, v in f.__dict__.items() if n != "__wrapped__"]
+        ak, ap = self._items(None, attrs, names, depth) if attrs else ((), None)
+        key = (code, _Identity(g), dk, kk, tuple(cells), tuple(reads), ak)
+        needed = dp or kp or ap or global_plans or any(cell_plans)
+        return self._planned(f, key, _plan_if(needed, lambda rb: rb.function(
+            f, dp, kp, ap, cell_plans, global_plans)))
+
+    def _container(self, v, names, depth):
+        try:
+            leaves, tree = pytree.tree_flatten(v)
+        except (TypeError, ValueError):  # e.g. a dict with unsortable keys
+            return self._opaque(v)
+        if len(leaves) == 1 and leaves[0] is v:  # not a container: an object
+            return self._object(v, names, depth)
+        keys, plans = [], []
+        for x in leaves:
+            k, p = self.value(x, names, depth)
+            keys.append(k)
+            plans.append(p)
+        return (tree, tuple(keys)), _plan_if(any(plans), lambda rb: pytree.tree_unflatten(
+            tree, [_run(p, rb, x) for p, x in zip(plans, leaves)]))
+
+    def _object(self, o, names, depth):
+        d = getattr(o, "__dict__", None)
+        if type(d) is not dict:  # e.g. __slots__: its state cannot be read here
+            return self._opaque(o)
+        seen = self._visit(o)
+        if seen is not None:
+            return seen
+        ck, cp = self._class(type(o), names, depth)
+        k, p = self._items(d, list(d.items()), names, depth)
+        return self._planned(o, (ck, k), _plan_if(cp or p, lambda rb: (
+            _run(cp, rb, None), _run(p, rb, None), o)[2]))
+
+    def _class(self, cls, names, depth):
+        """A user class: its data attributes (its methods are its own: keyed by the class)."""
+        if _is_library(cls.__module__):
+            return cls, None
+        seen = self._visit(cls)
+        if seen is not None:
+            return seen
+        keys, plans = [cls], []
+        for c in cls.__mro__:
+            if _is_library(c.__module__):
+                continue
+            data = [(n, v) for n, v in c.__dict__.items() if not n.startswith("__")
+                    and not callable(v) and not hasattr(type(v), "__get__")]
+            k, p = self._items(c, data, names, depth)
+            keys.append(k)
+            plans.append(p)
+        return self._planned(cls, tuple(keys), _plan_if(any(plans), lambda rb: (
+            [_run(p, rb, None) for p in plans], cls)[1]))
+
+    def _module(self, m, names, depth):
+        """A user module: the attributes the reading code names."""
+        if _is_library(m.__name__):
+            return m, None
+        seen = self._visit(m)
+        if seen is not None:
+            return seen
+        d = m.__dict__
+        k, p = self._items(d, [(n, d[n]) for n in names if n in d], names, depth)
+        return self._planned(m, (m, k), _plan_if(p, lambda rb: (p(rb), m)[1]))
+
+    def _items(self, target, items, names, depth):
+        """Named attributes of `target` (a `__dict__`, or a class); the plan sets them (on
+        `into`: a rebuilt function's own attributes go to its copy)."""
+        keys, plans = [], []
+        for n, v in items:
+            k, p = self.value(v, names, depth)
+            keys.append((n, k))
+            if p is not None:
+                plans.append((n, p))
+        return tuple(keys), _plan_if(plans, lambda rb, into=target: rb.set_attrs(into, plans))
 
 
-def _flatten(value, max_leaves=None):
-    """(leaves, tree) of a value read by a traced function; a container that cannot be
-    flattened (unsortable dict keys) or has more than max_leaves leaves is one opaque leaf."""
-    try:
-        leaves, tree = pytree.tree_flatten(value)
-    except (TypeError, ValueError):
-        leaves = None
-    if leaves is None or (max_leaves is not None and len(leaves) > max_leaves):
-        return pytree.tree_flatten(_Identity(value))
-    return leaves, tree
+def _plan_if(needed, plan):
+    return plan if needed else None
 
 
-def _is_local_function(v, fun) -> bool:
-    """A Python function of `fun`'s own module (those of other modules are keyed by identity)."""
-    return isinstance(v, types.FunctionType) and v.__globals__ is fun.__globals__
+def _run(plan, rb, original):
+    return original if plan is None else plan(rb)
 
 
-def _dependency_key(fun, seen: set):
-    """Identity of a function of the same module that the traced one calls, plus what it reads
-    (arrays by identity): a fresh lambda calling it must retrace when any of that was rebound."""
-    if id(fun) in seen:
-        return _Identity(fun)
-    seen.add(id(fun))
-    reads = [v for _, v in _referenced_globals(fun)]
-    reads += [c.cell_contents for c in fun.__closure__ or () if _filled(c)]
-    return _Identity(fun), tuple(_dependency_key(v, seen) if _is_local_function(v, fun) else
-                                 _identity_leaves(v) for v in reads)
+class _Rebuild:
+    """What a function reads, rebuilt with tracers in place of its arrays, for one trace.
+    Functions are rebuilt as copies (reading a copy of their module's globals); attributes of
+    objects, classes and modules are set for the trace and restored after it."""
 
+    def __init__(self, tracers):
+        self.tracers = list(tracers)
+        self.done: dict = {}      # id(function) -> its rebuilt copy
+        self._globals: dict = {}  # id(module globals) -> their copy
+        self._undo: list = []     # (dict or class, name, old value, value set)
 
-def _filled(cell) -> bool:
-    try:
-        cell.cell_contents  # noqa: B018 (raises on an empty cell: a name assigned later)
-    except ValueError:
-        return False
-    return True
+    def function(self, f, dp, kp, ap, cell_plans, global_plans):
+        new = self.done.get(id(f))
+        if new is not None:
+            return new
+        g = f.__globals__
+        if global_plans:
+            g = self._globals.get(id(f.__globals__))
+            if g is None:
+                g = self._globals[id(f.__globals__)] = dict(f.__globals__)
+        cells = tuple(types.CellType() if p is not None else c
+                      for c, p in zip(f.__closure__ or (), cell_plans))
+        new = types.FunctionType(f.__code__, g, f.__name__, f.__defaults__, cells or None)
+        new.__kwdefaults__, new.__qualname__ = f.__kwdefaults__, f.__qualname__
+        new.__dict__.update(f.__dict__)
+        self.done[id(f)] = new  # before its parts: a function may read itself
+        if ap is not None:
+            ap(self, new.__dict__)
+        if dp is not None:
+            new.__defaults__ = dp(self)
+        if kp is not None:
+            new.__kwdefaults__ = kp(self)
+        for c, p in zip(cells, cell_plans):
+            if p is not None:
+                c.cell_contents = p(self)
+        for n, p in global_plans:
+            g[n] = p(self)
+        return new
 
+    def set_attrs(self, target, plans) -> None:
+        for n, p in plans:
+            new = p(self)
+            d = target if type(target) is dict else target.__dict__
+            self._undo.append((target, n, d[n], new))
+            if type(target) is dict:
+                target[n] = new
+            else:
+                setattr(target, n, new)
 
-def _identity_leaves(value):
-    leaves, tree = _flatten(value, _MAX_GLOBAL_LEAVES)
-    return tree, tuple(_Identity(x) if _is_array_leaf(x) else _value_key(x) for x in leaves)
-
-
-class _Slot:
-    """One value the function reads (a closure cell or a global), with its array leaves."""
-
-    __slots__ = ("tree", "leaves", "arrays")
-
-    def __init__(self, value, max_leaves=None):
-        self.leaves, self.tree = _flatten(value, max_leaves)
-        self.arrays = [i for i, x in enumerate(self.leaves) if _is_array_leaf(x)]
-
-    def key(self):
-        return self.tree, tuple(leaf_aval(x) if _is_array_leaf(x) else _value_key(x)
-                                for x in self.leaves)
-
-    def rebuild(self, it):
-        leaves = list(self.leaves)
-        for i in self.arrays:
-            leaves[i] = next(it)
-        return pytree.tree_unflatten(self.tree, leaves)
+    def restore(self) -> None:
+        """Put back what was set, unless the traced function set it again itself."""
+        for target, n, old, new in reversed(self._undo):
+            if type(target) is dict:
+                if target.get(n) is new:
+                    target[n] = old
+            elif target.__dict__.get(n) is new:
+                setattr(target, n, old)
+        self._undo.clear()
 
 
 class FunctionKey:
-    """A function's code and what it reads (closure cells and globals), with their array leaves
-    pulled out as implicit inputs; global functions it calls are keyed by what they read."""
+    """A function's code and everything it reads (see `_Reads`), with the arrays among what it
+    reads pulled out as implicit inputs."""
 
     def __init__(self, fun):
         self.fun = fun
-        self.arrays: list = []
-        # A bound method is its function plus the object it is bound to.
-        self.bound = fun.__self__ if isinstance(fun, types.MethodType) else None
-        fun = fun.__func__ if self.bound is not None else fun
-        code = getattr(fun, "__code__", None)
-        if code is None:
-            self.key = (_value_key(fun),)
-            return
-        self._cells = [_Slot(c.cell_contents) if _filled(c) else None
-                       for c in fun.__closure__ or ()]
-        self._globals = []
-        deps, seen = [], {id(fun)}
-        for name, value in _referenced_globals(fun):
-            if _is_local_function(value, fun):
-                deps.append(_dependency_key(value, seen))
-            else:
-                self._globals.append((name, _Slot(value, _MAX_GLOBAL_LEAVES)))
-        for slot in self._cells + [slot for _, slot in self._globals]:
-            if slot is not None:
-                self.arrays.extend(slot.leaves[i] for i in slot.arrays)
-        self.key = (code, _value_key(fun.__defaults__), _Identity(fun.__globals__),
-                    tuple(None if c is None else c.key() for c in self._cells),
-                    tuple((n, slot.key()) for n, slot in self._globals), tuple(deps),
-                    _value_key(self.bound))
+        reads = _Reads()
+        key, self._plan = reads.value(fun)
+        self.key = (key,)
+        self.arrays = reads.arrays
+        self.opaque = reads.opaque  # some of what it reads is not in the key
 
-    def with_closure_tracers(self, tracers: Sequence):
-        """The function reading `tracers` (in order) in place of its arrays."""
-        if not self.arrays:
-            return self.fun
-        it = iter(tracers)
-        f = self.fun.__func__ if self.bound is not None else self.fun
-        cells = tuple(cell if slot is None or not slot.arrays else
-                      types.CellType(slot.rebuild(it))
-                      for cell, slot in zip(f.__closure__ or (), self._cells))
-        lifted = {n: slot.rebuild(it) for n, slot in self._globals if slot.arrays}
-        g = types.FunctionType(f.__code__, {**f.__globals__, **lifted} if lifted else
-                               f.__globals__, f.__name__, f.__defaults__, cells or None)
-        g.__kwdefaults__ = f.__kwdefaults__
-        return g if self.bound is None else types.MethodType(g, self.bound)
+    @contextlib.contextmanager
+    def substituted(self, tracers: Sequence):
+        """The function reading `tracers` (in order) in place of its arrays, for one trace."""
+        if self._plan is None:
+            yield self.fun
+            return
+        rebuild = _Rebuild(tracers)
+        try:
+            yield self._plan(rebuild)
+        finally:
+            rebuild.restore()
 
 
 # --- tracing a signature into a module ---------------------------------------------------------
@@ -284,15 +482,19 @@ def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
     (device buffers of closure arrays then arguments) Python may branch on traced values."""
     name = name or getattr(fun, "__name__", "fn")
     closure_avals = [leaf_aval(a) for a in fkey.arrays]
+    closure_bufs = [leaf_buffer(a, av) for a, av in zip(fkey.arrays, closure_avals)]
+    if concrete_args is None and closure_bufs:  # under jit: only what the function reads
+        concrete_args = closure_bufs + [None] * len(in_avals)
+    stats["traces"] += 1
     with LOCK, CONTEXT:
         mb = ModuleBuilder()
         trace = Trace(mb, name, closure_avals + list(in_avals), private=False,
                       concrete_args=concrete_args)
         with trace:
             nc = len(closure_avals)
-            f = fkey.with_closure_tracers(trace.args[:nc])
             args, kwargs = rebuild_args(pytree.tree_unflatten(in_tree, trace.args[nc:]))
-            out = apply(f, args, kwargs) if apply else f(*args, **kwargs)
+            with fkey.substituted(trace.args[:nc]) as f:
+                out = apply(f, args, kwargs) if apply else f(*args, **kwargs)
             out_flat, out_tree = pytree.tree_flatten(out)
             # float0 outputs (gradients of integer inputs) hold no data: not program outputs
             host_outs = {k: o for k, o in enumerate(out_flat) if _is_float0(o)}
@@ -305,10 +507,12 @@ def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
         else:
             trace.func.attributes["sym_name"] = ir.StringAttr.get("main")
     arg_avals = closure_avals + [c.aval for c in consts] + list(in_avals)
-    closure_bufs = [leaf_buffer(a, av) for a, av in zip(fkey.arrays, closure_avals)]
     staged = Staged(mb.module, name, arg_avals, out_avals, out_tree, [c._buf for c in consts],
                     closure_bufs)
     staged.value_dependent = trace.value_dependent
+    # read beyond the key: captured arrays met through paths the key does not cover, or
+    # objects it cannot see into (see _Retrace)
+    staged.retrace = trace.value_dependent or bool(consts) or fkey.opaque
     staged.host_outs = host_outs
     staged.mesh = _annotate_shardings(mb, staged, shardings)
     return staged
@@ -450,10 +654,18 @@ def _compile_sharded(staged: Staged, module):
                            named("res_attrs", len(staged.out_avals)))
 
 
-_CACHE: OrderedDict = OrderedDict()
+_CACHE: OrderedDict = OrderedDict()     # signature -> CompiledEntry or _Retrace
+_PROGRAMS: OrderedDict = OrderedDict()  # hash of a traced module (+ avals) -> Executable
+_LAST_KEY: OrderedDict = OrderedDict()  # function key -> its last signature (for the log)
 _CACHE_SIZE = 4096
-_LAST_KEY: dict = {}
 stats = {"traces": 0, "compiles": 0}
+
+
+def _remember(cache: OrderedDict, key, value) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    if len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
 
 
 def _log_enabled() -> bool:
@@ -481,62 +693,70 @@ def _explain_miss(fkey, key, arg_names) -> str:
     return "; ".join(reasons) or "the function's closure changed"
 
 
+class _Retrace:
+    """Cache marker for a trace that depends on more than its key: Python branched on a traced
+    value, or the function read arrays or objects the key does not cover. Each call retraces
+    and reuses the program compiled for the same IR; only the `jit` object that traced it
+    keeps its program, as `jax.jit` does."""
+
+    __slots__ = ("owner", "entry")
+
+    def __init__(self, owner, entry):
+        self.owner = owner and weakref.ref(owner)
+        self.entry = entry
+
+
 def lookup_or_compile(fun, fkey: FunctionKey, in_tree, in_avals, statics, rebuild_args,
                       arg_names=(), transform=(), apply=None, concrete_args=None,
-                      shardings=None) -> CompiledEntry:
-    """The compiled program for a signature; `transform` keys what `apply` traces.
-
-    A function found to branch on traced values (possible only with `concrete_args`) is
-    retraced on every call and its programs are cached per traced IR (per path taken)."""
+                      shardings=None, owner=None) -> CompiledEntry:
+    """The compiled program for a signature; `transform` keys what `apply` traces; `owner`
+    is the FunctionKey of a long-lived `jit` object (see _Retrace)."""
     key = (fkey.key + transform, in_tree, tuple(in_avals), statics, dtypes.config.key())
     if shardings is not None:
         key += (shardings,)
     with LOCK:
         entry = _CACHE.get(key)
-        if entry is not None and entry is not _VALUE_DEPENDENT:
+        if type(entry) is CompiledEntry:
             _CACHE.move_to_end(key)
             return entry
-        if entry is _VALUE_DEPENDENT:
-            staged = stage(fun, fkey, in_tree, in_avals, rebuild_args, apply=apply,
-                           concrete_args=concrete_args, shardings=shardings)
-            return _by_path(key, staged)
-        if _log_enabled():
+        if entry is not None and owner is not None and entry.owner() is owner:
+            return entry.entry
+        if entry is None and _log_enabled():
             logger.warning("plait: compiling %s for (%s) because %s",
                            getattr(fun, "__name__", fun),
                            ", ".join(a.str_short() for a in in_avals),
                            _explain_miss(fkey, key, arg_names))
         staged = stage(fun, fkey, in_tree, in_avals, rebuild_args, apply=apply,
                        concrete_args=concrete_args, shardings=shardings and tuple(shardings))
-        stats["traces"] += 1
-        if staged.value_dependent:
-            _CACHE[key] = _VALUE_DEPENDENT
-            return _by_path(key, staged)
-        entry = compile_staged(staged)
-        stats["compiles"] += 1
-        _CACHE[key] = entry
-        _LAST_KEY[fkey.key] = key
-        if len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        marker, entry = entry, compile_once(staged)
+        if marker is None or (owner is not None and marker.owner is None):
+            _remember(_CACHE, key, _Retrace(owner, entry) if staged.retrace or marker else
+                      entry)
+        _remember(_LAST_KEY, fkey.key, key)
         return entry
 
 
-_VALUE_DEPENDENT = object()  # cache marker: retrace each call, then look up by path
-
-
-def _by_path(key, staged: Staged) -> CompiledEntry:
+def compile_once(staged: Staged) -> CompiledEntry:
+    """Compile a traced module, or reuse the program compiled for the same IR, avals and mesh (a
+    retrace, or another function tracing to the same program): the entry keeps this trace's
+    constants and output structure."""
     with CONTEXT:
-        path_key = (key, str(staged.module))
-    entry = _CACHE.get(path_key)
-    if entry is None:
-        entry = _CACHE[path_key] = compile_staged(staged)
-        stats["compiles"] += 1
-    else:  # the cached entry's consts and output structure match this trace's
-        entry = CompiledEntry(staged, entry.executable)
+        text = str(staged.module)
+    pkey = (hashlib.sha256(text.encode()).digest(), tuple(staged.in_avals),
+            tuple(staged.out_avals), staged.mesh)  # (the mesh's device order is not in it)
+    exe = _PROGRAMS.get(pkey)
+    if exe is not None:
+        _PROGRAMS.move_to_end(pkey)
+        return CompiledEntry(staged, exe)
+    entry = compile_staged(staged)
+    stats["compiles"] += 1
+    _remember(_PROGRAMS, pkey, entry.executable)
     return entry
 
 
 def clear_caches() -> None:
     _CACHE.clear()
+    _PROGRAMS.clear()
     _LAST_KEY.clear()
 
 
@@ -671,7 +891,8 @@ class Jitted:
         rebuild = self.signature.rebuilder(len(args), statics)
         entry = lookup_or_compile(self.fun, self.fkey, in_tree, avals, statics, rebuild,
                                   _LazyNames(self.signature, args, kwargs),
-                                  shardings=self._shardings(dyn_args, dyn_kwargs, leaves))
+                                  shardings=self._shardings(dyn_args, dyn_kwargs, leaves),
+                                  owner=self.fkey)
         closure_bufs = [leaf_buffer(x, leaf_aval(x)) for x in self.fkey.arrays]
         if getattr(entry.staged, "mesh", None) is not None:
             shardings = entry.executable.in_shardings[-len(leaves):] if leaves else []

@@ -5,7 +5,9 @@ actual arguments. When the function asks for a traced value (`if x > 0:`, `float
 part of the function traced so far is compiled with that value as its output and run on the
 actual arguments. The trace is then marked *value-dependent*: its compiled program is cached
 under the IR it produced (the path taken), and later calls retrace to find their path. Under
-`jit` there are no actual arguments, and the same request is a ConcretizationError.
+`jit` only the arrays the function reads are known (not its arguments): a value that depends
+on them alone (a NumPy mask a helper computes) is found the same way; any other request is a
+ConcretizationError.
 """
 
 from __future__ import annotations
@@ -27,17 +29,48 @@ def _raise(t, what: str):
 
 
 def concrete_value(t, what: str = "a conversion") -> np.ndarray:
-    """The value a tracer takes on the actual arguments of an eager transformation."""
+    """The value a tracer takes on the actual arguments of an eager transformation, or on the
+    arrays a function reads under jit (a source None is unknown: an argument of the jit)."""
     trace = t._trace
     if trace.concrete_sources is None or not trace.alive:
         _raise(t, what)
-    args = [_device_value(s, what) for s in list(trace.concrete_sources) + list(trace.captures)]
+    sources = list(trace.concrete_sources) + list(trace.captures)
+    used = _arguments_used(trace, t)
+    if any(sources[i] is None for i in used):
+        _raise(t, what)
+    args = [_device_value(s, what) if i in used else _zeros(trace.block.arguments[i])
+            for i, s in enumerate(sources)]
     exe = _prefix_program(trace, t)
     root = trace
     while root.parent is not None:
         root = root.parent
     root.value_dependent = True
     return np.asarray(exe(args)[0])
+
+
+def _arguments_used(trace, t) -> set:
+    """Positions of the arguments of t's function that t depends on (region ops take what
+    their bodies read as operands, so operands are all there is to follow)."""
+    used, seen, stack = set(), set(), [t.value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, ir.BlockArgument):
+            used.add(v.arg_number)
+            continue
+        op = v.owner
+        if op not in seen:
+            seen.add(op)
+            stack.extend(op.operands)
+    return used
+
+
+def _zeros(arg):
+    """A stand-in for an argument the value does not depend on."""
+    from plait.core import aval as _aval
+    from plait.runtime import device as _device
+
+    a = _aval.aval_of_type(arg.type)
+    return _device.device_put(np.zeros(a.shape, a.dtype), a)
 
 
 def _device_value(source, what):

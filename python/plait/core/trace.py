@@ -5,7 +5,7 @@ aval with JAX's weak_type). Traces nest — `grad(f)` inside `jit(g)` traces `f`
 function while `g` is still open — and a value of an enclosing trace used inside an inner one
 is *lifted*: the inner function gets an extra argument, and the transformation op that calls
 it passes the outer value. Device arrays met while tracing are lifted the same way, to
-arguments of the outermost function (never baked in as constants).
+arguments of the outermost function (never baked in as constants); so are jax arrays.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import threading
 from collections.abc import Sequence
 
 import numpy as np
+from jaxlib import _jax
 
 from plait._mlir import ir
 from plait.core import aval as _aval
@@ -112,6 +113,7 @@ class Trace:
         self.args = [Tracer(v, a, self) for v, a in zip(self.block.arguments, self.in_avals)]
         self.captures: list = []        # outer Tracers (or device arrays) passed as extra args
         self._lifted: dict[int, tuple] = {}    # id(outer) -> (outer, inner Tracer)
+        self._wrapped: dict[int, tuple] = {}   # id(jax array) -> (it, its plait Array)
         self.alive = False
         # The actual values of the declared arguments when known (eager transformations):
         # device buffers, or values of the enclosing trace. See core/concrete.py.
@@ -148,6 +150,8 @@ class Trace:
             return self._lift(x)
         if _is_device_array(x):
             return self._lift_array(x)
+        if _is_jax_array(x):
+            return self._lift_array(self._as_array(x))
         return self.constant(x)
 
     def to_tracer(self, x) -> Tracer:
@@ -164,6 +168,15 @@ class Trace:
 
     def _lift_array(self, x) -> tuple[ir.Value, ShapedArray]:
         return self._lift_through(x, lambda: x if self.parent is None else None)
+
+    def _as_array(self, x):
+        """A jax array met while tracing, as a plait Array (one per array: one capture)."""
+        entry = self._wrapped.get(id(x))
+        if entry is None:
+            from plait.runtime.array import Array
+
+            entry = self._wrapped[id(x)] = (x, Array(x))
+        return entry[1]
 
     def _lift_through(self, x, direct) -> tuple[ir.Value, ShapedArray]:
         """Make outer value `x` an argument of this function (and of every trace between)."""
@@ -217,6 +230,10 @@ def _is_device_array(x) -> bool:
     from plait.runtime.array import Array
 
     return isinstance(x, Array)
+
+
+def _is_jax_array(x) -> bool:
+    return type(x) is _jax.ArrayImpl
 
 
 class Tracer:

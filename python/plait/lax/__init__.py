@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
+from jaxlib import _jax
 
 from plait.core import aval as _aval
 from plait.core import dtypes
@@ -29,6 +30,8 @@ def _is_array(x) -> bool:
 def aval_of(x):
     if _is_array(x):
         return x.aval
+    if type(x) is _jax.ArrayImpl:  # a jax array: lifted like a plait Array where traced
+        return _device.aval_of_buffer(x)
     dt, weak = dtypes.dtype_of_value(x)
     return _aval.ShapedArray(np.shape(x), dt, weak)
 

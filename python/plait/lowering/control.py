@@ -1,5 +1,6 @@
 """Lowering of plait region ops: cond → stablehlo.case, while → stablehlo.while, scan →
-stablehlo.while with an induction variable, slicing xs and updating ys in place.
+stablehlo.while with an induction variable, slicing xs and updating ys in place (a scan of
+length 0 is its carry and empty ys).
 
 The walk lowers nested ops first, so by the time a region op is rewritten its regions hold
 StableHLO; their blocks are moved (not cloned) into the new op, and plait.yield becomes
@@ -78,6 +79,8 @@ def _lower_scan(op, params, operands, result_types):
     consts, carry, xs = operands[:nc], operands[nc:nc + nk], operands[nc + nk:]
     ys_types = list(result_types)[nk:]
     ys_init = [_zeros(t) for t in ys_types]
+    if length == 0:  # the body never runs (and xs[0] does not exist): carry in, empty ys
+        return list(carry) + ys_init
     state = [_i32(0)] + consts + carry + xs + ys_init
     types = [v.type for v in state]
     new = _create("stablehlo.while", types, state, regions=2)

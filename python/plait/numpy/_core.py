@@ -412,8 +412,6 @@ def _integer_pow(x, n: int):
     if n == 0:
         return lax.full(x.shape, 1, x.dtype)
     if n < 0:
-        if dtypes.is_integer(x.dtype):
-            raise PlaitValueError("integers to negative integer powers are not allowed")
         return lax.div(lax.full(x.shape, 1, x.dtype), _integer_pow(x, -n))
     acc, base = None, x
     while n:
@@ -425,13 +423,29 @@ def _integer_pow(x, n: int):
     return acc
 
 
+@numpy_function(static=("n",))
+def _static_power(x, n: int):
+    (x,) = promote_broadcast(x, dtype=promote_avals([_aval(x), _aval(n)])[0])
+    if n < 0 and not dtypes.is_inexact(x.dtype):
+        raise PlaitTypeError(f"integers cannot be raised to negative powers, got "
+                             f"{x.aval.str_short()} ** {n}; use a floating-point base")
+    if builtins.abs(n) <= 64:
+        return _integer_pow(x, n)
+    return lax.pow(x, lax.full(x.shape, n, x.dtype))
+
+
 @numpy_function()
-def power(x1, x2):
-    if isinstance(x2, int) and not isinstance(x2, bool) and is_array(x1) and builtins.abs(x2) <= 64:
-        (x1,) = promote_broadcast(x1, dtype=promote_avals([_aval(x1), _aval(x2)])[0])
-        return _integer_pow(x1, x2)
+def _array_power(x1, x2):
     x1, x2 = promote_broadcast(x1, x2)
     return lax.pow(x1, x2)
+
+
+def power(x1, x2):
+    """x1 ** x2 elementwise. A Python int exponent is static, as in jax: eager and traced
+    calls alike square repeatedly, and raise for integers to negative powers."""
+    if isinstance(x2, int) and not isinstance(x2, bool):
+        return _static_power(x1, x2)
+    return _array_power(x1, x2)
 
 
 def _compare(direction, name):

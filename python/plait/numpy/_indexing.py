@@ -16,6 +16,7 @@ import numpy as np
 
 from plait import lax
 from plait.core import dtypes
+from plait.core.concrete import concrete_value
 from plait.core.errors import ConcretizationError, PlaitTypeError, PlaitValueError
 from plait.core.trace import Tracer, tracing
 from plait.numpy._core import (
@@ -35,6 +36,18 @@ def _is_int_like(x) -> bool:
     return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
+def _concrete_mask(mask: Tracer) -> np.ndarray:
+    """A traced mask's value where it is known (outside jit, or computed under jit from the
+    arrays the function reads alone)."""
+    try:
+        return concrete_value(mask, "boolean indexing")
+    except ConcretizationError:
+        raise ConcretizationError(
+            "boolean indexing with a traced mask: the result's shape would depend on the "
+            "mask's values. Use plait.numpy.where(mask, x, 0) instead, or index outside "
+            "jit.") from None
+
+
 def _split(shape, idx):
     """(spec, dynamic operands) for an index on an array of `shape` (host-side)."""
     if not isinstance(idx, tuple):
@@ -47,9 +60,7 @@ def _split(shape, idx):
                 i, (bool, np.bool_)):
             entries.extend(_mask_to_indices(i))
         elif isinstance(i, Tracer) and i.dtype == np.bool_:
-            raise ConcretizationError(
-                "boolean indexing with a traced mask: the result's shape would depend on the "
-                "mask's values. Use plait.numpy.where(mask, x, 0) instead, or index outside jit.")
+            entries.extend(_mask_to_indices(_concrete_mask(i)))
         else:
             entries.append(i)
     n_ellipsis = sum(e is Ellipsis for e in entries)
