@@ -538,3 +538,24 @@ def test_error_reverse_mode_through_unbounded_while():
     msg = _raises(plait.PlaitError, lambda: plait.grad(f)(np.float32(2)), _line(f) + 1,
                   "max_trip_count")
     assert "while_loop" in msg
+
+
+@pytest.mark.parametrize("loop", ["scan", "fori_loop", "while_loop"])
+def test_weak_carry_takes_the_dtype_the_body_gives_it(loop):
+    """As in jax for a Python scalar carry (plait's NumPy scalars are weak too): the carry is
+    promoted to the body's dtype."""
+    xs = np.arange(1, 5, dtype=np.float64)
+
+    def run(lax_, np_, init):
+        if loop == "scan":
+            return lax_.scan(lambda c, x: (c * x, c), init, xs)[0]
+        if loop == "fori_loop":
+            return lax_.fori_loop(0, 4, lambda i, c: c * np_.asarray(xs)[i], init)
+        return lax_.while_loop(lambda c: c < 100, lambda c: c * xs[1], init)
+
+    for init in (1.0, np.float32(1)):
+        out = run(lax, pnp, init)
+        with jax.enable_x64(True):
+            want = run(jax.lax, jnp, float(init))
+        assert out.dtype == want.dtype == np.float64
+        close(out, want)

@@ -175,11 +175,17 @@ def while_loop(cond_fun, body_fun, init_val, max_trip_count=None):
     if max_trip_count is not None:
         return _bounded_while(cond_fun, body_fun, init_val, int(max_trip_count))
     leaves, tree = pytree.tree_flatten(init_val)
-    avals = [a.strip_weak() for a in _leaf_avals(leaves)]
+    weak = _leaf_avals(leaves)
+    avals = [a.strip_weak() for a in weak]
     in_tree = pytree.tree_structure(((init_val,), {}))
-    c = _trace(cond_fun, avals, in_tree, "cond")
+    c = _trace(cond_fun, weak, in_tree, "cond")
     _check_predicate(c, cond_fun)
-    b = _trace(body_fun, avals, in_tree, "body")
+    b = _trace(body_fun, weak, in_tree, "body")
+    promoted = _weak_promoted(leaves, weak, b)
+    if promoted is not None:
+        _discard(c)
+        _discard(b)
+        return while_loop(cond_fun, body_fun, pytree.tree_unflatten(tree, promoted))
     _check_carry(b, tree, avals, body_fun, "while_loop body_fun")
     union = _union_captures([c, b])
     op, outs = _emit(C.while_, union + leaves, avals, 2, num_consts=len(union))
@@ -206,12 +212,36 @@ def _checked_body(body_fun, val, what):
     """body_fun(*val) after the carry check, for loops built as scans of a wrapper."""
     new = body_fun(*val)
     leaves, tree = pytree.tree_flatten(val[-1])
-    _check_carry(_outputs(new), tree, [a.strip_weak() for a in _leaf_avals(leaves)],
-                 body_fun, what)
+    _check_carry(_outputs(new), tree, _leaf_avals(leaves), body_fun, what, allow_weak=True)
     return new
 
 
-def _check_carry(traced, tree, avals, fun, what):
+def _weak_promoted(leaves, avals, traced):
+    """jax's rule for loop carries: a weakly typed initial value takes the dtype the body gives
+    it (the loop is then traced again). The new leaves, or None when none changes."""
+    if len(traced.out_avals) != len(avals):
+        return None
+    from plait import lax
+
+    new, changed = list(leaves), False
+    for i, (a, b) in enumerate(zip(avals, traced.out_avals)):
+        if a.weak_type and a.shape == b.shape and a.dtype != b.dtype:
+            new[i] = lax.convert_element_type(leaves[i], b.dtype, b.weak_type)
+            changed = True
+    return new if changed else None
+
+
+def _discard(traced) -> None:
+    """Erase the function of a trace that is not used (it is traced again)."""
+    from plait.transforms.irutil import lookup_func
+
+    lookup_func(current_trace().builder.module.operation, traced.name).erase()
+
+
+def _check_carry(traced, tree, avals, fun, what, allow_weak=False):
+    if allow_weak:  # a weak leaf's dtype may change: the loop promotes it (_weak_promoted)
+        avals = [b if a.weak_type and a.shape == b.shape else a
+                 for a, b in zip(avals, traced.out_avals)] + avals[len(traced.out_avals):]
     if traced.out_tree != tree or not _same_types(traced.out_avals, avals):
         changes = "; ".join(f"carry leaf {i}: {a.str_short()} -> {b.str_short()}"
                             for i, (a, b) in enumerate(zip(avals, traced.out_avals))
@@ -272,7 +302,8 @@ def scan(f, init, xs, length=None, reverse=False):
         return staged
     c_leaves, c_tree = pytree.tree_flatten(init)
     x_leaves, x_tree = pytree.tree_flatten(xs)
-    c_avals = [a.strip_weak() for a in _leaf_avals(c_leaves)]
+    c_weak = _leaf_avals(c_leaves)
+    c_avals = [a.strip_weak() for a in c_weak]
     x_avals = _leaf_avals(x_leaves)
     lengths = {a.shape[0] for a in x_avals if a.shape}
     if any(not a.shape for a in x_avals):
@@ -287,7 +318,7 @@ def scan(f, init, xs, length=None, reverse=False):
     n = lengths.pop()
     slice_avals = [a.update(shape=a.shape[1:]) for a in x_avals]
     in_tree = pytree.tree_structure(((init, xs), {}))
-    body = _trace(lambda c, x: f(c, x), c_avals + slice_avals, in_tree, "scan_body")
+    body = _trace(lambda c, x: f(c, x), c_weak + slice_avals, in_tree, "scan_body")
     out = pytree.tree_unflatten(body.out_tree, list(range(len(body.out_avals))))
     if not (isinstance(out, tuple) and len(out) == 2):
         raise PlaitTypeError(f"scan body ({_site(f)}) must return a pair (carry, y)")
@@ -295,6 +326,10 @@ def scan(f, init, xs, length=None, reverse=False):
     y_idx, y_tree = pytree.tree_flatten(out[1])
     carry_traced = SimpleNamespace(out_tree=pytree.tree_structure(out[0]),
                                    out_avals=[body.out_avals[i] for i in c_idx])
+    promoted = _weak_promoted(c_leaves, c_weak, carry_traced)
+    if promoted is not None:
+        _discard(body)
+        return scan(f, pytree.tree_unflatten(c_tree, promoted), xs, length, reverse)
     _check_carry(carry_traced, c_tree, c_avals, f, "scan body")
     union = body.captures
     y_avals = [body.out_avals[i].strip_weak() for i in y_idx]

@@ -440,6 +440,7 @@ def _array_power(x1, x2):
     return lax.pow(x1, x2)
 
 
+@numpy_function(jit=False)
 def power(x1, x2):
     """x1 ** x2 elementwise. A Python int exponent is static, as in jax: eager and traced
     calls alike square repeatedly, and raise for integers to negative powers."""
