@@ -358,7 +358,8 @@ def test_take_along_axis_modes_match_jax(kw, dt):
     idx = OOB_INDEX.reshape(2, 3)
     for axis, i in ((0, idx), (1, np.resize(OOB_INDEX, (4, 2))), (None, OOB_INDEX)):
         want = jax.numpy.take_along_axis(x, i, axis=axis, **kw)
-        _eager_and_jit(lambda a, i: pnp.take_along_axis(a, i, axis=axis, **kw), want, x, i)
+        _eager_and_jit(lambda a, i, axis=axis: pnp.take_along_axis(a, i, axis=axis, **kw), want,
+                       x, i)
 
 
 AT_GET_MODES = [{}, {"mode": "promise_in_bounds"}, {"mode": "clip"}, {"mode": "fill"},
@@ -371,7 +372,7 @@ def test_at_get_modes_match_jax(kw, dt):
     x = _Y[dt]
     for build in (lambda i: i, lambda i: (slice(None), i[:3]), lambda i: (i[:2, None], i[2:5])):
         want = jax.numpy.asarray(x).at[build(OOB_INDEX)].get(**kw)
-        _eager_and_jit(lambda a, i: a.at[build(i)].get(**kw), want, x, OOB_INDEX)
+        _eager_and_jit(lambda a, i, build=build: a.at[build(i)].get(**kw), want, x, OOB_INDEX)
     if kw.get("mode") not in (None, "promise_in_bounds"):  # static ints follow the mode too
         want = jax.numpy.asarray(x).at[7, -1].get(**kw)
         _same(pnp.asarray(x).at[7, -1].get(**kw), want)
@@ -417,6 +418,17 @@ def test_out_of_bounds_modes_grads_match_jax():
         want = jax.grad(fj)(x)
         np.testing.assert_allclose(plait.grad(f)(x), want, rtol=1e-6, err_msg=str(k))
         np.testing.assert_allclose(plait.jit(plait.grad(f))(x), want, rtol=1e-6, err_msg=str(k))
+
+
+def test_out_of_bounds_modes_under_vmap_match_jax():
+    x = _Y["float32"]
+    i = np.resize(OOB_INDEX, (4, 3))
+    cases = [lambda np_: lambda a, j: np_.take(a, j),
+             lambda np_: lambda a, j: a.at[j].get(mode="fill", fill_value=-1.0),
+             lambda np_: lambda a, j: a.at[j].add(1.0, mode="clip"),
+             lambda np_: lambda a, j: a.at[j].set(5.0)]
+    for case in cases:
+        _same(plait.vmap(case(pnp))(x, i), jax.vmap(case(jax.numpy))(x, i))
 
 
 @pytest.mark.parametrize("call, err", [
