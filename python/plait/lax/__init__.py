@@ -310,7 +310,8 @@ def gather(operand, start_indices, dimension_numbers: GatherDimensionNumbers, sl
            fill_value=None):
     """StableHLO gather, with jax's out-of-bounds `mode`: "promise_in_bounds" (the default) and
     "clip" clamp each start so its slice fits; "fill" (alias "drop") returns `fill_value`
-    (default: NaN, or the extreme integer, or True) for a slice not wholly in bounds."""
+    (default: NaN, or the extreme integer, or True) for a slice not wholly in bounds.
+    `unique_indices` is jax's hint, accepted and not needed."""
     dn = dimension_numbers
     mode = GatherScatterMode.from_any(mode, "promise_in_bounds")
     out = bind(P.gather, operand, start_indices, offset_dims=tuple(dn.offset_dims),

@@ -291,7 +291,8 @@ class _IndexUpdateRef:
             fill_value=None):
         """`x[idx]`; out-of-bounds indices follow `mode` as in jax: clamped by default
         ("promise_in_bounds", "clip"), or `fill_value` ("fill", "drop"; default NaN, the
-        extreme integer, or True)."""
+        extreme integer, or True). `indices_are_sorted` and `unique_indices` are jax's
+        hints, accepted and not needed."""
         return getitem(self.array, self.index, mode, fill_value)
 
     def set(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
