@@ -171,14 +171,10 @@ def _scalar_idx(i):
     return Arg((), i32, f"idx:{i}")
 
 
-def _clip(L):
-    return {"mode": "clip"} if L is JX else {}
-
-
 def _gather_rows(L, x, idx):
     dn = L.lax.GatherDimensionNumbers(offset_dims=(1,), collapsed_slice_dims=(0,),
                                       start_index_map=(0, 1))
-    return L.lax.gather(x, idx, dn, slice_sizes=(1, 2), **_clip(L))
+    return L.lax.gather(x, idx, dn, slice_sizes=(1, 2), mode="clip")
 
 
 def _gather_batched(L, x, idx):
@@ -186,7 +182,7 @@ def _gather_batched(L, x, idx):
     dn = L.lax.GatherDimensionNumbers(offset_dims=(), collapsed_slice_dims=(1,),
                                       start_index_map=(1,), operand_batching_dims=(0,),
                                       start_indices_batching_dims=(0,))
-    return L.lax.gather(x, idx, dn, slice_sizes=(1, 1), **_clip(L))
+    return L.lax.gather(x, idx, dn, slice_sizes=(1, 1), mode="clip")
 
 
 def _scatter_add_windows(L, x, idx, u):

@@ -478,3 +478,53 @@ def test_64_bit_0d_arrays_stay_64_bit_and_numpy_scalars_are_weak():
     assert y.dtype == t.dtype == np.complex128
     g = plait.grad(lambda x: x * x)(np.float64(3.0))
     assert g.dtype == np.float32
+
+
+# --- rules that special-case zeros: exact at every order -------------------------------------
+
+def _orders(L, f):
+    """Gradient, Hessian and third derivatives of f, reverse and forward mixed."""
+    grad, jacfwd, jacrev = (plait.grad, plait.jacfwd, plait.jacrev) if L is PL else \
+        (jax.grad, jax.jacfwd, jax.jacrev)
+    return grad(f), jacfwd(jacrev(f)), jacrev(jacfwd(jacrev(f))), jacfwd(jacfwd(jacrev(f)))
+
+
+PROD_POINTS = [[0.0, 1.0, -1.0, 2.0], [0.0, 0.0, 3.0, 2.0, 5.0], [0.0, 0.0, 0.0, 2.0, 1.5],
+               [1.0, 2.0, 3.0], [0.0], [0.0, 0.0]]
+
+
+@pytest.mark.parametrize("x", PROD_POINTS, ids=str)
+def test_prod_derivatives_with_zeros_match_jax(x):
+    """prod's JVP is a tree of multiplies (jax's), so the derivatives of a zero entry survive:
+    a literal zero in the rule made the Hessian at [0, 1, -1, 2] asymmetric."""
+    x = np.asarray(x)
+    got = _orders(PL, lambda v: pnp.prod(v))
+    want = _orders(JX, jnp.prod)
+    for order, (g, e) in enumerate(zip(got, want), 1):
+        _close(g(x), e(x), what=f"order {order}")
+
+
+def test_prod_hessian_over_axes_with_zeros_matches_jax():
+    x = np.array([[0.0, 2.0, 3.0], [1.0, 0.0, 0.0]])
+    f = lambda L: lambda v: L.np.sum(L.np.prod(v, axis=1) ** 2 + L.np.prod(v.T, axis=0))
+    _close(plait.jit(plait.hessian(f(PL)))(x), jax.hessian(f(JX))(x))
+    _close(plait.hessian(lambda v: pnp.prod(v, axis=(0, 1)))(x),
+           jax.hessian(lambda v: jnp.prod(v, axis=(0, 1)))(x))
+
+
+@pytest.mark.parametrize("xy", [(2.0, 0.0), (-1.5, 0.0), (3.0, 1.0), (0.5, 2.0)], ids=str)
+def test_pow_mixed_derivatives_at_zero_exponent_match_jax(xy):
+    """d/dx x**y was a select of a literal zero where y == 0, which lost d/dy d/dx there."""
+    v = np.asarray(xy)
+    got = _orders(PL, lambda v: v[0] ** v[1])
+    want = _orders(JX, lambda v: v[0] ** v[1])
+    for order, (g, e) in enumerate(zip(got, want), 1):
+        _close(g(v), e(v), what=f"order {order}")
+
+
+def test_pow_gradient_at_zero_to_the_zero_is_zero():
+    # jax gives nan (0 * 0**-1); d/dx x**0 is 0 everywhere, so plait keeps 0, with finite
+    # higher derivatives
+    v = np.zeros(2)
+    assert np.array_equal(plait.grad(lambda v: v[0] ** v[1])(v), [0.0, 0.0])
+    assert np.isfinite(plait.hessian(lambda v: v[0] ** v[1])(v)).all()

@@ -6,6 +6,8 @@ compile cache is reused."""
 
 import functools
 import os
+import subprocess
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -16,6 +18,7 @@ from usersite import first_line, raises_at
 import plait
 import plait.numpy as pnp
 from plait import lax
+from plait.lax import control_flow as cf
 
 HERE = os.path.abspath(__file__)
 RNG = np.random.RandomState(0)
@@ -337,6 +340,46 @@ def test_bounded_while_grad(how):
         close(mode(f, how)(a, np.float32(1.2)), fj(a, np.float32(1.2)))
         close(mode(plait.grad(f, argnums=(0, 1)), how)(a, np.float32(1.2)),
               jax.grad(fj, argnums=(0, 1))(a, np.float32(1.2)), rtol=1e-5)
+
+
+def _doubling_to_ten(x):
+    """Doubles x until it reaches 10, at most 3 times: 1.0 needs 4 doublings."""
+    return lax.while_loop(lambda v: v < 10.0, lambda v: v * 2.0, x, max_trip_count=3)
+
+
+def test_bounded_while_stops_at_max_trip_count_without_debug_checks(monkeypatch):
+    monkeypatch.setattr(cf, "debug_checks", False)
+    for f in (_doubling_to_ten, plait.jit(_doubling_to_ten)):
+        assert float(f(np.float32(1.0))) == 8.0   # cond_fun still true: stopped after 3
+        assert float(f(np.float32(2.0))) == 16.0
+    assert float(plait.grad(_doubling_to_ten)(np.float32(1.0))) == 8.0
+
+
+def test_bounded_while_debug_checks_raise_where_values_are_known(monkeypatch):
+    """With debug checks, cond_fun still true after max_trip_count is an error naming the
+    while_loop's line, eagerly and in transformations outside jit; under jit (values unknown
+    while tracing) a warning says the loop goes unchecked."""
+    monkeypatch.setattr(cf, "debug_checks", True)
+    line = first_line(_doubling_to_ten) + 2
+    grad = plait.grad(lambda x: _doubling_to_ten(x) * 3.0)
+    for f in (_doubling_to_ten, grad, plait.jacfwd(_doubling_to_ten)):
+        raises_at(plait.PlaitValueError, lambda f=f: f(np.float32(1.0)), line, "max_trip_count=3",
+                  "still true", here=HERE)
+    assert float(_doubling_to_ten(np.float32(2.0))) == 16.0   # done in time: no error
+    assert float(grad(np.float32(2.0))) == 24.0
+    assert float(_doubling_to_ten(np.float32(1.25))) == 10.0  # and again, after the error
+    with pytest.warns(UserWarning, match=f"{HERE}:{line}: debug checks cannot check"):
+        # (a function not traced before: the flag is read when tracing)
+        assert float(plait.jit(lambda x: _doubling_to_ten(x))(np.float32(1.0))) == 8.0
+
+
+def test_debug_checks_flag_reads_the_environment():
+    code = "import plait.lax.control_flow as cf; print(cf.debug_checks)"
+    for value, want in (("1", "True"), ("0", "False"), ("", "False")):
+        env = dict(os.environ, PLAIT_DEBUG_CHECKS=value)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True)
+        assert out.stdout.strip() == want
 
 
 # --- vmap -------------------------------------------------------------------------------------

@@ -7,8 +7,10 @@ record runs with the arrays as NumPy constants and as traced values.
 
 from __future__ import annotations
 
+import jax
 import numpy as np
 import pytest
+from opcases import JX, PL
 
 import plait
 import plait.numpy as pnp
@@ -270,3 +272,172 @@ def test_out_of_range_static_int_raises(idx):
 def test_bad_index_raises(idx, err):
     with pytest.raises(err):
         plait.jit(lambda a: a[idx])(_X["float32"])
+
+
+# --- lax.dynamic_slice / dynamic_update_slice: negative starts wrap, then clamp (jax) ---------
+
+# starts: in bounds, negative (wraps to start + dim), past the end and far negative (clamped)
+DYNAMIC_STARTS = [(1, 2), (-2, 0), (-1, -3), (3, 9), (-9, 1), (0, -6)]
+
+
+def _dyn_slice(L, x, i, j):
+    return L.lax.dynamic_slice(x, (i, j), (2, 3))
+
+
+def _dyn_update(L, x, i, j):
+    return L.lax.dynamic_update_slice(x, L.np.ones((2, 3), x.dtype) * 7, (i, j))
+
+
+@pytest.mark.parametrize("fn", [_dyn_slice, _dyn_update], ids=["slice", "update"])
+@pytest.mark.parametrize("starts", DYNAMIC_STARTS, ids=str)
+def test_dynamic_slice_negative_starts_match_jax(fn, starts):
+    x = np.arange(20, dtype=np.float32).reshape(4, 5)
+    want = np.asarray(fn(JX, x, *starts))
+    i, j = (np.int32(s) for s in starts)
+    np.testing.assert_array_equal(fn(PL, pnp.asarray(x), *starts), want)  # Python ints, eager
+    np.testing.assert_array_equal(fn(PL, pnp.asarray(x), pnp.asarray(i), pnp.asarray(j)), want)
+    np.testing.assert_array_equal(plait.jit(lambda a, i, j: fn(PL, a, i, j))(x, i, j), want)
+    np.testing.assert_array_equal(plait.jit(lambda a: fn(PL, a, *starts))(x), want)
+    # vmap over the starts, and the gradient (which scatters back through the wrapped start)
+    batch = np.asarray([s for s, _ in DYNAMIC_STARTS], np.int32)
+    vm = plait.vmap(lambda i: fn(PL, x, i, j))(batch)
+    np.testing.assert_array_equal(vm, jax.vmap(lambda i: fn(JX, x, i, j))(batch))
+    g = plait.grad(lambda a: pnp.sum(pnp.sin(fn(PL, a, i, j))))(x)
+    np.testing.assert_allclose(g, jax.grad(lambda a: jax.numpy.sum(jax.numpy.sin(
+        fn(JX, a, i, j))))(x), rtol=1e-6)
+
+
+# --- out-of-bounds modes: take, take_along_axis, .at[] (jax's defaults) --------------------
+
+# in bounds, negative (wraps once), past the end, below -n (out of bounds after wrapping)
+OOB_INDEX = np.asarray([1, -1, 5, -6, 0, 3], np.int32)
+_Y = {dt: (np.arange(12).reshape(4, 3) % 5 - 1).astype(dt)
+      for dt in ("float32", "int32", "uint8", "bool")}
+
+
+def _same(got, want):
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.dtype == want.dtype, (got.dtype, want.dtype)
+    np.testing.assert_array_equal(got, want)
+
+
+def _eager_and_jit(fn, want, x, *args):
+    """fn on plait arrays eagerly (indices as plait and as NumPy arrays), and under plait.jit
+    with the indices traced and as constants."""
+    _same(fn(pnp.asarray(x), *[pnp.asarray(a) for a in args]), want)
+    _same(fn(pnp.asarray(x), *args), want)
+    _same(plait.jit(fn)(x, *args), want)
+    _same(plait.jit(lambda a: fn(a, *args))(x), want)
+
+
+TAKE_MODES = [{}, {"mode": "fill"}, {"mode": "clip"}, {"mode": "wrap"},
+              {"fill_value": 7}, {"mode": "fill", "fill_value": 3}]
+
+
+@pytest.mark.parametrize("kw", TAKE_MODES, ids=str)
+@pytest.mark.parametrize("dt", list(_Y), ids=str)
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_take_modes_match_jax(kw, dt, axis):
+    x = _Y[dt]
+    if dt == "bool" and "fill_value" in kw:
+        kw = {**kw, "fill_value": False}
+    i = OOB_INDEX if axis is not None else np.append(OOB_INDEX, [13, -13, -12])
+    want = jax.numpy.take(x, i, axis=axis, **kw)
+    _eager_and_jit(lambda a, i: pnp.take(a, i, axis=axis, **kw), want, x, i)
+    _same(pnp.take(x, i.tolist(), axis=axis, **kw), want)  # a list of ints
+    _same(pnp.take(x, 17, axis=axis, **kw), jax.numpy.take(x, 17, axis=axis, **kw))
+
+
+@pytest.mark.parametrize("kw", [{}, {"mode": "fill"}, {"mode": "clip"},
+                                {"fill_value": 9}], ids=str)
+@pytest.mark.parametrize("dt", ["float32", "int32", "bool"])
+def test_take_along_axis_modes_match_jax(kw, dt):
+    x = _Y[dt]
+    if dt == "bool" and "fill_value" in kw:
+        kw = {"fill_value": False}
+    idx = OOB_INDEX.reshape(2, 3)
+    for axis, i in ((0, idx), (1, np.resize(OOB_INDEX, (4, 2))), (None, OOB_INDEX)):
+        want = jax.numpy.take_along_axis(x, i, axis=axis, **kw)
+        _eager_and_jit(lambda a, i, axis=axis: pnp.take_along_axis(a, i, axis=axis, **kw), want,
+                       x, i)
+
+
+AT_GET_MODES = [{}, {"mode": "promise_in_bounds"}, {"mode": "clip"}, {"mode": "fill"},
+                {"mode": "drop"}, {"mode": "fill", "fill_value": 5}]
+
+
+@pytest.mark.parametrize("kw", AT_GET_MODES, ids=str)
+@pytest.mark.parametrize("dt", ["float32", "int32", "uint8"])
+def test_at_get_modes_match_jax(kw, dt):
+    x = _Y[dt]
+    for build in (lambda i: i, lambda i: (slice(None), i[:3]), lambda i: (i[:2, None], i[2:5])):
+        want = jax.numpy.asarray(x).at[build(OOB_INDEX)].get(**kw)
+        _eager_and_jit(lambda a, i, build=build: a.at[build(i)].get(**kw), want, x, OOB_INDEX)
+    if kw.get("mode") not in (None, "promise_in_bounds"):  # static ints follow the mode too
+        want = jax.numpy.asarray(x).at[7, -1].get(**kw)
+        _same(pnp.asarray(x).at[7, -1].get(**kw), want)
+        _same(plait.jit(lambda a: a.at[7, -1].get(**kw))(x), want)
+
+
+@pytest.mark.parametrize("mode", [None, "promise_in_bounds", "clip", "drop", "fill"])
+@pytest.mark.parametrize("kind", ["set", "add"])
+def test_at_update_modes_match_jax(mode, kind):
+    x = _Y["float32"]
+    kw = {} if mode is None else {"mode": mode}
+    v = np.arange(6, dtype=np.float32) * 10 + 10
+    # unique after clamping, so a `set` has one winner per location
+    i = np.asarray([1, -1, 5, -6], np.int32) if mode == "clip" else OOB_INDEX
+    v = v[:len(i)]
+    want = getattr(jax.numpy.asarray(x).at[i, 1], kind)(v, **kw)
+    _eager_and_jit(lambda a, i, v: getattr(a.at[i, 1], kind)(v, **kw), want, x, i, v)
+    if mode is not None and mode != "promise_in_bounds":
+        want = getattr(jax.numpy.asarray(x).at[9, 1], kind)(5.0, **kw)
+        _same(getattr(pnp.asarray(x).at[9, 1], kind)(5.0, **kw), want)
+
+
+def test_out_of_bounds_modes_grads_match_jax():
+    """Filled and dropped entries get no gradient; clamped ones send theirs to the edge."""
+    x = _Y["float32"] + 0.5
+    i = OOB_INDEX
+    unique = np.asarray([1, 5, -6, 0, -1, 7], np.int32)  # a set's winner is unspecified
+
+    def losses(np_):
+        w = np.arange(1, 7, dtype=np.float32)
+        fill = lambda a: np_.sum(np_.where(np_.isnan(t := np_.take(a, i)), 0.0, t) * w)
+        return [
+            fill,
+            lambda a: np_.sum(np_.take(a, i, axis=0, mode="clip").T * w),
+            lambda a: np_.sum(np_.take(a, i, mode="wrap") * w),
+            lambda a: np_.sum(np_.take_along_axis(a, i.reshape(2, 3), axis=0,
+                                                   fill_value=0.0) ** 2),
+            lambda a: np_.sum(a.at[i, 2].get(mode="fill", fill_value=1.0) * w),
+            lambda a: np_.sum(a.at[unique, 0].set(a[0, 0] * w) ** 2),
+            lambda a: np_.sum(a.at[i, 0].add(a[1, 1] * w, mode="clip") ** 2),
+        ]
+    for k, (f, fj) in enumerate(zip(losses(pnp), losses(jax.numpy))):
+        want = jax.grad(fj)(x)
+        np.testing.assert_allclose(plait.grad(f)(x), want, rtol=1e-6, err_msg=str(k))
+        np.testing.assert_allclose(plait.jit(plait.grad(f))(x), want, rtol=1e-6, err_msg=str(k))
+
+
+def test_out_of_bounds_modes_under_vmap_match_jax():
+    x = _Y["float32"]
+    i = np.resize(OOB_INDEX, (4, 3))
+    cases = [lambda np_: lambda a, j: np_.take(a, j),
+             lambda np_: lambda a, j: a.at[j].get(mode="fill", fill_value=-1.0),
+             lambda np_: lambda a, j: a.at[j].add(1.0, mode="clip"),
+             lambda np_: lambda a, j: a.at[j].set(5.0)]
+    for case in cases:
+        _same(plait.vmap(case(pnp))(x, i), jax.vmap(case(jax.numpy))(x, i))
+
+
+@pytest.mark.parametrize("call, err", [
+    (lambda x: pnp.take(x, 1, mode="raise"), plait.PlaitValueError),
+    (lambda x: pnp.take(x, 1, mode="nearest"), plait.PlaitValueError),
+    (lambda x: x.at[1].get(mode="wrap"), plait.PlaitValueError),
+    (lambda x: x.at[1].set(0.0, mode="bogus"), plait.PlaitValueError),
+    (lambda x: pnp.take(x, 1, fill_value=np.zeros(2)), plait.PlaitValueError),
+], ids=["take-raise", "take-unknown", "get-wrap", "set-unknown", "fill-not-scalar"])
+def test_bad_mode_raises(call, err):
+    with pytest.raises(err, match="mode|fill_value"):
+        call(pnp.asarray(_Y["float32"]))

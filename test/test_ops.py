@@ -191,7 +191,9 @@ def _pad(x, v, lo, hi, interior):
 
 
 def _clamped_starts(starts, sizes, shape):
-    return [min(max(int(s), 0), d - z) for s, z, d in zip(starts, sizes, shape)]
+    """jax's lax: a negative start counts from the end, then starts are clamped to fit."""
+    starts = [int(s) + d if int(s) < 0 else int(s) for s, d in zip(starts, shape)]
+    return [min(max(s, 0), d - z) for s, z, d in zip(starts, sizes, shape)]
 
 
 def _dynamic_slice(x, starts, sizes):
@@ -257,14 +259,15 @@ def _slice_params(draw, s):
 @st.composite
 def _dynamic_slice_case(draw, s):
     sizes = tuple(draw(st.integers(0, d)) for d in s)
-    starts = tuple(np.asarray(draw(st.integers(-2, d + 1)), np.int32) for d in s)  # clamped
+    # negative starts wrap, then all are clamped
+    starts = tuple(np.asarray(draw(st.integers(-d - 2, d + 1)), np.int32) for d in s)
     return (s,), {"starts": starts, "sizes": sizes}
 
 
 @st.composite
 def _dus_case(draw, s):
     upd = tuple(draw(st.integers(0, d)) for d in s)
-    starts = tuple(np.asarray(draw(st.integers(-2, d + 1)), np.int32) for d in s)
+    starts = tuple(np.asarray(draw(st.integers(-d - 2, d + 1)), np.int32) for d in s)
     return (s, upd), {"starts": starts}
 
 

@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from usersite import first_line, raises_at
 
 import plait
 import plait.numpy as pnp
@@ -372,6 +373,69 @@ def test_vmap_of_shard_map():
     pg = plait.shard_map(lambda w, a: pnp.tanh(a @ w), MESH1, (P(), P("data")), P("data"))
     jg = jsm(lambda w, a: jnp.tanh(a @ w), MESH1, (P(), P("data")), P("data"))
     assert_close(plait.vmap(pg, in_axes=(None, 0))(W, xs), jax.vmap(jg, in_axes=(None, 0))(W, xs))
+
+
+# --- gradients inside a shard_map body: jax's check_vma ---------------------------------------
+# plait differentiates as jax's check_vma=False does; under jax's default (check_vma=True) a
+# replicated value's cotangent is summed over the axes it meets varying values along, and a
+# psum transposes to a copy. Where that could change a gradient taken inside the body, plait
+# refuses unless check_vma=False is passed; where it cannot, both agree with jax's default.
+
+def _inner_grad_of_replicated(np_, grad, lax_):
+    def body(w, a):
+        return lax_.pmean(grad(lambda w: np_.sum(np_.tanh(a @ w)))(w), "data")
+    return body
+
+
+def _inner_grad_through_psum(np_, grad, lax_):
+    def body(a):
+        return grad(lambda a: lax_.psum(np_.sum(np_.sin(a) * a), "data"))(a)
+    return body
+
+
+INNER_GRADS = {  # (body builder, in_specs, out_specs, args)
+    "replicated_w": (_inner_grad_of_replicated, (P(), P("data")), P(), (W, X)),
+    "psum": (_inner_grad_through_psum, P("data"), P("data"), (X,)),
+}
+
+
+@pytest.mark.parametrize("name", list(INNER_GRADS))
+def test_inner_grad_that_jax_check_vma_changes_is_refused(name):
+    build, in_specs, out_specs, args = INNER_GRADS[name]
+    body = build(pnp, plait.grad, lax)
+    f = plait.shard_map(body, MESH1, in_specs, out_specs)
+    grad_line = first_line(build) + 2  # the error names the line differentiating in the body
+    for call in (lambda: plait.jit(f)(*args), lambda: f(*args)):
+        raises_at(plait.PlaitValueError, call, grad_line, "check_vma=False", "'data'",
+                  here=__file__)
+    # with check_vma=False (or its old name check_rep) plait is jax's check_vma=False ...
+    want = jsm(build(jnp, jax.grad, jax.lax), MESH1, in_specs, out_specs, check_vma=False)(*args)
+    for kw in ({"check_vma": False}, {"check_rep": False}):
+        got = plait.shard_map(body, MESH1, in_specs, out_specs, **kw)(*args)
+        assert_close(got, want, rtol=1e-5, atol=1e-5)
+    # ... which differs from jax's default by the number of devices along 'data'
+    default = jsm(build(jnp, jax.grad, jax.lax), MESH1, in_specs, out_specs)(*args)
+    assert not np.allclose(np.asarray(default), np.asarray(want))
+
+
+def test_inner_grad_where_check_vma_agrees_matches_jax_default():
+    """Differentiated values varying over every axis the function reads, no psum inside:
+    jax's default and plait agree, so nothing is refused."""
+    def body(np_, grad, lax_):
+        def f(w, a):
+            ga = grad(lambda a: np_.sum(np_.tanh(a @ w)))(a)        # w read, not differentiated
+            gw = grad(lambda w: np_.sum(w * w))(w)                   # only replicated values
+            gs = grad(lambda a: lax_.all_gather(a, "data", tiled=True).sum())(a)
+            return ga * 2 + gs, lax_.psum(gw, "data")
+        return f
+    in_specs, out_specs = (P(), P("data")), (P("data"), P())
+    got = plait.shard_map(body(pnp, plait.grad, lax), MESH1, in_specs, out_specs)(W, X)
+    assert_close(got, jsm(body(jnp, jax.grad, jax.lax), MESH1, in_specs, out_specs)(W, X))
+
+
+def test_shard_map_check_vma_and_check_rep_must_agree():
+    with pytest.raises(plait.PlaitValueError, match="check_vma and check_rep"):
+        plait.shard_map(lambda a: a, MESH1, P(), P(), check_vma=True, check_rep=False)
 
 
 # --- bad shardings: typed errors naming the caller's line -------------------------------------

@@ -17,8 +17,11 @@ from plait._mlir import ir, sdy
 from plait.core import dtypes, pytree
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError, PlaitValueError
+from plait.core.location import site_of
 from plait.core.trace import Tracer, bind, current_trace
 from plait.runtime.array import Array
+from plait.transforms.expand import callee_of, referenced_functions
+from plait.transforms.irutil import func_body, lookup_func
 
 __all__ = ["Mesh", "NamedSharding", "PartitionSpec", "device_put", "with_sharding_constraint"]
 
@@ -219,11 +222,24 @@ def _over_tree(fn, x, sharding):
 
 # --- shard_map ------------------------------------------------------------------------------
 
-def shard_map(f, mesh: Mesh, in_specs, out_specs):
+def shard_map(f, mesh: Mesh, in_specs, out_specs, *, check_vma: bool | None = None,
+              check_rep: bool | None = None):
     """Run `f` once per device of `mesh` on its shard of each argument (manual SPMD), with
     collectives (plait.lax.psum, all_gather, ...) over the mesh axes; `out_specs` say how the
-    per-device results assemble into global arrays."""
+    per-device results assemble into global arrays.
+
+    plait differentiates `f` with the semantics of jax's `check_vma=False` (`check_rep=False`
+    in older jax): a gradient computed *inside* `f` is each device's own, and a psum's
+    transpose is a psum. Under jax's default `check_vma=True`, values carry the mesh axes they
+    vary over, and the cotangent of a value replicated over an axis is summed over it. The
+    two agree for gradients taken outside the shard_map; inside it, where they would differ
+    (a replicated argument meeting a varying value, or a psum, in a differentiated
+    function), plait raises unless `check_vma=False` is passed."""
     import functools
+
+    if check_vma is not None and check_rep is not None and check_vma != check_rep:
+        raise PlaitValueError("shard_map: check_vma and check_rep (its older name) disagree")
+    check = bool(next((c for c in (check_vma, check_rep) if c is not None), True))
 
     @functools.wraps(f)
     def mapped(*args):
@@ -233,12 +249,12 @@ def shard_map(f, mesh: Mesh, in_specs, out_specs):
             from plait.jitting import new_jitted
 
             return new_jitted(lambda *a: mapped(*a))(*args)
-        return _shard_map_traced(f, mesh, in_specs, out_specs, args)
+        return _shard_map_traced(f, mesh, in_specs, out_specs, args, check)
 
     return mapped
 
 
-def _shard_map_traced(f, mesh, in_specs, out_specs, args):
+def _shard_map_traced(f, mesh, in_specs, out_specs, args, check_vma):
     from jax._src.tree_util import broadcast_prefix
 
     from plait import jitting
@@ -284,6 +300,11 @@ def _shard_map_traced(f, mesh, in_specs, out_specs, args):
         out_dims.append(dims)
         out_avals.append(a.update(shape=shape).strip_weak())
     cap_dims = [((),) * c.aval.ndim for c in body.captures]
+    if check_vma:
+        module = current_trace().builder.module.operation
+        varying = [frozenset(a for d in dims for a in d) for dims in in_dims]
+        _refuse_vma_gradients(module, body.name, varying + [frozenset()] * len(cap_dims),
+                              frozenset(sizes))
     op, outs = _emit(D.shard_map, leaves + list(body.captures), out_avals, 1,
                      in_shardings=per_value_attr(in_dims + cap_dims),
                      out_shardings=per_value_attr(out_dims), mesh_axes=mesh_attr(mesh))
@@ -295,3 +316,128 @@ def _shard_map_traced(f, mesh, in_specs, out_specs, args):
 
 def _local_shape(shape, dims, sizes) -> tuple:
     return tuple(n // int(np.prod([sizes[a] for a in d] or [1])) for n, d in zip(shape, dims))
+
+
+# --- shard_map: where jax's check_vma=True differentiates otherwise ----------------------------
+#
+# Under jax's default, a value's type carries the mesh axes it varies over: a value used with
+# one that varies over more axes is first `pvary`'d, whose transpose is a psum, and a psum
+# (whose result no longer varies) transposes to a pvary. plait differentiates as check_vma=False
+# does: no pvary, and psum transposes to psum. Gradients taken outside the shard_map agree (the
+# shard_map's own transpose sums the cotangents of replicated arguments); reverse mode traced
+# inside the body can differ. The walk below follows jax's typing of the body — per value, the
+# axes it surely varies over and those it may vary over (results of calls and region ops are
+# not followed: anything may vary, nothing surely does) — and refuses each reverse-mode op
+# whose result could differ.
+
+_REVERSE_OPS = ("plait.vjp", "plait.linear_transpose")
+_VARYING_COLLECTIVES = ("plait.all_gather", "plait.psum_scatter", "plait.ppermute",
+                        "plait.axis_index")
+
+
+def _refuse_vma_gradients(module, body: str, arg_varying, axes: frozenset) -> None:
+    funcs = {}
+
+    def func(name):
+        if name not in funcs:
+            funcs[name] = lookup_func(module, name)
+        return funcs[name]
+
+    walked: set = set()
+
+    def walk(block, env):
+        for op in block.operations:
+            o = op.operation
+            ins = [env.get(v, (frozenset(), frozenset())) for v in o.operands]
+            if o.name in _REVERSE_OPS:
+                _check_reverse(o, ins, axes, func)
+            called = referenced_functions(o)
+            if called or len(o.regions):
+                out = (frozenset(), axes)
+                for region in o.regions:
+                    for b in region.blocks:
+                        walk(b, {a: (frozenset(), axes) for a in b.arguments})
+                for name in called:
+                    if name not in walked:
+                        walked.add(name)
+                        b = func_body(func(name))
+                        walk(b, {a: (frozenset(), axes) for a in b.arguments})
+            else:
+                out = _varying_after(o, ins, axes)
+            for r in o.results:
+                env[r] = out
+
+    b = func_body(func(body))
+    walk(b, {a: (v, v) for a, v in zip(b.arguments, arg_varying)})
+
+
+def _axis(op) -> str:
+    return ir.StringAttr(op.attributes["axis_name"]).value
+
+
+def _varying_after(op, ins, axes):
+    """(surely, maybe) varying axes of a plain op's results, as jax types them."""
+    if op.name == "plait.psum":
+        a = frozenset([_axis(op)])
+        return ins[0][0] - a, ins[0][1] - a
+    if op.name in _VARYING_COLLECTIVES:
+        a = frozenset([_axis(op)]) & axes
+        return (ins[0][0] if ins else frozenset()) | a, (ins[0][1] if ins else frozenset()) | a
+    return (frozenset().union(*(s for s, _ in ins)), frozenset().union(*(m for _, m in ins)))
+
+
+def _collective_axes(name, func, axes, seen=None) -> tuple[frozenset, frozenset]:
+    """(axes psum'ed over, axes a value may start varying over) inside @name and what it
+    calls."""
+    seen = set() if seen is None else seen
+    seen.add(name)
+    summed, varying = set(), set()
+
+    def visit(op):
+        if op.name == "plait.psum":
+            summed.add(_axis(op))
+        elif op.name in _VARYING_COLLECTIVES:
+            varying.add(_axis(op))
+        for g in referenced_functions(op):
+            if g not in seen:
+                s, v = _collective_axes(g, func, axes, seen)
+                summed.update(s)
+                varying.update(v)
+        return ir.WalkResult.ADVANCE
+
+    func(name).walk(visit)
+    return frozenset(summed) & axes, frozenset(varying) & axes
+
+
+def _check_reverse(op, ins, axes, func) -> None:
+    """Raise where reverse mode of `op` could differ from jax's check_vma=True."""
+    callee = callee_of(op)
+    summed, started = _collective_axes(callee, func, axes)
+    fix = ("Pass check_vma=False to plait.shard_map to differentiate as jax's "
+           "check_vma=False does (then psum or pmean gradients of replicated values "
+           "yourself), or take the gradient outside the shard_map.")
+    if summed:
+        raise PlaitValueError(
+            f"reverse-mode differentiation inside shard_map of a function with a psum over "
+            f"{_names(summed)}: under jax's default check_vma=True the psum transposes to a "
+            f"copy, under plait's semantics (check_vma=False) to another psum. {fix}",
+            site=site_of(op.location))
+    if op.name == "plait.vjp":
+        diff = [int(i) for i in ir.DenseI64ArrayAttr(op.attributes["diff_args"])]
+    else:  # linear_transpose: its linear arguments are not operands, nothing is known of them
+        diff, ins = [len(ins)], ins + [(frozenset(), axes)]
+    for d in diff:
+        may_vary = started.union(*(m for i, (_, m) in enumerate(ins) if i != d))
+        replicated = may_vary - ins[d][0]
+        if replicated:
+            raise PlaitValueError(
+                f"reverse-mode differentiation inside shard_map with respect to a value that "
+                f"may be replicated over mesh axis {_names(replicated)} while the "
+                f"differentiated function reads values varying over it: under jax's default "
+                f"check_vma=True its cotangent is summed over {_names(replicated)}, under "
+                f"plait's semantics (check_vma=False) it is each device's own. {fix}",
+                site=site_of(op.location))
+
+
+def _names(axes) -> str:
+    return ", ".join(repr(a) for a in sorted(axes))

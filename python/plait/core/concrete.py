@@ -28,11 +28,16 @@ def _raise(t, what: str):
         "mark the argument static (static_argnums).")
 
 
+def has_concrete_value(t) -> bool:
+    """Whether `concrete_value(t)` can compute t's value (an eager transformation's trace)."""
+    return t._trace.concrete_sources is not None and t._trace.alive
+
+
 def concrete_value(t, what: str = "a conversion") -> np.ndarray:
     """The value a tracer takes on the actual arguments of an eager transformation, or on the
     arrays a function reads under jit (a source None is unknown: an argument of the jit)."""
     trace = t._trace
-    if trace.concrete_sources is None or not trace.alive:
+    if not has_concrete_value(t):
         _raise(t, what)
     sources = list(trace.concrete_sources) + list(trace.captures)
     used = _arguments_used(trace, t)

@@ -7,6 +7,7 @@ scalars, which take the dtype of the array operand and are broadcast, as in `jax
 from __future__ import annotations
 
 import builtins
+import enum
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -15,7 +16,7 @@ from jaxlib import _jax
 
 from plait.core import aval as _aval
 from plait.core import dtypes
-from plait.core.errors import PlaitTypeError
+from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.core.trace import Tracer, axis_size, bind, current_trace, tracing
 from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
@@ -200,15 +201,23 @@ def slice_in_dim(x, start, limit, stride=1, axis=0):
     return slice(x, starts, limits, strides)
 
 
-def _index_scalars(start_indices):
+def _index_scalars(start_indices, shape):
+    """Start indices as integer scalars of one dtype, negative ones wrapped (`i + dim`), as
+    jax's lax does before the op clamps them into bounds."""
+    if len(start_indices) != len(shape):
+        raise PlaitTypeError(f"need {len(shape)} start indices for an operand of shape {shape}, "
+                             f"got {len(start_indices)}")
     out = []
-    for i in start_indices:
+    for i, n in zip(start_indices, shape):
         if _is_array(i):
             if not dtypes.is_integer(i.dtype) or i.shape != ():
                 raise PlaitTypeError(f"start indices must be integer scalars, got {i.aval}")
+            if not dtypes.is_unsigned(i.dtype):
+                i = select(lt(i, 0), add(i, n), i)
             out.append(i)
         else:
-            out.append(full((), int(i), dtypes.int32))
+            i = int(i)
+            out.append(full((), i + n if i < 0 else i, dtypes.int32))
     dts = {i.dtype for i in out}
     if len(dts) > 1:
         out = [convert_element_type(i, dtypes.int32) for i in out]
@@ -216,12 +225,16 @@ def _index_scalars(start_indices):
 
 
 def dynamic_slice(x, start_indices, slice_sizes):
-    return bind(P.dynamic_slice, x, *_index_scalars(start_indices),
+    """`x[i:i + size, ...]`: a negative start counts from the end; starts are then clamped so
+    the slice fits, as in jax."""
+    return bind(P.dynamic_slice, x, *_index_scalars(start_indices, x.shape),
                 slice_sizes=tuple(slice_sizes))
 
 
 def dynamic_update_slice(x, update, start_indices):
-    return bind(P.dynamic_update_slice, x, update, *_index_scalars(start_indices))
+    """`x` with `update` written at the starts: a negative start counts from the end; starts
+    are then clamped so the update fits, as in jax."""
+    return bind(P.dynamic_update_slice, x, update, *_index_scalars(start_indices, x.shape))
 
 
 def concatenate(operands: Sequence, dimension: int):
@@ -251,16 +264,75 @@ class GatherDimensionNumbers(NamedTuple):
     start_indices_batching_dims: tuple = ()
 
 
-def gather(operand, start_indices, dimension_numbers: GatherDimensionNumbers, slice_sizes,
-           indices_are_sorted: bool = False):
+class GatherScatterMode(enum.Enum):
+    """jax's out-of-bounds modes of gather and scatter. CLIP: each start is clamped so its
+    window fits. FILL_OR_DROP: a gathered window not wholly in bounds is filled, a scattered
+    one dropped. PROMISE_IN_BOUNDS: in practice gathers clamp and scatters drop."""
+
+    CLIP = enum.auto()
+    FILL_OR_DROP = enum.auto()
+    PROMISE_IN_BOUNDS = enum.auto()
+
+    @staticmethod
+    def from_any(s, default=None) -> GatherScatterMode:
+        """A mode from its jax name ("clip", "fill", "drop", "promise_in_bounds"), a member
+        (of this enum or jax's), or None (`default`: FILL_OR_DROP, as in jax)."""
+        if s is None:
+            return GatherScatterMode.FILL_OR_DROP if default is None else \
+                GatherScatterMode.from_any(default)
+        if isinstance(s, enum.Enum) and s.name in GatherScatterMode.__members__:
+            return GatherScatterMode[s.name]
+        names = {"clip": "CLIP", "fill": "FILL_OR_DROP", "drop": "FILL_OR_DROP",
+                 "promise_in_bounds": "PROMISE_IN_BOUNDS"}
+        if not isinstance(s, str) or s not in names:
+            raise PlaitValueError(f"unknown gather/scatter mode {s!r}; use one of "
+                                  f"{', '.join(map(repr, names))}")
+        return GatherScatterMode[names[s]]
+
+
+def _default_fill(dt: np.dtype):
+    """jax's fill for out-of-bounds gathers: NaN, the most negative signed integer, the
+    largest unsigned one, True."""
+    if dtypes.is_inexact(dt):
+        return np.nan
+    if dt == dtypes.bool_:
+        return True
+    return np.iinfo(dt).min if not dtypes.is_unsigned(dt) else np.iinfo(dt).max
+
+
+def _index_upper_bounds(idx, operand_shape, window, dims):
+    """The largest in-bounds start along each of `dims`, shaped like `idx` (whose last
+    dimension is the index vector)."""
+    col = idx.shape[:-1] + (1,)
+    return concatenate([full(col, operand_shape[d] - window[d], idx.dtype) for d in dims],
+                       idx.ndim - 1)
+
+
+def gather(operand, start_indices, dimension_numbers: GatherDimensionNumbers, slice_sizes, *,
+           indices_are_sorted: bool = False, unique_indices: bool = False, mode=None,
+           fill_value=None):
+    """StableHLO gather, with jax's out-of-bounds `mode`: "promise_in_bounds" (the default) and
+    "clip" clamp each start so its slice fits; "fill" (alias "drop") returns `fill_value`
+    (default: NaN, or the extreme integer, or True) for a slice not wholly in bounds.
+    `unique_indices` is jax's hint, accepted and not needed."""
     dn = dimension_numbers
-    return bind(P.gather, operand, start_indices, offset_dims=tuple(dn.offset_dims),
-                collapsed_slice_dims=tuple(dn.collapsed_slice_dims),
-                operand_batching_dims=tuple(dn.operand_batching_dims),
-                start_indices_batching_dims=tuple(dn.start_indices_batching_dims),
-                start_index_map=tuple(dn.start_index_map),
-                index_vector_dim=len(np.shape(start_indices)) - 1,
-                slice_sizes=tuple(slice_sizes), indices_are_sorted=bool(indices_are_sorted))
+    mode = GatherScatterMode.from_any(mode, "promise_in_bounds")
+    out = bind(P.gather, operand, start_indices, offset_dims=tuple(dn.offset_dims),
+               collapsed_slice_dims=tuple(dn.collapsed_slice_dims),
+               operand_batching_dims=tuple(dn.operand_batching_dims),
+               start_indices_batching_dims=tuple(dn.start_indices_batching_dims),
+               start_index_map=tuple(dn.start_index_map),
+               index_vector_dim=len(np.shape(start_indices)) - 1,
+               slice_sizes=tuple(slice_sizes), indices_are_sorted=bool(indices_are_sorted))
+    if mode is not GatherScatterMode.FILL_OR_DROP:
+        return out
+    idx = start_indices
+    hi = _index_upper_bounds(idx, operand.shape, slice_sizes, dn.start_index_map)
+    ok = bitwise_and(ge(idx, 0), le(idx, hi))
+    ok = reduce_and(ok, (idx.ndim - 1,))
+    batch = tuple(d for d in range(out.ndim) if d not in dn.offset_dims)
+    fill = _default_fill(out.dtype) if fill_value is None else fill_value
+    return select(broadcast_in_dim(ok, out.shape, batch), out, full(out.shape, fill, out.dtype))
 
 
 class ScatterDimensionNumbers(NamedTuple):
@@ -271,10 +343,23 @@ class ScatterDimensionNumbers(NamedTuple):
     scatter_indices_batching_dims: tuple = ()
 
 
-def _scatter(mode, operand, scatter_indices, updates, dimension_numbers,
-             indices_are_sorted=False, unique_indices=False):
+def _clamp_scatter_indices(operand, idx, updates, dn):
+    """jax's mode="clip" for scatter: each start clamped so its update window fits."""
+    windows = iter(updates.shape[d] for d in dn.update_window_dims)
+    unit = set(dn.inserted_window_dims) | set(dn.operand_batching_dims)
+    window = [1 if d in unit else next(windows) for d in range(operand.ndim)]
+    hi = _index_upper_bounds(idx, operand.shape, window, dn.scatter_dims_to_operand_dims)
+    return clamp(full(idx.shape, 0, idx.dtype), idx, hi)
+
+
+def _scatter(kind, operand, scatter_indices, updates, dimension_numbers,
+             indices_are_sorted=False, unique_indices=False, mode=None):
+    """StableHLO scatter: an update whose window is not wholly in bounds is dropped (modes
+    "promise_in_bounds", "fill", "drop"); mode="clip" clamps the starts instead."""
     dn = dimension_numbers
-    return bind(P.scatter, operand, scatter_indices, updates, mode=mode,
+    if GatherScatterMode.from_any(mode) is GatherScatterMode.CLIP:
+        scatter_indices = _clamp_scatter_indices(operand, scatter_indices, updates, dn)
+    return bind(P.scatter, operand, scatter_indices, updates, mode=kind,
                 update_window_dims=tuple(dn.update_window_dims),
                 inserted_window_dims=tuple(dn.inserted_window_dims),
                 input_batching_dims=tuple(dn.operand_batching_dims),
@@ -285,15 +370,15 @@ def _scatter(mode, operand, scatter_indices, updates, dimension_numbers,
 
 
 def scatter(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
-            unique_indices=False):
+            unique_indices=False, mode=None):
     return _scatter("set", operand, scatter_indices, updates, dimension_numbers,
-                    indices_are_sorted, unique_indices)
+                    indices_are_sorted, unique_indices, mode)
 
 
 def scatter_add(operand, scatter_indices, updates, dimension_numbers, *,
-                indices_are_sorted=False, unique_indices=False):
+                indices_are_sorted=False, unique_indices=False, mode=None):
     return _scatter("add", operand, scatter_indices, updates, dimension_numbers,
-                    indices_are_sorted, unique_indices)
+                    indices_are_sorted, unique_indices, mode)
 
 
 def _reducer(op):

@@ -26,6 +26,7 @@ from plait.numpy._core import (
     is_array,
     numpy_function,
 )
+from plait.numpy._shape import canon_axis
 from plait.runtime.array import Array
 
 # spec entries: ("slice", start, stop, step) | ("none",) | ("int", k) | ("int", None, value)
@@ -48,8 +49,9 @@ def _concrete_mask(mask: Tracer) -> np.ndarray:
             "jit.") from None
 
 
-def _split(shape, idx):
-    """(spec, dynamic operands) for an index on an array of `shape` (host-side)."""
+def _split(shape, idx, strict=True):
+    """(spec, dynamic operands) for an index on an array of `shape` (host-side). A static int
+    out of bounds is an error when `strict`, else an index array left to the indexing mode."""
     if not isinstance(idx, tuple):
         idx = (idx,)
     entries = []
@@ -83,16 +85,17 @@ def _split(shape, idx):
         n = shape[dim]
         if isinstance(e, slice):
             spec.append(("slice",) + e.indices(n))
-        elif _is_int_like(e):
+        elif _is_int_like(e) and (strict or -n <= e < n):
             e = int(e)
             if not -n <= e < n:
                 raise PlaitValueError(f"index {e} is out of bounds for axis {dim} with size {n}")
             spec.append(("int", None, e % n))
+        elif _is_int_like(e):
+            spec.append(("array", len(dyn)))
+            dyn.append(np.asarray(e, np.int32 if -2**31 <= e < 2**31 else np.int64))
         elif is_array(e) or isinstance(e, np.ndarray):
             if not dtypes.is_integer(np.dtype(e.dtype)):
                 raise PlaitTypeError(f"indices must be integers, got {e.dtype}")
-            if isinstance(e, np.ndarray):
-                e = np.where(e < 0, e + n, e)
             spec.append(("array", len(dyn)))
             dyn.append(e)
         else:
@@ -122,21 +125,39 @@ def _eager_ints(spec, dyn):
 
 # --- x[idx] ------------------------------------------------------------------------------------
 
-def getitem(x, idx):
-    spec, dyn = _split(x.shape, idx)
+def _static_fill(fill_value):
+    """fill_value as a hashable host scalar (it is a static argument, as in jax)."""
+    if fill_value is None:
+        return None
+    if isinstance(fill_value, Tracer):
+        raise ConcretizationError("fill_value must be a concrete scalar, got a traced value")
+    if np.ndim(fill_value) != 0:
+        raise PlaitValueError(f"fill_value must be a scalar, got shape {np.shape(fill_value)}")
+    return np.asarray(fill_value).item()
+
+
+def _strict(mode) -> bool:
+    """Static ints out of bounds raise unless an out-of-bounds mode is asked for."""
+    return mode is None or \
+        lax.GatherScatterMode.from_any(mode) is lax.GatherScatterMode.PROMISE_IN_BOUNDS
+
+
+def getitem(x, idx, mode=None, fill_value=None):
+    spec, dyn = _split(x.shape, idx, _strict(mode))
+    fill_value = _static_fill(fill_value)
     if tracing() or isinstance(x, Tracer):
-        return _take_spec(x, spec, dyn)
+        return _take_spec(x, spec, dyn, mode, fill_value)
     spec, dyn = _eager_ints(spec, dyn)
-    return _eager_take()(x, spec, *dyn)
+    return _eager_take()(x, spec, mode, fill_value, *dyn)
 
 
 @functools.cache
 def _eager_take():
     from plait.jitting import new_jitted
 
-    def take(x, spec, *dyn):
-        return _take_spec(x, spec, list(dyn))
-    return new_jitted(take, static_argnums=(1,))
+    def take(x, spec, mode, fill_value, *dyn):
+        return _take_spec(x, spec, list(dyn), mode, fill_value)
+    return new_jitted(take, static_argnums=(1, 2, 3))
 
 
 def _insert_nones(x, spec):
@@ -186,13 +207,13 @@ def _int_value(s, dyn):
     return s[2] if s[1] is None else dyn[s[1]]
 
 
-def _take_spec(x, spec, dyn):
+def _take_spec(x, spec, dyn, mode=None, fill_value=None):
     x = x if is_array(x) else asarray(x)
     x, spec = _insert_nones(x, spec)
     x = _apply_slices(x, spec)
     if not any(s[0] == "array" for s in spec):
         return _take_ints(x, spec, dyn)
-    return _take_advanced(x, spec, dyn)
+    return _take_advanced(x, spec, dyn, mode, fill_value)
 
 
 def _take_ints(x, spec, dyn):
@@ -211,14 +232,15 @@ def _take_ints(x, spec, dyn):
 
 
 def _index_array(i, n):
-    """An index operand as an int array with negatives wrapped (once, in the graph)."""
+    """An index operand as an int array with negatives wrapped, once (on the host for NumPy
+    arrays, else in the graph)."""
     if isinstance(i, np.ndarray):
+        if i.dtype.kind == "i":
+            i = np.where(i < 0, i + n, i)
         return asarray(i.astype(np.int32) if i.dtype.itemsize <= 4 else i)
     if not is_array(i):
         return asarray(np.int32(i))
-    if dtypes.is_unsigned(i.dtype):
-        return i
-    return lax.select(lax.lt(i, 0), lax.add(i, lax.full(i.shape, n, i.dtype)), i)
+    return _wrap_negative(i, n)
 
 
 def _advanced_parts(x, spec, dyn):
@@ -238,7 +260,7 @@ def _advanced_parts(x, spec, dyn):
     return adv, arrays, bshape, contiguous
 
 
-def _take_advanced(x, spec, dyn):
+def _take_advanced(x, spec, dyn, mode, fill_value):
     adv, arrays, bshape, contiguous = _advanced_parts(x, spec, dyn)
     rest = [d for d in range(x.ndim) if d not in adv]
     x = lax.transpose(x, adv + rest)
@@ -247,7 +269,8 @@ def _take_advanced(x, spec, dyn):
     dn = lax.GatherDimensionNumbers(offset_dims=tuple(range(nb, nb + len(rest))),
                                     collapsed_slice_dims=tuple(range(k)),
                                     start_index_map=tuple(range(k)))
-    out = lax.gather(x, idx, dn, (1,) * k + tuple(x.shape[k:]))
+    out = lax.gather(x, idx, dn, (1,) * k + tuple(x.shape[k:]), mode=mode,
+                     fill_value=fill_value)
     first = adv[0]
     if contiguous and first:
         perm = list(range(nb, nb + first)) + list(range(nb)) + list(range(nb + first, out.ndim))
@@ -275,47 +298,55 @@ class _IndexUpdateRef:
     def __init__(self, array, index):
         self.array, self.index = array, index
 
-    def get(self):
-        return getitem(self.array, self.index)
+    def get(self, *, indices_are_sorted=False, unique_indices=False, mode=None,
+            fill_value=None):
+        """`x[idx]`; out-of-bounds indices follow `mode` as in jax: clamped by default
+        ("promise_in_bounds", "clip"), or `fill_value` ("fill", "drop"; default NaN, the
+        extreme integer, or True). `indices_are_sorted` and `unique_indices` are jax's
+        hints, accepted and not needed."""
+        return getitem(self.array, self.index, mode, fill_value)
 
-    def set(self, values):
-        return _update(self.array, self.index, values, "set")
+    def set(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        """`x[idx] = values`; out-of-bounds updates are dropped, or clamped into bounds with
+        mode="clip", as in jax."""
+        return _update(self.array, self.index, values, "set", mode)
 
-    def add(self, values):
-        return _update(self.array, self.index, values, "add")
+    def add(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        """`x[idx] += values`; out-of-bounds updates follow `mode` as in `set`."""
+        return _update(self.array, self.index, values, "add", mode)
 
 
-def _update(x, idx, values, mode):
-    spec, dyn = _split(x.shape, idx)
+def _update(x, idx, values, kind, mode):
+    spec, dyn = _split(x.shape, idx, _strict(mode))
     if any(s[0] == "none" for s in spec):
         raise PlaitValueError("None (newaxis) is not supported in .at[] updates")
     if tracing() or isinstance(x, Tracer) or isinstance(values, Tracer):
-        return _update_spec(x, values, spec, dyn, mode)
+        return _update_spec(x, values, spec, dyn, kind, mode)
     spec, dyn = _eager_ints(spec, dyn)
-    return _eager_update()(x, values, spec, mode, *dyn)
+    return _eager_update()(x, values, spec, kind, mode, *dyn)
 
 
 @functools.cache
 def _eager_update():
     from plait.jitting import new_jitted
 
-    def update(x, values, spec, mode, *dyn):
-        return _update_spec(x, values, spec, list(dyn), mode)
-    return new_jitted(update, static_argnums=(2, 3))
+    def update(x, values, spec, kind, mode, *dyn):
+        return _update_spec(x, values, spec, list(dyn), kind, mode)
+    return new_jitted(update, static_argnums=(2, 3, 4))
 
 
-def _update_spec(x, values, spec, dyn, mode):
+def _update_spec(x, values, spec, dyn, kind, mode=None):
     x = x if is_array(x) else asarray(x)
     values = values if is_array(values) else asarray(values)
     if values.dtype != x.dtype:
         values = lax.convert_element_type(values, x.dtype)
     block = all(s[0] == "int" or (s[0] == "slice" and s[3] == 1) for s in spec)
-    if block:
-        return _update_block(x, values, spec, dyn, mode)
-    return _update_points(x, values, spec, dyn, mode)
+    if block:  # every index in bounds: ints are checked, slices clipped
+        return _update_block(x, values, spec, dyn, kind)
+    return _update_points(x, values, spec, dyn, kind, mode)
 
 
-def _update_block(x, values, spec, dyn, mode):
+def _update_block(x, values, spec, dyn, kind):
     starts, sizes, out_shape = [], [], []
     for s in spec:
         if s[0] == "int":
@@ -327,12 +358,12 @@ def _update_block(x, values, spec, dyn, mode):
             sizes.append(n)
             out_shape.append(n)
     upd = lax.reshape(broadcast_to(values, tuple(out_shape)), sizes)
-    if mode == "add":
+    if kind == "add":
         upd = lax.add(lax.dynamic_slice(x, starts, sizes), upd)
     return lax.dynamic_update_slice(x, upd, starts)
 
 
-def _update_points(x, values, spec, dyn, mode):
+def _update_points(x, values, spec, dyn, kind, mode):
     """Scatter with one full index vector per updated element."""
     has_adv = any(s[0] == "array" for s in spec)
     grids, result_shape = _index_grid(x, spec, dyn, has_adv)
@@ -342,8 +373,8 @@ def _update_points(x, values, spec, dyn, mode):
     dn = lax.ScatterDimensionNumbers(update_window_dims=(),
                                      inserted_window_dims=tuple(range(x.ndim)),
                                      scatter_dims_to_operand_dims=tuple(range(x.ndim)))
-    fn = lax.scatter if mode == "set" else lax.scatter_add
-    return fn(x, idx, upd, dn)
+    fn = lax.scatter if kind == "set" else lax.scatter_add
+    return fn(x, idx, upd, dn, mode=mode)
 
 
 def _index_grid(x, spec, dyn, has_adv):
@@ -391,20 +422,76 @@ def _index_grid(x, spec, dyn, has_adv):
 # --- take / take_along_axis ------------------------------------------------------------------
 
 @numpy_function(jit=False)
-def take(a, indices, axis=None):
+def take(a, indices, axis=None, out=None, mode=None, unique_indices=False,
+         indices_are_sorted=False, fill_value=None):
+    """jnp.take: out-of-bounds indices follow `mode`: "fill" (the default: `fill_value`, which
+    defaults to NaN, the extreme integer, or True), "clip" (clamped; negative indices too),
+    "wrap" (taken modulo the axis size). Negative indices count from the end under "fill"."""
+    if out is not None:
+        raise PlaitValueError("take: the 'out' argument is not supported (arrays are immutable)")
+    if isinstance(indices, (list, tuple, int, np.integer)):
+        indices = np.asarray(indices)
+    return _take(a, indices, axis, mode, _static_fill(fill_value))
+
+
+@numpy_function(static=("axis", "mode", "fill_value"), name="take")
+def _take(a, indices, axis, mode, fill_value):
     a = a if is_array(a) else asarray(a)
+    indices = indices if is_array(indices) else asarray(indices)
+    if not dtypes.is_integer(indices.dtype):
+        raise PlaitTypeError(f"take: indices must be integers, got {indices.dtype}")
     if axis is None:
         a, axis = lax.reshape(a, (a.size,)), 0
-    from plait.numpy._shape import canon_axis
-
     axis = canon_axis(axis, a.ndim)
-    return getitem(a, (slice(None),) * axis + (indices,))
+    n = a.shape[axis]
+    if mode is None or mode == "fill":
+        indices, gather_mode = _wrap_negative(indices, n), "fill"
+    elif mode == "wrap":
+        indices, gather_mode = _mod(indices, n), "promise_in_bounds"
+    elif mode == "clip":
+        gather_mode = "clip"
+    elif mode == "raise":
+        raise PlaitValueError("take: mode='raise' is not supported (it would need a run-time "
+                              "check); use 'fill', 'clip' or 'wrap'")
+    else:
+        raise PlaitValueError(f"take: invalid mode {mode!r}; use 'fill', 'clip' or 'wrap'")
+    out_shape = a.shape[:axis] + indices.shape + a.shape[axis + 1:]
+    if n == 0 and indices.size:
+        raise PlaitValueError("take: cannot take a non-empty selection from an empty axis")
+    if 0 in out_shape:
+        return lax.full(out_shape, 0, a.dtype)
+    dn = lax.GatherDimensionNumbers(
+        offset_dims=tuple(range(axis)) + tuple(range(axis + indices.ndim, len(out_shape))),
+        collapsed_slice_dims=(axis,), start_index_map=(axis,))
+    sizes = a.shape[:axis] + (1,) + a.shape[axis + 1:]
+    return lax.gather(a, lax.reshape(indices, indices.shape + (1,)), dn, sizes,
+                      mode=gather_mode, fill_value=fill_value)
 
 
-@numpy_function(static=("axis",))
-def take_along_axis(arr, indices, axis):
-    from plait.numpy._shape import canon_axis
+def _wrap_negative(i, n):
+    """Indices in [-n, 0) counted from the end (once: smaller ones stay out of bounds)."""
+    if dtypes.is_unsigned(i.dtype):
+        return i
+    return lax.select(lax.lt(i, 0), lax.add(i, lax.full(i.shape, n, i.dtype)), i)
 
+
+def _mod(i, n):
+    """i mod n, in [0, n) for negative i too."""
+    nn = lax.full(i.shape, n, i.dtype)
+    return lax.rem(lax.add(lax.rem(i, nn), nn), nn)
+
+
+def take_along_axis(arr, indices, axis, mode=None, fill_value=None):
+    """jnp.take_along_axis: negative indices count from the end (except under
+    mode="promise_in_bounds", as in jax); out-of-bounds ones follow `mode`, "fill" by
+    default (`fill_value`, defaulting to NaN, the extreme integer, or True)."""
+    if isinstance(indices, (list, tuple)):
+        indices = np.asarray(indices)
+    return _take_along_axis(arr, indices, axis, mode, _static_fill(fill_value))
+
+
+@numpy_function(static=("axis", "mode", "fill_value"), name="take_along_axis")
+def _take_along_axis(arr, indices, axis, mode, fill_value):
     arr = arr if is_array(arr) else asarray(arr)
     indices = indices if is_array(indices) else asarray(indices)
     if axis is None:
@@ -413,14 +500,19 @@ def take_along_axis(arr, indices, axis):
     if indices.ndim != arr.ndim:
         raise PlaitValueError("take_along_axis: indices and arr must have the same number of "
                               "dimensions")
+    if not dtypes.is_integer(indices.dtype):
+        raise PlaitTypeError(f"take_along_axis: indices must be integers, got {indices.dtype}")
+    gather_mode = lax.GatherScatterMode.from_any(mode, "fill")
     axis = canon_axis(axis, arr.ndim)
     others = [d for d in range(arr.ndim) if d != axis]
     bshape = [arr.shape[d] if d != axis else indices.shape[d] for d in range(arr.ndim)]
     bshape = [max(b, indices.shape[d]) if d != axis else b for d, b in enumerate(bshape)]
     indices = broadcast_to(indices, tuple(bshape))
     arr = broadcast_to(arr, tuple(b if d != axis else arr.shape[d] for d, b in enumerate(bshape)))
-    idx = lax.reshape(_index_array(indices, arr.shape[axis]), tuple(bshape) + (1,))
+    if gather_mode is not lax.GatherScatterMode.PROMISE_IN_BOUNDS:
+        indices = _wrap_negative(indices, arr.shape[axis])
+    idx = lax.reshape(indices, tuple(bshape) + (1,))
     dn = lax.GatherDimensionNumbers(offset_dims=(), collapsed_slice_dims=(axis,),
                                     start_index_map=(axis,), operand_batching_dims=tuple(others),
                                     start_indices_batching_dims=tuple(others))
-    return lax.gather(arr, idx, dn, (1,) * arr.ndim)
+    return lax.gather(arr, idx, dn, (1,) * arr.ndim, mode=gather_mode, fill_value=fill_value)

@@ -167,9 +167,13 @@ def _pow_jvp(primals, tangents, outs):
     out = outs[0]
     a = b = None
     if tx is not None:
-        # d/dx x**y = y * x**(y-1), taken as 0 where y == 0 (also at x == 0)
-        dx = P.mul(y, P.pow(x, P.sub(y, full_like(y, 1))))
-        dx = P.select(P.compare(y, full_like(y, 0), direction="EQ"), full_like(y, 0), dx)
+        # d/dx x**y = y * x**(y-1): a select only at x == y == 0 (taken as 0, not 0 * inf),
+        # with x replaced there too, so no nan reaches the derivatives of the other branch.
+        # Elsewhere the formula is kept whole: its own derivatives in y are those of x**y.
+        zero = full_like(y, 0)
+        at_00 = P.and_(P.compare(x, zero, direction="EQ"), P.compare(y, zero, direction="EQ"))
+        x_safe = P.select(at_00, full_like(x, 1), x)
+        dx = P.select(at_00, zero, P.mul(y, P.pow(x_safe, P.sub(y, full_like(y, 1)))))
         a = P.mul(tx, dx)
     if ty is not None:
         is_zero = P.compare(x, full_like(x, 0), direction="EQ")
@@ -308,22 +312,34 @@ def _reduce_extreme_jvp(primals, tangents, outs, axes):
 
 @defjvp(P.reduce_prod)
 def _reduce_prod_jvp(primals, tangents, outs, axes):
-    """d prod = sum_i t_i * prod_{j != i} x_j, exact with zeros (no division by zero)."""
+    """jax's rule: the JVP of a pairwise tree of multiplies over the reduced axes. Only
+    multiplies, slices and joins, so it is exact with zeros at every order (a select of a
+    literal zero would lose the derivatives of the zero entries)."""
     (x,), (t,) = primals, tangents
-    if t is None:
-        return [None]
     xa = aval_of(x)
-    zero, one = full_like(x, 0), full_like(x, 1)
-    is_zero = P.compare(x, zero, direction="EQ")
-    prod_nonzero = _expand_reduced(P.reduce_prod(P.select(is_zero, one, x), axes=axes), xa, axes)
-    real = dtypes.real_dtype(xa.dtype)
-    n_zero = _expand_reduced(P.reduce_sum(P.convert(is_zero, new_dtype=real), axes=axes), xa,
-                             axes)
-    none_zero = P.compare(n_zero, full_like(n_zero, 0), direction="EQ")
-    one_zero = P.compare(n_zero, full_like(n_zero, 1), direction="EQ")
-    others = P.select(none_zero, P.div(prod_nonzero, P.select(is_zero, one, x)),
-                      P.select(P.and_(one_zero, is_zero), prod_nonzero, zero))
-    return [P.reduce_sum(P.mul(t, others), axes=axes)]
+    n = math.prod(xa.shape[d] for d in axes)
+    if t is None or n == 0:
+        return [None]
+    kept = tuple(d for d in range(xa.ndim) if d not in axes)
+    rest = tuple(xa.shape[d] for d in kept)
+
+    def flat(v):
+        return P.reshape(P.transpose(v, permutation=tuple(axes) + kept), new_sizes=(n, *rest))
+
+    x, t = flat(x), flat(t)
+    zeros = (0,) * len(rest)
+    strides = (1,) * (1 + len(rest))
+    part = lambda v, lo, hi: P.slice(v, start_indices=(lo, *zeros), limit_indices=(hi, *rest),
+                                     strides=strides)
+    while n > 1:
+        h = n // 2
+        xl, xr, tl, tr = part(x, 0, h), part(x, h, 2 * h), part(t, 0, h), part(t, h, 2 * h)
+        x_next, t_next = P.mul(xl, xr), P.add(P.mul(tl, xr), P.mul(xl, tr))
+        if n % 2:  # the odd one out joins the next level as it is
+            x_next = P.concatenate(x_next, part(x, 2 * h, n), dimension=0)
+            t_next = P.concatenate(t_next, part(t, 2 * h, n), dimension=0)
+        x, t, n = x_next, t_next, h + n % 2
+    return [P.reshape(t, new_sizes=rest)]
 
 
 # --- building the JVP function ---------------------------------------------------------------
