@@ -481,6 +481,7 @@ def _mod(i, n):
     return lax.rem(lax.add(lax.rem(i, nn), nn), nn)
 
 
+@numpy_function(jit=False)
 def take_along_axis(arr, indices, axis, mode=None, fill_value=None):
     """jnp.take_along_axis: negative indices count from the end (except under
     mode="promise_in_bounds", as in jax); out-of-bounds ones follow `mode`, "fill" by
