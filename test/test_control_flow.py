@@ -18,7 +18,6 @@ from usersite import first_line, raises_at
 import plait
 import plait.numpy as pnp
 from plait import lax
-from plait.lax import control_flow as cf
 
 HERE = os.path.abspath(__file__)
 RNG = np.random.RandomState(0)
@@ -347,34 +346,56 @@ def _doubling_to_ten(x):
     return lax.while_loop(lambda v: v < 10.0, lambda v: v * 2.0, x, max_trip_count=3)
 
 
-def test_bounded_while_stops_at_max_trip_count_without_debug_checks(monkeypatch):
-    monkeypatch.setattr(cf, "debug_checks", False)
+@pytest.fixture
+def debug_checks():
+    plait.config.debug_checks = True
+    yield
+    plait.config.debug_checks = False
+
+
+def test_bounded_while_stops_at_max_trip_count_without_debug_checks():
+    assert not plait.config.debug_checks
     for f in (_doubling_to_ten, plait.jit(_doubling_to_ten)):
         assert float(f(np.float32(1.0))) == 8.0   # cond_fun still true: stopped after 3
         assert float(f(np.float32(2.0))) == 16.0
     assert float(plait.grad(_doubling_to_ten)(np.float32(1.0))) == 8.0
 
 
-def test_bounded_while_debug_checks_raise_where_values_are_known(monkeypatch):
+def test_bounded_while_debug_checks_raise_at_run_time(debug_checks):
     """With debug checks, cond_fun still true after max_trip_count is an error naming the
-    while_loop's line, eagerly and in transformations outside jit; under jit (values unknown
-    while tracing) a warning says the loop goes unchecked."""
-    monkeypatch.setattr(cf, "debug_checks", True)
+    while_loop's line: eagerly, in transformations outside jit, and when a jitted program
+    running the loop returns (a loop under a transformation under jit only warns)."""
     line = first_line(_doubling_to_ten) + 2
     grad = plait.grad(lambda x: _doubling_to_ten(x) * 3.0)
-    for f in (_doubling_to_ten, grad, plait.jacfwd(_doubling_to_ten)):
+    jitted = plait.jit(lambda x: _doubling_to_ten(x) + 1.0)
+    for f in (_doubling_to_ten, grad, plait.jacfwd(_doubling_to_ten), jitted):
         raises_at(plait.PlaitValueError, lambda f=f: f(np.float32(1.0)), line, "max_trip_count=3",
                   "still true", here=HERE)
     assert float(_doubling_to_ten(np.float32(2.0))) == 16.0   # done in time: no error
     assert float(grad(np.float32(2.0))) == 24.0
+    assert float(jitted(np.float32(2.0))) == 17.0
     assert float(_doubling_to_ten(np.float32(1.25))) == 10.0  # and again, after the error
+    raises_at(plait.PlaitValueError, lambda: jitted(np.float32(1.0)), line, "still true",
+              here=HERE)
     with pytest.warns(UserWarning, match=f"{HERE}:{line}: debug checks cannot check"):
-        # (a function not traced before: the flag is read when tracing)
-        assert float(plait.jit(lambda x: _doubling_to_ten(x))(np.float32(1.0))) == 8.0
+        assert float(plait.jit(plait.grad(_doubling_to_ten))(np.float32(1.0))) == 8.0
+
+
+def test_debug_checks_are_part_of_the_program_key():
+    """A program traced without the checks is not reused once they are on, and back."""
+    jitted = plait.jit(_doubling_to_ten)
+    assert float(jitted(np.float32(1.0))) == 8.0
+    plait.config.debug_checks = True
+    try:
+        with pytest.raises(plait.PlaitValueError, match="still true"):
+            jitted(np.float32(1.0))
+    finally:
+        plait.config.debug_checks = False
+    assert float(jitted(np.float32(1.0))) == 8.0
 
 
 def test_debug_checks_flag_reads_the_environment():
-    code = "import plait.lax.control_flow as cf; print(cf.debug_checks)"
+    code = "import plait; print(plait.config.debug_checks)"
     for value, want in (("1", "True"), ("0", "False"), ("", "False")):
         env = dict(os.environ, PLAIT_DEBUG_CHECKS=value)
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,

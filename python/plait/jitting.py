@@ -472,6 +472,8 @@ class Staged:
         self.out_tree = out_tree
         self.consts = consts
         self.closure_bufs = closure_bufs  # the closure arrays seen when tracing
+        self.host_outs: dict = {}  # float0 outputs, by position: host values
+        self.checks: list = []     # errors of the run-time checks, outputs after the results
 
 
 def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
@@ -499,6 +501,7 @@ def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
             # float0 outputs (gradients of integer inputs) hold no data: not program outputs
             host_outs = {k: o for k, o in enumerate(out_flat) if _is_float0(o)}
             out_vals = [trace.to_value(o) for k, o in enumerate(out_flat) if k not in host_outs]
+            out_vals += [trace.to_value(flag) for flag, _ in trace.checks]
             trace.finish([Tracer(v, a, trace) for v, a in out_vals])
         out_avals = [a for _, a in out_vals]
         consts = list(trace.captures)
@@ -514,6 +517,7 @@ def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
     # objects it cannot see into (see _Retrace)
     staged.retrace = trace.value_dependent or bool(consts) or fkey.opaque
     staged.host_outs = host_outs
+    staged.checks = [error for _, error in trace.checks]
     staged.mesh = _annotate_shardings(mb, staged, shardings)
     return staged
 
@@ -542,8 +546,10 @@ def _annotate_shardings(mb: ModuleBuilder, staged: Staged, shardings):
     if out_prefix is not None:
         from jax._src.tree_util import broadcast_prefix
 
+        n_user = len(staged.out_avals) - len(staged.checks)
         outs = broadcast_prefix(out_prefix, pytree.tree_unflatten(
-            staged.out_tree, [0] * len(staged.out_avals)), is_leaf=lambda x: x is None)
+            staged.out_tree, [0] * n_user), is_leaf=lambda x: x is None)
+        outs += [None] * len(staged.checks)
         for o in outs:
             if isinstance(o, NamedSharding):
                 mesh = mesh or o.mesh
@@ -616,6 +622,12 @@ class CompiledEntry:
         return self.executable(list(closure_bufs) + self.staged.consts + list(arg_bufs))
 
     def wrap(self, out_bufs):
+        checks = self.staged.checks
+        if checks:
+            out_bufs, flags = out_bufs[:-len(checks)], out_bufs[-len(checks):]
+            for flag, error in zip(flags, checks):
+                if np.asarray(flag):
+                    raise error
         host = getattr(self.staged, "host_outs", {})
         outs = [Array(b) for b in out_bufs]
         for k in sorted(host):

@@ -29,8 +29,16 @@ def _raise(t, what: str):
 
 
 def has_concrete_value(t) -> bool:
-    """Whether `concrete_value(t)` can compute t's value (an eager transformation's trace)."""
-    return t._trace.concrete_sources is not None and t._trace.alive
+    """Whether `concrete_value(t)` can compute t's value: everything it depends on is known."""
+    from plait.core.trace import Tracer
+
+    trace = t._trace
+    if trace.concrete_sources is None or not trace.alive:
+        return False
+    sources = list(trace.concrete_sources) + list(trace.captures)
+    return all(sources[i] is not None and (type(sources[i]) is not Tracer
+                                           or has_concrete_value(sources[i]))
+               for i in _arguments_used(trace, t))
 
 
 def concrete_value(t, what: str = "a conversion") -> np.ndarray:
@@ -41,8 +49,6 @@ def concrete_value(t, what: str = "a conversion") -> np.ndarray:
         _raise(t, what)
     sources = list(trace.concrete_sources) + list(trace.captures)
     used = _arguments_used(trace, t)
-    if any(sources[i] is None for i in used):
-        _raise(t, what)
     args = [_device_value(s, what) if i in used else _zeros(trace.block.arguments[i])
             for i, s in enumerate(sources)]
     exe = _prefix_program(trace, t)

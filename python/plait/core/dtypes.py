@@ -8,6 +8,7 @@ float32 / int32 / complex64 on their own.
 from __future__ import annotations
 
 import functools
+import os
 
 import ml_dtypes
 import numpy as np
@@ -27,28 +28,35 @@ _SUPPORTED_SET = frozenset(SUPPORTED)
 
 
 class Config:
-    """Defaults for arrays made from Python scalars and lists (`plait.config`).
+    """plait's settings (`plait.config`): the defaults for arrays made from Python scalars and
+    lists, and `debug_checks` (run-time checks that cost time; `PLAIT_DEBUG_CHECKS=1`).
 
     Traced programs depend on these, so caches key on `key()`; a cache that cannot (jaxlib's
     C++ dispatch cache) subscribes to `on_change` and is cleared."""
 
-    _FIELDS = ("default_int", "default_float", "default_complex")
+    _DTYPES = ("default_int", "default_float", "default_complex")
+    _FLAGS = ("debug_checks",)
 
     def __init__(self) -> None:
         object.__setattr__(self, "on_change", [])
         self.default_int = int32
         self.default_float = float32
         self.default_complex = complex64
+        self.debug_checks = os.environ.get("PLAIT_DEBUG_CHECKS", "") not in ("", "0")
 
     def __setattr__(self, name, value) -> None:
-        if name not in self._FIELDS:
+        if name in self._DTYPES:
+            value = np.dtype(value)
+            if value not in _SUPPORTED_SET:
+                raise PlaitTypeError(f"plait.config.{name}: dtype {value} is not supported")
+        elif name in self._FLAGS:
+            value = bool(value)
+        else:
             raise AttributeError(f"plait.config has no setting {name!r}; settings: "
-                                 + ", ".join(self._FIELDS))
-        dt = np.dtype(value)
-        if dt not in _SUPPORTED_SET:
-            raise PlaitTypeError(f"plait.config.{name}: dtype {dt} is not supported")
-        object.__setattr__(self, name, dt)
-        object.__setattr__(self, "_key", tuple(getattr(self, f, None) for f in self._FIELDS))
+                                 + ", ".join(self._DTYPES + self._FLAGS))
+        object.__setattr__(self, name, value)
+        object.__setattr__(self, "_key", tuple(getattr(self, f, None)
+                                               for f in self._DTYPES + self._FLAGS))
         for callback in self.on_change:
             callback()
 

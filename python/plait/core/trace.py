@@ -119,6 +119,9 @@ class Trace:
         # device buffers, or values of the enclosing trace. See core/concrete.py.
         self.concrete_sources = concrete_args
         self.value_dependent = False
+        # Run-time checks of the outermost function (debug_checks): (bool tracer, error), each
+        # an extra program output that jit reads after the run.
+        self.checks: list = []
 
     # lifecycle ---------------------------------------------------------------------------------
     def __enter__(self) -> Trace:

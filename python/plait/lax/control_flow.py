@@ -6,16 +6,13 @@ Beyond JAX: `while_loop(..., max_trip_count=n)` is a bounded loop that reverse m
 differentiate (it runs as a scan of n steps that stop changing the carry once `cond_fun`
 is false).
 
-`debug_checks` (set from the environment variable `PLAIT_DEBUG_CHECKS=1`; assign the module
-attribute to change it) turns on run-time checks that cost time: a bounded while_loop whose
-`cond_fun` is still true after `max_trip_count` iterations raises instead of stopping. It is
-read when a function is traced, so a program compiled before it changed keeps its old
-setting.
+`plait.config.debug_checks` (or `PLAIT_DEBUG_CHECKS=1`) turns on run-time checks that cost
+time: a bounded while_loop whose `cond_fun` is still true after `max_trip_count` iterations
+raises instead of stopping.
 """
 
 from __future__ import annotations
 
-import os
 import warnings
 from types import SimpleNamespace
 
@@ -32,8 +29,6 @@ from plait.core.location import user_location
 from plait.core.trace import Tracer, current_trace, tracing
 from plait.dialect import control as C
 from plait.runtime.array import Array
-
-debug_checks: bool = os.environ.get("PLAIT_DEBUG_CHECKS", "") not in ("", "0")
 
 # --- tracing Python functions into regions -------------------------------------------------
 
@@ -182,12 +177,13 @@ def while_loop(cond_fun, body_fun, init_val, max_trip_count=None):
 
     `max_trip_count=n` (beyond JAX) bounds the loop so that reverse mode can differentiate
     it: it runs as a scan of n steps. It stops after n iterations even when `cond_fun` is
-    still true, and returns the value reached then, without any error. With debug checks
-    on (`PLAIT_DEBUG_CHECKS=1`, or `plait.lax.control_flow.debug_checks = True`) that case
-    raises a PlaitValueError naming the line of this call, wherever the value is known when
-    the call runs: eagerly and in transformations called outside jit. Under `jit`, where it
-    is not, a warning at trace time says the loop goes unchecked."""
-    if max_trip_count is not None and debug_checks:
+    still true, and returns the value reached then, without any error. With
+    `plait.config.debug_checks` on (or `PLAIT_DEBUG_CHECKS=1`) that case raises a
+    PlaitValueError naming the line of this call: eagerly, in transformations called outside
+    jit, and when a jitted program that runs the loop at its top level returns. A loop nested
+    in another loop's body or a transformation under jit is not checked (a warning at trace
+    time says so)."""
+    if max_trip_count is not None and dtypes.config.debug_checks:
         return _checked_bounded_while(cond_fun, body_fun, init_val, int(max_trip_count),
                                       user_site())
     staged = _staged_if_eager(lambda v: while_loop(cond_fun, body_fun, v, max_trip_count),
@@ -295,19 +291,25 @@ def _checked_bounded_while(cond_fun, body_fun, init_val, n, site):
         return out, cond_fun(out)
 
     out, exhausted = run(init_val) if tracing() else jitting.new_jitted(run)(init_val)
+    error = PlaitValueError(f"while_loop: cond_fun is still true after max_trip_count={n} "
+                            "iterations (debug checks are on; without them the loop stops "
+                            "there silently). Raise max_trip_count, or use while_loop "
+                            "without it where reverse mode is not needed.", site=site)
     if isinstance(exhausted, Tracer):
+        trace = current_trace()
+        if not has_concrete_value(exhausted) and exhausted._trace is trace \
+                and trace.parent is None:
+            trace.checks.append((exhausted, error))
+            return out
         if not has_concrete_value(exhausted):
             warnings.warn(f"{site[0]}:{site[1]}: debug checks cannot check this "
-                          f"while_loop(max_trip_count={n}) under jit, where the loop's values "
-                          "are not known when it runs; it stops after max_trip_count "
+                          f"while_loop(max_trip_count={n}) nested in a loop body or a "
+                          "transformation under jit; it stops after max_trip_count "
                           "iterations unchecked", stacklevel=3)
             return out
         exhausted = concrete_value(exhausted, "while_loop's debug check")
     if np.asarray(exhausted):
-        raise PlaitValueError(f"while_loop: cond_fun is still true after max_trip_count={n} "
-                              "iterations (debug checks are on; without them the loop stops "
-                              "there silently). Raise max_trip_count, or use while_loop "
-                              "without it where reverse mode is not needed.", site=site)
+        raise error
     return out
 
 

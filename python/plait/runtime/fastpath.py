@@ -104,7 +104,7 @@ def _signature_matches(leaf, aval: ShapedArray, x64: bool) -> bool:
         sig = _jax.jax_jit._ArgSignatureOfValue(leaf, x64)
     except Exception:  # any leaf C++ cannot sign stays on the Python path
         return False
-    if sig.weak_type and (x64 or dtypes.config.key() != _DEFAULTS_32):
+    if sig.weak_type and (x64 or dtypes.config.key()[:3] != _DEFAULTS_32):
         return False
     return (sig.dtype == aval.dtype and tuple(sig.shape) == aval.shape
             and sig.weak_type == aval.weak_type)
@@ -114,9 +114,10 @@ _DEFAULTS_32 = (dtypes.int32, dtypes.float32, dtypes.complex64)
 
 
 def _fastpath_data(entry, closure_bufs, args, kwargs, statics_split, outs):
-    if getattr(entry.staged, "mesh", None) is not None or entry.staged.host_outs:
+    staged = entry.staged
+    if getattr(staged, "mesh", None) is not None or staged.host_outs or staged.checks:
         return None  # sharded programs check and reshard their inputs in Python; float0
-        # outputs are host values
+        # outputs are host values; run-time checks are read in Python
     dyn_args, dyn_kwargs, _ = statics_split(args, kwargs)
     dyn = (dyn_args, dyn_kwargs)
     leaves, _ = pytree.dispatch_flatten(dyn)
