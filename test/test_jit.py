@@ -326,3 +326,17 @@ def test_python_fallback_path_matches(monkeypatch):
     np.testing.assert_allclose(out["a"], x @ x.T)
     np.testing.assert_allclose(out["b"], x)
     assert f._cpp is None
+
+
+def test_unknown_keyword_and_static_argname_are_typed_errors_at_the_user_line():
+    def f(x, scale=1.0):
+        return x * scale
+
+    line = sys._getframe().f_lineno + 1
+    raises_at(plait.PlaitTypeError, lambda: plait.jit(f)(np.ones(3), sclae=2.0), line,
+              "unexpected keyword argument 'sclae'", here=__file__)
+    line = sys._getframe().f_lineno + 1
+    raises_at(plait.PlaitValueError, lambda: plait.jit(f, static_argnames="nope"), line,
+              "static_argnames 'nope'", here=__file__)
+    assert float(plait.jit(f, static_argnames="scale")(np.ones(()), scale=3.0)) == 3.0
+    assert float(plait.jit(lambda **kw: kw["a"] * 2)(a=np.ones(()))) == 2.0

@@ -799,6 +799,13 @@ class _Signature:
                 i %= n
             nums.add(i)
         names = set(static_argnames)
+        self.keywords = None if params is None or any(p.kind == p.VAR_KEYWORD for p in params) \
+            else {p.name for p in params if p.kind != p.POSITIONAL_ONLY}
+        self.fun_name = getattr(fun, "__name__", "the function")
+        for nm in names:
+            if self.keywords is not None and nm not in self.keywords:
+                raise PlaitValueError(f"static_argnames {nm!r} is not a parameter of "
+                                      f"{self.fun_name}{inspect.signature(fun)}")
         for i in list(nums):
             if 0 <= i < n:
                 names.add(positional[i])
@@ -808,6 +815,12 @@ class _Signature:
         self.static_argnums = tuple(sorted(nums))
         self.static_argnames = tuple(sorted(names))
         self.positional = positional
+
+    def check_keywords(self, kwargs) -> None:
+        unknown = [k for k in kwargs if self.keywords is not None and k not in self.keywords]
+        if unknown:
+            raise PlaitTypeError(f"{self.fun_name}() got an unexpected keyword argument "
+                                 f"{unknown[0]!r}")
 
     def split(self, args, kwargs):
         nums, names = self.static_argnums, self.static_argnames
@@ -896,6 +909,7 @@ class Jitted:
             if current_trace() is None:
                 _raise_escaped((args, kwargs))
             return self.fun(*args, **kwargs), None
+        self.signature.check_keywords(kwargs)
         dyn_args, dyn_kwargs, statics = self.signature.split(args, kwargs)
         _check_hashable(statics)
         leaves, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
