@@ -3,11 +3,10 @@
 from plait.dialect import OPS
 from plait.dialect.transform import CALLS, TRANSFORMS
 from plait.lowering import lowerings
-from plait.transforms.batch import batch_rules
-from plait.transforms.jvp import jvp_rules
-from plait.transforms.regions import BATCH_RULES, JVP_RULES, TRANSPOSE_RULES
+from plait.transforms.batch import batch_rules, region_batch_rules
+from plait.transforms.jvp import jvp_call_rules, jvp_rules
 from plait.transforms.shard_propagate import forward_rules, region_rules
-from plait.transforms.transpose import transpose_rules
+from plait.transforms.transpose import region_transpose_rules, transpose_rules
 
 # Transformation and custom-rule call ops are expanded by plait-expand before any rule applies.
 TRANSFORM_OPS = {t.name for t in TRANSFORMS + CALLS}
@@ -42,12 +41,12 @@ def test_every_op_has_a_lowering():
 
 
 def test_every_op_has_a_jvp_rule():
-    missing = [n for n in _ops() if n not in jvp_rules and n not in JVP_RULES]
+    missing = [n for n in _ops() if n not in jvp_rules and n not in jvp_call_rules]
     assert not missing, f"ops without a JVP rule: {missing}"
 
 
 def test_every_linear_op_has_a_transpose_rule():
-    missing = [n for n in _ops() if n not in transpose_rules and n not in TRANSPOSE_RULES
+    missing = [n for n in _ops() if n not in transpose_rules and n not in region_transpose_rules
                and n not in NONLINEAR]
     assert not missing, f"linear ops without a transpose rule: {missing}"
     stale = [n for n in NONLINEAR if n in transpose_rules or n not in OPS]
@@ -55,7 +54,7 @@ def test_every_linear_op_has_a_transpose_rule():
 
 
 def test_every_op_has_a_batching_rule():
-    missing = [n for n in _ops() if n not in batch_rules and n not in BATCH_RULES
+    missing = [n for n in _ops() if n not in batch_rules and n not in region_batch_rules
                and n not in NO_OPERANDS]
     assert not missing, f"ops without a batching rule: {missing}"
 

@@ -2,17 +2,13 @@
 
     import plait, plait.numpy as pnp
     f = plait.jit(lambda x: pnp.sin(x) ** 2)
+
+The user API (`plait._api`) loads on first use of one of its names, so that `plait-opt`, which
+imports the compiler layers only (dialect, passes, lowering), loads no front end.
 """
 
-from plait import (  # noqa: F401
-    dialect,  # declares every op
-    distributed,
-    lax,
-    numpy,  # installs the operators and methods of Array and tracers
-    sharding,
-    tree_util,  # jax.tree_util's API: pytrees are jax's (Flax/Equinox pytrees work as they are)
-)
-from plait.ad import grad, hessian, jacfwd, jacrev, jvp, linearize, value_and_grad, vjp
+import importlib
+
 from plait.core.dtypes import config
 from plait.core.errors import (
     ConcretizationError,
@@ -22,11 +18,6 @@ from plait.core.errors import (
     PlaitTypeError,
     PlaitValueError,
 )
-from plait.custom import checkpoint, checkpoint_policies, custom_jvp, custom_vjp, remat
-from plait.jitting import jit, make_mlir
-from plait.runtime.array import Array
-from plait.sharding import device_put, shard_map, with_sharding_constraint
-from plait.vmapping import vmap
 
 __all__ = [
     "Array", "checkpoint", "checkpoint_policies", "custom_jvp", "custom_vjp", "remat",
@@ -36,3 +27,25 @@ __all__ = [
     "sharding", "device_put", "distributed", "shard_map", "tree_util",
     "with_sharding_constraint",
 ]
+
+
+_SUBMODULES = frozenset({"distributed", "lax", "numpy", "sharding", "tree_util"})
+_api = None
+
+
+def __getattr__(name):
+    """Load the user API on first use (`from plait import lax` inside it lands here too, while
+    it loads: then only that submodule is imported)."""
+    global _api
+    if name not in __all__:
+        raise AttributeError(f"module 'plait' has no attribute {name!r}")
+    if _api is None:
+        _api = importlib.import_module("plait._api")
+        globals().update({n: getattr(_api, n) for n in __all__ if hasattr(_api, n)})
+    if name in _SUBMODULES:
+        return importlib.import_module(f"plait.{name}")
+    return getattr(_api, name)
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

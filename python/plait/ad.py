@@ -14,72 +14,33 @@ from collections import OrderedDict
 
 import numpy as np
 
-from plait import jitting
+from plait import pipeline
 from plait._mlir import CONTEXT, LOCK, ir
 from plait.core import aval as _aval
 from plait.core import dtypes, pytree
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError, PlaitValueError
-from plait.core.location import user_location
-from plait.core.trace import Trace, Tracer, current_trace, tracing
+from plait.dialect import ops as P
 from plait.dialect import transform as T
-from plait.dialect.base import splat_attr
-from plait.dialect.structural import constant
+from plait.ir.funcs import finish_func, function_type, lookup_func, new_func, symbol_name
 from plait.runtime.array import Array
+from plait.runtime.executable import compile_stablehlo
+from plait.staging.cache import CompiledEntry, remember
+from plait.staging.callee import Traced, emit, trace_callee
+from plait.staging.eager import constant_tracer, is_dynamic, needs_staging, run_staged
+from plait.staging.keys import FunctionKey
+from plait.staging.leaves import leaf_aval, leaf_buffer
+from plait.staging.stage import stage
+from plait.staging.trace import Tracer, bind
+from plait.transforms.autodiff import AD_EXPANSIONS
+from plait.transforms.batch import expand_vmap_op
+from plait.transforms.expand import ModuleState
+from plait.transforms.jvp import expand_all
+from plait.transforms.linearize import expand_vjp_op
+from plait.transforms.transpose import expand_transpose_op
+from plait.vmapping import vmap
 
 float0 = np.dtype([("float0", np.void, 0)])
-
-
-# --- tracing a function into its own func.func -----------------------------------------------
-
-def _is_dynamic(x) -> bool:
-    return isinstance(x, (Tracer, Array, np.ndarray, np.generic, float, complex)) or \
-        jitting._is_jax_array(x)
-
-
-class Traced:
-    """A user function traced into a callee: its name, output structure and captures."""
-
-    def __init__(self, name, out_tree, out_avals, captures):
-        self.name, self.out_tree, self.out_avals, self.captures = (
-            name, out_tree, out_avals, captures)
-
-
-def trace_callee(fun, leaves, in_tree, dynamic, name=None, in_avals=None) -> Traced:
-    """Trace `fun` with tracers for the dynamic leaves (others are passed as they are);
-    `in_avals` overrides the dynamic leaves' avals (vmap traces one example)."""
-    parent = current_trace()
-    override = in_avals is not None
-    if not override:
-        in_avals = [jitting.leaf_aval(x) for x, d in zip(leaves, dynamic) if d]
-    sources = None if override else [x for x, d in zip(leaves, dynamic) if d]
-    inner = Trace(parent.builder, name or getattr(fun, "__name__", "f"), in_avals,
-                  concrete_args=sources)
-    with inner:
-        it = iter(inner.args)
-        args = [next(it) if d else x for x, d in zip(leaves, dynamic)]
-        a, k = pytree.tree_unflatten(in_tree, args)
-        out = fun(*a, **k)
-        out_flat, out_tree = pytree.tree_flatten(out)
-        out_vals = [inner.to_value(o) for o in out_flat]
-        inner.finish([Tracer(v, av, inner) for v, av in out_vals])
-    return Traced(inner.name, out_tree, [av for _, av in out_vals], inner.captures)
-
-
-def emit(opdef, operands, result_avals, **params) -> list[Tracer]:
-    """Emit a transformation op into the current trace; returns result tracers."""
-    trace = current_trace()
-    values = [trace.to_value(x)[0] for x in operands]
-    with trace.ip, user_location():
-        results = opdef.create(values, [_aval.ir_type(a) for a in result_avals], **params)
-    return [Tracer(v, a, trace) for v, a in zip(results, result_avals)]
-
-
-def _const(aval: ShapedArray, value) -> Tracer:
-    trace = current_trace()
-    (v,), (a,) = constant.build([], [], {"value": splat_attr(aval.shape, aval.dtype, value)},
-                                ip=trace.ip, loc=user_location())
-    return Tracer(v, a, trace)
 
 
 # --- arguments --------------------------------------------------------------------------------
@@ -102,7 +63,7 @@ def _flat_args(args, kwargs, argnums):
         owner += [i] * len(pytree.tree_leaves(a))
     owner += [None] * (len(leaves) - len(owner))
     diff = [o in argnums for o in owner]
-    dynamic = [d or _is_dynamic(x) for x, d in zip(leaves, diff)]
+    dynamic = [d or is_dynamic(x) for x, d in zip(leaves, diff)]
     return leaves, in_tree, dynamic, diff
 
 
@@ -110,7 +71,7 @@ def _check_diff_dtypes(leaves, diff, allow_int: bool, what: str):
     for x, d in zip(leaves, diff):
         if not d:
             continue
-        dt = jitting.leaf_aval(x).dtype
+        dt = leaf_aval(x).dtype
         if not dtypes.is_inexact(dt) and not allow_int:
             raise PlaitTypeError(
                 f"{what} requires real- or complex-valued inputs (a floating or complex dtype), "
@@ -122,50 +83,6 @@ def _float0_zeros(x):
     return np.zeros(np.shape(x), float0)
 
 
-# --- staging outside any trace ----------------------------------------------------------------
-
-def _staged(transform_key, apply, fun, args, kwargs, dynamic_mask_fn):
-    """Run `apply(fun, args, kwargs)` as one compiled program (jit's cache, fun's code key)."""
-    leaves, in_tree = pytree.tree_flatten((tuple(args), dict(kwargs)))
-    dynamic = dynamic_mask_fn(args, kwargs, leaves)
-    statics = tuple((i, jitting._value_key(x)) for i, (x, d) in enumerate(zip(leaves, dynamic))
-                    if not d)
-    dyn_leaves = [x for x, d in zip(leaves, dynamic) if d]
-    dyn_tree = pytree.tree_structure(dyn_leaves)
-    avals = [jitting.leaf_aval(x) for x in dyn_leaves]
-    static_vals = {i: x for i, (x, d) in enumerate(zip(leaves, dynamic)) if not d}
-
-    def rebuild(dyn):
-        """Dynamic leaves (tracers) back into ((args, kwargs),) with the static leaves."""
-        it = iter(dyn)
-        full = [static_vals[i] if i in static_vals else next(it) for i in range(len(leaves))]
-        return (pytree.tree_unflatten(in_tree, full),), {}
-
-    def apply_to(f, a, k):
-        ((args_, kwargs_),) = a
-        return apply(f, args_, kwargs_)
-
-    fkey = jitting.FunctionKey(fun)
-    closure = [jitting.leaf_buffer(x, jitting.leaf_aval(x)) for x in fkey.arrays]
-    bufs = [jitting.leaf_buffer(x, a) for x, a in zip(dyn_leaves, avals)]
-    per_leaf = jitting.arg_shardings(dyn_leaves)
-    shardings = None if all(s is None for s in per_leaf) else \
-        jitting._HashableShardings(per_leaf, None, None)
-    entry = jitting.lookup_or_compile(fun, fkey, dyn_tree, avals, statics, rebuild,
-                                      transform=transform_key, apply=apply_to,
-                                      concrete_args=closure + bufs, shardings=shardings)
-    return entry.wrap(entry.call_flat(closure, bufs))
-
-
-def _needs_staging(args, kwargs) -> bool:
-    if tracing():
-        return False
-    for x in pytree.tree_leaves((args, kwargs)):
-        if type(x) is Tracer:
-            return False
-    return True
-
-
 # --- value_and_grad / grad --------------------------------------------------------------------
 
 def value_and_grad(fun, argnums=0, has_aux=False, allow_int=False):
@@ -175,9 +92,9 @@ def value_and_grad(fun, argnums=0, has_aux=False, allow_int=False):
     def vg(*args, **kwargs):
         nums = _argnums_tuple(argnums, len(args), fun)
         single = isinstance(argnums, int)
-        if _needs_staging(args, kwargs):
+        if needs_staging(args, kwargs):
             key = ("value_and_grad", nums, single, has_aux, allow_int)
-            return _staged(key, lambda f, a, k: _value_and_grad_traced(
+            return run_staged(key, lambda f, a, k: _value_and_grad_traced(
                 f, nums, single, has_aux, allow_int, a, k), fun, args, kwargs,
                 lambda a, k, leaves: _flat_args(a, k, nums)[2])
         return _value_and_grad_traced(fun, nums, single, has_aux, allow_int, args, kwargs)
@@ -224,11 +141,11 @@ def _value_and_grad_traced(fun, nums, single, has_aux, allow_int, args, kwargs):
     traced = trace_callee(fun, leaves, in_tree, dynamic)
     vi = _scalar_output_index(traced, has_aux)
     dyn_idx = [i for i, d in enumerate(dynamic) if d]
-    in_avals = [jitting.leaf_aval(leaves[i]) for i in dyn_idx]
+    in_avals = [leaf_aval(leaves[i]) for i in dyn_idx]
     diff_pos = tuple(k for k, i in enumerate(dyn_idx)
                      if diff[i] and dtypes.is_inexact(in_avals[k].dtype))
     operands = ([leaves[i] for i in dyn_idx] + list(traced.captures)
-                + [_const(traced.out_avals[vi].strip_weak(), 1.0)])
+                + [constant_tracer(traced.out_avals[vi].strip_weak(), 1.0)])
     result_avals = list(traced.out_avals) + [in_avals[k].strip_weak() for k in diff_pos]
     res = emit(T.vjp, operands, result_avals, callee=traced.name, diff_args=diff_pos,
                ct_outs=(vi,))
@@ -255,8 +172,8 @@ def jvp(fun, primals, tangents, has_aux=False):
     if len(primals) != len(tangents):
         raise PlaitValueError(f"jvp got {len(primals)} primals but {len(tangents)} tangents")
     primals, tangents = tuple(primals), tuple(tangents)
-    if _needs_staging((primals, tangents), {}):
-        return _staged(("jvp", has_aux), lambda f, a, k: _jvp_traced(f, a[0], a[1], has_aux),
+    if needs_staging((primals, tangents), {}):
+        return run_staged(("jvp", has_aux), lambda f, a, k: _jvp_traced(f, a[0], a[1], has_aux),
                        fun, (primals, tangents), {}, lambda a, k, leaves: [True] * len(leaves))
     return _jvp_traced(fun, primals, tangents, has_aux)
 
@@ -267,10 +184,10 @@ def _jvp_traced(fun, primals, tangents, has_aux):
     if in_tree != t_tree:
         raise PlaitTypeError(f"jvp: primals and tangents differ in structure: {in_tree} vs "
                              f"{t_tree}")
-    in_avals = [jitting.leaf_aval(x) for x in leaves]
+    in_avals = [leaf_aval(x) for x in leaves]
     for pa, t in zip(in_avals, t_leaves):
-        if jitting.leaf_aval(t).shape != pa.shape:
-            raise PlaitTypeError(f"jvp: a tangent of shape {jitting.leaf_aval(t).shape} was "
+        if leaf_aval(t).shape != pa.shape:
+            raise PlaitTypeError(f"jvp: a tangent of shape {leaf_aval(t).shape} was "
                                  f"given for a primal of shape {pa.shape}")
     traced = trace_callee(fun, leaves, in_tree, [True] * len(leaves))
     diff = tuple(i for i, a in enumerate(in_avals) if dtypes.is_inexact(a.dtype))
@@ -287,12 +204,9 @@ def _jvp_traced(fun, primals, tangents, has_aux):
 
 
 def _cast_tangent(t, aval: ShapedArray):
-    from plait import lax
-
-    if isinstance(t, (Tracer, Array)) and t.dtype == aval.dtype:
-        return t
-    return lax.convert_element_type(t if isinstance(t, (Tracer, Array)) else np.asarray(t),
-                                    aval.dtype)
+    if not isinstance(t, (Tracer, Array)):
+        return np.asarray(t, aval.dtype)
+    return t if t.dtype == aval.dtype else bind(P.convert, t, new_dtype=aval.dtype)
 
 
 # --- vjp and linearize: forward once, residuals stored ----------------------------------------
@@ -303,7 +217,7 @@ def vjp(fun, *primals, has_aux=False):
     Outside a trace the forward runs once as its own compiled program that also returns the
     residuals; the pullback runs only the backward program on them.
     """
-    if _needs_staging(primals, {}):
+    if needs_staging(primals, {}):
         return _eager_split(fun, primals, has_aux, transpose=True)
     return _traced_vjp(fun, primals, has_aux)
 
@@ -311,7 +225,7 @@ def vjp(fun, *primals, has_aux=False):
 def linearize(fun, *primals):
     """`(fun(*primals), f_jvp)` where f_jvp(*tangents) evaluates the linearization, reusing
     the residuals of the single forward evaluation."""
-    if _needs_staging(primals, {}):
+    if needs_staging(primals, {}):
         return _eager_split(fun, primals, False, transpose=False)
     out = fun(*primals)
     return out, lambda *tangents: jvp(fun, primals, tangents)[1]
@@ -329,7 +243,7 @@ def _traced_vjp(fun, primals, has_aux):
         if ct_tree != traced.out_tree:
             raise PlaitTypeError(f"pullback: cotangent structure {ct_tree} differs from the "
                                  f"output structure {traced.out_tree}")
-        in_avals = [jitting.leaf_aval(x) for x in leaves]
+        in_avals = [leaf_aval(x) for x in leaves]
         diff = tuple(i for i, a in enumerate(in_avals) if dtypes.is_inexact(a.dtype))
         operands = list(leaves) + list(traced.captures) + [
             _cast_tangent(c, a) for c, a in zip(ct_leaves, traced.out_avals)]
@@ -355,7 +269,7 @@ class _Split:
 
     def retargeted(self, staged) -> _Split:
         """This split's programs for a new trace of the same path (its own constants)."""
-        fwd = jitting.CompiledEntry(staged, self.fwd.executable)
+        fwd = CompiledEntry(staged, self.fwd.executable)
         return _Split(fwd, self.lin, self.n_out, self.n_main, self.out_tree, self.aux_tree,
                       self.diff, self.out_avals)
 
@@ -366,17 +280,17 @@ _RETRACE = object()  # _SPLITS marker: retrace each call, then look up by the IR
 
 def _eager_split(fun, primals, has_aux, transpose: bool):
     leaves, in_tree = pytree.tree_flatten(tuple(primals))
-    avals = [jitting.leaf_aval(x) for x in leaves]
-    fkey = jitting.FunctionKey(fun)
+    avals = [leaf_aval(x) for x in leaves]
+    fkey = FunctionKey(fun)
     key = (fkey.key, in_tree, tuple(avals), has_aux, transpose)
-    closure = [jitting.leaf_buffer(x, jitting.leaf_aval(x)) for x in fkey.arrays]
-    arg_bufs = [jitting.leaf_buffer(x, a) for x, a in zip(leaves, avals)]
+    closure = [leaf_buffer(x, leaf_aval(x)) for x in fkey.arrays]
+    arg_bufs = [leaf_buffer(x, a) for x, a in zip(leaves, avals)]
     split = _SPLITS.get(key)
     if split is None or split is _RETRACE:
         call_tree = pytree.tree_structure((tuple(primals), {}))
         staged, trees = _stage_split(fun, fkey, call_tree, avals, has_aux, closure + arg_bufs)
         if staged.retrace:  # it depends on more than the key: one split per IR traced
-            jitting._remember(_SPLITS, key, _RETRACE)
+            remember(_SPLITS, key, _RETRACE)
             with CONTEXT:
                 key = (key, hashlib.sha256(str(staged.module).encode()).digest())
             cached = _SPLITS.get(key)
@@ -384,7 +298,7 @@ def _eager_split(fun, primals, has_aux, transpose: bool):
                 split = cached.retargeted(staged)
         if split is None or split is _RETRACE:
             split = _build_split(staged, trees, avals, transpose)
-            jitting._remember(_SPLITS, key, split)
+            remember(_SPLITS, key, split)
     bufs = split.fwd.call_flat(closure, arg_bufs)
     outs, res = bufs[:split.n_out], bufs[split.n_out:]
     main = pytree.tree_unflatten(split.out_tree, [Array(b) for b in outs[:split.n_main]])
@@ -395,7 +309,7 @@ def _eager_split(fun, primals, has_aux, transpose: bool):
         if ct_tree != split.out_tree:
             raise PlaitTypeError(f"pullback: cotangent structure {ct_tree} differs from the "
                                  f"output structure {split.out_tree}")
-        ct_bufs = [jitting.leaf_buffer(c, a) for c, a in zip(ct_leaves, split.out_avals)]
+        ct_bufs = [leaf_buffer(c, a) for c, a in zip(ct_leaves, split.out_avals)]
         it = iter(Array(b) for b in split.lin.call_flat([], list(res) + ct_bufs))
         flat = [next(it) if i in split.diff else _float0_zeros(leaves[i])
                 for i in range(len(leaves))]
@@ -403,7 +317,7 @@ def _eager_split(fun, primals, has_aux, transpose: bool):
 
     def forward_tangent(*tangents):
         t_leaves = pytree.tree_leaves(tangents)
-        t_bufs = [jitting.leaf_buffer(t, avals[i].strip_weak())
+        t_bufs = [leaf_buffer(t, avals[i].strip_weak())
                   for i, t in enumerate(t_leaves) if i in split.diff]
         outs = split.lin.call_flat([], list(res) + t_bufs)
         return pytree.tree_unflatten(split.out_tree, [Array(b) for b in outs])
@@ -425,7 +339,7 @@ def _stage_split(fun, fkey, in_tree, avals, has_aux, concrete_args):
         return (main, aux)
 
     with LOCK, CONTEXT:
-        staged = jitting.stage(fun, fkey, in_tree, avals, lambda t: t, apply=apply,
+        staged = stage(fun, fkey, in_tree, avals, lambda t: t, apply=apply,
                                concrete_args=concrete_args)
     return staged, trees
 
@@ -433,14 +347,6 @@ def _stage_split(fun, fkey, in_tree, avals, has_aux, concrete_args):
 def _build_split(staged, trees, avals, transpose):
     """Emit `plait.vjp` of the staged function, expand, and compile its forward and linear
     halves."""
-    from plait import pipeline
-    from plait.transforms.autodiff import AD_EXPANSIONS
-    from plait.transforms.batch import expand_vmap_op
-    from plait.transforms.expand import ModuleState
-    from plait.transforms.irutil import finish_func, new_func
-    from plait.transforms.jvp import expand_all
-    from plait.transforms.linearize import expand_vjp_op
-    from plait.transforms.transpose import expand_transpose_op
 
     with LOCK, CONTEXT:
         module = staged.module.operation
@@ -472,8 +378,8 @@ def _build_split(staged, trees, avals, transpose):
             pipeline.lower(m)
             programs.append(m)
     compiled = [_compile_entry(m) for m in programs]
-    fwd = jitting.CompiledEntry(staged, compiled[0])
-    lin = jitting.CompiledEntry(_Bare(), compiled[1])
+    fwd = CompiledEntry(staged, compiled[0])
+    lin = CompiledEntry(_Bare(), compiled[1])
     out_avals = [_aval.aval_of_type(t) for t in outs[:n_main]]
     return _Split(fwd, lin, len(outs), n_main, trees["out"], trees["aux"], set(diff), out_avals)
 
@@ -485,13 +391,11 @@ class _Bare:
 
 
 def function_type_of(func_op):
-    from plait.transforms.irutil import function_type
 
     return function_type(func_op)
 
 
 def _rename(module, old: str, new: str):
-    from plait.transforms.irutil import lookup_func
 
     f = lookup_func(module, old)
     f.attributes["sym_name"] = ir.StringAttr.get(new)
@@ -507,7 +411,6 @@ def _entry_ops(entry) -> list:
 
 def _make_entry(module, name: str) -> None:
     """Make @name the module's public @main; every other function private."""
-    from plait.transforms.irutil import symbol_name
 
     for op in module.regions[0].blocks[0].operations:
         o = op.operation
@@ -522,8 +425,6 @@ def _make_entry(module, name: str) -> None:
 
 
 def _compile_entry(module):
-    from plait.runtime.executable import compile_stablehlo
-    from plait.transforms.irutil import lookup_func
 
     ft = function_type_of(lookup_func(module.operation, "main"))
     with LOCK, CONTEXT:
@@ -553,9 +454,9 @@ def _jacobian(fun, argnums, has_aux, forward: bool):
     def jac(*args, **kwargs):
         nums = _argnums_tuple(argnums, len(args), fun)
         single = isinstance(argnums, int)
-        if _needs_staging(args, kwargs):
+        if needs_staging(args, kwargs):
             key = ("jacfwd" if forward else "jacrev", nums, single, has_aux)
-            return _staged(key, lambda f, a, k: _jacobian_traced(f, nums, single, has_aux,
+            return run_staged(key, lambda f, a, k: _jacobian_traced(f, nums, single, has_aux,
                                                                  forward, a, k),
                            fun, args, kwargs, lambda a, k, leaves: _flat_args(a, k, nums)[2])
         return _jacobian_traced(fun, nums, single, has_aux, forward, args, kwargs)
@@ -573,26 +474,34 @@ def _check_real(avals, what: str) -> None:
 
 def _basis(avals, dtype):
     """Rows of the identity, split into one array per aval: leaf k gets shape (N,) + shape_k."""
-    from plait import numpy as pnp
-
     n = sum(a.size for a in avals)
-    eye = pnp.eye(n, dtype=dtype)
+    rows, cols = (bind(P.iota, shape=(n, n), dtype=dtypes.int32, dimension=d) for d in (0, 1))
+    eye = bind(P.convert, bind(P.compare, rows, cols, direction="EQ"), new_dtype=dtype)
     out, start = [], 0
     for a in avals:
-        out.append(pnp.reshape(eye[:, start:start + a.size], (n,) + a.shape))
+        out.append(_reshape(_slice_axis(eye, 1, start, start + a.size), (n,) + a.shape))
         start += a.size
     return out
 
 
+def _slice_axis(x, axis: int, start: int, stop: int):
+    starts, limits = [0] * x.ndim, list(x.shape)
+    starts[axis], limits[axis] = start, stop
+    return bind(P.slice, x, start_indices=tuple(starts), limit_indices=tuple(limits),
+                strides=(1,) * x.ndim)
+
+
+def _reshape(x, shape):
+    return bind(P.reshape, x, new_sizes=tuple(shape))
+
+
 def _jacobian_traced(fun, nums, single, has_aux, forward, args, kwargs):
-    from plait import numpy as pnp
-    from plait.vmapping import vmap
 
     diff_args = [args[i] for i in nums]
     d_leaves, d_tree = pytree.tree_flatten(tuple(diff_args))
     _check_diff_dtypes(d_leaves, [True] * len(d_leaves), False,
                        "jacfwd" if forward else "jacrev")
-    d_avals = [jitting.leaf_aval(x) for x in d_leaves]
+    d_avals = [leaf_aval(x) for x in d_leaves]
     if forward:
         _check_real(d_avals, "jacfwd requires real-valued inputs")
 
@@ -621,8 +530,8 @@ def _jacobian_traced(fun, nums, single, has_aux, forward, args, kwargs):
         def unravel(out_leaf):
             parts, start = [], 0
             for a in d_avals:
-                block = out_leaf[..., start:start + a.size]
-                parts.append(pnp.reshape(block, out_leaf.shape[:-1] + a.shape))
+                block = _slice_axis(out_leaf, out_leaf.ndim - 1, start, start + a.size)
+                parts.append(_reshape(block, out_leaf.shape[:-1] + a.shape))
                 start += a.size
             return pytree.tree_unflatten(d_tree, parts)
 
@@ -631,7 +540,7 @@ def _jacobian_traced(fun, nums, single, has_aux, forward, args, kwargs):
     else:
         y, pullback = vjp(main, *diff_args)
         y_leaves, y_tree = pytree.tree_flatten(y)
-        y_avals = [jitting.leaf_aval(v) for v in y_leaves]
+        y_avals = [leaf_aval(v) for v in y_leaves]
         _check_real(y_avals, "jacrev requires real-valued outputs")
         dtype = dtypes.promote(*[(a.dtype, False) for a in y_avals])[0]
         basis = _basis(y_avals, dtype)
@@ -639,7 +548,7 @@ def _jacobian_traced(fun, nums, single, has_aux, forward, args, kwargs):
         ct_leaves = pytree.tree_leaves(cts)  # leaf k: (M,) + in_shape_k
         per_out, start = [], 0
         for ya in y_avals:
-            parts = [pnp.reshape(c[start:start + ya.size], ya.shape + a.shape)
+            parts = [_reshape(_slice_axis(c, 0, start, start + ya.size), ya.shape + a.shape)
                      for c, a in zip(ct_leaves, d_avals)]
             per_out.append(pytree.tree_unflatten(d_tree, parts))
             start += ya.size

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import functools
 
-from plait import jitting
 from plait._mlir import ir
-from plait.ad import _const, _is_dynamic, emit, trace_callee
 from plait.core import aval as _aval
 from plait.core import pytree
 from plait.core.errors import PlaitTypeError
 from plait.core.location import user_location
-from plait.core.trace import Tracer, current_trace, tracing
 from plait.dialect import transform as T
-from plait.transforms.linearize import REMAT_ATTR
+from plait.dialect.base import REMAT_ATTR
+from plait.staging.callee import emit, trace_callee
+from plait.staging.eager import constant_tracer, is_dynamic
+from plait.staging.leaves import leaf_aval
+from plait.staging.trace import Tracer, current_trace, tracing
 
 
 def _split_nondiff(args, nondiff_argnums):
@@ -45,11 +46,11 @@ def _trace_rule(fn, leaves, in_tree, what: str, in_avals=None):
 
 
 def _avals(leaves) -> list:
-    return [jitting.leaf_aval(x).strip_weak() for x in leaves]
+    return [leaf_aval(x).strip_weak() for x in leaves]
 
 
 def _zeros(leaf) -> Tracer:
-    return _const(jitting.leaf_aval(leaf).strip_weak(), 0)
+    return constant_tracer(leaf_aval(leaf).strip_weak(), 0)
 
 
 class custom_jvp:
@@ -198,7 +199,7 @@ class custom_vjp:
         bw = _trace_rule(bwd, bw_leaves, pytree.tree_flatten((tuple(range(len(bw_avals))), {}))[1],
                          "bwd", in_avals=bw_avals)
         for got, arg in zip(bw.out_avals, leaves):
-            want = jitting.leaf_aval(arg)
+            want = leaf_aval(arg)
             if got.shape != want.shape or got.dtype != want.dtype:
                 raise PlaitTypeError(f"the bwd rule of {self.__name__} returned a cotangent of "
                                      f"type {got.strip_weak()} for an argument of type "
@@ -228,7 +229,7 @@ def checkpoint(fun, policy=None):
         if not tracing():
             return fun(*args)
         leaves, in_tree = pytree.tree_flatten((args, {}))
-        dynamic = [_is_dynamic(x) for x in leaves]
+        dynamic = [is_dynamic(x) for x in leaves]
         f = trace_callee(fun, leaves, in_tree, dynamic, name=getattr(fun, "__name__", "remat"))
         trace = current_trace()
         operands = [trace.to_value(x)[0] for x, d in zip(leaves, dynamic) if d] + [

@@ -4,23 +4,19 @@ mesh may span them. Call it before anything touches a device."""
 
 from __future__ import annotations
 
+import jax
+
 
 def initialize(coordinator_address: str, num_processes: int, process_id: int,
                local_device_ids=None) -> None:
-    import jax
-
     jax.distributed.initialize(coordinator_address=coordinator_address,
                                num_processes=num_processes, process_id=process_id,
                                local_device_ids=local_device_ids)
 
 
 def process_index() -> int:
-    import jax
-
     return jax.process_index()
 
 
 def process_count() -> int:
-    import jax
-
     return jax.process_count()

@@ -9,24 +9,41 @@ value — and XLA's Shardy partitioner partitions the program accordingly.
 
 from __future__ import annotations
 
+import functools
+
+import jax
 import jax.sharding
 import numpy as np
+from jax._src.tree_util import broadcast_prefix
 from jax.sharding import Mesh, PartitionSpec
+from jaxlib import _jax
 
-from plait._mlir import ir, sdy
+from plait._mlir import ir
+from plait.core import aval as _aval
 from plait.core import dtypes, pytree
 from plait.core.aval import ShapedArray
-from plait.core.errors import PlaitTypeError, PlaitValueError
+from plait.core.errors import PlaitValueError
 from plait.core.location import site_of
-from plait.core.trace import Tracer, bind, current_trace
+from plait.dialect import sharding as D
+from plait.dialect.sharding import sharding_constraint
+from plait.ir.funcs import func_body, lookup_func
+from plait.ir.sharding import (
+    check_axis_names,
+    check_sharding,
+    check_spec,
+    mesh_attr,
+    per_value_attr,
+    sharding_attr,
+)
+from plait.jitting import new_jitted
+from plait.runtime import device as _device
 from plait.runtime.array import Array
+from plait.staging.callee import emit_region_op, into_region, trace_callee
+from plait.staging.leaves import leaf_aval
+from plait.staging.trace import Tracer, axis_scope, bind, current_trace, tracing
 from plait.transforms.expand import callee_of, referenced_functions
-from plait.transforms.irutil import func_body, lookup_func
 
 __all__ = ["Mesh", "NamedSharding", "PartitionSpec", "device_put", "with_sharding_constraint"]
-
-MESH_NAME = "mesh"
-
 
 class _NamedShardingType(type):
     def __instancecheck__(cls, obj) -> bool:
@@ -40,97 +57,8 @@ class NamedSharding(metaclass=_NamedShardingType):
 
     def __new__(cls, mesh: Mesh, spec: PartitionSpec, **kwargs):
         if isinstance(spec, PartitionSpec) and isinstance(mesh, Mesh):
-            _check_axis_names(spec, mesh)
+            check_axis_names(spec, mesh)
         return jax.sharding.NamedSharding(mesh, spec, **kwargs)
-
-# A plait "spec": one tuple of mesh axis names per array dimension.
-
-
-def spec_dims(spec: PartitionSpec, ndim: int) -> tuple:
-    """PartitionSpec → ((axis, ...) per dimension), padded with () to `ndim`."""
-    dims = []
-    for entry in tuple(spec):
-        if entry is None:
-            dims.append(())
-        elif isinstance(entry, str):
-            dims.append((entry,))
-        else:
-            dims.append(tuple(entry))
-    return tuple(dims) + ((),) * (ndim - len(dims))
-
-
-def dims_to_spec(dims) -> PartitionSpec:
-    out = [None if not d else (d[0] if len(d) == 1 else tuple(d)) for d in dims]
-    while out and out[-1] is None:
-        out.pop()
-    return PartitionSpec(*out)
-
-
-def check_sharding(sharding, shape, what: str = "array") -> tuple:
-    """Validate a NamedSharding for `shape`; returns its dims. Typed errors, never a crash."""
-    if not isinstance(sharding, NamedSharding):
-        raise PlaitTypeError(f"expected a NamedSharding for the {what}, got "
-                             f"{type(sharding).__name__}")
-    return check_spec(sharding.spec, sharding.mesh, shape, what)
-
-
-def check_spec(spec, mesh: Mesh, shape, what: str = "array", divisible: bool = True) -> tuple:
-    """Validate a PartitionSpec over `mesh` for an array of `shape` (each dimension divisible
-    by its mesh axes, unless `divisible` is False); returns its dims."""
-    if not isinstance(spec, PartitionSpec):
-        raise PlaitTypeError(f"expected a PartitionSpec for the {what}, got "
-                             f"{type(spec).__name__}")
-    if len(tuple(spec)) > len(shape):
-        raise PlaitValueError(f"PartitionSpec {spec} has {len(tuple(spec))} entries but the "
-                              f"{what} has rank {len(shape)}")
-    _check_axis_names(spec, mesh)
-    dims = spec_dims(spec, len(shape))
-    sizes = dict(zip(mesh.axis_names, mesh.devices.shape))
-    for i, d in enumerate(dims):
-        n = int(np.prod([sizes[a] for a in d])) if d else 1
-        if divisible and shape[i] % n:
-            raise PlaitValueError(f"dimension {i} of the {what} (size {shape[i]}) is not "
-                                  f"divisible by its mesh axes {d} (total size {n})")
-    return dims
-
-
-def _check_axis_names(spec: PartitionSpec, mesh: Mesh) -> None:
-    """Each axis the spec names is an axis of `mesh`, named once."""
-    used = [a for d in spec_dims(spec, 0) for a in d]
-    for a in used:
-        if a not in mesh.axis_names:
-            raise PlaitValueError(f"PartitionSpec {spec} names axis {a!r}, which is not an axis "
-                                  f"of the mesh {tuple(mesh.axis_names)}")
-    if len(set(used)) != len(used):
-        raise PlaitValueError(f"PartitionSpec {spec} uses a mesh axis twice")
-
-
-# --- MLIR attributes -----------------------------------------------------------------------
-
-def mesh_attr(mesh: Mesh) -> ir.Attribute:
-    return sdy.MeshAttr.get([sdy.MeshAxisAttr.get(n, int(s))
-                             for n, s in zip(mesh.axis_names, mesh.devices.shape)])
-
-
-def sharding_attr(dims, mesh_name: str = MESH_NAME) -> ir.Attribute:
-    return sdy.TensorShardingAttr.get(mesh_name, [
-        sdy.DimensionShardingAttr.get([sdy.AxisRefAttr.get(a) for a in d], is_closed=True)
-        for d in dims])
-
-
-def dims_of(attr: ir.Attribute) -> tuple:
-    a = sdy.TensorShardingAttr(attr)
-    return tuple(tuple(sdy.AxisRefAttr(x).name for x in sdy.DimensionShardingAttr(d).axes)
-                 for d in a.dimension_shardings)
-
-
-def per_value_attr(dims_list, mesh_name: str = MESH_NAME) -> ir.Attribute:
-    return sdy.TensorShardingPerValueAttr.get([sharding_attr(d, mesh_name) for d in dims_list])
-
-
-def per_value_dims(attr: ir.Attribute) -> list:
-    return [dims_of(a) for a in sdy.TensorShardingPerValueAttr(attr).shardings]
-
 
 # --- the mesh of the program being traced -------------------------------------------------
 
@@ -154,8 +82,6 @@ def device_put(x, sharding=None):
 
 
 def _device_put(x, sharding):
-    from plait.runtime import device as _device
-
     if _is_device(sharding):  # one device, as jax.device_put(x, device)
         sharding = _device.single_device_sharding(sharding)
         if not isinstance(x, (Array, Tracer)):
@@ -163,16 +89,12 @@ def _device_put(x, sharding):
             dt = dtypes.dtype_of_value(x if isinstance(x, (bool, int, float, complex)) else host)[0]
             return Array(_device.device_put(host, ShapedArray(host.shape, dt), sharding._device))
         if isinstance(x, Array):
-            import jax
-
             return Array(jax.device_put(x._buf, sharding))
     if isinstance(x, Tracer):
         return x if sharding is None else _with_sharding_constraint(x, sharding)
     if isinstance(x, Array):
         if sharding is None:
             return x
-        import jax
-
         check_sharding(sharding, x.shape)
         return Array(jax.device_put(x._buf, sharding))
     host = np.asarray(x)
@@ -185,8 +107,6 @@ def _device_put(x, sharding):
 
 
 def _is_device(d) -> bool:
-    from jaxlib import _jax
-
     return isinstance(d, _jax.Device)
 
 
@@ -197,8 +117,6 @@ def with_sharding_constraint(x, sharding):
 
 
 def _with_sharding_constraint(x, sharding):
-    from plait.dialect.sharding import sharding_constraint
-
     if not isinstance(x, Tracer):
         return _device_put(x, sharding)
     dims = check_sharding(sharding, x.shape, "constrained value")
@@ -208,8 +126,6 @@ def _with_sharding_constraint(x, sharding):
 
 def _over_tree(fn, x, sharding):
     """fn(leaf, its sharding) over the pytree x; `sharding` is a pytree prefix of x."""
-    from jax._src.tree_util import broadcast_prefix
-
     leaves, tree = pytree.tree_flatten(x)
     if tree.num_nodes == 1 and tree.num_leaves == 1:
         return fn(x, sharding)
@@ -235,19 +151,13 @@ def shard_map(f, mesh: Mesh, in_specs, out_specs, *, check_vma: bool | None = No
     two agree for gradients taken outside the shard_map; inside it, where they would differ
     (a replicated argument meeting a varying value, or a psum, in a differentiated
     function), plait raises unless `check_vma=False` is passed."""
-    import functools
-
     if check_vma is not None and check_rep is not None and check_vma != check_rep:
         raise PlaitValueError("shard_map: check_vma and check_rep (its older name) disagree")
     check = bool(next((c for c in (check_vma, check_rep) if c is not None), True))
 
     @functools.wraps(f)
     def mapped(*args):
-        from plait.core.trace import tracing
-
         if not tracing():
-            from plait.jitting import new_jitted
-
             return new_jitted(lambda *a: mapped(*a))(*args)
         return _shard_map_traced(f, mesh, in_specs, out_specs, args, check)
 
@@ -255,14 +165,6 @@ def shard_map(f, mesh: Mesh, in_specs, out_specs, *, check_vma: bool | None = No
 
 
 def _shard_map_traced(f, mesh, in_specs, out_specs, args, check_vma):
-    from jax._src.tree_util import broadcast_prefix
-
-    from plait import jitting
-    from plait.ad import trace_callee
-    from plait.core.trace import axis_scope
-    from plait.dialect import sharding as D
-    from plait.lax.control_flow import _emit, _into_region
-
     use_mesh(mesh)
     sizes = dict(zip(mesh.axis_names, (int(s) for s in mesh.devices.shape)))
     leaves, in_tree = pytree.tree_flatten((tuple(args), {}))
@@ -274,7 +176,7 @@ def _shard_map_traced(f, mesh, in_specs, out_specs, args, check_vma):
         raise PlaitValueError(f"shard_map in_specs do not match the arguments: {e}") from None
     in_dims, local = [], []
     for x, spec in zip(leaves, specs):
-        aval = jitting.leaf_aval(x)
+        aval = leaf_aval(x)
         dims = check_spec(spec, mesh, aval.shape, "shard_map argument")
         in_dims.append(dims)
         local.append(aval.update(shape=_local_shape(aval.shape, dims, sizes)))
@@ -305,12 +207,10 @@ def _shard_map_traced(f, mesh, in_specs, out_specs, args, check_vma):
         varying = [frozenset(a for d in dims for a in d) for dims in in_dims]
         _refuse_vma_gradients(module, body.name, varying + [frozenset()] * len(cap_dims),
                               frozenset(sizes))
-    op, outs = _emit(D.shard_map, leaves + list(body.captures), out_avals, 1,
+    op, outs = emit_region_op(D.shard_map, leaves + list(body.captures), out_avals, 1,
                      in_shardings=per_value_attr(in_dims + cap_dims),
                      out_shardings=per_value_attr(out_dims), mesh_axes=mesh_attr(mesh))
-    from plait.core import aval as _aval
-
-    _into_region(body, op.regions[0], [_aval.ir_type(a) for a in local], body.captures)
+    into_region(body, op.regions[0], [_aval.ir_type(a) for a in local], body.captures)
     return pytree.tree_unflatten(body.out_tree, outs)
 
 

@@ -6,12 +6,13 @@ import functools
 
 from jax._src.tree_util import broadcast_prefix
 
-from plait import jitting
-from plait.ad import _is_dynamic, _needs_staging, _staged, emit, trace_callee
 from plait.core import pytree
 from plait.core.errors import PlaitValueError
-from plait.core.trace import axis_scope
 from plait.dialect import transform as T
+from plait.staging.callee import emit, trace_callee
+from plait.staging.eager import is_dynamic, needs_staging, run_staged
+from plait.staging.leaves import leaf_aval
+from plait.staging.trace import axis_scope
 
 
 def vmap(fun, in_axes=0, out_axes=0, axis_size=None, axis_name=None):
@@ -21,11 +22,11 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, axis_name=None):
 
     @functools.wraps(fun)
     def batched(*args, **kwargs):
-        if _needs_staging(args, kwargs):
+        if needs_staging(args, kwargs):
             key = ("vmap", _freeze(in_axes), _freeze(out_axes), axis_size, axis_name)
-            return _staged(key, lambda f, a, k: _vmap_traced(f, in_axes, out_axes, axis_size,
+            return run_staged(key, lambda f, a, k: _vmap_traced(f, in_axes, out_axes, axis_size,
                                                              axis_name, a, k),
-                           fun, args, kwargs, lambda a, k, leaves: [_is_dynamic(x)
+                           fun, args, kwargs, lambda a, k, leaves: [is_dynamic(x)
                                                                     for x in leaves])
         return _vmap_traced(fun, in_axes, out_axes, axis_size, axis_name, args, kwargs)
 
@@ -63,7 +64,7 @@ def _leaf_axes(in_axes, args, kwargs):
 def _vmap_traced(fun, in_axes, out_axes, axis_size, axis_name, args, kwargs):
     leaves, in_tree = pytree.tree_flatten((tuple(args), dict(kwargs)))
     axes = _leaf_axes(in_axes, args, kwargs)
-    dynamic = [_is_dynamic(x) for x in leaves]
+    dynamic = [is_dynamic(x) for x in leaves]
     sizes, avals, leaf_axes = [], [], []
     for k, (x, a, d) in enumerate(zip(leaves, axes, dynamic)):
         if not d:
@@ -71,7 +72,7 @@ def _vmap_traced(fun, in_axes, out_axes, axis_size, axis_name, args, kwargs):
                 raise PlaitValueError(f"vmap: argument leaf {k} ({type(x).__name__}) is not an "
                                       f"array but its in_axes is {a}; use None for it")
             continue
-        aval = jitting.leaf_aval(x)
+        aval = leaf_aval(x)
         if a is None:
             avals.append(aval)
             leaf_axes.append(-1)

@@ -22,8 +22,10 @@ from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError
 
 OPS: dict[str, OpDef] = {}
+# On ops whose values the backward pass recomputes (checkpoint); its value is the policy.
+REMAT_ATTR = "plait.remat"
 # Discardable attributes any plait op may carry (not part of its declaration).
-DISCARDABLE_ATTRS = frozenset({"plait.remat", "sdy.sharding"})
+DISCARDABLE_ATTRS = frozenset({REMAT_ATTR, "sdy.sharding"})
 
 
 # --- attribute kinds: Python value <-> MLIR attribute -------------------------------------------

@@ -12,7 +12,7 @@ from plait._mlir import ir
 from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.core.errors import PlaitTypeError
-from plait.dialect.base import Bool, Int, OpDef
+from plait.dialect.base import OPS, Bool, Int, OpDef
 
 
 def _types(values) -> list:
@@ -201,8 +201,6 @@ class Yield(OpDef):
         return []
 
     def verify_regions(self, op, params):
-        from plait.dialect.base import OPS
-
         parent = op.parent
         if parent is None or not isinstance(OPS.get(parent.name), RegionOp):
             names = sorted(n for n, d in OPS.items() if isinstance(d, RegionOp))

@@ -11,6 +11,7 @@ from plait.core import aval as _aval
 from plait.core.errors import PlaitTypeError
 from plait.dialect.base import OpDef, Raw
 from plait.dialect.control import RegionOp, block_of, yielded
+from plait.ir.sharding import per_value_dims
 
 
 class ShardingConstraint(OpDef):
@@ -45,8 +46,6 @@ class ShardMap(RegionOp):
     attrs = {"in_shardings": Raw(), "out_shardings": Raw(), "mesh_axes": Raw()}
 
     def verify_regions(self, op, params):
-        from plait.sharding import per_value_dims
-
         sizes = axis_sizes(params["mesh_axes"])
         ins, outs = per_value_dims(params["in_shardings"]), per_value_dims(params["out_shardings"])
         if len(ins) != len(op.operands) or len(outs) != len(op.results):

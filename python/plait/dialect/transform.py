@@ -99,11 +99,11 @@ class Vmap(CalleeOp):
         if len(in_axes) != len(ins) or len(out_axes) != len(outs):
             raise PlaitTypeError(f"{self.name}: in_axes/out_axes need one entry per "
                                  "argument/result")
-        return ([_batched(t, a, size, self) for t, a in zip(ins, in_axes)],
-                [_batched(t, a, size, self) for t, a in zip(outs, out_axes)])
+        return ([batched_type(t, a, size, self) for t, a in zip(ins, in_axes)],
+                [batched_type(t, a, size, self) for t, a in zip(outs, out_axes)])
 
 
-def _batched(t: ir.Type, axis: int, size: int, op) -> ir.Type:
+def batched_type(t: ir.Type, axis: int, size: int, op) -> ir.Type:
     if axis == -1:
         return t
     a = _aval.aval_of_type(t)

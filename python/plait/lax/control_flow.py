@@ -19,78 +19,21 @@ from types import SimpleNamespace
 import numpy as np
 
 from plait import jitting
-from plait._mlir import ir
-from plait.ad import trace_callee
 from plait.core import aval as _aval
 from plait.core import dtypes, pytree
-from plait.core.concrete import concrete_value, has_concrete_value
 from plait.core.errors import PlaitTypeError, PlaitValueError, user_site
-from plait.core.location import user_location
-from plait.core.trace import Tracer, current_trace, tracing
 from plait.dialect import control as C
-from plait.runtime.array import Array
+from plait.ir.funcs import lookup_func
+from plait.lax import _lax as lax
+from plait.staging.callee import emit_region_op, into_region, trace_body, union_captures
+from plait.staging.concrete import concrete_value, has_concrete_value
+from plait.staging.trace import Tracer, current_trace, tracing
 
 # --- tracing Python functions into regions -------------------------------------------------
 
 def _site(fun) -> str:
     code = getattr(fun, "__code__", None)
     return f"{code.co_filename}:{code.co_firstlineno}" if code else repr(fun)
-
-
-def _trace(fun, avals, in_tree, what):
-    """Trace fun(*unflatten(in_tree, tracers of avals)) into a function of the module."""
-    leaves = [None] * len(avals)
-    return trace_callee(fun, leaves, in_tree, [True] * len(avals), name=what, in_avals=avals)
-
-
-def _union_captures(traced_list):
-    union = []
-    for t in traced_list:
-        for c in t.captures:
-            if not any(c is u for u in union):
-                union.append(c)
-    return union
-
-
-def _into_region(traced, region: ir.Region, arg_types, union, consts_first=False) -> None:
-    """Move a traced function's body into `region`, whose block takes the traced arguments and
-    the `union` of all regions' captures — (args, union) or, consts_first, (union, args);
-    func.return becomes plait.yield and the function is erased."""
-    from plait.transforms.irutil import lookup_func
-
-    module = current_trace().builder.module.operation
-    func = lookup_func(module, traced.name)
-    old = func.regions[0].blocks[0]
-    n, nu = len(arg_types), len(union)
-    cap_types = [_aval.ir_type(_cap_aval(c)) for c in union]
-    types = cap_types + list(arg_types) if consts_first else list(arg_types) + cap_types
-    block = region.blocks.append(*types, arg_locs=[func.location] * len(types))
-    args_at, caps_at = (nu, 0) if consts_first else (0, n)
-    old_args = list(old.arguments)
-    for i in range(n):
-        old_args[i].replace_all_uses_with(block.arguments[args_at + i])
-    for j, c in enumerate(traced.captures):
-        k = next(k for k, u in enumerate(union) if u is c)
-        old_args[n + j].replace_all_uses_with(block.arguments[caps_at + k])
-    for op in list(old.operations):
-        block.append(op.operation)
-    ret = block.operations[len(block.operations) - 1].operation
-    with ir.InsertionPoint(ret), ret.location:
-        C.yield_.build(list(ret.operands), None, {})
-    ret.erase()
-    func.erase()
-
-
-def _cap_aval(c):
-    return c.aval if isinstance(c, (Tracer, Array)) else jitting.leaf_aval(c)
-
-
-def _emit(opdef, operands, result_avals, n_regions, **params):
-    trace = current_trace()
-    values = [trace.to_value(x)[0] for x in operands]
-    with trace.ip, user_location():
-        op = opdef.create(values, [_aval.ir_type(a) for a in result_avals], n_regions, **params)
-    return op, [Tracer(v, a, trace) for v, a in zip(op.results, result_avals)]
 
 
 def _leaf_avals(leaves):
@@ -125,8 +68,6 @@ def cond(pred, true_fun, false_fun, *operands):
         raise PlaitTypeError(f"cond predicate must be a scalar, got shape {pa.shape}")
     if not (pa.dtype == dtypes.bool_ or dtypes.is_integer(pa.dtype)):
         raise PlaitTypeError(f"cond predicate must be a bool (or integer) scalar, got {pa.dtype}")
-    from plait import lax
-
     index = lax.convert_element_type(lax.ne(pred, 0) if pa.dtype != dtypes.bool_ else pred,
                                      dtypes.int32)
     return _switch(index, [false_fun, true_fun], operands, ["false_fun", "true_fun"])
@@ -137,8 +78,6 @@ def switch(index, branches, *operands):
     staged = _staged_if_eager(lambda i, ops: switch(i, branches, *ops), index, operands)
     if staged is not None:
         return staged
-    from plait import lax
-
     ia = index.aval if isinstance(index, Tracer) else jitting.leaf_aval(index)
     if ia.shape != () or not dtypes.is_integer(ia.dtype):
         raise PlaitTypeError(f"switch index must be an integer scalar, got {ia.str_short()}")
@@ -152,7 +91,7 @@ def switch(index, branches, *operands):
 def _switch(index, branches, operands, names):
     leaves, in_tree = pytree.tree_flatten((tuple(operands), {}))
     avals = _leaf_avals(leaves)
-    traced = [_trace(b, avals, in_tree, "branch") for b in branches]
+    traced = [trace_body(b, avals, in_tree, "branch") for b in branches]
     first = traced[0]
     for t, b, nm in zip(traced[1:], branches[1:], names[1:]):
         if t.out_tree != first.out_tree or not _same_types(t.out_avals, first.out_avals):
@@ -160,13 +99,13 @@ def _switch(index, branches, operands, names):
                 f"the branches of cond/switch must return the same types: {names[0]} "
                 f"({_site(branches[0])}) returns {_describe(first.out_tree, first.out_avals)} "
                 f"but {nm} ({_site(b)}) returns {_describe(t.out_tree, t.out_avals)}")
-    union = _union_captures(traced)
+    union = union_captures(traced)
     out_avals = [a if all(t.out_avals[i].weak_type for t in traced) else a.strip_weak()
                  for i, a in enumerate(first.out_avals)]
-    op, outs = _emit(C.cond, [index] + leaves + union, out_avals, len(branches))
+    op, outs = emit_region_op(C.cond, [index] + leaves + union, out_avals, len(branches))
     arg_types = [_aval.ir_type(a) for a in avals]
     for t, region in zip(traced, op.regions):
-        _into_region(t, region, arg_types, union)
+        into_region(t, region, arg_types, union)
     return pytree.tree_unflatten(first.out_tree, outs)
 
 
@@ -196,20 +135,20 @@ def while_loop(cond_fun, body_fun, init_val, max_trip_count=None):
     weak = _leaf_avals(leaves)
     avals = [a.strip_weak() for a in weak]
     in_tree = pytree.tree_structure(((init_val,), {}))
-    c = _trace(cond_fun, weak, in_tree, "cond")
+    c = trace_body(cond_fun, weak, in_tree, "cond")
     _check_predicate(c, cond_fun)
-    b = _trace(body_fun, weak, in_tree, "body")
+    b = trace_body(body_fun, weak, in_tree, "body")
     promoted = _weak_promoted(leaves, weak, b)
     if promoted is not None:
         _discard(c)
         _discard(b)
         return while_loop(cond_fun, body_fun, pytree.tree_unflatten(tree, promoted))
     _check_carry(b, tree, avals, body_fun, "while_loop body_fun")
-    union = _union_captures([c, b])
-    op, outs = _emit(C.while_, union + leaves, avals, 2, num_consts=len(union))
+    union = union_captures([c, b])
+    op, outs = emit_region_op(C.while_, union + leaves, avals, 2, num_consts=len(union))
     types = [_aval.ir_type(a) for a in avals]
     for t, region in zip((c, b), op.regions):
-        _into_region(t, region, types, union, consts_first=True)
+        into_region(t, region, types, union, consts_first=True)
     return pytree.tree_unflatten(tree, outs)
 
 
@@ -239,8 +178,6 @@ def _weak_promoted(leaves, avals, traced):
     it (the loop is then traced again). The new leaves, or None when none changes."""
     if len(traced.out_avals) != len(avals):
         return None
-    from plait import lax
-
     new, changed = list(leaves), False
     for i, (a, b) in enumerate(zip(avals, traced.out_avals)):
         if a.weak_type and a.shape == b.shape and a.dtype != b.dtype:
@@ -251,8 +188,6 @@ def _weak_promoted(leaves, avals, traced):
 
 def _discard(traced) -> None:
     """Erase the function of a trace that is not used (it is traced again)."""
-    from plait.transforms.irutil import lookup_func
-
     lookup_func(current_trace().builder.module.operation, traced.name).erase()
 
 
@@ -272,13 +207,12 @@ def _check_carry(traced, tree, avals, fun, what, allow_weak=False):
 
 
 def _bounded_while(cond_fun, body_fun, init_val, n):
-    from plait import numpy as pnp
-
     def step(val, _):
         active = cond_fun(val)
         _check_predicate(_outputs(active), cond_fun)
         new = _checked_body(body_fun, (val,), "while_loop body_fun")
-        return pytree.tree_map(lambda a, b: pnp.where(active, a, b), new, val), None
+        return pytree.tree_map(lambda a, b: lax.select(lax.broadcast_in_dim(active, a.shape, ()), a, b),
+                               new, val), None
 
     out, _ = scan(step, init_val, None, length=n)
     return out
@@ -326,8 +260,6 @@ def fori_loop(lower, upper, body_fun, init_val):
         (_, out), _ = scan(step, (np.int32(lo), init_val), None,
                            length=max(int(upper) - lo, 0))
         return out
-    from plait import lax
-
     def c(carry):
         return lax.lt(carry[0], carry[1])
 
@@ -365,7 +297,7 @@ def scan(f, init, xs, length=None, reverse=False):
     n = lengths.pop()
     slice_avals = [a.update(shape=a.shape[1:]) for a in x_avals]
     in_tree = pytree.tree_structure(((init, xs), {}))
-    body = _trace(lambda c, x: f(c, x), c_weak + slice_avals, in_tree, "scan_body")
+    body = trace_body(lambda c, x: f(c, x), c_weak + slice_avals, in_tree, "scan_body")
     out = pytree.tree_unflatten(body.out_tree, list(range(len(body.out_avals))))
     if not (isinstance(out, tuple) and len(out) == 2):
         raise PlaitTypeError(f"scan body ({_site(f)}) must return a pair (carry, y)")
@@ -381,11 +313,11 @@ def scan(f, init, xs, length=None, reverse=False):
     union = body.captures
     y_avals = [body.out_avals[i].strip_weak() for i in y_idx]
     stacked = [a.update(shape=(n,) + a.shape) for a in y_avals]
-    op, outs = _emit(C.scan, list(union) + c_leaves + x_leaves, c_avals + stacked, 1,
+    op, outs = emit_region_op(C.scan, list(union) + c_leaves + x_leaves, c_avals + stacked, 1,
                      num_consts=len(union), num_carry=len(c_leaves), length=n,
                      reverse=bool(reverse))
     types = [_aval.ir_type(a) for a in c_avals + slice_avals]
-    _into_region(body, op.regions[0], types, union, consts_first=True)
+    into_region(body, op.regions[0], types, union, consts_first=True)
     carry = pytree.tree_unflatten(c_tree, outs[:len(c_leaves)])
     ys = pytree.tree_unflatten(y_tree, outs[len(c_leaves):])
     return carry, ys

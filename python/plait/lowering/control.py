@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from plait._mlir import ir
+from plait._mlir import hlo, ir
 from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.dialect import control as C
-from plait.lowering.stablehlo import _create, _dense_const, _i64s, register
+from plait.lowering.stablehlo import create, dense_const, i64s, register, scalar_const
 
 _I32 = np.dtype(np.int32)
 
 
-def _move_body(src: ir.Region, dst: ir.Region, arg_types, arg_values=None) -> list:
+def move_body(src: ir.Region, dst: ir.Region, arg_types, arg_values=None) -> list:
     """Move src's block into a new block of dst taking `arg_types`; the old block arguments
     are replaced by `arg_values` (outer values), else by the new block's arguments. Returns
     the values the plait.yield yielded (the yield is erased)."""
@@ -39,15 +39,15 @@ def _move_body(src: ir.Region, dst: ir.Region, arg_types, arg_values=None) -> li
 
 def _return(block, values) -> None:
     with ir.InsertionPoint(block):
-        _create("stablehlo.return", [], values)
+        create("stablehlo.return", [], values)
 
 
 @register(C.cond)
 def _lower_cond(op, params, operands, result_types):
     index, *args = operands
-    new = _create("stablehlo.case", result_types, [index], regions=len(op.regions))
+    new = create("stablehlo.case", result_types, [index], regions=len(op.regions))
     for src, dst in zip(op.regions, new.regions):
-        block, values = _move_body(src, dst, [], args)
+        block, values = move_body(src, dst, [], args)
         _return(block, values)
     return list(new.results)
 
@@ -56,19 +56,19 @@ def _lower_cond(op, params, operands, result_types):
 def _lower_while(op, params, operands, result_types):
     n = params["num_consts"]
     types = [v.type for v in operands]
-    new = _create("stablehlo.while", types, operands, regions=2)
-    cond_block, pred = _move_body(op.regions[0], new.regions[0], types)
+    new = create("stablehlo.while", types, operands, regions=2)
+    cond_block, pred = move_body(op.regions[0], new.regions[0], types)
     _return(cond_block, pred)
-    body_block, carry = _move_body(op.regions[1], new.regions[1], types)
+    body_block, carry = move_body(op.regions[1], new.regions[1], types)
     _return(body_block, list(body_block.arguments)[:n] + carry)
     return list(new.results)[n:]
 
 
 def _i32(value) -> ir.Value:
-    return _dense_const(np.array(value, _I32))
+    return dense_const(np.array(value, _I32))
 
 
-def _scalar_type(dtype) -> ir.Type:
+def scalar_type(dtype) -> ir.Type:
     return _aval.ir_type(_aval.ShapedArray((), dtype))
 
 
@@ -83,15 +83,15 @@ def _lower_scan(op, params, operands, result_types):
         return list(carry) + ys_init
     state = [_i32(0)] + consts + carry + xs + ys_init
     types = [v.type for v in state]
-    new = _create("stablehlo.while", types, state, regions=2)
-    i32 = _scalar_type(_I32)
-    bool_t = _scalar_type(dtypes.bool_)
+    new = create("stablehlo.while", types, state, regions=2)
+    i32 = scalar_type(_I32)
+    bool_t = scalar_type(dtypes.bool_)
 
     cond = new.regions[0].blocks.append(*types)
     with ir.InsertionPoint(cond):
-        lt = _create("stablehlo.compare", [bool_t], [cond.arguments[0], _i32(length)],
+        lt = create("stablehlo.compare", [bool_t], [cond.arguments[0], _i32(length)],
                      {"comparison_direction": _direction("LT")}).results[0]
-        _create("stablehlo.return", [], [lt])
+        create("stablehlo.return", [], [lt])
 
     body = new.regions[1].blocks.append(*types)
     b = list(body.arguments)
@@ -99,7 +99,7 @@ def _lower_scan(op, params, operands, result_types):
     b_carry, b_xs, b_ys = b[1 + nc:1 + nc + nk], b[1 + nc + nk:1 + nc + nk + len(xs)], \
         b[1 + nc + nk + len(xs):]
     with ir.InsertionPoint(body):
-        idx = _create("stablehlo.subtract", [i32], [_i32(length - 1), i]).results[0] \
+        idx = create("stablehlo.subtract", [i32], [_i32(length - 1), i]).results[0] \
             if reverse else i
         slices = [_slice_at(x, idx) for x in b_xs]
     old = op.regions[0].blocks[0]
@@ -112,42 +112,40 @@ def _lower_scan(op, params, operands, result_types):
     y.erase()
     with ir.InsertionPoint(body):
         ys = [_update_at(acc, v, idx) for acc, v in zip(b_ys, outs[nk:])]
-        nxt = _create("stablehlo.add", [i32], [i, _i32(1)]).results[0]
-        _create("stablehlo.return", [], [nxt] + b_consts + outs[:nk] + b_xs + ys)
+        nxt = create("stablehlo.add", [i32], [i, _i32(1)]).results[0]
+        create("stablehlo.return", [], [nxt] + b_consts + outs[:nk] + b_xs + ys)
     res = list(new.results)
     return res[1 + nc:1 + nc + nk] + res[1 + nc + nk + len(xs):]
 
 
 def _direction(d: str):
-    from plait._mlir import hlo
 
     return hlo.ComparisonDirectionAttr.get(d)
 
 
 def _zeros(t: ir.Type) -> ir.Value:
     a = _aval.aval_of_type(t)
-    from plait.lowering.stablehlo import _scalar_const
 
-    z = _scalar_const(a.dtype, 0)
-    return _create("stablehlo.broadcast_in_dim", [t], [z],
-                   {"broadcast_dimensions": _i64s([])}).results[0]
+    z = scalar_const(a.dtype, 0)
+    return create("stablehlo.broadcast_in_dim", [t], [z],
+                   {"broadcast_dimensions": i64s([])}).results[0]
 
 
 def _slice_at(x: ir.Value, i: ir.Value) -> ir.Value:
     """x[i] along the leading axis."""
     a = _aval.aval_of(x)
-    sl = _create("stablehlo.dynamic_slice", [_aval.ir_type(a.update(shape=(1,) + a.shape[1:]))],
-                 [x, i] + _zero_indices(a.ndim - 1), {"slice_sizes": _i64s((1,) + a.shape[1:])})
-    return _create("stablehlo.reshape", [_aval.ir_type(a.update(shape=a.shape[1:]))],
+    sl = create("stablehlo.dynamic_slice", [_aval.ir_type(a.update(shape=(1,) + a.shape[1:]))],
+                 [x, i] + _zero_indices(a.ndim - 1), {"slice_sizes": i64s((1,) + a.shape[1:])})
+    return create("stablehlo.reshape", [_aval.ir_type(a.update(shape=a.shape[1:]))],
                    [sl.results[0]]).results[0]
 
 
 def _update_at(acc: ir.Value, v: ir.Value, i: ir.Value) -> ir.Value:
     """acc with acc[i] = v along the leading axis."""
     a = _aval.aval_of(v)
-    upd = _create("stablehlo.reshape", [_aval.ir_type(a.update(shape=(1,) + a.shape))],
+    upd = create("stablehlo.reshape", [_aval.ir_type(a.update(shape=(1,) + a.shape))],
                   [v]).results[0]
-    return _create("stablehlo.dynamic_update_slice", [acc.type],
+    return create("stablehlo.dynamic_update_slice", [acc.type],
                    [acc, upd, i] + _zero_indices(a.ndim)).results[0]
 
 

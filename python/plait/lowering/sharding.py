@@ -8,57 +8,43 @@ import numpy as np
 from plait._mlir import hlo, ir, sdy
 from plait.core import aval as _aval
 from plait.dialect import ops as P
-from plait.dialect.sharding import shard_map
-from plait.lowering.stablehlo import _create, _dense_const, _i64, register
+from plait.dialect.sharding import axis_sizes, shard_map
+from plait.lowering.control import move_body
+from plait.lowering.stablehlo import binary_body, create, dense_const, i64, register, scalar_type
+from plait.transforms.base import fail
 
 
 @register(P.sharding_constraint)
 def _lower_sharding_constraint(op, params, operands, result_types):
-    return list(_create("sdy.sharding_constraint", result_types, operands,
+    return list(create("sdy.sharding_constraint", result_types, operands,
                         {"sharding": params["sharding"]}).results)
-
-
-def keep_sharding(op, results) -> None:
-    """Carry a plait op's propagated `sdy.sharding` onto the StableHLO op that replaces it."""
-    if "sdy.sharding" not in op.attributes or not results:
-        return
-    owner = results[0].owner
-    if isinstance(owner, ir.Block):
-        return
-    owner = owner.operation
-    if len(owner.results) == len(results) and all(r.owner == results[0].owner for r in results):
-        owner.attributes["sdy.sharding"] = op.attributes["sdy.sharding"]
 
 
 @register(shard_map)
 def _lower_shard_map(op, params, operands, result_types):
-    from plait.dialect.sharding import axis_sizes
-    from plait.lowering.control import _move_body
 
     axes = list(axis_sizes(params["mesh_axes"]))
-    new = _create("sdy.manual_computation", result_types, operands,
+    new = create("sdy.manual_computation", result_types, operands,
                   {"in_shardings": params["in_shardings"],
                    "out_shardings": params["out_shardings"],
                    "manual_axes": sdy.ManualAxesAttr.get([ir.StringAttr.get(a) for a in axes])},
                   regions=1)
     old = op.regions[0].blocks[0]
-    block, values = _move_body(op.regions[0], new.regions[0], [a.type for a in old.arguments])
+    block, values = move_body(op.regions[0], new.regions[0], [a.type for a in old.arguments])
     with ir.InsertionPoint(block):
-        _create("sdy.return", [], values)
+        create("sdy.return", [], values)
     return list(new.results)
 
 
 # --- collectives: the mesh comes from the enclosing shard_map --------------------------------
 
 def _mesh_of(op) -> dict:
-    from plait.dialect.sharding import axis_sizes
 
     parent = op.operation.parent
     while parent is not None:
         if parent.name == shard_map.name:
             return axis_sizes(parent.attributes["mesh_axes"])
         parent = parent.parent
-    from plait.transforms.base import fail
 
     raise fail(op, f"'{op.operation.name}' over axis "
                    f"{ir.StringAttr(op.attributes['axis_name']).value!r} is outside any "
@@ -84,15 +70,14 @@ def _collective_attrs(op, params) -> dict:
 
 
 def _sum_region(region, t) -> None:
-    from plait.lowering.stablehlo import _binary_body, _scalar_type
 
-    st = _scalar_type(t)
-    _binary_body(region, st, lambda a, b: _create("stablehlo.add", [st], [a, b]).results[0])
+    st = scalar_type(t)
+    binary_body(region, st, lambda a, b: create("stablehlo.add", [st], [a, b]).results[0])
 
 
 @register(P.psum)
 def _lower_psum(op, params, operands, result_types):
-    new = _create("stablehlo.all_reduce", result_types, operands, _collective_attrs(op, params),
+    new = create("stablehlo.all_reduce", result_types, operands, _collective_attrs(op, params),
                   regions=1)
     _sum_region(new.regions[0], result_types[0])
     return list(new.results)
@@ -104,11 +89,11 @@ def _lower_all_gather(op, params, operands, result_types):
     axis = params["axis"]
     if not params.get("tiled"):
         a = _aval.aval_of(x)
-        x = _create("stablehlo.reshape", [_aval.ir_type(a.update(
+        x = create("stablehlo.reshape", [_aval.ir_type(a.update(
             shape=a.shape[:axis] + (1,) + a.shape[axis:]))], [x]).results[0]
     attrs = _collective_attrs(op, params)
-    attrs["all_gather_dim"] = _i64(axis)
-    return list(_create("stablehlo.all_gather", result_types, [x], attrs).results)
+    attrs["all_gather_dim"] = i64(axis)
+    return list(create("stablehlo.all_gather", result_types, [x], attrs).results)
 
 
 @register(P.psum_scatter)
@@ -119,13 +104,13 @@ def _lower_psum_scatter(op, params, operands, result_types):
     shape = list(a.shape)
     shape[d] //= params["axis_size"]
     attrs = _collective_attrs(op, params)
-    attrs["scatter_dimension"] = _i64(d)
+    attrs["scatter_dimension"] = i64(d)
     scattered_type = _aval.ir_type(a.update(shape=tuple(shape)))
-    new = _create("stablehlo.reduce_scatter", [scattered_type], [x], attrs, regions=1)
+    new = create("stablehlo.reduce_scatter", [scattered_type], [x], attrs, regions=1)
     _sum_region(new.regions[0], scattered_type)
     out = new.results[0]
     if not params.get("tiled"):
-        out = _create("stablehlo.reshape", result_types, [out]).results[0]
+        out = create("stablehlo.reshape", result_types, [out]).results[0]
     return [out]
 
 
@@ -137,7 +122,7 @@ def _lower_ppermute(op, params, operands, result_types):
     attrs = {"source_target_pairs": ir.DenseElementsAttr.get(
         np.array(pairs, np.int64).reshape(-1, 2)),
              "channel_handle": hlo.ChannelHandle.get(handle=1, type=1)}
-    return list(_create("stablehlo.collective_permute", result_types, operands, attrs).results)
+    return list(create("stablehlo.collective_permute", result_types, operands, attrs).results)
 
 
 @register(P.axis_index)
@@ -148,9 +133,9 @@ def _lower_axis_index(op, params, operands, result_types):
     k = names.index(params["axis_name"])
     stride = int(np.prod([sizes[n] for n in names[k + 1:]] or [1]))
     u32 = _aval.ir_type(_aval.ShapedArray((), np.dtype(np.uint32)))
-    pid = _create("stablehlo.partition_id", [u32], []).results[0]
-    q = _create("stablehlo.divide", [u32], [pid, _dense_const(np.array(stride, np.uint32))])
-    r = _create("stablehlo.remainder", [u32], [q.results[0],
-                                               _dense_const(np.array(sizes[names[k]],
+    pid = create("stablehlo.partition_id", [u32], []).results[0]
+    q = create("stablehlo.divide", [u32], [pid, dense_const(np.array(stride, np.uint32))])
+    r = create("stablehlo.remainder", [u32], [q.results[0],
+                                               dense_const(np.array(sizes[names[k]],
                                                                      np.uint32))])
-    return list(_create("stablehlo.convert", result_types, [r.results[0]]).results)
+    return list(create("stablehlo.convert", result_types, [r.results[0]]).results)

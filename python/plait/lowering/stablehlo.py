@@ -25,13 +25,13 @@ TRANSFORM_OPS = ("plait.jvp", "plait.vjp", "plait.vmap", "plait.linear_transpose
 lowerings: dict = {}
 
 
-def _create(name: str, result_types, operands, attributes=None, regions: int = 0):
+def create(name: str, result_types, operands, attributes=None, regions: int = 0):
     return ir.Operation.create(name, results=list(result_types), operands=list(operands),
                                attributes=attributes or {}, regions=regions)
 
 
 def _simple(hlo_name: str, op, params, operands, result_types):
-    return list(_create(hlo_name, result_types, operands).results)
+    return list(create(hlo_name, result_types, operands).results)
 
 
 _SIMPLE = {
@@ -56,11 +56,11 @@ for _op, _name in _SIMPLE.items():
 register = rule_registrar(lowerings)
 
 
-def _i64s(v) -> ir.Attribute:
+def i64s(v) -> ir.Attribute:
     return ir.DenseI64ArrayAttr.get([int(i) for i in v])
 
 
-def _i64(v) -> ir.Attribute:
+def i64(v) -> ir.Attribute:
     return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(v))
 
 
@@ -68,18 +68,18 @@ def _dtype_of(v: ir.Value) -> np.dtype:
     return _aval.aval_of(v).dtype
 
 
-def _scalar_const(dtype: np.dtype, value) -> ir.Value:
+def scalar_const(dtype: np.dtype, value) -> ir.Value:
     if dtypes.is_complex(dtype):
         rdt = dtypes.real_dtype(dtype)
-        re, im = _scalar_const(rdt, complex(value).real), _scalar_const(rdt, complex(value).imag)
+        re, im = scalar_const(rdt, complex(value).real), scalar_const(rdt, complex(value).imag)
         t = _aval.ir_type(_aval.ShapedArray((), dtype))
-        return _create("stablehlo.complex", [t], [re, im]).results[0]
-    return _dense_const(np.array(value, dtype))
+        return create("stablehlo.complex", [t], [re, im]).results[0]
+    return dense_const(np.array(value, dtype))
 
 
-def _dense_const(arr: np.ndarray) -> ir.Value:
+def dense_const(arr: np.ndarray) -> ir.Value:
     attr = P.constant.attrs["value"].encode(arr)
-    return _create("stablehlo.constant", [attr.type], [], {"value": attr}).results[0]
+    return create("stablehlo.constant", [attr.type], [], {"value": attr}).results[0]
 
 
 def _compare_type(dtype: np.dtype) -> str:
@@ -91,7 +91,7 @@ def _compare_type(dtype: np.dtype) -> str:
 def _compare(lhs: ir.Value, rhs: ir.Value, direction: str, result_type) -> ir.Value:
     attrs = {"comparison_direction": hlo.ComparisonDirectionAttr.get(direction),
              "compare_type": hlo.ComparisonTypeAttr.get(_compare_type(_dtype_of(lhs)))}
-    return _create("stablehlo.compare", [result_type], [lhs, rhs], attrs).results[0]
+    return create("stablehlo.compare", [result_type], [lhs, rhs], attrs).results[0]
 
 
 @register(P.compare)
@@ -107,28 +107,28 @@ def _combine(name: str, a: ir.Value, b: ir.Value, result_type) -> ir.Value:
     StableHLO's maximum/minimum on complex do not."""
     dt = _dtype_of(a)
     if name not in _COMPLEX_ORDER or not dtypes.is_complex(dt):
-        return _create(name, [result_type], [a, b]).results[0]
+        return create(name, [result_type], [a, b]).results[0]
     shape = _aval.aval_of(a).shape
     rt = _aval.ir_type(_aval.ShapedArray(shape, dtypes.real_dtype(dt)))
     bt = _aval.ir_type(_aval.ShapedArray(shape, dtypes.bool_))
-    re_a, re_b, im_a, im_b = (_create(part, [rt], [v]).results[0]
+    re_a, re_b, im_a, im_b = (create(part, [rt], [v]).results[0]
                               for part, v in (("stablehlo.real", a), ("stablehlo.real", b),
                                               ("stablehlo.imag", a), ("stablehlo.imag", b)))
     by_re = _compare(re_a, re_b, _COMPLEX_ORDER[name], bt)
     by_im = _compare(im_a, im_b, _COMPLEX_ORDER[name], bt)
-    pick_a = _create("stablehlo.select", [bt], [_compare(re_a, re_b, "EQ", bt), by_im,
+    pick_a = create("stablehlo.select", [bt], [_compare(re_a, re_b, "EQ", bt), by_im,
                                                  by_re]).results[0]
 
     def nan(re, im):
-        return _create("stablehlo.or", [bt], [_compare(re, re, "NE", bt),
+        return create("stablehlo.or", [bt], [_compare(re, re, "NE", bt),
                                               _compare(im, im, "NE", bt)]).results[0]
 
     # NaN propagates: a NaN operand wins (a's first)
     nan_a, nan_b = nan(re_a, im_a), nan(re_b, im_b)
-    not_nan_b = _create("stablehlo.not", [bt], [nan_b]).results[0]
-    pick_a = _create("stablehlo.and", [bt], [pick_a, not_nan_b]).results[0]
-    pick_a = _create("stablehlo.or", [bt], [pick_a, nan_a]).results[0]
-    return _create("stablehlo.select", [result_type], [pick_a, a, b]).results[0]
+    not_nan_b = create("stablehlo.not", [bt], [nan_b]).results[0]
+    pick_a = create("stablehlo.and", [bt], [pick_a, not_nan_b]).results[0]
+    pick_a = create("stablehlo.or", [bt], [pick_a, nan_a]).results[0]
+    return create("stablehlo.select", [result_type], [pick_a, a, b]).results[0]
 
 
 def _lower_minmax(name: str, op, params, operands, result_types):
@@ -144,7 +144,7 @@ def _lower_abs(op, params, operands, result_types):
     (x,) = operands
     if dtypes.is_unsigned(_dtype_of(x)):  # StableHLO's abs is for signed types
         return [x]
-    return [_create("stablehlo.abs", result_types, [x]).results[0]]
+    return [create("stablehlo.abs", result_types, [x]).results[0]]
 
 
 @register(P.sign)
@@ -152,11 +152,11 @@ def _lower_sign(op, params, operands, result_types):
     (x,) = operands
     dt = _dtype_of(x)
     if not dtypes.is_unsigned(dt):
-        return [_create("stablehlo.sign", result_types, [x]).results[0]]
-    zero = _create("stablehlo.broadcast_in_dim", [x.type], [_scalar_const(dt, 0)],
-                   {"broadcast_dimensions": _i64s([])}).results[0]
+        return [create("stablehlo.sign", result_types, [x]).results[0]]
+    zero = create("stablehlo.broadcast_in_dim", [x.type], [scalar_const(dt, 0)],
+                   {"broadcast_dimensions": i64s([])}).results[0]
     bt = _aval.ir_type(_aval.aval_of(x).update(dtype=dtypes.bool_))
-    return [_create("stablehlo.convert", result_types, [_compare(x, zero, "NE", bt)]).results[0]]
+    return [create("stablehlo.convert", result_types, [_compare(x, zero, "NE", bt)]).results[0]]
 
 
 @register(P.convert)
@@ -164,78 +164,78 @@ def _lower_convert(op, params, operands, result_types):
     (x,) = operands
     src, dst = _dtype_of(x), params["new_dtype"]
     if dst == dtypes.bool_ and src != dtypes.bool_:
-        zero = _create("stablehlo.broadcast_in_dim", [x.type],
-                       [_scalar_const(src, 0)], {"broadcast_dimensions": _i64s([])}).results[0]
+        zero = create("stablehlo.broadcast_in_dim", [x.type],
+                       [scalar_const(src, 0)], {"broadcast_dimensions": i64s([])}).results[0]
         return [_compare(x, zero, "NE", result_types[0])]
     if dtypes.is_complex(src) and not dtypes.is_complex(dst):
-        x = _create("stablehlo.real", [_aval.ir_type(_aval.aval_of(x).update(
+        x = create("stablehlo.real", [_aval.ir_type(_aval.aval_of(x).update(
             dtype=dtypes.real_dtype(src)))], [x]).results[0]
-    return [_create("stablehlo.convert", result_types, [x]).results[0]]
+    return [create("stablehlo.convert", result_types, [x]).results[0]]
 
 
 @register(P.constant)
 def _lower_constant(op, params, operands, result_types):
-    return list(_create("stablehlo.constant", result_types, [],
+    return list(create("stablehlo.constant", result_types, [],
                         {"value": op.attributes["value"]}).results)
 
 
 @register(P.iota)
 def _lower_iota(op, params, operands, result_types):
-    return list(_create("stablehlo.iota", result_types, [],
-                        {"iota_dimension": _i64(params["dimension"])}).results)
+    return list(create("stablehlo.iota", result_types, [],
+                        {"iota_dimension": i64(params["dimension"])}).results)
 
 
 @register(P.broadcast_in_dim)
 def _lower_broadcast(op, params, operands, result_types):
-    return list(_create("stablehlo.broadcast_in_dim", result_types, operands,
-                        {"broadcast_dimensions": _i64s(params["broadcast_dimensions"])}).results)
+    return list(create("stablehlo.broadcast_in_dim", result_types, operands,
+                        {"broadcast_dimensions": i64s(params["broadcast_dimensions"])}).results)
 
 
 @register(P.reshape)
 def _lower_reshape(op, params, operands, result_types):
-    return list(_create("stablehlo.reshape", result_types, operands).results)
+    return list(create("stablehlo.reshape", result_types, operands).results)
 
 
 @register(P.transpose)
 def _lower_transpose(op, params, operands, result_types):
-    return list(_create("stablehlo.transpose", result_types, operands,
-                        {"permutation": _i64s(params["permutation"])}).results)
+    return list(create("stablehlo.transpose", result_types, operands,
+                        {"permutation": i64s(params["permutation"])}).results)
 
 
 @register(P.slice)
 def _lower_slice(op, params, operands, result_types):
-    attrs = {k: _i64s(params[k]) for k in ("start_indices", "limit_indices", "strides")}
-    return list(_create("stablehlo.slice", result_types, operands, attrs).results)
+    attrs = {k: i64s(params[k]) for k in ("start_indices", "limit_indices", "strides")}
+    return list(create("stablehlo.slice", result_types, operands, attrs).results)
 
 
 @register(P.dynamic_slice)
 def _lower_dynamic_slice(op, params, operands, result_types):
-    return list(_create("stablehlo.dynamic_slice", result_types, operands,
-                        {"slice_sizes": _i64s(params["slice_sizes"])}).results)
+    return list(create("stablehlo.dynamic_slice", result_types, operands,
+                        {"slice_sizes": i64s(params["slice_sizes"])}).results)
 
 
 @register(P.dynamic_update_slice)
 def _lower_dus(op, params, operands, result_types):
-    return list(_create("stablehlo.dynamic_update_slice", result_types, operands).results)
+    return list(create("stablehlo.dynamic_update_slice", result_types, operands).results)
 
 
 @register(P.concatenate)
 def _lower_concatenate(op, params, operands, result_types):
-    return list(_create("stablehlo.concatenate", result_types, operands,
-                        {"dimension": _i64(params["dimension"])}).results)
+    return list(create("stablehlo.concatenate", result_types, operands,
+                        {"dimension": i64(params["dimension"])}).results)
 
 
 @register(P.pad)
 def _lower_pad(op, params, operands, result_types):
-    attrs = {k: _i64s(params[k])
+    attrs = {k: i64s(params[k])
              for k in ("edge_padding_low", "edge_padding_high", "interior_padding")}
-    return list(_create("stablehlo.pad", result_types, operands, attrs).results)
+    return list(create("stablehlo.pad", result_types, operands, attrs).results)
 
 
 @register(P.rev)
 def _lower_rev(op, params, operands, result_types):
-    return list(_create("stablehlo.reverse", result_types, operands,
-                        {"dimensions": _i64s(params["dimensions"])}).results)
+    return list(create("stablehlo.reverse", result_types, operands,
+                        {"dimensions": i64s(params["dimensions"])}).results)
 
 
 @register(P.gather)
@@ -247,20 +247,20 @@ def _lower_gather(op, params, operands, result_types):
         start_indices_batching_dims=list(params["start_indices_batching_dims"]),
         start_index_map=list(params["start_index_map"]),
         index_vector_dim=params["index_vector_dim"])
-    attrs = {"dimension_numbers": dn, "slice_sizes": _i64s(params["slice_sizes"]),
+    attrs = {"dimension_numbers": dn, "slice_sizes": i64s(params["slice_sizes"]),
              "indices_are_sorted": ir.BoolAttr.get(bool(params["indices_are_sorted"]))}
-    return list(_create("stablehlo.gather", result_types, operands, attrs).results)
+    return list(create("stablehlo.gather", result_types, operands, attrs).results)
 
 
-def _scalar_type(v_type) -> ir.Type:
+def scalar_type(v_type) -> ir.Type:
     return ir.RankedTensorType.get([], ir.RankedTensorType(v_type).element_type)
 
 
-def _binary_body(region: ir.Region, scalar_type, combine) -> None:
+def binary_body(region: ir.Region, scalar_type, combine) -> None:
     block = region.blocks.append(scalar_type, scalar_type)
     with ir.InsertionPoint(block):
         out = combine(*block.arguments)
-        _create("stablehlo.return", [], [out])
+        create("stablehlo.return", [], [out])
 
 
 @register(P.scatter)
@@ -275,13 +275,13 @@ def _lower_scatter(op, params, operands, result_types):
     attrs = {"scatter_dimension_numbers": dn,
              "indices_are_sorted": ir.BoolAttr.get(bool(params["indices_are_sorted"])),
              "unique_indices": ir.BoolAttr.get(bool(params["unique_indices"]))}
-    new = _create("stablehlo.scatter", result_types, operands, attrs, regions=1)
-    st = _scalar_type(result_types[0])
+    new = create("stablehlo.scatter", result_types, operands, attrs, regions=1)
+    st = scalar_type(result_types[0])
     if params["mode"] == "set":
-        _binary_body(new.regions[0], st, lambda old, upd: upd)
+        binary_body(new.regions[0], st, lambda old, upd: upd)
     else:
-        _binary_body(new.regions[0], st,
-                     lambda a, b: _create("stablehlo.add", [st], [a, b]).results[0])
+        binary_body(new.regions[0], st,
+                     lambda a, b: create("stablehlo.add", [st], [a, b]).results[0])
     return list(new.results)
 
 
@@ -312,17 +312,17 @@ def _highest(dt: np.dtype):
 
 
 def _reduce(x: ir.Value, init: ir.Value, axes, combine_name: str, result_type) -> ir.Value:
-    new = _create("stablehlo.reduce", [result_type], [x, init],
-                  {"dimensions": _i64s(axes)}, regions=1)
+    new = create("stablehlo.reduce", [result_type], [x, init],
+                  {"dimensions": i64s(axes)}, regions=1)
     st = init.type
-    _binary_body(new.regions[0], st, lambda a, b: _combine(combine_name, a, b, st))
+    binary_body(new.regions[0], st, lambda a, b: _combine(combine_name, a, b, st))
     return new.results[0]
 
 
 def _lower_reduce(combine_name, init_of, op, params, operands, result_types):
     (x,) = operands
     dt = _dtype_of(x)
-    init = _scalar_const(dt, init_of(dt))
+    init = scalar_const(dt, init_of(dt))
     return [_reduce(x, init, params["axes"], combine_name, result_types[0])]
 
 
@@ -336,13 +336,13 @@ def _lower_argreduce(direction: str, op, params, operands, result_types):
     xa = _aval.aval_of(x)
     axis, idx_dt = params["axis"], params["index_dtype"]
     idx_type = _aval.ir_type(xa.update(dtype=idx_dt))
-    iota = _create("stablehlo.iota", [idx_type], [], {"iota_dimension": _i64(axis)}).results[0]
-    init_v = _scalar_const(xa.dtype, _lowest(xa.dtype) if direction == "GT" else _highest(xa.dtype))
-    init_i = _scalar_const(idx_dt, 0)
+    iota = create("stablehlo.iota", [idx_type], [], {"iota_dimension": i64(axis)}).results[0]
+    init_v = scalar_const(xa.dtype, _lowest(xa.dtype) if direction == "GT" else _highest(xa.dtype))
+    init_i = scalar_const(idx_dt, 0)
     vt, it = init_v.type, init_i.type
     val_out = _aval.ir_type(_aval.aval_of_type(result_types[0]).update(dtype=xa.dtype))
-    new = _create("stablehlo.reduce", [val_out, result_types[0]], [x, iota, init_v, init_i],
-                  {"dimensions": _i64s([axis])}, regions=1)
+    new = create("stablehlo.reduce", [val_out, result_types[0]], [x, iota, init_v, init_i],
+                  {"dimensions": i64s([axis])}, regions=1)
     block = new.regions[0].blocks.append(vt, it, vt, it)
     bool_t = _aval.ir_type(_aval.ShapedArray((), dtypes.bool_))
     with ir.InsertionPoint(block):
@@ -350,14 +350,14 @@ def _lower_argreduce(direction: str, op, params, operands, result_types):
         pick_a = _compare(av, bv, direction, bool_t)
         if dtypes.is_float(xa.dtype):
             a_nan = _compare(av, av, "NE", bool_t)
-            pick_a = _create("stablehlo.or", [bool_t], [pick_a, a_nan]).results[0]
+            pick_a = create("stablehlo.or", [bool_t], [pick_a, a_nan]).results[0]
         eq = _compare(av, bv, "EQ", bool_t)
         a_first = _compare(ai, bi, "LT", bool_t)
-        tie = _create("stablehlo.and", [bool_t], [eq, a_first]).results[0]
-        pick_a = _create("stablehlo.or", [bool_t], [pick_a, tie]).results[0]
-        v = _create("stablehlo.select", [vt], [pick_a, av, bv]).results[0]
-        i = _create("stablehlo.select", [it], [pick_a, ai, bi]).results[0]
-        _create("stablehlo.return", [], [v, i])
+        tie = create("stablehlo.and", [bool_t], [eq, a_first]).results[0]
+        pick_a = create("stablehlo.or", [bool_t], [pick_a, tie]).results[0]
+        v = create("stablehlo.select", [vt], [pick_a, av, bv]).results[0]
+        i = create("stablehlo.select", [it], [pick_a, ai, bi]).results[0]
+        create("stablehlo.return", [], [v, i])
     return [new.results[1]]
 
 
@@ -376,13 +376,13 @@ def _lower_cumsum(op, params, operands, result_types):
     window[axis] = n
     padding = np.zeros((xa.ndim, 2), np.int64)
     padding[axis] = (0, n - 1) if params["reverse"] else (n - 1, 0)
-    attrs = {"window_dimensions": _i64s(window),
+    attrs = {"window_dimensions": i64s(window),
              "padding": ir.DenseElementsAttr.get(padding)}
-    init = _scalar_const(xa.dtype, 0)
-    new = _create("stablehlo.reduce_window", result_types, [x, init], attrs, regions=1)
+    init = scalar_const(xa.dtype, 0)
+    new = create("stablehlo.reduce_window", result_types, [x, init], attrs, regions=1)
     st = init.type
-    _binary_body(new.regions[0], st,
-                 lambda a, b: _create("stablehlo.add", [st], [a, b]).results[0])
+    binary_body(new.regions[0], st,
+                 lambda a, b: create("stablehlo.add", [st], [a, b]).results[0])
     return list(new.results)
 
 
@@ -393,7 +393,7 @@ def _lower_dot_general(op, params, operands, result_types):
         rhs_batching_dimensions=list(params["rhs_batching_dimensions"]),
         lhs_contracting_dimensions=list(params["lhs_contracting_dimensions"]),
         rhs_contracting_dimensions=list(params["rhs_contracting_dimensions"]))
-    return list(_create("stablehlo.dot_general", result_types, operands,
+    return list(create("stablehlo.dot_general", result_types, operands,
                         {"dot_dimension_numbers": dn}).results)
 
 
@@ -410,9 +410,15 @@ def _pattern(op, rewriter):
 
 
 def keep_sharding(op, results) -> None:
-    from plait.lowering.sharding import keep_sharding as keep
-
-    keep(op, results)
+    """Carry a plait op's propagated `sdy.sharding` onto the StableHLO op that replaces it."""
+    if "sdy.sharding" not in op.attributes or not results:
+        return
+    owner = results[0].owner
+    if isinstance(owner, ir.Block):
+        return
+    owner = owner.operation
+    if len(owner.results) == len(results) and all(r.owner == results[0].owner for r in results):
+        owner.attributes["sdy.sharding"] = op.attributes["sdy.sharding"]
 
 
 @functools.cache

@@ -18,9 +18,11 @@ from plait import lax
 from plait.core import dtypes
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError, PlaitValueError
-from plait.core.trace import Tracer, tracing
+from plait.jitting import new_jitted
 from plait.runtime import device as _device
 from plait.runtime.array import Array
+from plait.runtime.device import is_jax_array
+from plait.staging.trace import Tracer, current_trace, tracing
 
 ndarray = Array
 
@@ -36,8 +38,6 @@ def numpy_function(static=(), name=None, jit=True):
     eager-capable: traced inline under a trace, else jitted with `static`."""
 
     def deco(impl):
-        from plait.jitting import new_jitted
-
         fname = name or impl.__name__
         signature = inspect.signature(impl)
         most, keywords = _arity(signature)
@@ -140,7 +140,7 @@ def asarray(a, dtype=None, *, copy=None):
     """Convert to a plait array: NumPy keeps its dtype; Python data gets config's defaults."""
     if is_array(a):
         return a if dtype is None else astype(a, dtype)
-    if _is_jax_array(a):
+    if is_jax_array(a):
         out = Array(a)
         return out if dtype is None else astype(out, dtype)
     if isinstance(a, (list, tuple)) and any(is_array(e) or _contains_array(e) for e in a):
@@ -169,19 +169,11 @@ def _is_python_scalar(x) -> bool:
 
 
 def _constant(host: np.ndarray):
-    from plait.core.trace import current_trace
-
     return current_trace().to_tracer(host)
 
 
 def _contains_array(x) -> bool:
     return isinstance(x, (list, tuple)) and any(is_array(e) or _contains_array(e) for e in x)
-
-
-def _is_jax_array(x) -> bool:
-    from plait.jitting import _is_jax_array as f
-
-    return f(x)
 
 
 @numpy_function(jit=False)
@@ -685,7 +677,41 @@ def reshape(a, shape, order="C"):
     return lax.reshape(a, shape)
 
 
-def stack(arrays, axis=0):
-    from plait.numpy._shape import stack as _stack
+def canon_axis(axis: int, ndim: int) -> int:
+    if not isinstance(axis, (int, np.integer)):
+        raise PlaitTypeError(f"axis must be an int, got {type(axis).__name__}")
+    if not -ndim <= axis < ndim:
+        raise PlaitValueError(f"axis {axis} is out of bounds for array of dimension {ndim}")
+    return int(axis) % ndim if ndim else 0
 
-    return _stack(arrays, axis)
+
+def canon_axes(axis, ndim: int) -> tuple:
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = tuple(canon_axis(a, ndim) for a in axes)
+    if len(set(out)) != len(out):
+        raise PlaitValueError(f"repeated axis in {axis}")
+    return out
+
+
+def _promote_all(arrays):
+    arrays = [(a if is_array(a) else asarray(a)) for a in arrays]
+    if not arrays:
+        raise PlaitValueError("need at least one array")
+    dt = promote_avals([a.aval for a in arrays])[0]
+    return [lax.convert_element_type(a, dt) if a.dtype != dt else a for a in arrays]
+
+
+@numpy_function(static=("axis",))
+def stack(arrays, axis=0):
+    arrays = _promote_all(arrays)
+    shape0 = arrays[0].shape
+    if any(a.shape != shape0 for a in arrays):
+        raise PlaitValueError("all input arrays must have the same shape, got "
+                              + ", ".join(str(a.shape) for a in arrays))
+    axis = canon_axis(axis, len(shape0) + 1)
+    new_shape = shape0[:axis] + (1,) + shape0[axis:]
+    return lax.concatenate([lax.reshape(a, new_shape) for a in arrays], axis)
+
+

@@ -16,18 +16,19 @@ import numpy as np
 
 from plait import lax
 from plait.core import dtypes
-from plait.core.concrete import concrete_value
 from plait.core.errors import ConcretizationError, PlaitTypeError, PlaitValueError
-from plait.core.trace import Tracer, tracing
+from plait.jitting import new_jitted
 from plait.numpy._core import (
     asarray,
     broadcast_shapes,
     broadcast_to,
+    canon_axis,
     is_array,
     numpy_function,
 )
-from plait.numpy._shape import canon_axis
 from plait.runtime.array import Array
+from plait.staging.concrete import concrete_value
+from plait.staging.trace import Tracer, tracing
 
 # spec entries: ("slice", start, stop, step) | ("none",) | ("int", k) | ("int", None, value)
 #               | ("array", k)   where k indexes the dynamic operands
@@ -153,8 +154,6 @@ def getitem(x, idx, mode=None, fill_value=None):
 
 @functools.cache
 def _eager_take():
-    from plait.jitting import new_jitted
-
     def take(x, spec, mode, fill_value, *dyn):
         return _take_spec(x, spec, list(dyn), mode, fill_value)
     return new_jitted(take, static_argnums=(1, 2, 3))
@@ -328,8 +327,6 @@ def _update(x, idx, values, kind, mode):
 
 @functools.cache
 def _eager_update():
-    from plait.jitting import new_jitted
-
     def update(x, values, spec, kind, mode, *dyn):
         return _update_spec(x, values, spec, list(dyn), kind, mode)
     return new_jitted(update, static_argnums=(2, 3, 4))

@@ -12,12 +12,14 @@ from plait.core import dtypes
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.numpy._core import (
     asarray,
+    conj,
     is_array,
     multiply,
     numpy_function,
     promote_avals,
 )
-from plait.numpy._shape import canon_axes
+from plait.numpy._reductions import sum as _sum
+from plait.numpy._shape import canon_axes, diagonal, ravel
 
 
 def _promote_pair(a, b):
@@ -147,8 +149,6 @@ def inner(a, b):
 
 @numpy_function()
 def vdot(a, b):
-    from plait.numpy._core import conj
-    from plait.numpy._shape import ravel
 
     a, b = _promote_pair(a, b)
     return dot(conj(ravel(a)), ravel(b))
@@ -176,7 +176,6 @@ def einsum(subscripts, *operands, optimize="greedy"):
 
 def _einsum_step(eq: str, operands):
     """One step `ab,bc->ac` (one or two operands) as diagonals, sums and a dot_general."""
-    from plait.numpy._reductions import sum as _sum
 
     ins, out = eq.split("->")
     specs = ins.split(",")
@@ -206,7 +205,6 @@ def _einsum_step(eq: str, operands):
 
 def _take_diagonals(spec: str, x):
     """Repeated labels within one operand (`ii`) select its diagonal."""
-    from plait.numpy._shape import diagonal
 
     for c in sorted(set(spec)):
         while spec.count(c) > 1:

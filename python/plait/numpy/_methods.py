@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from plait.core.concrete import concrete_value
-from plait.core.trace import Tracer
 from plait.numpy import _core, _indexing, _linalg, _reductions, _shape
 from plait.runtime.array import Array
+from plait.staging.concrete import concrete_value
+from plait.staging.trace import Tracer
 
 
 def _swap(f):

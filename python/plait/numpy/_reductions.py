@@ -8,13 +8,25 @@ from plait import lax
 from plait.core import dtypes
 from plait.core.errors import PlaitValueError
 from plait.numpy._core import (
+    absolute,
     asarray,
     broadcast_to,
+    canon_axes,
+    canon_axis,
+    equal,
+    exp,
     is_array,
+    isfinite,
+    isnan,
+    less_equal,
+    log,
+    logical_and,
+    logical_or,
     numpy_function,
+    promote_inexact,
+    subtract,
     where,
 )
-from plait.numpy._shape import canon_axes, canon_axis
 
 _REDUCE_STATIC = ("axis", "dtype", "keepdims")
 
@@ -173,15 +185,6 @@ def count_nonzero(a, axis=None, *, keepdims=False):
 
 @numpy_function(static=("rtol", "atol", "equal_nan"))
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    from plait.numpy._core import (
-        absolute,
-        isfinite,
-        isnan,
-        less_equal,
-        logical_and,
-        logical_or,
-        promote_inexact,
-    )
 
     a, b = promote_inexact(a, b)
     tol = lax.add(lax.full(a.shape, atol, dtypes.real_dtype(a.dtype)),
@@ -205,7 +208,6 @@ def array_equal(a1, a2):
     a2 = a2 if is_array(a2) else asarray(a2)
     if a1.shape != a2.shape:
         return asarray(False)
-    from plait.numpy._core import equal
 
     return all(equal(a1, a2))
 
@@ -213,7 +215,6 @@ def array_equal(a1, a2):
 @numpy_function(static=("axis", "keepdims"))
 def logsumexp(a, axis=None, b=None, keepdims=False):
     """log(sum(b * exp(a))), computed stably (the max is subtracted first)."""
-    from plait.numpy._core import exp, log, promote_inexact, subtract
 
     (a,) = promote_inexact(a)
     axes = canon_axes(axis, a.ndim)

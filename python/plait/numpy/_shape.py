@@ -11,37 +11,24 @@ import numpy as np
 from plait import lax
 from plait.core import dtypes
 from plait.core.errors import PlaitTypeError, PlaitValueError
-from plait.core.trace import tracing
-from plait.numpy._core import (
+from plait.numpy._core import (  # noqa: F401  (canon_axis, canon_axes, stack: re-exported)
     _aval,
     _inexact_dtype,
     _is_python_scalar,
+    _promote_all,
     asarray,
     broadcast_to,
+    canon_axes,
+    canon_axis,
     is_array,
+    multiply,
     numpy_function,
     promote_avals,
     reshape,
+    stack,
     where,
 )
-
-
-def canon_axis(axis: int, ndim: int) -> int:
-    if not isinstance(axis, (int, np.integer)):
-        raise PlaitTypeError(f"axis must be an int, got {type(axis).__name__}")
-    if not -ndim <= axis < ndim:
-        raise PlaitValueError(f"axis {axis} is out of bounds for array of dimension {ndim}")
-    return int(axis) % ndim if ndim else 0
-
-
-def canon_axes(axis, ndim: int) -> tuple:
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    out = tuple(canon_axis(a, ndim) for a in axes)
-    if len(set(out)) != len(out):
-        raise PlaitValueError(f"repeated axis in {axis}")
-    return out
+from plait.staging.trace import tracing
 
 
 def _arr(x):
@@ -210,9 +197,8 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
     rows = lax.broadcasted_iota(dtypes.int32, (n, m), 0)
     cols = lax.broadcasted_iota(dtypes.int32, (n, m), 1)
     mask = broadcast_to(lax.eq(lax.add(rows, offset), cols), a.shape)
-    from plait.numpy._reductions import sum as _sum
-
-    picked = _sum(where(mask, a, lax.full(a.shape, 0, a.dtype)), axis=-2 if offset >= 0 else -1)
+    picked = lax.reduce_sum(where(mask, a, lax.full(a.shape, 0, a.dtype)),
+                            (a.ndim - 2 if offset >= 0 else a.ndim - 1,))
     length = builtins.max(0, builtins.min(n, m - offset) if offset >= 0 else builtins.min(n + offset, m))
     # the first row (offset < 0) or column holding the diagonal; an empty one may start past it
     start = builtins.min(builtins.abs(offset), picked.shape[-1])
@@ -295,14 +281,6 @@ def atleast_2d(a):
     return reshape(a, (1,) * (2 - a.ndim) + a.shape) if a.ndim < 2 else a
 
 
-def _promote_all(arrays):
-    arrays = [_arr(a) for a in arrays]
-    if not arrays:
-        raise PlaitValueError("need at least one array")
-    dt = promote_avals([a.aval for a in arrays])[0]
-    return [lax.convert_element_type(a, dt) if a.dtype != dt else a for a in arrays]
-
-
 @numpy_function(static=("axis",))
 def concatenate(arrays, axis=0):
     arrays = _promote_all(arrays)
@@ -322,18 +300,6 @@ def concatenate(arrays, axis=0):
             raise PlaitValueError("concatenate: shapes " + ", ".join(str(x.shape) for x in arrays)
                                   + f" differ outside axis {axis}")
     return lax.concatenate(arrays, axis)
-
-
-@numpy_function(static=("axis",))
-def stack(arrays, axis=0):
-    arrays = _promote_all(arrays)
-    shape0 = arrays[0].shape
-    if any(a.shape != shape0 for a in arrays):
-        raise PlaitValueError("all input arrays must have the same shape, got "
-                              + ", ".join(str(a.shape) for a in arrays))
-    axis = canon_axis(axis, len(shape0) + 1)
-    new_shape = shape0[:axis] + (1,) + shape0[axis:]
-    return lax.concatenate([lax.reshape(a, new_shape) for a in arrays], axis)
 
 
 @numpy_function(jit=False)
@@ -474,8 +440,6 @@ def flipud(m):
 
 @numpy_function()
 def outer(a, b):
-    from plait.numpy._core import multiply
-
     a, b = ravel(a), ravel(b)
     return multiply(reshape(a, (a.shape[0], 1)), reshape(b, (1, b.shape[0])))
 

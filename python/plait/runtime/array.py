@@ -114,6 +114,4 @@ class Array:
 
 
 def _from_numpy(x):
-    from plait.runtime.array import Array as _A
-
-    return _A(_device.device_put(x, ShapedArray(x.shape, x.dtype)))
+    return Array(_device.device_put(x, ShapedArray(x.shape, x.dtype)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 
 import jax
+import jax.dlpack
 import numpy as np
 from jax._src import core as _jcore
 from jaxlib import _jax
@@ -15,6 +16,10 @@ from jaxlib import xla_client as xc
 
 from plait.core import dtypes
 from plait.core.aval import ShapedArray
+
+
+def is_jax_array(x) -> bool:
+    return type(x) is _jax.ArrayImpl
 
 
 @functools.cache
@@ -55,8 +60,6 @@ def aval_of_buffer(buf) -> ShapedArray:
 
 def put_sharded(x: np.ndarray, aval: ShapedArray, sharding):
     """Host array → one global array laid out by `sharding` (64-bit dtypes kept)."""
-    import jax
-
     x = np.asarray(x, aval.dtype)
     shards = []
     for device, index in sharding.addressable_devices_indices_map(x.shape).items():
@@ -68,6 +71,4 @@ def put_sharded(x: np.ndarray, aval: ShapedArray, sharding):
 def from_dlpack(x):
     """A device buffer sharing the memory of any object with `__dlpack__` (zero-copy where
     the producer's device is one of ours)."""
-    import jax.dlpack
-
     return jax.dlpack.from_dlpack(x)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import jax
+import numpy as np
 from jaxlib import xla_client as xc
 
 from plait._mlir import ir
 from plait.core.aval import ShapedArray
+from plait.core.errors import PlaitValueError
 from plait.runtime import device as _device
 
 
@@ -53,16 +56,12 @@ class ShardedExecutable:
         self._handlers = [_device.result_handler(a, s) for a, s in zip(out_avals, out_shardings)]
 
     def __call__(self, bufs: Sequence) -> list:
-        import jax
-
         args = []
         for k, (b, s) in enumerate(zip(bufs, self.in_shardings)):
             if not b.sharding.is_equivalent_to(s, len(b.shape)):
                 try:
                     b = jax.device_put(b, s)
                 except ValueError as e:
-                    from plait.core.errors import PlaitValueError
-
                     raise PlaitValueError(
                         f"input {k} is laid out as {b.sharding}, but the program was compiled "
                         f"for {s}, and it cannot be resharded here ({e}); device_put it to "
@@ -80,8 +79,6 @@ class ShardedExecutable:
 def compile_sharded(module: ir.Module, mesh, in_avals, out_avals, in_shardings,
                     out_shardings) -> ShardedExecutable:
     """Compile for every device of `mesh` with Shardy (options as jax passes them)."""
-    import numpy as np
-
     devices = list(mesh.devices.flat)
     opts = xc.CompileOptions()
     opts.num_replicas = 1

@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 from typing import Any, NamedTuple
 
+import jax
 import numpy as np
 from jax._src import config as jax_config
 
-from plait.core import dtypes, pytree
+from plait.core import dtypes
 from plait.core.aval import ShapedArray
 from plait.runtime import device as _device
+from plait.runtime import pytree
 
 try:
     from jaxlib import _jax
@@ -43,8 +45,6 @@ class FastpathData(NamedTuple):
 
 
 def _shard_arg_fallback(x, sharding, layout):
-    import jax
-
     return jax.device_put(x, sharding)
 
 
@@ -150,23 +150,19 @@ if AVAILABLE:
 
 
 def make(jitted):
-    """A C++ PjitFunction dispatching `jitted` (a plait.jit.Jitted)."""
+    """A C++ PjitFunction dispatching `jitted`, which provides `signature`, `fun`,
+    `call_python(args, kwargs) -> (outputs, compiled entry or None)` and `closure_buffers()`
+    (the device arrays the function reads, passed before the arguments)."""
     sig = jitted.signature
 
     def cache_miss(*args, **kwargs):
         outs, entry = jitted.call_python(args, kwargs)
         if entry is None:
             return outs, None, False
-        closure_bufs = [b for b in entry_closure(jitted)]
-        return outs, _fastpath_data(entry, closure_bufs, args, kwargs, sig.split, outs), False
+        data = _fastpath_data(entry, jitted.closure_buffers(), args, kwargs, sig.split, outs)
+        return outs, data, False
 
     name = getattr(jitted.fun, "__name__", "fn")
     return _jax.pjit(name, None, cache_miss, list(sig.static_argnums),
                      list(sig.static_argnames), (), pytree.dispatch_registry,
                      _shard_arg_fallback, cache=_CACHE)
-
-
-def entry_closure(jitted):
-    from plait.jitting import leaf_aval, leaf_buffer
-
-    return [leaf_buffer(x, leaf_aval(x)) for x in jitted.fkey.arrays]

@@ -1,4 +1,5 @@
-"""plait's passes. Importing this package registers every pass under its flag name."""
+"""plait's passes. Importing this package registers every pass under its flag name, and the
+region ops' rules (regions.py) into the tables of the passes."""
 
 from plait.transforms import (  # noqa: F401
     autodiff,
@@ -8,6 +9,7 @@ from plait.transforms import (  # noqa: F401
     inline,
     jvp,
     linearize,
+    regions,
     shard_propagate,
     simplify,
     transpose,

@@ -7,7 +7,11 @@ function). Their outputs are plain plait ops, so a derivative can be differentia
 
 from __future__ import annotations
 
-from plait.transforms.base import Pass
+from plait._mlir import ir
+from plait.transforms.base import Pass, fail
+from plait.transforms.batch import expand_vmap_op
+from plait.transforms.dce import DCEPass
+from plait.transforms.expand import callee_of, replace_with_call
 from plait.transforms.jvp import expand_all, expand_jvp_op
 from plait.transforms.linearize import expand_vjp_op
 from plait.transforms.transpose import expand_transpose_op
@@ -33,19 +37,12 @@ class ExpandPass(Pass):
     summary = "Expand every transformation op (autodiff and vmap), innermost first."
 
     def run(self, module):
-        from plait.transforms.batch import expand_vmap_op
-
         expand_all(module, {**AD_EXPANSIONS, "plait.vmap": expand_vmap_op})
         finalize_custom_calls(module)
 
 
 def finalize_custom_calls(module) -> None:
     """Custom-rule calls left after differentiation are plain calls of their function."""
-    from plait._mlir import ir
-    from plait.transforms.base import fail
-    from plait.transforms.dce import DCEPass
-    from plait.transforms.expand import callee_of, replace_with_call
-
     DCEPass().run(module)  # generated helpers nobody calls (e.g. JVPs already transposed)
     left = []
 

@@ -16,22 +16,28 @@ from plait.core import dtypes
 from plait.core.aval import aval_of
 from plait.dialect import OPS
 from plait.dialect import ops as P
+from plait.dialect import transform as T
 from plait.dialect.base import rule_registrar, splat_attr
+from plait.dialect.builders import full_like
 from plait.dialect.elementwise import BINARY, UNARY
-from plait.transforms.base import Pass, fail
-from plait.transforms.expand import ModuleState, body_ops, callee_of, emit_call, require_body
-from plait.transforms.irutil import (
+from plait.dialect.transform import batched_type
+from plait.ir.funcs import (
     clone_into,
     finish_func,
-    full_like,
     function_type,
     new_func,
     return_op,
     unique_symbol,
 )
+from plait.ir.sharding import dims_of, sharding_attr
+from plait.transforms.base import Pass, fail
+from plait.transforms.expand import ModuleState, body_ops, callee_of, emit_call, require_body
 from plait.transforms.jvp import expand_all
 
 batch_rules: dict = {}
+# Rules of region ops, which generate functions: rule(state, op, operands, bdims, size,
+# axis_name) -> (results, bdims). Registered by transforms/regions.py.
+region_batch_rules: dict = {}
 
 
 defbatch = rule_registrar(batch_rules)
@@ -410,8 +416,6 @@ _COLLECTIVE_NAMES = {P.psum.name, P.all_gather.name, P.psum_scatter.name, P.pper
 @defbatch(P.sharding_constraint)
 def _sharding_constraint_b(operands, bdims, size, sharding):
     """The batch dimension is not sharded."""
-    from plait.sharding import dims_of, sharding_attr
-
     b = bdims[0]
     dims = list(dims_of(sharding))
     dims.insert(b, ())
@@ -436,9 +440,7 @@ def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int,
     f = require_body(state, callee)
     ftype = function_type(f)
     old_args = list(f.regions[0].blocks[0].arguments)
-    from plait.dialect.transform import _batched
-
-    arg_types = [t if d is None else _batched(t, d, size, OPS["plait.vmap"])
+    arg_types = [t if d is None else batched_type(t, d, size, OPS["plait.vmap"])
                  for t, d in zip(ftype.inputs, in_bdims)]
     name = unique_symbol(state.module, f"{callee}_vmap")
     g, block = new_func(state.module, name, arg_types, f.location)
@@ -485,9 +487,7 @@ def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int,
 def _batch_op(state, op, mapping, bdims, size):
     operands = [mapping.get(v, v) for v in op.operands]
     in_bdims = [bdims.get(v) for v in op.operands]
-    from plait.transforms.regions import BATCH_RULES
-
-    region_rule = BATCH_RULES.get(op.name)
+    region_rule = region_batch_rules.get(op.name)
     if region_rule is not None:
         return region_rule(state, op, operands, in_bdims, size, _AXIS[-1])
     if op.name in ("plait.custom_jvp_call", "plait.custom_vjp_call"):
@@ -509,8 +509,6 @@ def _batch_custom(state, op, operands, in_bdims, size):
     """A custom-rule call stays one: the function and each rule are batched alike, every
     operand and result with its batch dim in front (tangents and cotangents share the layout
     of their primals)."""
-    from plait.dialect import transform as T
-
     xs = [move_bdim(x, d, 0, size) for x, d in zip(operands, in_bdims)]
 
     def batched(attr):

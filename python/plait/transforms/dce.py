@@ -8,8 +8,8 @@ finds the functions reachable from public ones itself.
 from __future__ import annotations
 
 from plait._mlir import ir
+from plait.ir.funcs import all_blocks, is_dead, symbol_name
 from plait.transforms.base import Pass
-from plait.transforms.irutil import all_blocks, is_dead, symbol_name
 
 
 def dce_block(block) -> bool:

@@ -10,8 +10,10 @@ generated once.
 from __future__ import annotations
 
 from plait._mlir import ir
+from plait.dialect import control as C
 from plait.dialect.transform import TRANSFORMS
-from plait.transforms.irutil import func_body, symbol_name
+from plait.ir.funcs import clone_into, finish_func, func_body, new_func, symbol_name, unique_symbol
+from plait.transforms.base import fail
 
 TRANSFORM_NAMES = frozenset(t.name for t in TRANSFORMS)
 SYMBOL_ATTRS = ("callee", "jvp", "fwd", "bwd")  # attributes naming functions
@@ -75,8 +77,6 @@ def require_body(state, name: str):
     """@name, which a transformation is about to walk: it must have a body."""
     f = state.funcs[name]
     if not len(f.regions[0].blocks):
-        from plait.transforms.base import fail
-
         raise fail(f, f"@{name} has no body to transform (it is only declared)")
     return f
 
@@ -112,8 +112,6 @@ def emit_call(state, op: ir.Operation, callee: str, operands, result_types) -> l
     call's symbol, the callee's body is cloned in instead."""
     with ir.InsertionPoint(op), op.location:
         if in_region(op):
-            from plait.transforms.regions import call
-
             return call(state, callee, list(operands))
         c = ir.Operation.create("func.call", results=list(result_types), operands=list(operands),
                                 attributes={"callee": ir.FlatSymbolRefAttr.get(callee)})
@@ -132,3 +130,53 @@ def body_ops(func_op) -> list:
     """The ops of a function's body, without the terminator."""
     ops = list(func_body(func_op).operations)
     return [o.operation for o in ops[:-1]]
+
+
+# --- outlining regions and calling functions from regions -------------------------------------
+
+def outline(state, region: ir.Region, base: str) -> str:
+    """A private function computing what `region` yields from its block arguments."""
+    block = region.blocks[0]
+    types = [a.type for a in block.arguments]
+    name = unique_symbol(state.module, base)
+    f, fblock = new_func(state.module, name, types, ir.Location.unknown())
+    mapping = dict(zip(block.arguments, fblock.arguments))
+    ip = ir.InsertionPoint(fblock)
+    ops = list(block.operations)
+    for op in ops[:-1]:
+        clone_into(op.operation, mapping, ip)
+    y = ops[-1].operation
+    finish_func(f, fblock, [mapping.get(v, v) for v in y.operands], y.location)
+    state.add(f)
+    return name
+
+
+def call(state, name: str, operands) -> list:
+    """The body of @name cloned at the insertion point, applied to `operands` (calls inside it
+    inlined too): MLIR cannot resolve a func.call's symbol inside an unregistered op's
+    region, so regions hold plain ops."""
+    f = state.funcs[name]
+    block = f.regions[0].blocks[0]
+    mapping = dict(zip(block.arguments, operands))
+    ip = ir.InsertionPoint.current
+    ops = list(block.operations)
+    for op in ops[:-1]:
+        o = op.operation
+        if o.name == "func.call":
+            callee = ir.FlatSymbolRefAttr(o.attributes["callee"]).value
+            for r, v in zip(o.results, call(state, callee, [mapping.get(a, a)
+                                                            for a in o.operands])):
+                mapping[r] = v
+        else:
+            clone_into(o, mapping, ip)
+    return [mapping.get(v, v) for v in ops[-1].operation.operands]
+
+
+def region_block(region: ir.Region, types, loc) -> ir.Block:
+    return region.blocks.append(*types, arg_locs=[loc] * len(types))
+
+
+def emit_yield(values) -> None:
+    C.yield_.build(list(values), None, {})
+
+

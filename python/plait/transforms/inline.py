@@ -7,9 +7,9 @@ registered), so plait clones callee bodies itself.
 from __future__ import annotations
 
 from plait._mlir import ir
+from plait.ir.funcs import clone_into, func_body, lookup_func, symbol_name
 from plait.transforms.base import Pass, fail
 from plait.transforms.dce import DCEPass
-from plait.transforms.irutil import clone_into, func_body, lookup_func, symbol_name
 
 
 def inline_call(call: ir.Operation, callee: ir.Operation) -> None:

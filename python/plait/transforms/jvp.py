@@ -21,8 +21,18 @@ from plait.core import dtypes
 from plait.core.aval import aval_of
 from plait.dialect import OPS
 from plait.dialect import ops as P
-from plait.dialect.base import rule_registrar
-from plait.transforms.base import Pass
+from plait.dialect.base import REMAT_ATTR, rule_registrar
+from plait.dialect.builders import add_any, full_like, zeros_like
+from plait.dialect.transform import custom_lin
+from plait.ir.funcs import (
+    clone_into,
+    finish_func,
+    function_type,
+    new_func,
+    return_op,
+    unique_symbol,
+)
+from plait.transforms.base import Pass, fail
 from plait.transforms.expand import (
     ModuleState,
     body_ops,
@@ -30,18 +40,6 @@ from plait.transforms.expand import (
     replace_with_call,
     require_body,
 )
-from plait.transforms.irutil import (
-    add_any,
-    clone_into,
-    finish_func,
-    full_like,
-    function_type,
-    new_func,
-    return_op,
-    unique_symbol,
-    zeros_like,
-)
-from plait.transforms.regions import JVP_RULES as REGION_JVP_RULES
 
 jvp_rules: dict = {}
 
@@ -390,7 +388,6 @@ def _mark_remat(block, tangent_args: set, policy: str, outputs: set) -> None:
     """Mark the primal ops of a checkpointed function's JVP for recomputation. Its outputs are
     not marked: as in JAX, the boundary values of a checkpoint are kept, so a chain of
     checkpointed layers recomputes one layer at a time, not the chain from its input."""
-    from plait.transforms.linearize import REMAT_ATTR
 
     if policy == "everything_saveable":
         return
@@ -407,14 +404,12 @@ def _mark_remat(block, tangent_args: set, policy: str, outputs: set) -> None:
 
 def _jvp_op(state, op, mapping, tangents, ip):
     """Emit the primal clone of `op` and its tangent; returns the result tangents."""
-    call_rule = _CALL_RULES.get(op.name)
+    call_rule = jvp_call_rules.get(op.name)
     if call_rule is not None:
         return call_rule(state, op, mapping, tangents)
     new = clone_into(op, mapping, ip)
     rule = jvp_rules.get(op.name)
     if rule is None:
-        from plait.transforms.base import fail
-
         raise fail(op, f"'{op.name}' has no JVP rule")
     params = OPS[op.name].params_of(op) if op.name.startswith("plait.") else {}
     params = {k: v for k, v in params.items() if v is not None}
@@ -423,7 +418,6 @@ def _jvp_op(state, op, mapping, tangents, ip):
 
 
 def _jvp_call(state, op, mapping, tangents):
-    from plait.transforms.linearize import REMAT_ATTR
 
     diff = tuple(i for i, v in enumerate(op.operands) if v in tangents)
     remat = ir.StringAttr(op.attributes[REMAT_ATTR]).value if REMAT_ATTR in op.attributes \
@@ -470,8 +464,6 @@ def _jvp_custom_jvp(state, op, mapping, tangents):
 def _jvp_custom_vjp(state, op, mapping, tangents):
     """outs, residuals = @fwd(args); tangent outs = custom_lin(residuals, tangents), the
     linear map plait-transpose turns into a call of the user's @bwd."""
-    from plait.dialect.transform import custom_lin
-
     fwd, bwd = _symbol(op, "fwd"), _symbol(op, "bwd")
     ftype = function_type(state.funcs[fwd])
     n_args, n = len(ftype.inputs), len(op.results)
@@ -484,11 +476,11 @@ def _jvp_custom_vjp(state, op, mapping, tangents):
                              num_res=len(res))
 
 
-# Rules of ops that name or hold functions (they generate functions, so they get the state).
-_CALL_RULES = {"func.call": _jvp_call, "plait.custom_jvp_call": _jvp_custom_jvp,
+# Rules of ops that name or hold functions (they generate functions, so they get the state);
+# the region ops' are registered by transforms/regions.py.
+jvp_call_rules = {"func.call": _jvp_call, "plait.custom_jvp_call": _jvp_custom_jvp,
                "plait.custom_vjp_call": _jvp_custom_vjp}
 
-_CALL_RULES.update(REGION_JVP_RULES)
 
 
 def expand_jvp_op(state: ModuleState, op: ir.Operation) -> None:

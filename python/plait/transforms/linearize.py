@@ -17,10 +17,8 @@ from __future__ import annotations
 from plait._mlir import ir
 from plait.dialect import OPS
 from plait.dialect import transform as T
-from plait.transforms.base import Pass
-from plait.transforms.expand import ModuleState, body_ops, emit_call
-from plait.transforms.inline import inline_calls_in
-from plait.transforms.irutil import (
+from plait.dialect.base import REMAT_ATTR
+from plait.ir.funcs import (
     clone_into,
     finish_func,
     function_type,
@@ -28,9 +26,10 @@ from plait.transforms.irutil import (
     return_op,
     unique_symbol,
 )
+from plait.transforms.base import Pass
+from plait.transforms.expand import ModuleState, body_ops, emit_call
+from plait.transforms.inline import inline_calls_in
 from plait.transforms.jvp import expand_all, jvp_function
-
-REMAT_ATTR = "plait.remat"  # on ops whose values the backward pass recomputes (checkpoint)
 
 
 def partial_eval(state: ModuleState, jvp_name: str, n_args: int, n_outs: int, ct_outs):

@@ -22,62 +22,16 @@ from plait.dialect import OPS
 from plait.dialect import control as C
 from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
+from plait.dialect.builders import full_like
+from plait.dialect.sharding import axis_sizes, local_type, shard_map
+from plait.ir.funcs import clone_into, function_type
+from plait.ir.sharding import per_value_attr, per_value_dims
 from plait.transforms.base import fail
-from plait.transforms.irutil import (
-    clone_into,
-    finish_func,
-    function_type,
-    new_func,
-    unique_symbol,
-)
-
-# --- outlining regions and calling functions from regions -------------------------------------
-
-
-def outline(state, region: ir.Region, base: str) -> str:
-    """A private function computing what `region` yields from its block arguments."""
-    block = region.blocks[0]
-    types = [a.type for a in block.arguments]
-    name = unique_symbol(state.module, base)
-    f, fblock = new_func(state.module, name, types, ir.Location.unknown())
-    mapping = dict(zip(block.arguments, fblock.arguments))
-    ip = ir.InsertionPoint(fblock)
-    ops = list(block.operations)
-    for op in ops[:-1]:
-        clone_into(op.operation, mapping, ip)
-    y = ops[-1].operation
-    finish_func(f, fblock, [mapping.get(v, v) for v in y.operands], y.location)
-    state.add(f)
-    return name
-
-
-def call(state, name: str, operands) -> list:
-    """The body of @name cloned at the insertion point, applied to `operands` (calls inside it
-    inlined too): MLIR cannot resolve a func.call's symbol inside an unregistered op's
-    region, so regions hold plain ops."""
-    f = state.funcs[name]
-    block = f.regions[0].blocks[0]
-    mapping = dict(zip(block.arguments, operands))
-    ip = ir.InsertionPoint.current
-    ops = list(block.operations)
-    for op in ops[:-1]:
-        o = op.operation
-        if o.name == "func.call":
-            callee = ir.FlatSymbolRefAttr(o.attributes["callee"]).value
-            for r, v in zip(o.results, call(state, callee, [mapping.get(a, a)
-                                                            for a in o.operands])):
-                mapping[r] = v
-        else:
-            clone_into(o, mapping, ip)
-    return [mapping.get(v, v) for v in ops[-1].operation.operands]
-
-
-def region_block(region: ir.Region, types, loc) -> ir.Block:
-    return region.blocks.append(*types, arg_locs=[loc] * len(types))
-
-
-def emit_yield(values) -> None:
-    C.yield_.build(list(values), None, {})
+from plait.transforms.batch import batch_function, move_bdim, region_batch_rules
+from plait.transforms.expand import call, emit_yield, outline, region_block
+from plait.transforms.jvp import jvp_call_rules, jvp_function
+from plait.transforms.linearize import linearize_function
+from plait.transforms.transpose import is_linear, region_transpose_rules, transpose_function
 
 
 def zeros(t: ir.Type) -> ir.Value:
@@ -116,7 +70,6 @@ def jvp_cond(state, op, mapping, tangents):
     """Forward mode: one cond whose branch k is branch k's JVP. Split form: the primal cond's
     branch k returns (outs, its residuals, zeros for the other branches'); the tangent cond's
     applies its linear function to its residuals and the tangents."""
-    from plait.transforms.linearize import linearize_function
 
     index, *args = [mapping.get(v, v) for v in op.operands]
     old_args = list(op.operands)[1:]
@@ -160,7 +113,6 @@ def jvp_cond(state, op, mapping, tangents):
 
 def _jvp_cond_fused(state, op, mapping, tangents, diff):
     """One cond of the branches' JVPs; it returns the tangents some branch makes nonzero."""
-    from plait.transforms.jvp import jvp_function
 
     index, *args = [mapping.get(v, v) for v in op.operands]
     old_args = list(op.operands)[1:]
@@ -190,7 +142,6 @@ def _jvp_cond_fused(state, op, mapping, tangents, diff):
 
 def _jvp_fixpoint(state, body: str, n_consts, n_carry, n_xs, const_diff, carry_diff, xs_diff):
     """Carries with a nonzero tangent: those given one, and those the body gives one."""
-    from plait.transforms.jvp import jvp_function
 
     carry_diff = set(carry_diff)
     while True:
@@ -232,7 +183,6 @@ def jvp_scan(state, op, mapping, tangents):
     a primal scan (the body's forward half, residuals stacked as extra ys, loop-invariant ones
     computed once before it) and a tangent scan (the body's linear half, with the stacked
     residuals as xs and the invariant ones as consts)."""
-    from plait.transforms.linearize import linearize_function
 
     p = _params(op)
     nc, nk, length, reverse = p["num_consts"], p["num_carry"], p["length"], bool(p["reverse"])
@@ -301,7 +251,6 @@ def _jvp_scan_fused(state, op, mapping, tangents, body, diff, carry_diff):
     """One scan whose consts, carries and xs are followed by their tangents and whose body is
     the body's JVP: forward mode stores no per-step residuals, only the ys and their tangents
     (those not symbolically zero)."""
-    from plait.transforms.jvp import jvp_function
 
     p = _params(op)
     nc, nk = p["num_consts"], p["num_carry"]
@@ -352,7 +301,6 @@ def jvp_while(state, op, mapping, tangents):
     """Tangents ride along as extra carries. For a linearization (partial evaluation follows)
     the primal results come from a primal-only copy of the loop, so the forward half needs
     nothing from the loop that carries tangents."""
-    from plait.transforms.jvp import jvp_function
 
     nc = _params(op)["num_consts"]
     old = list(op.operands)
@@ -409,7 +357,6 @@ def transpose_while(cts, operands, state, op):
 
 def transpose_cond(cts, operands, state, op):
     """Each branch transposed; the index and the residuals are constants."""
-    from plait.transforms.transpose import is_linear, transpose_function
 
     index, *args = operands
     if is_linear(index):
@@ -433,7 +380,6 @@ def transpose_scan(cts, operands, state, op):
     """A scan linear in some consts, all its carries and some xs transposes into a scan the
     other way: the carry cotangent flows back, const cotangents accumulate as carries, and the
     xs cotangents come out as ys."""
-    from plait.transforms.transpose import is_linear, transpose_function
 
     p = _params(op)
     nc, nk, length, reverse = p["num_consts"], p["num_carry"], p["length"], bool(p["reverse"])
@@ -485,7 +431,6 @@ def transpose_scan(cts, operands, state, op):
 def batch_cond(state, op, operands, bdims, size, axis_name):
     """Unbatched index: one cond of batched branches. Batched index: every branch runs
     (batched) and a select picks each lane's result — no serial loop."""
-    from plait.transforms.batch import batch_function, move_bdim
 
     index, *args = operands
     b_index, *b_args = bdims
@@ -523,7 +468,6 @@ def batch_while(state, op, operands, bdims, size, axis_name):
     stops every lane together. A batched one runs until every lane is done: every carry is
     batched, each lane's predicate rides along as an extra carry (computed once per step),
     and finished lanes keep their carry."""
-    from plait.transforms.batch import batch_function, move_bdim
 
     nc = _params(op)["num_consts"]
     consts, b_consts, b_carry = operands[:nc], tuple(bdims[:nc]), bdims[nc:]
@@ -577,7 +521,6 @@ def batch_while(state, op, operands, bdims, size, axis_name):
 def batch_scan(state, op, operands, bdims, size, axis_name):
     """Carries batched (dim 0) where needed (a fixpoint); xs batched at dim 1 so each slice
     has its batch at 0; the stacked ys come out batched at dim 1."""
-    from plait.transforms.batch import batch_function, move_bdim
 
     p = _params(op)
     nc, nk, length, reverse = p["num_consts"], p["num_carry"], p["length"], bool(p["reverse"])
@@ -611,18 +554,18 @@ def batch_scan(state, op, operands, bdims, size, axis_name):
     return list(s.results), out_bdims
 
 
-JVP_RULES = {C.cond.name: jvp_cond, C.scan.name: jvp_scan, C.while_.name: jvp_while}
-TRANSPOSE_RULES = {C.cond.name: transpose_cond, C.scan.name: transpose_scan,
-                   C.while_.name: transpose_while}
-BATCH_RULES = {C.cond.name: batch_cond, C.scan.name: batch_scan, C.while_.name: batch_while}
+jvp_call_rules.update({C.cond.name: jvp_cond, C.scan.name: jvp_scan,
+                       C.while_.name: jvp_while})
+region_transpose_rules.update({C.cond.name: transpose_cond, C.scan.name: transpose_scan,
+                               C.while_.name: transpose_while})
+region_batch_rules.update({C.cond.name: batch_cond, C.scan.name: batch_scan,
+                           C.while_.name: batch_while})
 
 
 # --- shard_map ---------------------------------------------------------------------------------
 
 def _sm(op):
     """(mesh axis sizes, in dims per operand, out dims per result) of a shard_map."""
-    from plait.dialect.sharding import axis_sizes
-    from plait.sharding import per_value_dims
 
     p = _params(op)
     return (axis_sizes(p["mesh_axes"]), per_value_dims(p["in_shardings"]),
@@ -630,15 +573,12 @@ def _sm(op):
 
 
 def _new_shard_map(operands, result_types, in_dims, out_dims, mesh_axes):
-    from plait.dialect.sharding import shard_map
-    from plait.sharding import per_value_attr
 
     return _new_op(shard_map, operands, result_types, 1, in_shardings=per_value_attr(in_dims),
                    out_shardings=per_value_attr(out_dims), mesh_axes=mesh_axes)
 
 
 def _local_types(values_or_types, dims_list, sizes):
-    from plait.dialect.sharding import local_type
 
     return [local_type(t if isinstance(t, ir.Type) else t.type, d, sizes)
             for t, d in zip(values_or_types, dims_list)]
@@ -668,7 +608,6 @@ def jvp_shard_map(state, op, mapping, tangents):
     """Like cond. Forward mode: one shard_map of the body's JVP. Split form: a primal
     shard_map that also returns its residuals (one block per device) and a tangent shard_map
     applying the body's linear half to them."""
-    from plait.transforms.linearize import linearize_function
 
     sizes, in_dims, out_dims, mesh_axes = _sm(op)
     old = list(op.operands)
@@ -708,7 +647,6 @@ def jvp_shard_map(state, op, mapping, tangents):
 
 def _jvp_shard_map_fused(state, op, mapping, tangents, body, diff):
     """Tangents enter and leave sharded as their primals."""
-    from plait.transforms.jvp import jvp_function
 
     sizes, in_dims, out_dims, mesh_axes = _sm(op)
     old = list(op.operands)
@@ -739,7 +677,6 @@ def transpose_shard_map(cts, operands, state, op):
     """The body transposed per device. A cotangent arriving for a result replicated over some
     mesh axes reaches every device of those axes, so it is divided by their size; a
     cotangent leaving for an operand replicated over some axes is summed over them."""
-    from plait.transforms.transpose import is_linear, transpose_function
 
     sizes, in_dims, out_dims, mesh_axes = _sm(op)
     lin_idx = tuple(i for i, x in enumerate(operands) if is_linear(x))
@@ -783,14 +720,12 @@ def _replication(dims, sizes) -> int:
 
 
 def _full_like(v, value):
-    from plait.transforms.irutil import full_like
 
     return full_like(v, value)
 
 
 def batch_shard_map(state, op, operands, bdims, size, axis_name):
     """The batch dimension leads every batched operand and result, unsharded."""
-    from plait.transforms.batch import batch_function, move_bdim
 
     sizes, in_dims, out_dims, mesh_axes = _sm(op)
     xs = [x if d is None else move_bdim(x, d, 0, size) for x, d in zip(operands, bdims)]
@@ -811,6 +746,6 @@ def batch_shard_map(state, op, operands, bdims, size, axis_name):
     return list(s.results), [0] * len(out_types)
 
 
-JVP_RULES["plait.shard_map"] = jvp_shard_map
-TRANSPOSE_RULES["plait.shard_map"] = transpose_shard_map
-BATCH_RULES["plait.shard_map"] = batch_shard_map
+jvp_call_rules[shard_map.name] = jvp_shard_map
+region_transpose_rules[shard_map.name] = transpose_shard_map
+region_batch_rules[shard_map.name] = batch_shard_map

@@ -29,6 +29,7 @@ from plait.dialect import ops as P
 from plait.dialect.control import yielded
 from plait.dialect.elementwise import BINARY, UNARY
 from plait.dialect.sharding import shard_map
+from plait.ir.sharding import dims_of, per_value_attr, per_value_dims, sharding_attr
 from plait.transforms.base import Pass, plait_funcs
 
 forward_rules: dict = {}
@@ -417,8 +418,6 @@ class _EdgeStep:
 
 def _walk(block, steps: list, ops: list, known: dict) -> None:
     """Steps in program order, entering region ops; seeds the constraints and shard_maps."""
-    from plait.sharding import dims_of, per_value_dims
-
     for o in list(block.operations)[:-1]:
         op = o.operation
         ops.append(op)
@@ -474,8 +473,6 @@ class ShardPropagatePass(Pass):
     summary = "Propagate shardings from annotations to every value (a sharded program only)."
 
     def run(self, module):
-        from plait.sharding import dims_of, per_value_attr, sharding_attr
-
         if not any(o.operation.name == "sdy.mesh" for o in module.regions[0].blocks[0].operations):
             return
         for func in plait_funcs(module):

@@ -13,9 +13,9 @@ from plait._mlir import ir
 from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect.base import rule_registrar
+from plait.ir.funcs import all_blocks
 from plait.transforms.base import Pass
 from plait.transforms.dce import dce_block
-from plait.transforms.irutil import all_blocks
 
 folds: dict = {}
 

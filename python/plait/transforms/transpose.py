@@ -17,27 +17,28 @@ import numpy as np
 
 from plait._mlir import ir
 from plait.core import dtypes
-from plait.core.aval import ShapedArray, aval_of
+from plait.core.aval import ShapedArray, aval_of, aval_of_type, ir_type
 from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect import transform as T
-from plait.dialect.base import rule_registrar
-from plait.transforms.base import Pass, fail
-from plait.transforms.expand import ModuleState, body_ops, require_body
-from plait.transforms.inline import inline_calls_in
-from plait.transforms.irutil import (
-    add_any,
+from plait.dialect.base import rule_registrar, splat_attr
+from plait.dialect.builders import add_any, full_like
+from plait.ir.funcs import (
     clone_into,
     finish_func,
-    full_like,
     function_type,
     new_func,
     return_op,
     unique_symbol,
 )
+from plait.transforms.base import Pass, fail
+from plait.transforms.expand import ModuleState, body_ops, replace_with_call, require_body
+from plait.transforms.inline import inline_calls_in
 from plait.transforms.jvp import expand_all
 
 transpose_rules: dict = {}
+# Rules of region ops: rule(cts, operands, state, op) -> cts. Registered by regions.py.
+region_transpose_rules: dict = {}
 
 
 class Undefined:
@@ -57,8 +58,6 @@ deftranspose = rule_registrar(transpose_rules)
 
 
 def _zeros(aval: ShapedArray) -> ir.Value:
-    from plait.dialect.base import splat_attr
-
     if dtypes.is_complex(aval.dtype):
         re = P.constant(value=splat_attr(aval.shape, dtypes.real_dtype(aval.dtype), 0))
         return P.complex(re, re)
@@ -406,8 +405,6 @@ def _custom_lin_t(cts, operands, callee, num_res):
 
 
 def _ir_type(aval):
-    from plait.core.aval import ir_type
-
     return ir_type(aval)
 
 
@@ -460,17 +457,13 @@ def transpose_function(state: ModuleState, lin: str, linear_args: tuple) -> str:
 
 
 def _aval_of_type(t):
-    from plait.core.aval import aval_of_type
-
     return aval_of_type(t)
 
 
 def _transpose_op(state, op, out_cts, mapping, linear, cts) -> None:
-    from plait.transforms.regions import TRANSPOSE_RULES
-
     operands = [Undefined(aval_of(v)) if v in linear else mapping.get(v, v) for v in op.operands]
     out_cts = [c if c is not None else _zeros(aval_of(r)) for c, r in zip(out_cts, op.results)]
-    region_rule = TRANSPOSE_RULES.get(op.name)
+    region_rule = region_transpose_rules.get(op.name)
     if region_rule is not None:
         in_cts = region_rule(out_cts, operands, state, op)
     else:
@@ -489,8 +482,6 @@ def _transpose_op(state, op, out_cts, mapping, linear, cts) -> None:
 
 
 def expand_transpose_op(state: ModuleState, op: ir.Operation) -> None:
-    from plait.transforms.expand import replace_with_call
-
     params = OPS[op.name].params_of(op)
     name = transpose_function(state, params["callee"], tuple(params["linear_args"]))
     replace_with_call(op, name, list(op.operands), state)

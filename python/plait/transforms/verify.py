@@ -16,8 +16,8 @@ from plait.core import aval as _aval
 from plait.core.errors import PlaitError
 from plait.dialect import OPS
 from plait.dialect.base import DISCARDABLE_ATTRS
+from plait.ir.funcs import function_type, symbol_name
 from plait.transforms.base import Pass, fail, plait_funcs
-from plait.transforms.irutil import function_type, symbol_name
 
 
 @functools.cache

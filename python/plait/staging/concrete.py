@@ -14,8 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from plait import pipeline
 from plait._mlir import CONTEXT, LOCK, ir
+from plait.core import aval as _aval
 from plait.core.errors import ConcretizationError
+from plait.ir.funcs import set_function_type, symbol_name
+from plait.runtime import device as _device
+from plait.runtime.array import Array
+from plait.runtime.executable import compile_stablehlo
+from plait.staging.trace import Tracer, _state
 
 _PROGRAMS: dict = {}
 
@@ -30,8 +37,6 @@ def _raise(t, what: str):
 
 def has_concrete_value(t) -> bool:
     """Whether `concrete_value(t)` can compute t's value: everything it depends on is known."""
-    from plait.core.trace import Tracer
-
     trace = t._trace
     if trace.concrete_sources is None or not trace.alive:
         return False
@@ -77,18 +82,12 @@ def _arguments_used(trace, t) -> set:
 
 def _zeros(arg):
     """A stand-in for an argument the value does not depend on."""
-    from plait.core import aval as _aval
-    from plait.runtime import device as _device
 
     a = _aval.aval_of_type(arg.type)
     return _device.device_put(np.zeros(a.shape, a.dtype), a)
 
 
 def _device_value(source, what):
-    from plait.core.trace import Tracer
-    from plait.runtime import device as _device
-    from plait.runtime.array import Array
-
     if type(source) is Tracer:
         v = concrete_value(source, what)
         return _device.device_put(v, source.aval.strip_weak())
@@ -99,12 +98,6 @@ def _device_value(source, what):
 
 def _prefix_program(trace, t):
     """Compile the function traced so far, returning `t` (cached by its IR)."""
-    from plait import pipeline
-    from plait.core import aval as _aval
-    from plait.core.trace import _state
-    from plait.runtime.executable import compile_stablehlo
-    from plait.transforms.irutil import set_function_type, symbol_name
-
     with LOCK, CONTEXT:
         module = trace.builder.module.operation.clone()
         open_names = {tr.name for tr in _state.stack if tr is not trace}

@@ -14,17 +14,18 @@ import threading
 from collections.abc import Sequence
 
 import numpy as np
-from jaxlib import _jax
 
 from plait._mlir import ir
 from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.core.aval import ShapedArray
-from plait.core.errors import EscapedTracerError, PlaitTypeError, user_site
+from plait.core.errors import EscapedTracerError, PlaitTypeError, PlaitValueError, user_site
 from plait.core.location import user_location
 from plait.dialect.base import OpDef
 from plait.dialect.elementwise import complex as complex_
 from plait.dialect.structural import constant
+from plait.runtime.array import Array
+from plait.runtime.device import is_jax_array
 
 
 class ModuleBuilder:
@@ -72,8 +73,6 @@ def axis_size(name: str) -> int:
     for n, size in reversed(_state.axes):
         if n == name:
             return size
-    from plait.core.errors import PlaitValueError
-
     bound = ", ".join(repr(n) for n, _ in _state.axes) or "none"
     raise PlaitValueError(f"unbound axis name {name!r} (axes in scope: {bound}); collectives "
                           "need an enclosing vmap(axis_name=...) or shard_map over that axis")
@@ -151,9 +150,9 @@ class Trace:
             if x._trace is self:
                 return x.value, x.aval
             return self._lift(x)
-        if _is_device_array(x):
+        if isinstance(x, Array):
             return self._lift_array(x)
-        if _is_jax_array(x):
+        if is_jax_array(x):
             return self._lift_array(self._as_array(x))
         return self.constant(x)
 
@@ -176,8 +175,6 @@ class Trace:
         """A jax array met while tracing, as a plait Array (one per array: one capture)."""
         entry = self._wrapped.get(id(x))
         if entry is None:
-            from plait.runtime.array import Array
-
             entry = self._wrapped[id(x)] = (x, Array(x))
         return entry[1]
 
@@ -229,16 +226,6 @@ def _fmt(site) -> str:
     return f"{site[0]}:{site[1]}" if site else "<unknown>"
 
 
-def _is_device_array(x) -> bool:
-    from plait.runtime.array import Array
-
-    return isinstance(x, Array)
-
-
-def _is_jax_array(x) -> bool:
-    return type(x) is _jax.ArrayImpl
-
-
 class Tracer:
     """A traced array: an SSA value of the function being traced. Operators come from
     `plait.numpy` (installed by plait.numpy.array_methods)."""
@@ -269,13 +256,22 @@ class Tracer:
         return (self[i] for i in range(len(self)))
 
 
+def _eager_apply(op: OpDef, args, params):
+    raise AssertionError("plait.jitting sets how an op runs outside any trace")
+
+
+def set_eager_apply(fn) -> None:
+    """How `bind` runs an op outside any trace (jit's one-op programs; set by plait.jitting,
+    a layer above this one)."""
+    global _eager_apply
+    _eager_apply = fn
+
+
 def bind(op: OpDef, *args, **params):
     """Apply `op` to arrays or tracers: emit it into the current trace, or run it eagerly."""
     trace = current_trace()
     if trace is None:
-        from plait.runtime.eager import apply_op
-
-        return apply_op(op, args, params)
+        return _eager_apply(op, args, params)
     values, avals = [], []
     for a in args:
         v, av = trace.to_value(a)

@@ -1,4 +1,4 @@
-"""Small IR helpers shared by the passes: cloning with a value map, use queries, functions."""
+"""Functions and values in the IR: cloning with a value map, use queries, func.func helpers."""
 
 from __future__ import annotations
 
@@ -65,47 +65,6 @@ def all_blocks(op: ir.Operation):
             yield block
             for inner in block.operations:
                 yield from all_blocks(inner.operation)
-
-
-# --- building values inside rules (at the current insertion point and location) ---------------
-
-def aval(v: ir.Value):
-    from plait.core.aval import aval_of
-
-    return aval_of(v)
-
-
-def full_like(v: ir.Value, value, dtype=None) -> ir.Value:
-    """A constant shaped like `v` (optionally of another dtype) filled with `value`."""
-    from plait.core.aval import aval_of
-    from plait.core.dtypes import is_complex, real_dtype
-    from plait.dialect import ops as P
-    from plait.dialect.base import splat_attr
-
-    a = aval_of(v)
-    dt = a.dtype if dtype is None else dtype
-    if is_complex(dt):
-        rt = real_dtype(dt)
-        z = complex(value)
-        re = P.constant(value=splat_attr(a.shape, rt, z.real))
-        im = P.constant(value=splat_attr(a.shape, rt, z.imag))
-        return P.complex(re, im)
-    return P.constant(value=splat_attr(a.shape, dt, value))
-
-
-def zeros_like(v: ir.Value) -> ir.Value:
-    return full_like(v, 0)
-
-
-def add_any(a, b):
-    """Sum of two tangents/cotangents where None is a symbolic zero."""
-    from plait.dialect import ops as P
-
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return P.add(a, b)
 
 
 def new_func(module: ir.Operation, name: str, arg_types, loc, attrs=None):

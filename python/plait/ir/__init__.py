@@ -1,0 +1,1 @@
+"""IR utilities below the dialect: functions and symbols, and attribute codecs (Shardy)."""
