@@ -19,6 +19,7 @@ LAYERS = [
     ["plait.dialect"],                # every op, with its traits and type rule
     ["plait.transforms"],             # the passes and their rule tables
     ["plait.lowering"],               # plait -> StableHLO + Shardy
+    ["plait.rules"],                  # every op family's rules, registered into the tables
     ["plait.pipeline", "plait.tools"],  # pass pipelines; plait-opt
     ["plait.runtime"],                # devices, arrays, executables, the C++ dispatch path
     ["plait.staging"],                # tracing, concrete values, cache keys, the compile cache

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from plait import lowering, transforms  # noqa: F401  (register passes)
+from plait import lowering, rules, transforms  # noqa: F401  (register passes and rules)
 from plait._mlir import CONTEXT, LOCK, ir
 from plait.transforms.base import PASSES, run_passes
 

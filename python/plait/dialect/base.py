@@ -20,6 +20,7 @@ from plait._mlir import ir
 from plait.core import aval as _aval
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError
+from plait.dialect.traits import HasRegions, Linear, Trait, with_implied
 
 OPS: dict[str, OpDef] = {}
 # On ops whose values the backward pass recomputes (checkpoint); its value is the policy.
@@ -190,24 +191,50 @@ class OpDef:
     """One plait op. Subclasses implement `infer(avals, **params) -> list[ShapedArray]`.
 
     `arity` is the operand count (None = variadic); `attrs` maps parameter names to `Attr`
-    codecs; `doc` is a one-line summary followed by an IR example.
+    codecs; `traits` are what the op promises (`dialect/traits.py`): the family's, on the
+    class, plus the op's own, given as `traits=(...)`; `stablehlo` names the StableHLO op it
+    lowers to one-to-one (same operands and results, no attributes), if there is one; `doc` is
+    a one-line summary followed by an IR example.
     """
 
     arity: int | None = None
     attrs: dict[str, Attr] = {}
-    region_count = 0
+    traits: tuple[Trait, ...] = ()
+    stablehlo: str | None = None
+    operand_names: tuple[str, ...] = ()  # for messages: "not linear in its index"
 
-    def __init__(self, name: str, doc: str, **options):
+    def __init__(self, name: str, doc: str, *, traits: Sequence[Trait] = (), **options):
         assert name not in OPS, f"{name} declared twice"
         self.name = name
         self.__doc__ = doc
         self.short_name = name.split(".", 1)[1]
         for k, v in options.items():
             setattr(self, k, v)
+        self.traits = with_implied(tuple(type(self).traits) + tuple(traits))
+        self._kinds = frozenset(type(t) for t in self.traits)
+        self._checks = [t for t in self.traits if type(t).check is not Trait.check]
         OPS[name] = self
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
+
+    # traits ------------------------------------------------------------------------------------
+    def has(self, kind: type[Trait]) -> bool:
+        """Whether the op declares (or implies) a trait of this kind: `op.has(Pure)`."""
+        return kind in self._kinds
+
+    def linear_in(self, indices, params: dict) -> bool:
+        """Whether the op is linear in the operands `indices` together (a Linear trait covers
+        them all)."""
+        return any(t.covers(indices, params) for t in self.traits if isinstance(t, Linear))
+
+    @property
+    def region_count(self) -> int:
+        """The number of regions, from HasRegions (-1: any number)."""
+        for t in self.traits:
+            if isinstance(t, HasRegions):
+                return -1 if t.count is None else t.count
+        return 0
 
     # type rule ---------------------------------------------------------------------------------
     def infer(self, avals: Sequence[ShapedArray], **params) -> list[ShapedArray]:
@@ -216,6 +243,13 @@ class OpDef:
     def check_arity(self, n: int) -> None:
         if self.arity is not None and n != self.arity:
             raise PlaitTypeError(f"{self.name} takes {self.arity} operands, got {n}")
+
+    def type_check(self, avals: Sequence[ShapedArray], **params) -> list[ShapedArray]:
+        """The verifier: the operand count, what the traits check, then the type rule."""
+        self.check_arity(len(avals))
+        for t in self._checks:
+            t.check(self, avals)
+        return self.infer(avals, **params)
 
     # IR ----------------------------------------------------------------------------------------
     def encode_params(self, params: dict) -> dict:
@@ -239,8 +273,7 @@ class OpDef:
         params = params or {}
         if avals is None:
             avals = [_aval.aval_of(v) for v in operands]
-        self.check_arity(len(avals))
-        out_avals = self.infer(avals, **params)
+        out_avals = self.type_check(avals, **params)
         op = ir.Operation.create(
             self.name, results=[_aval.ir_type(a) for a in out_avals], operands=list(operands),
             attributes=self.encode_params(params), loc=loc, ip=ip)
@@ -254,11 +287,11 @@ class OpDef:
 
 def rule_registrar(table: dict):
     """`@reg(op, ...)` decorators that file a rule in `table` under each op's name (the rule tables
-    of every transformation are keyed by op name)."""
+    of every transformation are keyed by op name; an op is an OpDef or a name, as "func.call")."""
     def reg(*ops):
         def deco(fn):
             for op in ops:
-                table[op.name] = fn
+                table[op if isinstance(op, str) else op.name] = fn
             return fn
         return deco
     return reg

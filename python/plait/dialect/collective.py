@@ -2,6 +2,7 @@
 
 The axis is a `vmap` axis (plait-batch turns them into reductions and reshapes over the
 batch dimension) or a mesh axis of a `shard_map` (lowered to StableHLO collectives).
+Their rules are in `rules/collective.py`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from plait.core import dtypes
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError
 from plait.dialect.base import Bool, Int, Ints, OpDef, Str
+from plait.dialect.traits import Collective, Linear, Pure, SameOperandsAndResultShape
 
 
 def _err(op, msg):
@@ -21,6 +23,7 @@ class Psum(OpDef):
 
     arity = 1
     attrs = {"axis_name": Str()}
+    traits = (Pure(), Collective(), SameOperandsAndResultShape(), Linear(0))
 
     def infer(self, avals, axis_name):
         (x,) = avals
@@ -35,6 +38,7 @@ class AllGather(OpDef):
 
     arity = 1
     attrs = {"axis_name": Str(), "axis": Int(), "axis_size": Int(), "tiled": Bool()}
+    traits = (Pure(), Collective(), Linear(0))
 
     def infer(self, avals, axis_name, axis, axis_size, tiled=False):
         (x,) = avals
@@ -59,6 +63,7 @@ class PsumScatter(OpDef):
     arity = 1
     attrs = {"axis_name": Str(), "scatter_dimension": Int(), "axis_size": Int(),
              "tiled": Bool()}
+    traits = (Pure(), Collective(), Linear(0))
 
     def infer(self, avals, axis_name, scatter_dimension, axis_size, tiled=False):
         (x,) = avals
@@ -85,6 +90,7 @@ class Ppermute(OpDef):
 
     arity = 1
     attrs = {"axis_name": Str(), "perm": Ints()}
+    traits = (Pure(), Collective(), SameOperandsAndResultShape(), Linear(0))
 
     def infer(self, avals, axis_name, perm):
         if len(perm) % 2:
@@ -100,6 +106,7 @@ class AxisIndex(OpDef):
 
     arity = 0
     attrs = {"axis_name": Str()}
+    traits = (Pure(), Collective())
 
     def infer(self, avals, axis_name):
         return [ShapedArray((), dtypes.int32)]
@@ -110,5 +117,3 @@ all_gather = AllGather("plait.all_gather", "Gather over a named axis.")
 psum_scatter = PsumScatter("plait.psum_scatter", "Sum over a named axis, then scatter blocks.")
 ppermute = Ppermute("plait.ppermute", "Send values between members of a named axis.")
 axis_index = AxisIndex("plait.axis_index", "Index of this member along a named axis.")
-
-COLLECTIVES = (psum, all_gather, psum_scatter, ppermute, axis_index)

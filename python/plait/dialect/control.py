@@ -3,7 +3,7 @@
 Regions are isolated from above: a value a branch or body uses from outside is an explicit
 operand (the front end lifts closures), so each region is a function of its block arguments.
 Their result types are those the regions yield; `verify_regions` checks the blocks against
-the operands and the results.
+the operands and the results. Their rules are in `rules/control.py`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.core.errors import PlaitTypeError
 from plait.dialect.base import OPS, Bool, Int, OpDef
+from plait.dialect.traits import HasRegions, Linear, Pure
 
 
 def _types(values) -> list:
@@ -107,6 +108,9 @@ class Cond(RegionOp):
     Runs branch `index` (an int32 scalar, clamped by the front end) on the operands; every
     branch takes the operands and yields values of the result types."""
 
+    traits = (Pure(), HasRegions(None), Linear(from_operand=1))
+    operand_names = ("index",)
+
     def verify_blocks(self, op, params):
         if not len(op.operands):
             raise PlaitTypeError(f"{self.name} needs an index operand")
@@ -127,6 +131,7 @@ class While(RegionOp):
     Both regions take (consts, carry); cond yields a bool scalar, body the next carry."""
 
     attrs = {"num_consts": Int()}
+    traits = (Pure(), HasRegions(2), Linear(from_operand=0))
 
     def verify_blocks(self, op, params):
         n = params["num_consts"]
@@ -156,6 +161,7 @@ class Scan(RegionOp):
     yields (next carry, one slice of each ys); ys stack the slices along a new axis 0."""
 
     attrs = {"num_consts": Int(), "num_carry": Int(), "length": Int(), "reverse": Bool()}
+    traits = (Pure(), HasRegions(1), Linear(from_operand=0))
 
     def verify_blocks(self, op, params):
         nc, nk, length = params["num_consts"], params["num_carry"], params["length"]
@@ -202,15 +208,12 @@ class Yield(OpDef):
 
     def verify_regions(self, op, params):
         parent = op.parent
-        if parent is None or not isinstance(OPS.get(parent.name), RegionOp):
-            names = sorted(n for n, d in OPS.items() if isinstance(d, RegionOp))
+        if parent is None or not OPS.get(parent.name) or not OPS[parent.name].has(HasRegions):
+            names = sorted(n for n, d in OPS.items() if d.has(HasRegions))
             raise PlaitTypeError(f"{self.name} must end a region of " + " / ".join(names))
 
 
-cond = Cond("plait.cond", "Run one of several branches, chosen by an index.", region_count=-1)
-while_ = While("plait.while", "Loop while a condition holds.", region_count=2)
-scan = Scan("plait.scan", "Loop over the leading axis of arrays, carrying state.",
-            region_count=1)
+cond = Cond("plait.cond", "Run one of several branches, chosen by an index.")
+while_ = While("plait.while", "Loop while a condition holds.")
+scan = Scan("plait.scan", "Loop over the leading axis of arrays, carrying state.")
 yield_ = Yield("plait.yield", "Terminator of plait region ops.")
-
-REGION_OPS = (cond, while_, scan)

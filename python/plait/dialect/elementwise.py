@@ -1,7 +1,10 @@
 """Elementwise ops: unary, binary, compare, select, clamp, convert.
 
 Operands of an elementwise op have equal shapes and dtypes (broadcasting and promotion are
-the front end's job, as in StableHLO); each op lists the dtype kinds it accepts.
+the front end's job, as in StableHLO); each op lists the dtype kinds it accepts. Every op
+here is Pure and Elementwise, which gives it its batching and sharding rules and the shape
+check of its verifier; an op with a one-to-one StableHLO counterpart names it (`stablehlo=`),
+which is its lowering. Its other rules are in `rules/elementwise.py`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from plait.core import dtypes
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError
 from plait.dialect.base import DType, OpDef, Str
+from plait.dialect.traits import Commutative, Elementwise, Linear, Pure
 
 # dtype classes: the kinds (from dtypes.kind) an op accepts
 BOOL, INT, FLOAT, COMPLEX = "b", "i", "f", "c"
@@ -29,12 +33,9 @@ def _check_kind(op: OpDef, dt: np.dtype, allowed: str) -> None:
         raise PlaitTypeError(f"{op.name} takes {names} operands, got {dt}")
 
 
-def _same_shapes_and_dtypes(op: OpDef, avals) -> None:
+def _same_dtypes(op: OpDef, avals) -> None:
     a0 = avals[0]
     for a in avals[1:]:
-        if a.shape != a0.shape:
-            raise PlaitTypeError(f"{op.name} operands must have equal shapes, got "
-                                 + " and ".join(str(b.shape) for b in avals))
         if a.dtype != a0.dtype:
             raise PlaitTypeError(f"{op.name} operands must have equal dtypes, got "
                                  + " and ".join(str(b.dtype) for b in avals))
@@ -48,6 +49,7 @@ class Unary(OpDef):
     """`%y = "plait.<op>"(%x) : (tensor<4xf32>) -> tensor<4xf32>`"""
 
     arity = 1
+    traits = (Pure(), Elementwise())
     kinds = NUMERIC
     result_dtype = None  # a fixed result dtype (bool for is_finite), else the operand's
 
@@ -68,64 +70,83 @@ class RealPart(Unary):
         return [ShapedArray(x.shape, dtypes.real_dtype(x.dtype), x.weak_type)]
 
 
-neg = Unary("plait.neg", "Negation: y = -x.")
+neg = Unary("plait.neg", "Negation: y = -x.", traits=(Linear(0),), stablehlo="stablehlo.negate")
 abs = RealPart("plait.abs", "Absolute value; complex |x| is real.")
 sign = Unary("plait.sign", "Sign: -1, 0 or 1 (x/|x| for complex).")
-exp = Unary("plait.exp", "Exponential e**x.", kinds=INEXACT)
-log = Unary("plait.log", "Natural logarithm.", kinds=INEXACT)
-log1p = Unary("plait.log1p", "log(1 + x), accurate near 0.", kinds=INEXACT)
-expm1 = Unary("plait.expm1", "exp(x) - 1, accurate near 0.", kinds=INEXACT)
-sqrt = Unary("plait.sqrt", "Square root.", kinds=INEXACT)
-rsqrt = Unary("plait.rsqrt", "Reciprocal square root 1/sqrt(x).", kinds=INEXACT)
-sin = Unary("plait.sin", "Sine.", kinds=INEXACT)
-cos = Unary("plait.cos", "Cosine.", kinds=INEXACT)
-tan = Unary("plait.tan", "Tangent.", kinds=INEXACT)
-tanh = Unary("plait.tanh", "Hyperbolic tangent.", kinds=INEXACT)
-logistic = Unary("plait.logistic", "Logistic sigmoid 1/(1+exp(-x)).", kinds=INEXACT)
-erf = Unary("plait.erf", "Error function.", kinds=FLOAT)
-floor = Unary("plait.floor", "Round toward -inf.", kinds=FLOAT)
-ceil = Unary("plait.ceil", "Round toward +inf.", kinds=FLOAT)
-round = Unary("plait.round", "Round half to even.", kinds=FLOAT)
+exp = Unary("plait.exp", "Exponential e**x.", kinds=INEXACT, stablehlo="stablehlo.exponential")
+log = Unary("plait.log", "Natural logarithm.", kinds=INEXACT, stablehlo="stablehlo.log")
+log1p = Unary("plait.log1p", "log(1 + x), accurate near 0.", kinds=INEXACT,
+              stablehlo="stablehlo.log_plus_one")
+expm1 = Unary("plait.expm1", "exp(x) - 1, accurate near 0.", kinds=INEXACT,
+              stablehlo="stablehlo.exponential_minus_one")
+sqrt = Unary("plait.sqrt", "Square root.", kinds=INEXACT, stablehlo="stablehlo.sqrt")
+rsqrt = Unary("plait.rsqrt", "Reciprocal square root 1/sqrt(x).", kinds=INEXACT,
+              stablehlo="stablehlo.rsqrt")
+sin = Unary("plait.sin", "Sine.", kinds=INEXACT, stablehlo="stablehlo.sine")
+cos = Unary("plait.cos", "Cosine.", kinds=INEXACT, stablehlo="stablehlo.cosine")
+tan = Unary("plait.tan", "Tangent.", kinds=INEXACT, stablehlo="stablehlo.tan")
+tanh = Unary("plait.tanh", "Hyperbolic tangent.", kinds=INEXACT, stablehlo="stablehlo.tanh")
+logistic = Unary("plait.logistic", "Logistic sigmoid 1/(1+exp(-x)).", kinds=INEXACT,
+                 stablehlo="stablehlo.logistic")
+erf = Unary("plait.erf", "Error function.", kinds=FLOAT, stablehlo="chlo.erf")
+floor = Unary("plait.floor", "Round toward -inf.", kinds=FLOAT, stablehlo="stablehlo.floor")
+ceil = Unary("plait.ceil", "Round toward +inf.", kinds=FLOAT, stablehlo="stablehlo.ceil")
+round = Unary("plait.round", "Round half to even.", kinds=FLOAT,
+              stablehlo="stablehlo.round_nearest_even")
 is_finite = Unary("plait.is_finite", "True where x is neither inf nor nan.", kinds=FLOAT,
-                  result_dtype=dtypes.bool_)
-not_ = Unary("plait.not", "Logical (bool) or bitwise (integer) not.", kinds=LOGICAL)
-real = RealPart("plait.real", "Real part of a complex number.", kinds=COMPLEX)
-imag = RealPart("plait.imag", "Imaginary part of a complex number.", kinds=COMPLEX)
+                  result_dtype=dtypes.bool_, stablehlo="stablehlo.is_finite")
+not_ = Unary("plait.not", "Logical (bool) or bitwise (integer) not.", kinds=LOGICAL,
+             stablehlo="stablehlo.not")
+real = RealPart("plait.real", "Real part of a complex number.", kinds=COMPLEX,
+                traits=(Linear(0),), stablehlo="stablehlo.real")
+imag = RealPart("plait.imag", "Imaginary part of a complex number.", kinds=COMPLEX,
+                traits=(Linear(0),), stablehlo="stablehlo.imag")
 
 
 class Binary(OpDef):
     """`%z = "plait.<op>"(%x, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>`"""
 
     arity = 2
+    traits = (Pure(), Elementwise())
     kinds = NUMERIC
 
     def infer(self, avals):
-        _same_shapes_and_dtypes(self, avals)
+        _same_dtypes(self, avals)
         _check_kind(self, avals[0].dtype, self.kinds)
         return [avals[0].update(weak_type=_weak(avals))]
 
 
-add = Binary("plait.add", "Addition.")
-sub = Binary("plait.sub", "Subtraction.")
-mul = Binary("plait.mul", "Multiplication.")
-div = Binary("plait.div", "Division (integers round toward zero).")
-rem = Binary("plait.rem", "Remainder with the sign of the dividend (C fmod).", kinds=REAL)
-pow = Binary("plait.pow", "Power x**y.", kinds=NUMERIC)
+add = Binary("plait.add", "Addition.", traits=(Commutative(), Linear(0, 1)),
+             stablehlo="stablehlo.add")
+sub = Binary("plait.sub", "Subtraction.", traits=(Linear(0, 1),), stablehlo="stablehlo.subtract")
+mul = Binary("plait.mul", "Multiplication.", traits=(Commutative(), Linear(0), Linear(1)),
+             stablehlo="stablehlo.multiply")
+div = Binary("plait.div", "Division (integers round toward zero).", traits=(Linear(0),),
+             stablehlo="stablehlo.divide")
+rem = Binary("plait.rem", "Remainder with the sign of the dividend (C fmod).", kinds=REAL,
+             stablehlo="stablehlo.remainder")
+pow = Binary("plait.pow", "Power x**y.", kinds=NUMERIC, stablehlo="stablehlo.power")
 max = Binary("plait.max", "Elementwise maximum (NaN-propagating).", kinds=ANY)
 min = Binary("plait.min", "Elementwise minimum (NaN-propagating).", kinds=ANY)
-atan2 = Binary("plait.atan2", "Two-argument arctangent atan2(x, y) of x/y.", kinds=FLOAT)
-and_ = Binary("plait.and", "Logical or bitwise and.", kinds=LOGICAL)
-or_ = Binary("plait.or", "Logical or bitwise or.", kinds=LOGICAL)
-xor = Binary("plait.xor", "Logical or bitwise exclusive or.", kinds=LOGICAL)
+atan2 = Binary("plait.atan2", "Two-argument arctangent atan2(x, y) of x/y.", kinds=FLOAT,
+               stablehlo="stablehlo.atan2")
+and_ = Binary("plait.and", "Logical or bitwise and.", kinds=LOGICAL,
+              traits=(Commutative(),), stablehlo="stablehlo.and")
+or_ = Binary("plait.or", "Logical or bitwise or.", kinds=LOGICAL, traits=(Commutative(),),
+             stablehlo="stablehlo.or")
+xor = Binary("plait.xor", "Logical or bitwise exclusive or.", kinds=LOGICAL,
+             traits=(Commutative(),), stablehlo="stablehlo.xor")
 
 
 class MakeComplex(OpDef):
     """`%z = "plait.complex"(%re, %im) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xcomplex<f32>>`"""
 
     arity = 2
+    traits = (Pure(), Elementwise(), Linear(0, 1))
+    stablehlo = "stablehlo.complex"
 
     def infer(self, avals):
-        _same_shapes_and_dtypes(self, avals)
+        _same_dtypes(self, avals)
         if avals[0].dtype not in (dtypes.float32, dtypes.float64):
             raise PlaitTypeError(f"{self.name} takes float32 or float64 operands, "
                                  f"got {avals[0].dtype}")
@@ -145,11 +166,12 @@ class Compare(OpDef):
 
     arity = 2
     attrs = {"direction": Str(DIRECTIONS)}
+    traits = (Pure(), Elementwise())
 
     def infer(self, avals, direction):
         if direction not in DIRECTIONS:
             raise PlaitTypeError(f"{self.name} direction must be one of {DIRECTIONS}")
-        _same_shapes_and_dtypes(self, avals)
+        _same_dtypes(self, avals)
         if dtypes.is_complex(avals[0].dtype) and direction not in ("EQ", "NE"):
             raise PlaitTypeError(f"{self.name} {direction} is not defined for complex operands")
         return [ShapedArray(avals[0].shape, dtypes.bool_)]
@@ -162,15 +184,15 @@ class Select(OpDef):
     """`%z = "plait.select"(%pred, %x, %y) : (tensor<4xi1>, tensor<4xf32>, tensor<4xf32>) -> ...`"""
 
     arity = 3
+    traits = (Pure(), Elementwise(), Linear(1, 2))
+    operand_names = ("predicate", "on_true", "on_false")
+    stablehlo = "stablehlo.select"
 
     def infer(self, avals):
         p, x, y = avals
         if p.dtype != dtypes.bool_:
             raise PlaitTypeError(f"{self.name} predicate must be bool, got {p.dtype}")
-        _same_shapes_and_dtypes(self, [x, y])
-        if p.shape != x.shape:
-            raise PlaitTypeError(f"{self.name} predicate shape {p.shape} must equal the "
-                                 f"operand shape {x.shape}")
+        _same_dtypes(self, [x, y])
         return [x.update(weak_type=_weak([x, y]))]
 
 
@@ -181,9 +203,11 @@ class Clamp(OpDef):
     """`%z = "plait.clamp"(%lo, %x, %hi) : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> ...`"""
 
     arity = 3
+    traits = (Pure(), Elementwise())
+    stablehlo = "stablehlo.clamp"
 
     def infer(self, avals):
-        _same_shapes_and_dtypes(self, avals)
+        _same_dtypes(self, avals)
         _check_kind(self, avals[0].dtype, REAL)
         return [avals[1]]
 
@@ -199,6 +223,7 @@ class Convert(OpDef):
 
     arity = 1
     attrs = {"new_dtype": DType()}
+    traits = (Pure(), Elementwise(), Linear(0))
 
     def infer(self, avals, new_dtype):
         (x,) = avals
@@ -206,7 +231,3 @@ class Convert(OpDef):
 
 
 convert = Convert("plait.convert", "Convert element type (C-style casts, float->int truncates).")
-
-UNARY = [op for op in (neg, abs, sign, exp, log, log1p, expm1, sqrt, rsqrt, sin, cos, tan, tanh,
-                       logistic, erf, floor, ceil, round, is_finite, not_, real, imag)]
-BINARY = [add, sub, mul, div, rem, pow, max, min, atan2, and_, or_, xor]

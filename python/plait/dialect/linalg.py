@@ -6,6 +6,7 @@ from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError
 from plait.dialect.base import Ints, OpDef, check_axes
 from plait.dialect.elementwise import NUMERIC, _check_kind
+from plait.dialect.traits import Linear, Pure
 
 
 class DotGeneral(OpDef):
@@ -19,6 +20,7 @@ class DotGeneral(OpDef):
     arity = 2
     attrs = {"lhs_batching_dimensions": Ints(), "rhs_batching_dimensions": Ints(),
              "lhs_contracting_dimensions": Ints(), "rhs_contracting_dimensions": Ints()}
+    traits = (Pure(), Linear(0), Linear(1))
 
     def infer(self, avals, lhs_batching_dimensions, rhs_batching_dimensions,
               lhs_contracting_dimensions, rhs_contracting_dimensions):

@@ -7,6 +7,7 @@ from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError
 from plait.dialect.base import DType, Int, Ints, OpDef, check_axes
 from plait.dialect.elementwise import ANY, LOGICAL, NUMERIC, REAL, _check_kind
+from plait.dialect.traits import Linear, Pure
 
 
 class Reduce(OpDef):
@@ -14,6 +15,7 @@ class Reduce(OpDef):
 
     arity = 1
     attrs = {"axes": Ints()}
+    traits = (Pure(),)
     kinds = NUMERIC
 
     def infer(self, avals, axes):
@@ -24,7 +26,7 @@ class Reduce(OpDef):
         return [ShapedArray(shape, x.dtype, x.weak_type)]
 
 
-reduce_sum = Reduce("plait.reduce_sum", "Sum over axes.")
+reduce_sum = Reduce("plait.reduce_sum", "Sum over axes.", traits=(Linear(0),))
 reduce_prod = Reduce("plait.reduce_prod", "Product over axes.")
 reduce_max = Reduce("plait.reduce_max", "Maximum over axes (NaN-propagating).", kinds=ANY)
 reduce_min = Reduce("plait.reduce_min", "Minimum over axes (NaN-propagating).", kinds=ANY)
@@ -40,6 +42,7 @@ class ArgReduce(OpDef):
 
     arity = 1
     attrs = {"axis": Int(), "index_dtype": DType()}
+    traits = (Pure(),)
 
     def infer(self, avals, axis, index_dtype):
         (x,) = avals
@@ -54,5 +57,3 @@ class ArgReduce(OpDef):
 
 argmax = ArgReduce("plait.argmax", "Index of the maximum along an axis.")
 argmin = ArgReduce("plait.argmin", "Index of the minimum along an axis.")
-
-REDUCTIONS = [reduce_sum, reduce_prod, reduce_max, reduce_min, reduce_and, reduce_or]

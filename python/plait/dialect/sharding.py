@@ -1,7 +1,7 @@
 """Sharding ops: `plait.sharding_constraint` and the `plait.shard_map` region op.
 
 Shardings are Shardy attributes naming the module's `sdy.mesh @mesh`, so plait IR reads like
-what it lowers to: `#sdy.sharding<@mesh, [{"x"}, {}]>`.
+what it lowers to: `#sdy.sharding<@mesh, [{"x"}, {}]>`. Their rules are in `rules/sharding.py`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from plait.core import aval as _aval
 from plait.core.errors import PlaitTypeError
 from plait.dialect.base import OpDef, Raw
 from plait.dialect.control import RegionOp, block_of, yielded
+from plait.dialect.traits import HasRegions, Linear, Pure
 from plait.ir.sharding import per_value_dims
 
 
@@ -20,6 +21,7 @@ class ShardingConstraint(OpDef):
 
     arity = 1
     attrs = {"sharding": Raw("sharding")}
+    traits = (Pure(), Linear(0))
 
     def infer(self, avals, sharding):
         (x,) = avals
@@ -44,6 +46,7 @@ class ShardMap(RegionOp):
     Lowered to sdy.manual_computation."""
 
     attrs = {"in_shardings": Raw(), "out_shardings": Raw(), "mesh_axes": Raw()}
+    traits = (Pure(), HasRegions(1), Linear(from_operand=0))
 
     def verify_regions(self, op, params):
         sizes = axis_sizes(params["mesh_axes"])
@@ -83,5 +86,4 @@ def local_type(t: ir.Type, dims, sizes: dict) -> ir.Type:
     return _aval.ir_type(a.update(shape=tuple(shape)))
 
 
-shard_map = ShardMap("plait.shard_map", "Per-device code over a mesh (manual SPMD).",
-                     region_count=1)
+shard_map = ShardMap("plait.shard_map", "Per-device code over a mesh (manual SPMD).")

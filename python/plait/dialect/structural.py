@@ -1,6 +1,7 @@
 """Structural ops: constants, iota, shape changes, slicing, indexing (gather/scatter), cumsum.
 
-Attributes follow StableHLO's names and meaning, so each op lowers one-to-one.
+Attributes follow StableHLO's names and meaning, so each op lowers one-to-one. Their rules
+are in `rules/structural.py`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from plait.core import dtypes
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError
 from plait.dialect.base import Bool, Dense, DType, Int, Ints, OpDef, Str, check_axes
+from plait.dialect.traits import Linear, Pure, SameOperandsAndResultShape
 
 
 def _err(op: OpDef, msg: str) -> PlaitTypeError:
@@ -24,6 +26,8 @@ class Constant(OpDef):
 
     arity = 0
     attrs = {"value": Dense()}
+    traits = (Pure(),)
+
 
     def infer(self, avals, value):
         if isinstance(value, ir.DenseElementsAttr):
@@ -39,6 +43,8 @@ class Iota(OpDef):
 
     arity = 0
     attrs = {"shape": Ints(), "dtype": DType(), "dimension": Int()}
+    traits = (Pure(),)
+
 
     def infer(self, avals, shape, dtype, dimension):
         if not 0 <= dimension < len(shape):
@@ -61,6 +67,8 @@ class BroadcastInDim(OpDef):
 
     arity = 1
     attrs = {"shape": Ints(), "broadcast_dimensions": Ints()}
+    traits = (Pure(), Linear(0))
+
 
     def infer(self, avals, shape, broadcast_dimensions):
         (x,) = avals
@@ -84,6 +92,8 @@ class Reshape(OpDef):
 
     arity = 1
     attrs = {"new_sizes": Ints()}
+    traits = (Pure(), Linear(0))
+
 
     def infer(self, avals, new_sizes):
         (x,) = avals
@@ -100,6 +110,8 @@ class Transpose(OpDef):
 
     arity = 1
     attrs = {"permutation": Ints()}
+    traits = (Pure(), Linear(0))
+
 
     def infer(self, avals, permutation):
         (x,) = avals
@@ -118,6 +130,8 @@ class Slice(OpDef):
 
     arity = 1
     attrs = {"start_indices": Ints(), "limit_indices": Ints(), "strides": Ints()}
+    traits = (Pure(), Linear(0))
+
 
     def infer(self, avals, start_indices, limit_indices, strides):
         (x,) = avals
@@ -147,6 +161,8 @@ class DynamicSlice(OpDef):
     """`"plait.dynamic_slice"(%x, %i, %j) {slice_sizes = array<i64: 2, 2>}`; starts are clamped."""
 
     attrs = {"slice_sizes": Ints()}
+    traits = (Pure(), Linear(0))
+
 
     def infer(self, avals, slice_sizes):
         if not avals:
@@ -163,6 +179,9 @@ dynamic_slice = DynamicSlice("plait.dynamic_slice", "Slice at traced start indic
 
 class DynamicUpdateSlice(OpDef):
     """`"plait.dynamic_update_slice"(%x, %update, %i, %j)`: x with update written at (i, j)."""
+
+    traits = (Pure(), Linear(0, 1))
+
 
     def infer(self, avals):
         if len(avals) < 2:
@@ -183,6 +202,8 @@ class Concatenate(OpDef):
     """`"plait.concatenate"(%a, %b) {dimension = 0 : i64}`"""
 
     attrs = {"dimension": Int()}
+    traits = (Pure(), Linear(from_operand=0))
+
 
     def infer(self, avals, dimension):
         if not avals:
@@ -211,6 +232,8 @@ class Pad(OpDef):
 
     arity = 2
     attrs = {"edge_padding_low": Ints(), "edge_padding_high": Ints(), "interior_padding": Ints()}
+    traits = (Pure(), Linear(0, 1))
+
 
     def infer(self, avals, edge_padding_low, edge_padding_high, interior_padding):
         x, v = avals
@@ -235,6 +258,8 @@ class Rev(OpDef):
 
     arity = 1
     attrs = {"dimensions": Ints()}
+    traits = (Pure(), SameOperandsAndResultShape(), Linear(0))
+
 
     def infer(self, avals, dimensions):
         (x,) = avals
@@ -257,6 +282,8 @@ class Gather(OpDef):
              "operand_batching_dims": Ints(), "start_indices_batching_dims": Ints(),
              "start_index_map": Ints(), "index_vector_dim": Int(), "slice_sizes": Ints(),
              "indices_are_sorted": Bool()}
+    traits = (Pure(), Linear(0))
+
 
     def infer(self, avals, offset_dims, collapsed_slice_dims, operand_batching_dims,
               start_indices_batching_dims, start_index_map, index_vector_dim, slice_sizes,
@@ -316,6 +343,8 @@ class Scatter(OpDef):
              "inserted_window_dims": Ints(), "input_batching_dims": Ints(),
              "scatter_indices_batching_dims": Ints(), "scatter_dims_to_operand_dims": Ints(),
              "index_vector_dim": Int(), "indices_are_sorted": Bool(), "unique_indices": Bool()}
+    traits = (Pure(), Linear(0, 2))
+
 
     def infer(self, avals, mode, update_window_dims, inserted_window_dims, input_batching_dims,
               scatter_indices_batching_dims, scatter_dims_to_operand_dims, index_vector_dim,
@@ -357,6 +386,8 @@ class Cumsum(OpDef):
 
     arity = 1
     attrs = {"axis": Int(), "reverse": Bool()}
+    traits = (Pure(), SameOperandsAndResultShape(), Linear(0))
+
 
     def infer(self, avals, axis, reverse=False):
         (x,) = avals

@@ -12,6 +12,7 @@ from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.core.errors import PlaitTypeError
 from plait.dialect.base import Int, Ints, OpDef, Str, Symbol
+from plait.dialect.traits import CustomRule, Linear, Pure, Transformation
 
 
 def tangent_type(t: ir.Type) -> ir.Type:
@@ -51,6 +52,7 @@ class Jvp(CalleeOp):
     for `diff_args` (the other arguments' tangents are zero)."""
 
     attrs = {"callee": Symbol(), "diff_args": Ints()}
+    traits = (Pure(), Transformation())
 
     def signature(self, ins, outs, params):
         diff = self._indices(params, "diff_args", len(ins), "argument")
@@ -64,6 +66,7 @@ class Vjp(CalleeOp):
     cotangents for `ct_outs` in (others are zero), cotangents of `diff_args` out."""
 
     attrs = {"callee": Symbol(), "diff_args": Ints(), "ct_outs": Ints()}
+    traits = (Pure(), Transformation())
 
     def signature(self, ins, outs, params):
         diff = self._indices(params, "diff_args", len(ins), "argument")
@@ -79,6 +82,7 @@ class Transpose(CalleeOp):
     cotangents of the linear arguments out."""
 
     attrs = {"callee": Symbol(), "linear_args": Ints()}
+    traits = (Pure(), Transformation())
 
     def signature(self, ins, outs, params):
         lin = self._indices(params, "linear_args", len(ins), "argument")
@@ -93,6 +97,7 @@ class Vmap(CalleeOp):
 
     attrs = {"callee": Symbol(), "in_axes": Ints(), "out_axes": Ints(), "axis_size": Int(),
              "axis_name": Str()}
+    traits = (Pure(), Transformation())
 
     def signature(self, ins, outs, params):
         in_axes, out_axes, size = params["in_axes"], params["out_axes"], params["axis_size"]
@@ -121,8 +126,6 @@ linear_transpose = Transpose("plait.linear_transpose", "Transpose of a function 
                                                       "some arguments (expanded by plait-transpose).")
 vmap = Vmap("plait.vmap", "Vectorizing map of a callee (expanded by plait-batch).")
 
-TRANSFORMS = (jvp, vjp, linear_transpose, vmap)
-
 
 class CustomCall(CalleeOp):
     """A call of @callee whose derivative is user-defined (`plait.custom_jvp` / `custom_vjp`).
@@ -131,6 +134,8 @@ class CustomCall(CalleeOp):
     `"plait.custom_vjp_call"(%args...) {callee = @f, fwd = @f_fwd, bwd = @f_bwd}` compute
     @f; the autodiff passes use the rule functions instead of differentiating @f, and
     plait-expand turns what is left into plain calls."""
+
+    traits = (Pure(), CustomRule())
 
     def signature(self, ins, outs, params):
         return list(ins), list(outs)
@@ -142,6 +147,7 @@ class CustomLin(CalleeOp):
     @f_bwd(residuals..., out_cts...) -> arg_cts (reverse mode of a custom_vjp)."""
 
     attrs = {"callee": Symbol(), "num_res": Int()}
+    traits = (Pure(), CustomRule(), Linear(from_operand="num_res"))
 
     def signature(self, ins, outs, params):
         n = params["num_res"]
@@ -153,7 +159,6 @@ custom_jvp_call = CustomCall("plait.custom_jvp_call", CustomCall.__doc__.split("
 custom_vjp_call = CustomCall("plait.custom_vjp_call", CustomCall.__doc__.split("\n")[0],
                              attrs={"callee": Symbol(), "fwd": Symbol(), "bwd": Symbol()})
 custom_lin = CustomLin("plait.custom_lin", "Linear map transposed by a user backward function.")
-CALLS = (custom_jvp_call, custom_vjp_call, custom_lin)
 
 
 def is_differentiable(dtype) -> bool:

@@ -1,4 +1,4 @@
-"""Lowering from the plait dialect to StableHLO (+ Shardy)."""
+"""Lowering from the plait dialect to StableHLO (+ Shardy): the pass and its table; the op
+families' lowerings are in `plait/rules/`."""
 
-from plait.lowering import control, sharding  # noqa: F401  (register their lowerings)
 from plait.lowering.stablehlo import LowerToStableHLOPass, lowerings  # noqa: F401

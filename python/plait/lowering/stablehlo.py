@@ -2,7 +2,10 @@
 
 `lowerings[name](op, params, operands, result_types) -> list[ir.Value]` builds StableHLO
 (or CHLO) at the rewriter's insertion point; the pattern replaces the plait op with the
-results. Result types come from the plait op, so no StableHLO type inference is needed.
+results. Result types come from the plait op, so no StableHLO type inference is needed. An op
+that declares its one-to-one StableHLO counterpart (`stablehlo="stablehlo.sine"`) and has no
+rule of its own lowers to it; the rules of the others are in `plait/rules/`. This module keeps
+the table, the pass and the helpers the rules share.
 """
 
 from __future__ import annotations
@@ -17,12 +20,11 @@ from plait.core import dtypes
 from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect.base import rule_registrar
+from plait.dialect.traits import CustomRule, Transformation
 from plait.transforms.base import Pass, fail
 
-TRANSFORM_OPS = ("plait.jvp", "plait.vjp", "plait.vmap", "plait.linear_transpose",
-                 "plait.custom_jvp_call", "plait.custom_vjp_call", "plait.custom_lin")
-
 lowerings: dict = {}
+register = rule_registrar(lowerings)
 
 
 def create(name: str, result_types, operands, attributes=None, regions: int = 0):
@@ -34,26 +36,14 @@ def _simple(hlo_name: str, op, params, operands, result_types):
     return list(create(hlo_name, result_types, operands).results)
 
 
-_SIMPLE = {
-    P.neg: "stablehlo.negate",
-    P.exp: "stablehlo.exponential", P.log: "stablehlo.log", P.log1p: "stablehlo.log_plus_one",
-    P.expm1: "stablehlo.exponential_minus_one", P.sqrt: "stablehlo.sqrt",
-    P.rsqrt: "stablehlo.rsqrt", P.sin: "stablehlo.sine", P.cos: "stablehlo.cosine",
-    P.tan: "stablehlo.tan", P.tanh: "stablehlo.tanh", P.logistic: "stablehlo.logistic",
-    P.erf: "chlo.erf", P.floor: "stablehlo.floor", P.ceil: "stablehlo.ceil",
-    P.round: "stablehlo.round_nearest_even", P.is_finite: "stablehlo.is_finite",
-    P.not_: "stablehlo.not", P.real: "stablehlo.real", P.imag: "stablehlo.imag",
-    P.add: "stablehlo.add", P.sub: "stablehlo.subtract", P.mul: "stablehlo.multiply",
-    P.div: "stablehlo.divide", P.rem: "stablehlo.remainder", P.pow: "stablehlo.power",
-    P.atan2: "stablehlo.atan2",
-    P.and_: "stablehlo.and", P.or_: "stablehlo.or", P.xor: "stablehlo.xor",
-    P.complex: "stablehlo.complex", P.select: "stablehlo.select", P.clamp: "stablehlo.clamp",
-}
-for _op, _name in _SIMPLE.items():
-    lowerings[_op.name] = functools.partial(_simple, _name)
-
-
-register = rule_registrar(lowerings)
+def lowering_for(name: str):
+    """An op's lowering: its own, else to the StableHLO op it declares, else None."""
+    rule = lowerings.get(name)
+    if rule is None:
+        opdef = OPS.get(name)
+        if opdef is not None and opdef.stablehlo:
+            return functools.partial(_simple, opdef.stablehlo)
+    return rule
 
 
 def i64s(v) -> ir.Attribute:
@@ -64,7 +54,7 @@ def i64(v) -> ir.Attribute:
     return ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(v))
 
 
-def _dtype_of(v: ir.Value) -> np.dtype:
+def dtype_of(v: ir.Value) -> np.dtype:
     return _aval.aval_of(v).dtype
 
 
@@ -88,24 +78,19 @@ def _compare_type(dtype: np.dtype) -> str:
     return "SIGNED" if dtype.kind == "i" else "UNSIGNED"
 
 
-def _compare(lhs: ir.Value, rhs: ir.Value, direction: str, result_type) -> ir.Value:
+def compare(lhs: ir.Value, rhs: ir.Value, direction: str, result_type) -> ir.Value:
     attrs = {"comparison_direction": hlo.ComparisonDirectionAttr.get(direction),
-             "compare_type": hlo.ComparisonTypeAttr.get(_compare_type(_dtype_of(lhs)))}
+             "compare_type": hlo.ComparisonTypeAttr.get(_compare_type(dtype_of(lhs)))}
     return create("stablehlo.compare", [result_type], [lhs, rhs], attrs).results[0]
-
-
-@register(P.compare)
-def _lower_compare(op, params, operands, result_types):
-    return [_compare(*operands, params["direction"], result_types[0])]
 
 
 _COMPLEX_ORDER = {"stablehlo.maximum": "GT", "stablehlo.minimum": "LT"}
 
 
-def _combine(name: str, a: ir.Value, b: ir.Value, result_type) -> ir.Value:
+def combine(name: str, a: ir.Value, b: ir.Value, result_type) -> ir.Value:
     """`name`(a, b). Complex max/min order (real, imag) lexicographically, as NumPy and JAX do;
     StableHLO's maximum/minimum on complex do not."""
-    dt = _dtype_of(a)
+    dt = dtype_of(a)
     if name not in _COMPLEX_ORDER or not dtypes.is_complex(dt):
         return create(name, [result_type], [a, b]).results[0]
     shape = _aval.aval_of(a).shape
@@ -114,14 +99,14 @@ def _combine(name: str, a: ir.Value, b: ir.Value, result_type) -> ir.Value:
     re_a, re_b, im_a, im_b = (create(part, [rt], [v]).results[0]
                               for part, v in (("stablehlo.real", a), ("stablehlo.real", b),
                                               ("stablehlo.imag", a), ("stablehlo.imag", b)))
-    by_re = _compare(re_a, re_b, _COMPLEX_ORDER[name], bt)
-    by_im = _compare(im_a, im_b, _COMPLEX_ORDER[name], bt)
-    pick_a = create("stablehlo.select", [bt], [_compare(re_a, re_b, "EQ", bt), by_im,
+    by_re = compare(re_a, re_b, _COMPLEX_ORDER[name], bt)
+    by_im = compare(im_a, im_b, _COMPLEX_ORDER[name], bt)
+    pick_a = create("stablehlo.select", [bt], [compare(re_a, re_b, "EQ", bt), by_im,
                                                  by_re]).results[0]
 
     def nan(re, im):
-        return create("stablehlo.or", [bt], [_compare(re, re, "NE", bt),
-                                              _compare(im, im, "NE", bt)]).results[0]
+        return create("stablehlo.or", [bt], [compare(re, re, "NE", bt),
+                                              compare(im, im, "NE", bt)]).results[0]
 
     # NaN propagates: a NaN operand wins (a's first)
     nan_a, nan_b = nan(re_a, im_a), nan(re_b, im_b)
@@ -129,127 +114,6 @@ def _combine(name: str, a: ir.Value, b: ir.Value, result_type) -> ir.Value:
     pick_a = create("stablehlo.and", [bt], [pick_a, not_nan_b]).results[0]
     pick_a = create("stablehlo.or", [bt], [pick_a, nan_a]).results[0]
     return create("stablehlo.select", [result_type], [pick_a, a, b]).results[0]
-
-
-def _lower_minmax(name: str, op, params, operands, result_types):
-    return [_combine(name, *operands, result_types[0])]
-
-
-lowerings[P.max.name] = functools.partial(_lower_minmax, "stablehlo.maximum")
-lowerings[P.min.name] = functools.partial(_lower_minmax, "stablehlo.minimum")
-
-
-@register(P.abs)
-def _lower_abs(op, params, operands, result_types):
-    (x,) = operands
-    if dtypes.is_unsigned(_dtype_of(x)):  # StableHLO's abs is for signed types
-        return [x]
-    return [create("stablehlo.abs", result_types, [x]).results[0]]
-
-
-@register(P.sign)
-def _lower_sign(op, params, operands, result_types):
-    (x,) = operands
-    dt = _dtype_of(x)
-    if not dtypes.is_unsigned(dt):
-        return [create("stablehlo.sign", result_types, [x]).results[0]]
-    zero = create("stablehlo.broadcast_in_dim", [x.type], [scalar_const(dt, 0)],
-                   {"broadcast_dimensions": i64s([])}).results[0]
-    bt = _aval.ir_type(_aval.aval_of(x).update(dtype=dtypes.bool_))
-    return [create("stablehlo.convert", result_types, [_compare(x, zero, "NE", bt)]).results[0]]
-
-
-@register(P.convert)
-def _lower_convert(op, params, operands, result_types):
-    (x,) = operands
-    src, dst = _dtype_of(x), params["new_dtype"]
-    if dst == dtypes.bool_ and src != dtypes.bool_:
-        zero = create("stablehlo.broadcast_in_dim", [x.type],
-                       [scalar_const(src, 0)], {"broadcast_dimensions": i64s([])}).results[0]
-        return [_compare(x, zero, "NE", result_types[0])]
-    if dtypes.is_complex(src) and not dtypes.is_complex(dst):
-        x = create("stablehlo.real", [_aval.ir_type(_aval.aval_of(x).update(
-            dtype=dtypes.real_dtype(src)))], [x]).results[0]
-    return [create("stablehlo.convert", result_types, [x]).results[0]]
-
-
-@register(P.constant)
-def _lower_constant(op, params, operands, result_types):
-    return list(create("stablehlo.constant", result_types, [],
-                        {"value": op.attributes["value"]}).results)
-
-
-@register(P.iota)
-def _lower_iota(op, params, operands, result_types):
-    return list(create("stablehlo.iota", result_types, [],
-                        {"iota_dimension": i64(params["dimension"])}).results)
-
-
-@register(P.broadcast_in_dim)
-def _lower_broadcast(op, params, operands, result_types):
-    return list(create("stablehlo.broadcast_in_dim", result_types, operands,
-                        {"broadcast_dimensions": i64s(params["broadcast_dimensions"])}).results)
-
-
-@register(P.reshape)
-def _lower_reshape(op, params, operands, result_types):
-    return list(create("stablehlo.reshape", result_types, operands).results)
-
-
-@register(P.transpose)
-def _lower_transpose(op, params, operands, result_types):
-    return list(create("stablehlo.transpose", result_types, operands,
-                        {"permutation": i64s(params["permutation"])}).results)
-
-
-@register(P.slice)
-def _lower_slice(op, params, operands, result_types):
-    attrs = {k: i64s(params[k]) for k in ("start_indices", "limit_indices", "strides")}
-    return list(create("stablehlo.slice", result_types, operands, attrs).results)
-
-
-@register(P.dynamic_slice)
-def _lower_dynamic_slice(op, params, operands, result_types):
-    return list(create("stablehlo.dynamic_slice", result_types, operands,
-                        {"slice_sizes": i64s(params["slice_sizes"])}).results)
-
-
-@register(P.dynamic_update_slice)
-def _lower_dus(op, params, operands, result_types):
-    return list(create("stablehlo.dynamic_update_slice", result_types, operands).results)
-
-
-@register(P.concatenate)
-def _lower_concatenate(op, params, operands, result_types):
-    return list(create("stablehlo.concatenate", result_types, operands,
-                        {"dimension": i64(params["dimension"])}).results)
-
-
-@register(P.pad)
-def _lower_pad(op, params, operands, result_types):
-    attrs = {k: i64s(params[k])
-             for k in ("edge_padding_low", "edge_padding_high", "interior_padding")}
-    return list(create("stablehlo.pad", result_types, operands, attrs).results)
-
-
-@register(P.rev)
-def _lower_rev(op, params, operands, result_types):
-    return list(create("stablehlo.reverse", result_types, operands,
-                        {"dimensions": i64s(params["dimensions"])}).results)
-
-
-@register(P.gather)
-def _lower_gather(op, params, operands, result_types):
-    dn = hlo.GatherDimensionNumbers.get(
-        offset_dims=list(params["offset_dims"]),
-        collapsed_slice_dims=list(params["collapsed_slice_dims"]),
-        operand_batching_dims=list(params["operand_batching_dims"]),
-        start_indices_batching_dims=list(params["start_indices_batching_dims"]),
-        start_index_map=list(params["start_index_map"]),
-        index_vector_dim=params["index_vector_dim"])
-    attrs = {"dimension_numbers": dn, "slice_sizes": i64s(params["slice_sizes"]),
-             "indices_are_sorted": ir.BoolAttr.get(bool(params["indices_are_sorted"]))}
-    return list(create("stablehlo.gather", result_types, operands, attrs).results)
 
 
 def scalar_type(v_type) -> ir.Type:
@@ -263,39 +127,7 @@ def binary_body(region: ir.Region, scalar_type, combine) -> None:
         create("stablehlo.return", [], [out])
 
 
-@register(P.scatter)
-def _lower_scatter(op, params, operands, result_types):
-    dn = hlo.ScatterDimensionNumbers.get(
-        update_window_dims=list(params["update_window_dims"]),
-        inserted_window_dims=list(params["inserted_window_dims"]),
-        input_batching_dims=list(params["input_batching_dims"]),
-        scatter_indices_batching_dims=list(params["scatter_indices_batching_dims"]),
-        scattered_dims_to_operand_dims=list(params["scatter_dims_to_operand_dims"]),
-        index_vector_dim=params["index_vector_dim"])
-    attrs = {"scatter_dimension_numbers": dn,
-             "indices_are_sorted": ir.BoolAttr.get(bool(params["indices_are_sorted"])),
-             "unique_indices": ir.BoolAttr.get(bool(params["unique_indices"]))}
-    new = create("stablehlo.scatter", result_types, operands, attrs, regions=1)
-    st = scalar_type(result_types[0])
-    if params["mode"] == "set":
-        binary_body(new.regions[0], st, lambda old, upd: upd)
-    else:
-        binary_body(new.regions[0], st,
-                     lambda a, b: create("stablehlo.add", [st], [a, b]).results[0])
-    return list(new.results)
-
-
-_REDUCERS = {
-    P.reduce_sum: ("stablehlo.add", lambda dt: 0),
-    P.reduce_prod: ("stablehlo.multiply", lambda dt: 1),
-    P.reduce_max: ("stablehlo.maximum", lambda dt: _lowest(dt)),
-    P.reduce_min: ("stablehlo.minimum", lambda dt: _highest(dt)),
-    P.reduce_and: ("stablehlo.and", lambda dt: True if dt == dtypes.bool_ else np.array(-1).astype(dt)),
-    P.reduce_or: ("stablehlo.or", lambda dt: 0),
-}
-
-
-def _lowest(dt: np.dtype):
+def lowest(dt: np.dtype):
     if dt == dtypes.bool_:
         return False
     if dtypes.is_complex(dt):  # complex max/min order (real, imag) lexicographically
@@ -303,7 +135,7 @@ def _lowest(dt: np.dtype):
     return -np.inf if dtypes.is_float(dt) else np.iinfo(dt).min
 
 
-def _highest(dt: np.dtype):
+def highest(dt: np.dtype):
     if dt == dtypes.bool_:
         return True
     if dtypes.is_complex(dt):
@@ -311,100 +143,35 @@ def _highest(dt: np.dtype):
     return np.inf if dtypes.is_float(dt) else np.iinfo(dt).max
 
 
-def _reduce(x: ir.Value, init: ir.Value, axes, combine_name: str, result_type) -> ir.Value:
-    new = create("stablehlo.reduce", [result_type], [x, init],
-                  {"dimensions": i64s(axes)}, regions=1)
-    st = init.type
-    binary_body(new.regions[0], st, lambda a, b: _combine(combine_name, a, b, st))
-    return new.results[0]
-
-
-def _lower_reduce(combine_name, init_of, op, params, operands, result_types):
-    (x,) = operands
-    dt = _dtype_of(x)
-    init = scalar_const(dt, init_of(dt))
-    return [_reduce(x, init, params["axes"], combine_name, result_types[0])]
-
-
-for _op, (_name, _init) in _REDUCERS.items():
-    lowerings[_op.name] = functools.partial(_lower_reduce, _name, _init)
-
-
-def _lower_argreduce(direction: str, op, params, operands, result_types):
-    """Reduce (value, index) pairs; NaN wins, then the smaller index, as NumPy."""
-    (x,) = operands
-    xa = _aval.aval_of(x)
-    axis, idx_dt = params["axis"], params["index_dtype"]
-    idx_type = _aval.ir_type(xa.update(dtype=idx_dt))
-    iota = create("stablehlo.iota", [idx_type], [], {"iota_dimension": i64(axis)}).results[0]
-    init_v = scalar_const(xa.dtype, _lowest(xa.dtype) if direction == "GT" else _highest(xa.dtype))
-    init_i = scalar_const(idx_dt, 0)
-    vt, it = init_v.type, init_i.type
-    val_out = _aval.ir_type(_aval.aval_of_type(result_types[0]).update(dtype=xa.dtype))
-    new = create("stablehlo.reduce", [val_out, result_types[0]], [x, iota, init_v, init_i],
-                  {"dimensions": i64s([axis])}, regions=1)
-    block = new.regions[0].blocks.append(vt, it, vt, it)
-    bool_t = _aval.ir_type(_aval.ShapedArray((), dtypes.bool_))
-    with ir.InsertionPoint(block):
-        av, ai, bv, bi = block.arguments
-        pick_a = _compare(av, bv, direction, bool_t)
-        if dtypes.is_float(xa.dtype):
-            a_nan = _compare(av, av, "NE", bool_t)
-            pick_a = create("stablehlo.or", [bool_t], [pick_a, a_nan]).results[0]
-        eq = _compare(av, bv, "EQ", bool_t)
-        a_first = _compare(ai, bi, "LT", bool_t)
-        tie = create("stablehlo.and", [bool_t], [eq, a_first]).results[0]
-        pick_a = create("stablehlo.or", [bool_t], [pick_a, tie]).results[0]
-        v = create("stablehlo.select", [vt], [pick_a, av, bv]).results[0]
-        i = create("stablehlo.select", [it], [pick_a, ai, bi]).results[0]
-        create("stablehlo.return", [], [v, i])
-    return [new.results[1]]
-
-
-lowerings[P.argmax.name] = functools.partial(_lower_argreduce, "GT")
-lowerings[P.argmin.name] = functools.partial(_lower_argreduce, "LT")
-
-
-@register(P.cumsum)
-def _lower_cumsum(op, params, operands, result_types):
-    (x,) = operands
-    xa = _aval.aval_of(x)
-    axis, n = params["axis"], xa.shape[params["axis"]]
-    if n == 0:  # StableHLO windows cannot be empty; the sum of nothing is nothing
-        return [x]
-    window = [1] * xa.ndim
-    window[axis] = n
-    padding = np.zeros((xa.ndim, 2), np.int64)
-    padding[axis] = (0, n - 1) if params["reverse"] else (n - 1, 0)
-    attrs = {"window_dimensions": i64s(window),
-             "padding": ir.DenseElementsAttr.get(padding)}
-    init = scalar_const(xa.dtype, 0)
-    new = create("stablehlo.reduce_window", result_types, [x, init], attrs, regions=1)
-    st = init.type
-    binary_body(new.regions[0], st,
-                 lambda a, b: create("stablehlo.add", [st], [a, b]).results[0])
-    return list(new.results)
-
-
-@register(P.dot_general)
-def _lower_dot_general(op, params, operands, result_types):
-    dn = hlo.DotDimensionNumbers.get(
-        lhs_batching_dimensions=list(params["lhs_batching_dimensions"]),
-        rhs_batching_dimensions=list(params["rhs_batching_dimensions"]),
-        lhs_contracting_dimensions=list(params["lhs_contracting_dimensions"]),
-        rhs_contracting_dimensions=list(params["rhs_contracting_dimensions"]))
-    return list(create("stablehlo.dot_general", result_types, operands,
-                        {"dot_dimension_numbers": dn}).results)
+def move_body(src: ir.Region, dst: ir.Region, arg_types, arg_values=None) -> list:
+    """Move src's block into a new block of dst taking `arg_types`; the old block arguments
+    are replaced by `arg_values` (outer values), else by the new block's arguments. Returns
+    the new block and the values the plait.yield yielded (the yield is erased). The walk lowers
+    nested ops first, so the block holds StableHLO by then."""
+    old = src.blocks[0]
+    block = dst.blocks.append(*arg_types)
+    targets = arg_values if arg_values is not None else list(block.arguments)
+    for a, v in zip(old.arguments, targets):
+        a.replace_all_uses_with(v)
+    for op in list(old.operations):
+        block.append(op.operation)
+    y = block.operations[len(block.operations) - 1].operation
+    values = list(y.operands)
+    y.erase()
+    return block, values
 
 
 # --- the pass ---------------------------------------------------------------------------------
 
 def _pattern(op, rewriter):
     name = op.operation.name
-    rule = lowerings[name]
+    rule = lowering_for(name)
     params = OPS[name].params_of(op.operation)
     with rewriter.ip, op.location:
         results = rule(op, params, list(op.operands), [r.type for r in op.results])
+    if len(results) != len(op.results):
+        raise fail(op, f"the lowering of '{name}' returned {len(results)} values for "
+                       f"{len(op.results)} results")
     keep_sharding(op.operation, results)
     rewriter.replace_op(op, results)
 
@@ -422,16 +189,17 @@ def keep_sharding(op, results) -> None:
 
 
 @functools.cache
-def _frozen_patterns():
+def _frozen_patterns(names: frozenset):
     patterns = rewrite.RewritePatternSet()
-    for name in lowerings:
+    for name in names:
         patterns.add(name, _pattern)
     return patterns.freeze()  # frozen once and kept: a second freeze segfaults
 
 
 def lower_to_stablehlo(module_op: ir.Operation) -> None:
     """Rewrite every plait op into StableHLO in one walk (each rule emits only StableHLO)."""
-    rewrite.walk_and_apply_patterns(module_op, _frozen_patterns())
+    names = frozenset(n for n in OPS if lowering_for(n) is not None)
+    rewrite.walk_and_apply_patterns(module_op, _frozen_patterns(names))
     left = []
 
     def visit(op):
@@ -442,9 +210,10 @@ def lower_to_stablehlo(module_op: ir.Operation) -> None:
 
     module_op.walk(visit)
     if left:
+        opdef = OPS.get(left[0].name)
+        expanded = opdef is not None and (opdef.has(Transformation) or opdef.has(CustomRule))
         raise fail(left[0], f"'{left[0].name}' has no lowering to StableHLO"
-                            + (" (expand transformations first)" if left[0].name in
-                               TRANSFORM_OPS else ""))
+                            + (" (expand transformations first)" if expanded else ""))
 
 
 class LowerToStableHLOPass(Pass):

@@ -1,5 +1,5 @@
-"""plait's passes. Importing this package registers every pass under its flag name, and the
-region ops' rules (regions.py) into the tables of the passes."""
+"""plait's passes. Importing this package registers every pass under its flag name; the rules
+the passes apply are registered into their tables by `plait.rules`."""
 
 from plait.transforms import (  # noqa: F401
     autodiff,
@@ -9,7 +9,6 @@ from plait.transforms import (  # noqa: F401
     inline,
     jvp,
     linearize,
-    regions,
     shard_propagate,
     simplify,
     transpose,

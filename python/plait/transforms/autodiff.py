@@ -11,17 +11,36 @@ from plait._mlir import ir
 from plait.transforms.base import Pass, fail
 from plait.transforms.batch import expand_vmap_op
 from plait.transforms.dce import DCEPass
-from plait.transforms.expand import callee_of, replace_with_call
+from plait.transforms.expand import ModuleState, callee_of, replace_with_call
 from plait.transforms.jvp import expand_all, expand_jvp_op
-from plait.transforms.linearize import expand_vjp_op
-from plait.transforms.transpose import expand_transpose_op
+from plait.transforms.linearize import expand_vjp_op, linearize_function
+from plait.transforms.transpose import expand_transpose_op, transpose_function
 
 AD_EXPANSIONS = {"plait.jvp": expand_jvp_op, "plait.vjp": expand_vjp_op,
                  "plait.linear_transpose": expand_transpose_op}
+EXPANSIONS = {**AD_EXPANSIONS, "plait.vmap": expand_vmap_op}
 
 
 def expand_autodiff(module) -> bool:
     return expand_all(module, AD_EXPANSIONS)
+
+
+def expand_transformations(module) -> bool:
+    """Expand every transformation op (autodiff and vmap), innermost first."""
+    return expand_all(module, EXPANSIONS)
+
+
+def vjp_functions(state: ModuleState, callee: str, diff_args: tuple, ct_outs: tuple,
+                  transpose: bool = True) -> tuple[str, str]:
+    """The functions a `plait.vjp` of @callee expands to, generated into the module: the
+    forward one, @fwd(args) -> (outs, residuals), and the backward one,
+    @lin_T(residuals, cotangents of ct_outs) -> cotangents of diff_args; without `transpose`,
+    the linear one instead, @lin(residuals, tangents of diff_args) -> tangents of ct_outs.
+    Returns their names."""
+    fwd, lin, n_res = linearize_function(state, callee, tuple(diff_args), tuple(ct_outs))
+    if transpose:
+        lin = transpose_function(state, lin, tuple(range(n_res, n_res + len(diff_args))))
+    return fwd, lin
 
 
 class AutodiffPass(Pass):
@@ -37,7 +56,7 @@ class ExpandPass(Pass):
     summary = "Expand every transformation op (autodiff and vmap), innermost first."
 
     def run(self, module):
-        expand_all(module, {**AD_EXPANSIONS, "plait.vmap": expand_vmap_op})
+        expand_transformations(module)
         finalize_custom_calls(module)
 
 

@@ -1,11 +1,13 @@
 """plait-cse: merge plait ops with equal names, operands, attributes and result types.
 
-MLIR's CSE skips unregistered ops (unknown effects); plait ops are pure, so an op equal to
+MLIR's CSE skips unregistered ops (unknown effects); a plait op with the `Pure` trait equal to
 an earlier one in the same block (or an enclosing block) is replaced by it.
 """
 
 from __future__ import annotations
 
+from plait.dialect import OPS
+from plait.dialect.traits import Pure
 from plait.transforms.base import Pass
 
 
@@ -25,7 +27,8 @@ def cse_block(block, seen: dict) -> None:
                 for inner in region.blocks:
                     cse_block(inner, {})  # plait regions are isolated from above
             continue
-        if not o.name.startswith("plait.") or not len(o.results):
+        opdef = OPS.get(o.name)
+        if opdef is None or not opdef.has(Pure) or not len(o.results):
             continue
         key = _key(o)
         prev = seen.get(key)

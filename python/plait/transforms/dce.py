@@ -1,6 +1,7 @@
 """plait-dce: erase plait ops whose results are unused, and private functions no one calls.
 
-MLIR's own DCE keeps unregistered ops (their effects are unknown); plait ops are pure. Its
+MLIR's own DCE keeps unregistered ops (their effects are unknown); plait erases the ops that
+declare the `Pure` trait. Its
 `symbol-dce` refuses modules whose unregistered region ops might be symbol tables, so plait
 finds the functions reachable from public ones itself.
 """
@@ -8,17 +9,20 @@ finds the functions reachable from public ones itself.
 from __future__ import annotations
 
 from plait._mlir import ir
+from plait.dialect import OPS
+from plait.dialect.traits import Pure
 from plait.ir.funcs import all_blocks, is_dead, symbol_name
 from plait.transforms.base import Pass
 
 
 def dce_block(block) -> bool:
-    """Erase dead plait ops; True if one of them named a function (its `callee`)."""
+    """Erase unused Pure plait ops; True if one of them named a function (its `callee`)."""
     named_callee = False
     ops = list(block.operations)
     for op in reversed(ops):
         o = op.operation
-        if o.name.startswith("plait.") and is_dead(o):
+        opdef = OPS.get(o.name)
+        if opdef is not None and opdef.has(Pure) and is_dead(o):
             named_callee |= "callee" in o.attributes
             o.erase()
     return named_callee

@@ -10,12 +10,12 @@ generated once.
 from __future__ import annotations
 
 from plait._mlir import ir
+from plait.dialect import OPS
 from plait.dialect import control as C
-from plait.dialect.transform import TRANSFORMS
+from plait.dialect.traits import Transformation
 from plait.ir.funcs import clone_into, finish_func, func_body, new_func, symbol_name, unique_symbol
 from plait.transforms.base import fail
 
-TRANSFORM_NAMES = frozenset(t.name for t in TRANSFORMS)
 SYMBOL_ATTRS = ("callee", "jvp", "fwd", "bwd")  # attributes naming functions
 
 
@@ -38,7 +38,7 @@ class ModuleState:
     def _scan(self, name: str, func_op) -> None:
         refs, ops = set(), []
         for op in _walk_ops(func_op):
-            if op.name in TRANSFORM_NAMES:
+            if is_transformation(op.name):
                 ops.append(op)
             refs.update(referenced_functions(op))
         self._ops[name], self._refs[name] = ops, refs
@@ -71,6 +71,12 @@ class ModuleState:
         """(enclosing function, op) of the `op_names` ops whose callee is clean."""
         return [(name, op) for name, ops in self._ops.items() for op in ops
                 if op.name in op_names and self.is_clean(callee_of(op))]
+
+
+def is_transformation(name: str) -> bool:
+    """Whether ops of this name are transformations (jvp, vjp, linear_transpose, vmap)."""
+    opdef = OPS.get(name)
+    return opdef is not None and opdef.has(Transformation)
 
 
 def require_body(state, name: str):

@@ -1,20 +1,22 @@
 """plait-jvp: forward-mode differentiation, one JVP rule per op (`jvp_rules`).
 
 `"plait.jvp"(%args, %tangents) {callee = @f, diff_args}` becomes a call of a generated
-`@f_jvp(args..., tangents...) -> (outs..., tangent outs...)`, built by walking @f: each op is
-cloned for its primal value and, when an operand has a tangent, its rule emits the tangent:
+`@f_jvp(args..., tangents...) -> (outs..., tangent outs...)`, built by walking @f: an op no
+tangent reaches is cloned; for the others the op's rule emits the primal op and the tangents:
 
-    rule(primals, tangents, outs, **params) -> [tangent of each result, or None]
+    rule(ctx: JvpContext) -> [tangent of each result, or None]
 
 `None` is a symbolic zero: rules never materialise zero tangents, so ops not touched by a
 tangent are plain clones and the output has no adds of zeros. Integer and bool values have no
 tangent. Tangent ops are linear in the tangents, which plait-linearize and plait-transpose
-rely on.
+rely on. Most rules have the form `fn(primals, tangents, outs, **params)` and are registered
+with `@defjvp(op)`, which emits the primal op first; rules that build the primal op themselves
+(region ops, calls) take the context (`@jvp_rule(op)`). An op without a rule that is `Linear`
+in the operands that carry tangents gets the derived rule `linear_jvp`: the op applied to the
+tangents. The rules are in `plait/rules/`.
 """
 
 from __future__ import annotations
-
-import math
 
 from plait._mlir import ir
 from plait.core import dtypes
@@ -22,8 +24,8 @@ from plait.core.aval import aval_of
 from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect.base import REMAT_ATTR, rule_registrar
-from plait.dialect.builders import add_any, full_like, zeros_like
-from plait.dialect.transform import custom_lin
+from plait.dialect.builders import zeros_like
+from plait.dialect.traits import Linear
 from plait.ir.funcs import (
     clone_into,
     finish_func,
@@ -44,300 +46,107 @@ from plait.transforms.expand import (
 jvp_rules: dict = {}
 
 
-defjvp = rule_registrar(jvp_rules)
+class JvpContext:
+    """What a JVP rule sees: the op, its primal operands and their tangents (None: zero), its
+    parameters, and the module (`state`) for rules that generate functions."""
+
+    __slots__ = ("state", "op", "_mapping", "_tangents", "_params")
+
+    def __init__(self, state: ModuleState, op: ir.Operation, mapping: dict, tangents: dict):
+        self.state, self.op = state, op
+        self._mapping, self._tangents = mapping, tangents
+        self._params = None
+
+    @property
+    def primals(self) -> list:
+        return [self._mapping.get(v, v) for v in self.op.operands]
+
+    @property
+    def tangents(self) -> list:
+        return [self._tangents.get(v) for v in self.op.operands]
+
+    @property
+    def params(self) -> dict:
+        if self._params is None:
+            self._params = op_params(self.op)
+        return self._params
+
+    @property
+    def linearizing(self) -> bool:
+        """Whether this JVP is being split into forward and linear halves (plait-linearize):
+        region ops then emit a primal op that returns residuals and a linear tangent op."""
+        return bool(self.state.memo.get("linearizing"))
+
+    def emit_primal(self, ip: ir.InsertionPoint | None = None) -> list:
+        """Clone the op for its primal value (at `ip`, else the insertion point)."""
+        new = clone_into(self.op, self._mapping, ip or ir.InsertionPoint.current)
+        return list(new.results)
+
+    def set_primal(self, results) -> None:
+        """The values standing for the op's results (a rule that built the primal op)."""
+        for old, new in zip(self.op.results, results):
+            self._mapping[old] = new
+
+
+def op_params(op: ir.Operation) -> dict:
+    """A plait op's parameters, the attributes it does not carry left out."""
+    opdef = OPS.get(op.name)
+    if opdef is None:
+        return {}
+    return {k: v for k, v in opdef.params_of(op).items() if v is not None}
+
+
+jvp_rule = rule_registrar(jvp_rules)
+
+
+def defjvp(*ops):
+    """Register `fn(primals, tangents, outs, **params) -> tangents` for `ops`: the primal op is
+    cloned first and `outs` are its results."""
+
+    def deco(fn):
+        def rule(ctx):
+            return fn(ctx.primals, ctx.tangents, ctx.emit_primal(), **ctx.params)
+        jvp_rule(*ops)(rule)
+        return fn
+    return deco
+
+
+def zero_jvp(ctx):
+    """The rule of an op whose derivative is zero (integer results, rounding, comparisons)."""
+    ctx.emit_primal()
+    return [None] * len(ctx.op.results)
+
+
+def linear_jvp(ctx):
+    """The JVP of an op linear in the operands that carry tangents (a `Linear` trait covers
+    them): the op itself, applied to the tangents (zeros for the other operands the trait
+    covers) and to the primals of the others."""
+    opdef, params, tangents = OPS[ctx.op.name], ctx.params, ctx.tangents
+    given = [i for i, t in enumerate(tangents) if t is not None]
+    lin = next((t for t in opdef.traits if isinstance(t, Linear) and t.covers(given, params)),
+               None)
+    if lin is None:
+        raise fail(ctx.op, f"'{opdef.name}' has no JVP rule and is not linear in operands "
+                           f"{tuple(given)}")
+    primals = ctx.primals
+    ctx.emit_primal()
+    operands = [t if t is not None else zeros_like(p) if lin.covers([i], params) else p
+                for i, (p, t) in enumerate(zip(primals, tangents))]
+    return opdef.build(operands, None, params)[0]
 
 
 def _inexact(v) -> bool:
     return dtypes.is_inexact(aval_of(v).dtype)
 
 
-# --- rules ------------------------------------------------------------------------------------
-
-def _zero_rule(primals, tangents, outs, **params):
-    return [None] * len(outs)
-
-
-for _op in (P.sign, P.floor, P.ceil, P.round, P.is_finite, P.not_, P.and_, P.or_, P.xor,
-            P.compare, P.iota, P.constant, P.reduce_and, P.reduce_or, P.argmax, P.argmin,
-            P.axis_index):
-    jvp_rules[_op.name] = _zero_rule
-
-
-def _unary_linear(op):
-    """Rule of an op linear in its first operand; other operands (indices) are reused."""
-
-    def rule(primals, tangents, outs, **params):
-        if tangents[0] is None:
-            return [None]
-        return [op(tangents[0], *primals[1:], **params)]
+def rule_for(name: str):
+    """The JVP rule of an op: its own, else the one its `Linear` trait gives, else None."""
+    rule = jvp_rules.get(name)
+    if rule is None:
+        opdef = OPS.get(name)
+        if opdef is not None and opdef.has(Linear):
+            return linear_jvp
     return rule
-
-
-for _op in (P.neg, P.real, P.imag, P.broadcast_in_dim, P.reshape, P.transpose, P.slice, P.rev,
-            P.cumsum, P.reduce_sum, P.dynamic_slice, P.gather, P.psum, P.all_gather,
-            P.psum_scatter, P.ppermute, P.sharding_constraint):
-    jvp_rules[_op.name] = _unary_linear(_op)
-
-
-@defjvp(P.add)
-def _add_jvp(primals, tangents, outs):
-    return [add_any(*tangents)]
-
-
-@defjvp(P.sub)
-def _sub_jvp(primals, tangents, outs):
-    tx, ty = tangents
-    if ty is None:
-        return [tx]
-    return [P.neg(ty) if tx is None else P.sub(tx, ty)]
-
-
-def _scaled(t, factor):
-    return None if t is None else P.mul(t, factor)
-
-
-def _unary_deriv(deriv):
-    """Rule for y = f(x) given dy/dx = deriv(x, y)."""
-
-    def rule(primals, tangents, outs):
-        return [_scaled(tangents[0], deriv(primals[0], outs[0]))]
-    return rule
-
-
-jvp_rules[P.exp.name] = _unary_deriv(lambda x, y: y)
-jvp_rules[P.log.name] = _unary_deriv(lambda x, y: P.div(full_like(x, 1), x))
-jvp_rules[P.log1p.name] = _unary_deriv(lambda x, y: P.div(full_like(x, 1), P.add(x, full_like(x, 1))))
-jvp_rules[P.expm1.name] = _unary_deriv(lambda x, y: P.add(y, full_like(y, 1)))
-jvp_rules[P.sqrt.name] = _unary_deriv(lambda x, y: P.div(full_like(y, 0.5), y))
-jvp_rules[P.rsqrt.name] = _unary_deriv(lambda x, y: P.div(P.mul(y, full_like(y, -0.5)), x))
-jvp_rules[P.sin.name] = _unary_deriv(lambda x, y: P.cos(x))
-jvp_rules[P.cos.name] = _unary_deriv(lambda x, y: P.neg(P.sin(x)))
-jvp_rules[P.tan.name] = _unary_deriv(lambda x, y: P.add(full_like(y, 1), P.mul(y, y)))
-jvp_rules[P.tanh.name] = _unary_deriv(lambda x, y: P.sub(full_like(y, 1), P.mul(y, y)))
-jvp_rules[P.logistic.name] = _unary_deriv(lambda x, y: P.mul(y, P.sub(full_like(y, 1), y)))
-jvp_rules[P.erf.name] = _unary_deriv(
-    lambda x, y: P.mul(full_like(x, 2 / math.sqrt(math.pi)), P.exp(P.neg(P.mul(x, x)))))
-
-
-@defjvp(P.abs)
-def _abs_jvp(primals, tangents, outs):
-    (x,), (t,) = primals, tangents
-    if t is None:
-        return [None]
-    if dtypes.is_complex(aval_of(x).dtype):
-        y = outs[0]
-        safe = P.select(P.compare(y, full_like(y, 0), direction="EQ"), full_like(y, 1), y)
-        conj_x = P.complex(P.real(x), P.neg(P.imag(x)))
-        return [P.div(P.real(P.mul(conj_x, t)), safe)]
-    # select, not t * sign(x): the derivative at 0 is +1, as in jax
-    return [P.select(P.compare(x, full_like(x, 0), direction="GE"), t, P.neg(t))]
-
-
-@defjvp(P.mul)
-def _mul_jvp(primals, tangents, outs):
-    (x, y), (tx, ty) = primals, tangents
-    return [add_any(_scaled(tx, y), None if ty is None else P.mul(x, ty))]
-
-
-@defjvp(P.div)
-def _div_jvp(primals, tangents, outs):
-    (x, y), (tx, ty) = primals, tangents
-    a = None if tx is None else P.div(tx, y)
-    # -ty * x / y / y, all linear ops: the residuals are x and y (as in jax), where
-    # ty * (out / y) would store out / y, one more array of out's size
-    b = None if ty is None else P.neg(P.div(P.div(P.mul(ty, x), y), y))
-    return [add_any(a, b)]
-
-
-@defjvp(P.rem)
-def _rem_jvp(primals, tangents, outs):
-    (x, y), (tx, ty) = primals, tangents
-    if ty is None:
-        return [tx]
-    q = P.div(x, y)
-    trunc = P.mul(P.sign(q), P.floor(P.abs(q)))
-    return [add_any(tx, P.neg(P.mul(ty, trunc)))]
-
-
-@defjvp(P.pow)
-def _pow_jvp(primals, tangents, outs):
-    (x, y), (tx, ty) = primals, tangents
-    out = outs[0]
-    a = b = None
-    if tx is not None:
-        # d/dx x**y = y * x**(y-1): a select only at x == y == 0 (taken as 0, not 0 * inf),
-        # with x replaced there too, so no nan reaches the derivatives of the other branch.
-        # Elsewhere the formula is kept whole: its own derivatives in y are those of x**y.
-        zero = full_like(y, 0)
-        at_00 = P.and_(P.compare(x, zero, direction="EQ"), P.compare(y, zero, direction="EQ"))
-        x_safe = P.select(at_00, full_like(x, 1), x)
-        dx = P.select(at_00, zero, P.mul(y, P.pow(x_safe, P.sub(y, full_like(y, 1)))))
-        a = P.mul(tx, dx)
-    if ty is not None:
-        is_zero = P.compare(x, full_like(x, 0), direction="EQ")
-        dy = P.select(is_zero, full_like(x, 0), P.mul(out, P.log(P.select(
-            is_zero, full_like(x, 1), x))))
-        b = P.mul(ty, dy)
-    return [add_any(a, b)]
-
-
-def _balanced(x, y, out):
-    """1 where x alone attains `out`, 1/2 on ties, else 0 (jax's max/min convention)."""
-    one, half, zero = full_like(x, 1), full_like(x, 0.5), full_like(x, 0)
-    x_hit = P.compare(x, out, direction="EQ")
-    tie = P.compare(x, y, direction="EQ")
-    return P.select(tie, half, P.select(x_hit, one, zero))
-
-
-@defjvp(P.max, P.min)
-def _minmax_jvp(primals, tangents, outs):
-    (x, y), (tx, ty) = primals, tangents
-    out = outs[0]
-    a = None if tx is None else P.mul(tx, _balanced(x, y, out))
-    b = None if ty is None else P.mul(ty, _balanced(y, x, out))
-    return [add_any(a, b)]
-
-
-@defjvp(P.atan2)
-def _atan2_jvp(primals, tangents, outs):
-    (x, y), (tx, ty) = primals, tangents
-    denom = P.add(P.mul(x, x), P.mul(y, y))
-    a = None if tx is None else P.div(P.mul(tx, y), denom)
-    b = None if ty is None else P.neg(P.div(P.mul(ty, x), denom))
-    return [add_any(a, b)]
-
-
-@defjvp(P.complex)
-def _complex_jvp(primals, tangents, outs):
-    tr, ti = tangents
-    return [P.complex(tr if tr is not None else zeros_like(primals[0]),
-                      ti if ti is not None else zeros_like(primals[1]))]
-
-
-@defjvp(P.select)
-def _select_jvp(primals, tangents, outs):
-    p, a, b = primals
-    _, ta, tb = tangents
-    if ta is None and tb is None:
-        return [None]
-    return [P.select(p, ta if ta is not None else zeros_like(a),
-                     tb if tb is not None else zeros_like(b))]
-
-
-@defjvp(P.clamp)
-def _clamp_jvp(primals, tangents, outs):
-    """jax's convention: at x == lo or x == hi no operand gets the tangent; lo's tangent
-    passes where x < lo < hi, hi's where hi < x."""
-    lo, x, hi = primals
-    tlo, tx, thi = tangents
-    lt = lambda a, b: P.compare(a, b, direction="LT")
-    below = P.and_(lt(x, lo), lt(lo, hi))
-    inside = P.and_(lt(lo, x), lt(x, hi))
-    pick = lambda mask, t: None if t is None else P.select(mask, t, zeros_like(t))
-    return [add_any(add_any(pick(inside, tx), pick(below, tlo)), pick(lt(hi, x), thi))]
-
-
-@defjvp(P.convert)
-def _convert_jvp(primals, tangents, outs, new_dtype):
-    (t,) = tangents
-    if t is None or not dtypes.is_inexact(new_dtype):
-        return [None]
-    return [P.convert(t, new_dtype=new_dtype)]
-
-
-@defjvp(P.pad)
-def _pad_jvp(primals, tangents, outs, **params):
-    tx, tv = tangents
-    if tx is None and tv is None:
-        return [None]
-    tx = tx if tx is not None else zeros_like(primals[0])
-    tv = tv if tv is not None else zeros_like(primals[1])
-    return [P.pad(tx, tv, **params)]
-
-
-@defjvp(P.concatenate)
-def _concatenate_jvp(primals, tangents, outs, dimension):
-    if all(t is None for t in tangents):
-        return [None]
-    ts = [t if t is not None else zeros_like(p) for p, t in zip(primals, tangents)]
-    return [P.concatenate(*ts, dimension=dimension)]
-
-
-@defjvp(P.dynamic_update_slice)
-def _dus_jvp(primals, tangents, outs):
-    x, u, *idx = primals
-    tx, tu = tangents[:2]
-    if tx is None and tu is None:
-        return [None]
-    return [P.dynamic_update_slice(tx if tx is not None else zeros_like(x),
-                                   tu if tu is not None else zeros_like(u), *idx)]
-
-
-@defjvp(P.scatter)
-def _scatter_jvp(primals, tangents, outs, **params):
-    x, idx, u = primals
-    tx, _, tu = tangents
-    if tx is None and tu is None:
-        return [None]
-    return [P.scatter(tx if tx is not None else zeros_like(x), idx,
-                      tu if tu is not None else zeros_like(u), **params)]
-
-
-@defjvp(P.dot_general)
-def _dot_general_jvp(primals, tangents, outs, **params):
-    (a, b), (ta, tb) = primals, tangents
-    return [add_any(None if ta is None else P.dot_general(ta, b, **params),
-                    None if tb is None else P.dot_general(a, tb, **params))]
-
-
-def _expand_reduced(v, x_aval, axes):
-    """Broadcast a reduction's result back to the operand shape."""
-    kept = [d for d in range(x_aval.ndim) if d not in axes]
-    return P.broadcast_in_dim(v, shape=x_aval.shape, broadcast_dimensions=tuple(kept))
-
-
-@defjvp(P.reduce_max, P.reduce_min)
-def _reduce_extreme_jvp(primals, tangents, outs, axes):
-    (x,), (t,) = primals, tangents
-    if t is None:
-        return [None]
-    xa = aval_of(x)
-    hit = P.convert(P.compare(x, _expand_reduced(outs[0], xa, axes), direction="EQ"),
-                    new_dtype=xa.dtype)
-    count = P.reduce_sum(hit, axes=axes)
-    return [P.div(P.reduce_sum(P.mul(t, hit), axes=axes), count)]
-
-
-@defjvp(P.reduce_prod)
-def _reduce_prod_jvp(primals, tangents, outs, axes):
-    """jax's rule: the JVP of a pairwise tree of multiplies over the reduced axes. Only
-    multiplies, slices and joins, so it is exact with zeros at every order (a select of a
-    literal zero would lose the derivatives of the zero entries)."""
-    (x,), (t,) = primals, tangents
-    xa = aval_of(x)
-    n = math.prod(xa.shape[d] for d in axes)
-    if t is None or n == 0:
-        return [None]
-    kept = tuple(d for d in range(xa.ndim) if d not in axes)
-    rest = tuple(xa.shape[d] for d in kept)
-
-    def flat(v):
-        return P.reshape(P.transpose(v, permutation=tuple(axes) + kept), new_sizes=(n, *rest))
-
-    x, t = flat(x), flat(t)
-    zeros = (0,) * len(rest)
-    strides = (1,) * (1 + len(rest))
-    part = lambda v, lo, hi: P.slice(v, start_indices=(lo, *zeros), limit_indices=(hi, *rest),
-                                     strides=strides)
-    while n > 1:
-        h = n // 2
-        xl, xr, tl, tr = part(x, 0, h), part(x, h, 2 * h), part(t, 0, h), part(t, h, 2 * h)
-        x_next, t_next = P.mul(xl, xr), P.add(P.mul(tl, xr), P.mul(xl, tr))
-        if n % 2:  # the odd one out joins the next level as it is
-            x_next = P.concatenate(x_next, part(x, 2 * h, n), dimension=0)
-            t_next = P.concatenate(t_next, part(t, 2 * h, n), dimension=0)
-        x, t, n = x_next, t_next, h + n % 2
-    return [P.reshape(t, new_sizes=rest)]
 
 
 # --- building the JVP function ---------------------------------------------------------------
@@ -367,7 +176,7 @@ def jvp_function(state: ModuleState, callee: str, diff_args: tuple, remat=None) 
             clone_into(op, mapping, ip)
             continue
         with ip, op.location:
-            t_outs = _jvp_op(state, op, mapping, tangents, ip)
+            t_outs = _jvp_op(state, op, mapping, tangents)
         for r, t in zip(op.results, t_outs):
             if t is not None and _inexact(r):
                 tangents[r] = t
@@ -402,85 +211,36 @@ def _mark_remat(block, tangent_args: set, policy: str, outputs: set) -> None:
             o.attributes[REMAT_ATTR] = ir.StringAttr.get(policy)
 
 
-def _jvp_op(state, op, mapping, tangents, ip):
-    """Emit the primal clone of `op` and its tangent; returns the result tangents."""
-    call_rule = jvp_call_rules.get(op.name)
-    if call_rule is not None:
-        return call_rule(state, op, mapping, tangents)
-    new = clone_into(op, mapping, ip)
-    rule = jvp_rules.get(op.name)
+def _jvp_op(state, op, mapping, tangents) -> list:
+    """Emit the primal op and its tangents by the op's rule; returns the result tangents."""
+    rule = rule_for(op.name)
     if rule is None:
         raise fail(op, f"'{op.name}' has no JVP rule")
-    params = OPS[op.name].params_of(op) if op.name.startswith("plait.") else {}
-    params = {k: v for k, v in params.items() if v is not None}
-    return rule([mapping.get(v, v) for v in op.operands],
-                [tangents.get(v) for v in op.operands], list(new.results), **params)
+    t_outs = rule(JvpContext(state, op, mapping, tangents))
+    if len(t_outs) != len(op.results):
+        raise fail(op, f"the JVP rule of '{op.name}' returned {len(t_outs)} tangents for "
+                       f"{len(op.results)} results")
+    if not all(r in mapping for r in op.results):
+        raise fail(op, f"the JVP rule of '{op.name}' emitted no primal op")
+    return t_outs
 
 
-def _jvp_call(state, op, mapping, tangents):
-
-    diff = tuple(i for i, v in enumerate(op.operands) if v in tangents)
+@jvp_rule("func.call")
+def _jvp_call(ctx):
+    """A call of @f: a call of @f's JVP (generated once per set of differentiated args)."""
+    op = ctx.op
+    diff = tuple(i for i, t in enumerate(ctx.tangents) if t is not None)
     remat = ir.StringAttr(op.attributes[REMAT_ATTR]).value if REMAT_ATTR in op.attributes \
         else None
-    name = jvp_function(state, callee_of(op), diff, remat)
+    name = jvp_function(ctx.state, callee_of(op), diff, remat)
     n = len(op.results)
-    operands = [mapping.get(v, v) for v in op.operands] + [tangents[op.operands[i]] for i in diff]
+    tangents = ctx.tangents
     call = ir.Operation.create(
-        "func.call", results=[r.type for r in op.results] * 2, operands=operands,
+        "func.call", results=[r.type for r in op.results] * 2,
+        operands=ctx.primals + [tangents[i] for i in diff],
         attributes={"callee": ir.FlatSymbolRefAttr.get(name)})
-    for old, new in zip(op.results, call.results[:n]):
-        mapping[old] = new
+    ctx.set_primal(call.results[:n])
     return list(call.results[n:])
-
-
-def _call(name: str, operands, result_types) -> list:
-    call = ir.Operation.create("func.call", results=list(result_types), operands=list(operands),
-                               attributes={"callee": ir.FlatSymbolRefAttr.get(name)})
-    return list(call.results)
-
-
-def _all_tangents(op, mapping, tangents) -> list:
-    """A tangent per operand, zeros materialised (user rules take arrays)."""
-    return [tangents[v] if v in tangents else zeros_like(mapping.get(v, v)) for v in op.operands]
-
-
-def _symbol(op, attr: str) -> str:
-    return ir.FlatSymbolRefAttr(op.attributes[attr]).value
-
-
-def _jvp_custom_jvp(state, op, mapping, tangents):
-    """Call the user's rule @jvp(primals..., tangents...) -> (outs..., tangent outs...)."""
-    rule = _symbol(op, "jvp")
-    n_args = len(function_type(state.funcs[rule]).inputs) // 2
-    primals = [mapping.get(v, v) for v in op.operands][:n_args]
-    ts = _all_tangents(op, mapping, tangents)[:n_args]
-    n = len(op.results)
-    outs = _call(rule, primals + ts, [r.type for r in op.results] * 2)
-    for old, new in zip(op.results, outs[:n]):
-        mapping[old] = new
-    return outs[n:]
-
-
-def _jvp_custom_vjp(state, op, mapping, tangents):
-    """outs, residuals = @fwd(args); tangent outs = custom_lin(residuals, tangents), the
-    linear map plait-transpose turns into a call of the user's @bwd."""
-    fwd, bwd = _symbol(op, "fwd"), _symbol(op, "bwd")
-    ftype = function_type(state.funcs[fwd])
-    n_args, n = len(ftype.inputs), len(op.results)
-    outs = _call(fwd, [mapping.get(v, v) for v in op.operands][:n_args], ftype.results)
-    for old, new in zip(op.results, outs[:n]):
-        mapping[old] = new
-    res = outs[n:]
-    ts = _all_tangents(op, mapping, tangents)[:n_args]
-    return custom_lin.create(res + ts, [r.type for r in op.results], callee=bwd,
-                             num_res=len(res))
-
-
-# Rules of ops that name or hold functions (they generate functions, so they get the state);
-# the region ops' are registered by transforms/regions.py.
-jvp_call_rules = {"func.call": _jvp_call, "plait.custom_jvp_call": _jvp_custom_jvp,
-               "plait.custom_vjp_call": _jvp_custom_vjp}
-
 
 
 def expand_jvp_op(state: ModuleState, op: ir.Operation) -> None:

@@ -3,14 +3,17 @@
 Seeds are the shardings the user asked for: `plait.sharding_constraint` ops, the results of
 `plait.shard_map` ops (laid out as their out_specs say), and `sdy.sharding` on the public
 functions' arguments and results. Rules carry shardings forward
-(`forward_rules[op](operand dims, operand priorities, **params) -> result dims`) and backward
-(`backward_rules[op](result dims, number of operands, **params) -> dims per operand`, None
-where nothing follows) until nothing changes. A sharding is a tuple with the mesh axes of each
-dimension. Every op has a forward rule; `_unknown` says explicitly that nothing follows.
+(`forward_rules[op](ctx) -> result dims`) and backward (`backward_rules[op](ctx) -> dims per
+operand`, None where nothing follows) until nothing changes; `ctx` is a `ShardingContext`. A
+sharding is a tuple with the mesh axes of each dimension. Every op has a forward rule;
+`unknown` says explicitly that nothing follows. An op with the `SameOperandsAndResultShape`
+trait (every Elementwise op) and no rule of its own gets `same_forward` and `same_backward`.
 
-Region ops (cond, while, scan) have `region_rules` instead: the edges along which a sharding
-flows unchanged or (un)stacked — operands to block arguments, inits and yields to results —
-so propagation goes on inside their regions. A shard_map body is per-device code: not entered.
+Region ops (cond, while, scan) have `region_rules` instead: `rule(ctx) -> (edges into its
+regions, edges out of them)`, along which a sharding flows unchanged or (un)stacked —
+operands to block arguments, inits and yields to results — so propagation goes on inside
+their regions. A shard_map body is per-device code: not entered. The rules are in
+`plait/rules/`.
 
 Priority when two shardings meet (documented in docs/architecture.md): a sharding_constraint
 beats an argument/result annotation, which beats a propagated sharding; among operands of
@@ -24,30 +27,54 @@ from __future__ import annotations
 from plait._mlir import ir
 from plait.core.aval import aval_of
 from plait.dialect import OPS
-from plait.dialect import control as C
 from plait.dialect import ops as P
-from plait.dialect.control import yielded
-from plait.dialect.elementwise import BINARY, UNARY
+from plait.dialect.base import rule_registrar
 from plait.dialect.sharding import shard_map
+from plait.dialect.traits import SameOperandsAndResultShape
 from plait.ir.sharding import dims_of, per_value_attr, per_value_dims, sharding_attr
-from plait.transforms.base import Pass, plait_funcs
+from plait.transforms.base import Pass, fail, plait_funcs
+from plait.transforms.jvp import op_params
 
 forward_rules: dict = {}
 backward_rules: dict = {}
-region_rules: dict = {}  # op -> rule(op, params) -> (edges into its regions, edges out of them)
+region_rules: dict = {}
 
 CONSTRAINT, ANNOTATION, PROPAGATED = 0, 1, 2  # priorities: lower wins
 
-
-def rule(table, *ops):
-    def deco(fn):
-        for op in ops:
-            table[op.name] = fn
-        return fn
-    return deco
+forward_rule = rule_registrar(forward_rules)
+backward_rule = rule_registrar(backward_rules)
+region_rule = rule_registrar(region_rules)
 
 
-def _once(dims) -> tuple:
+class ShardingContext:
+    """What a sharding rule sees of one op: `dims` and `prios`, the sharding (mesh axes per
+    dimension, None where unknown) and priority of each operand (forward); `out`, the result's
+    sharding (backward); its parameters; the operand and result shapes."""
+
+    __slots__ = ("op", "operands", "results", "dims", "prios", "out", "_params")
+
+    def __init__(self, op: ir.Operation):
+        self.op = op
+        self.operands, self.results = list(op.operands), list(op.results)
+        self.dims = self.prios = self.out = None
+        self._params = None
+
+    @property
+    def params(self) -> dict:
+        if self._params is None:
+            self._params = op_params(self.op)
+        return self._params
+
+    @property
+    def shapes(self) -> list:
+        return [aval_of(v).shape for v in self.operands]
+
+    @property
+    def out_shape(self) -> tuple:
+        return aval_of(self.results[0]).shape
+
+
+def once(dims) -> tuple:
     """Drop the axes an earlier dimension already took: a sharding names each axis once."""
     out, used = [], set()
     for d in dims:
@@ -56,336 +83,71 @@ def _once(dims) -> tuple:
     return tuple(out)
 
 
-def _unknown(dims_list, prios, **params):
+def unknown(ctx):
     """Nothing follows from the operands: no operands (constant, iota), or a seed."""
     return None
 
 
-# Seeded instead (sharding_constraint, shard_map), or only inside a shard_map body, which is
-# per-device code that propagation does not enter (the other collectives).
-for _op in (P.constant, P.iota, P.sharding_constraint, shard_map, P.axis_index, P.all_gather,
-            P.psum_scatter):
-    forward_rules[_op.name] = _unknown
-
-
-def _same(dims_list, prios, **params):
-    """Elementwise: the operand sharding of highest priority (the first one on a tie)."""
-    k = min(range(len(dims_list)), key=lambda i: prios[i])
-    return dims_list[k]
-
-
-for _op in UNARY + BINARY + [P.complex, P.compare, P.select, P.clamp, P.convert, P.cumsum,
-                             P.rev, P.psum, P.ppermute]:
-    forward_rules[_op.name] = _same
-    backward_rules[_op.name] = lambda out, n, **p: [out] * n
-
-
-@rule(forward_rules, P.broadcast_in_dim)
-def _broadcast_fwd(dims_list, prios, shape, broadcast_dimensions):
-    (x,) = dims_list
-    if x is None:
-        return None
-    out = [()] * len(shape)
-    for i, d in enumerate(broadcast_dimensions):
-        out[d] = x[i]
-    return tuple(out)
-
-
-@rule(backward_rules, P.broadcast_in_dim)
-def _broadcast_bwd(out, n, shape, broadcast_dimensions):
-    return [tuple(out[d] for d in broadcast_dimensions)]
-
-
-@rule(forward_rules, P.transpose)
-def _transpose_fwd(dims_list, prios, permutation):
-    (x,) = dims_list
-    return None if x is None else tuple(x[p] for p in permutation)
-
-
-@rule(backward_rules, P.transpose)
-def _transpose_bwd(out, n, permutation):
-    inv = [0] * len(permutation)
-    for i, p in enumerate(permutation):
-        inv[p] = out[i]
-    return [tuple(inv)]
-
-
-def _reduce_fwd(dims_list, prios, axes):
-    (x,) = dims_list
-    return None if x is None else tuple(d for i, d in enumerate(x) if i not in axes)
-
-
-def _reduce_bwd(out, n, axes):
-    dims = list(out)
-    for a in sorted(axes):
-        dims.insert(a, ())
-    return [tuple(dims)]
-
-
-for _op in (P.reduce_sum, P.reduce_prod, P.reduce_max, P.reduce_min, P.reduce_and, P.reduce_or):
-    forward_rules[_op.name] = _reduce_fwd
-    backward_rules[_op.name] = _reduce_bwd
-
-
-@rule(forward_rules, P.argmax, P.argmin)
-def _arg_fwd(dims_list, prios, axis, index_dtype):
-    (x,) = dims_list
-    return None if x is None else tuple(d for i, d in enumerate(x) if i != axis)
-
-
-def _reshape_pairs(shape, new_sizes) -> list:
-    """(operand dim, result dim) pairs that a reshape keeps whole: size-1 dimensions aside,
-    dims are grouped into the fewest runs of equal product; a run of one dim on each side
-    maps it to itself, the dims of merged or split runs map to nothing."""
-    if 0 in shape:
-        return []
-    pairs, i, j = [], 0, 0
-    while i < len(shape) and j < len(new_sizes):
-        if shape[i] == 1 or new_sizes[j] == 1:
-            i, j = i + (shape[i] == 1), j + (new_sizes[j] == 1)
-        elif shape[i] == new_sizes[j]:
-            pairs.append((i, j))
-            i, j = i + 1, j + 1
-        else:
-            p, q, i, j = shape[i], new_sizes[j], i + 1, j + 1
-            while p != q:
-                if p < q:
-                    p, i = p * shape[i], i + 1
-                else:
-                    q, j = q * new_sizes[j], j + 1
-    return pairs
-
-
-@rule(forward_rules, P.reshape)
-def _reshape_fwd(dims_list, prios, new_sizes, _shapes, _out):
-    """Dimensions the reshape keeps whole keep their axes; the rest replicate."""
-    (x,) = dims_list
-    if x is None:
-        return None
-    out = [()] * len(new_sizes)
-    for i, j in _reshape_pairs(_shapes[0], new_sizes):
-        out[j] = x[i]
-    return tuple(out)
-
-
-@rule(backward_rules, P.reshape)
-def _reshape_bwd(out, n, new_sizes, _shapes, _out):
-    dims = [()] * len(_shapes[0])
-    for i, j in _reshape_pairs(_shapes[0], new_sizes):
-        dims[i] = out[j]
-    return [tuple(dims)]
-
-
-@rule(forward_rules, P.dot_general)
-def _dot_fwd(dims_list, prios, lhs_batching_dimensions, rhs_batching_dimensions,
-             lhs_contracting_dimensions, rhs_contracting_dimensions, _shapes, _out):
-    """Batch dims, then lhs free dims, then rhs free dims keep their operand's axes (the lhs
-    wins a batch dimension both shard; an axis an earlier dimension took is dropped, as a
-    sharding names each axis once); contracting axes are reduced over by Shardy."""
-    lhs, rhs = dims_list
-    if lhs is None and rhs is None:
-        return None
-    lr, rr = (len(s) for s in _shapes)
-    lhs = lhs or ((),) * lr
-    rhs = rhs or ((),) * rr
-    lb, rb = lhs_batching_dimensions, rhs_batching_dimensions
-    lc, rc = lhs_contracting_dimensions, rhs_contracting_dimensions
-    dims = [lhs[i] or rhs[j] for i, j in zip(lb, rb)]
-    dims += [lhs[i] for i in range(lr) if i not in lb and i not in lc]
-    dims += [rhs[i] for i in range(rr) if i not in rb and i not in rc]
-    return _once(dims)
-
-
-# --- slicing, padding, indexing: a dimension whose size is unchanged keeps its axes ----------
-
-def _keep_full(x, shape, out_shape) -> tuple:
-    return tuple(d if n == m else () for d, n, m in zip(x, shape, out_shape))
-
-
-@rule(forward_rules, P.slice, P.dynamic_slice)
-def _slice_fwd(dims_list, prios, _shapes, _out, **params):
-    x = dims_list[0]
-    return None if x is None else _keep_full(x, _shapes[0], _out)
-
-
-@rule(backward_rules, P.slice, P.dynamic_slice)
-def _slice_bwd(out, n, _shapes, _out, **params):
-    return [_keep_full(out, _out, _shapes[0])] + [None] * (n - 1)
-
-
-def _unpadded(dims, edge_padding_low, edge_padding_high, interior_padding) -> tuple:
-    return tuple(d if lo == hi == it == 0 else ()
-                 for d, lo, hi, it in zip(dims, edge_padding_low, edge_padding_high,
-                                          interior_padding))
-
-
-@rule(forward_rules, P.pad)
-def _pad_fwd(dims_list, prios, **params):
-    x = dims_list[0]
-    return None if x is None else _unpadded(x, **params)
-
-
-@rule(backward_rules, P.pad)
-def _pad_bwd(out, n, **params):
-    return [_unpadded(out, **params), None]
-
-
-@rule(forward_rules, P.concatenate)
-def _concat_fwd(dims_list, prios, dimension):
-    x = _same(dims_list, prios)
-    return None if x is None else x[:dimension] + ((),) + x[dimension + 1:]
-
-
-@rule(backward_rules, P.concatenate)
-def _concat_bwd(out, n, dimension):
-    return [out[:dimension] + ((),) + out[dimension + 1:]] * n
-
-
-@rule(forward_rules, P.dynamic_update_slice)
-def _update_slice_fwd(dims_list, prios, _shapes, _out):
-    """The operand's layout; else the update's dimensions that span the whole operand."""
-    x, upd = dims_list[:2]
-    if x is None and upd is not None:
-        return _keep_full(upd, _shapes[1], _out)
-    return x
-
-
-@rule(backward_rules, P.dynamic_update_slice)
-def _update_slice_bwd(out, n, _shapes, _out):
-    return [out, _keep_full(out, _out, _shapes[1])] + [None] * (n - 2)
-
-
-@rule(forward_rules, P.scatter)
-def _scatter_fwd(dims_list, prios, **params):
-    return dims_list[0]
-
-
-@rule(backward_rules, P.scatter)
-def _scatter_bwd(out, n, **params):
-    return [out, None, None]
-
-
-@rule(forward_rules, P.gather)
-def _gather_fwd(dims_list, prios, offset_dims, collapsed_slice_dims, operand_batching_dims,
-                start_indices_batching_dims, index_vector_dim, slice_sizes, _shapes, _out,
-                **params):
-    """Offset dims keep the operand's axes where the slice is whole; batch dims take the
-    indices' axes, else those of the matching operand batching dim."""
-    x, idx = dims_list
-    if x is None and idx is None:
-        return None
-    xshape, ishape = _shapes
-    x = x or ((),) * len(xshape)
-    idx = idx or ((),) * len(ishape)
-    dropped = set(collapsed_slice_dims) | set(operand_batching_dims)
-    offsets = iter(x[d] if slice_sizes[d] == xshape[d] else ()
-                   for d in range(len(xshape)) if d not in dropped)
-    batch = []
-    for i in range(len(ishape)):
-        if i == index_vector_dim:
-            continue
-        d = idx[i]
-        if not d and i in start_indices_batching_dims:
-            d = x[operand_batching_dims[start_indices_batching_dims.index(i)]]
-        batch.append(d)
-    batch = iter(batch)
-    return _once(next(offsets) if k in offset_dims else next(batch) for k in range(len(_out)))
-
-
-# Rules that need the operand shapes and result shape besides the op's attributes.
-SHAPED = {op.name for op in (P.reshape, P.dot_general, P.slice, P.dynamic_slice,
-                             P.dynamic_update_slice, P.gather)}
-
-
-# --- region ops: edges (source, target, (forward map, backward map)) -------------------------
-
-_ID = (lambda d: d, lambda d: d)
-_UNSTACK = (lambda d: d[1:], lambda d: ((),) + d)  # xs -> one slice: the scanned dim goes
-_STACK = (lambda d: ((),) + d, lambda d: d[1:])  # one slice -> ys: a new, unsharded dim 0
-
-
-def _args(region) -> list:
-    return list(region.blocks[0].arguments)
-
-
-@rule(region_rules, C.cond)
-def _cond_edges(op, params):
-    """Each branch takes the operands; a result, the first branch's yield that has one."""
-    operands, results = list(op.operands)[1:], list(op.results)
-    ins = [(v, a, _ID) for r in op.regions for v, a in zip(operands, _args(r))]
-    outs = [(y, res, _ID) for r in op.regions
-            for y, res in zip(yielded(r.blocks[0]), results)]
-    return ins, outs
-
-
-@rule(region_rules, C.while_)
-def _while_edges(op, params):
-    """Both regions take (consts, carry); a result, its init's sharding, else the body's."""
-    operands, results = list(op.operands), list(op.results)
-    ins = [(v, a, _ID) for r in op.regions for v, a in zip(operands, _args(r))]
-    outs = [(v, res, _ID) for v, res in zip(operands[params["num_consts"]:], results)]
-    outs += [(y, res, _ID) for y, res in zip(yielded(op.regions[1].blocks[0]), results)]
-    return ins, outs
-
-
-@rule(region_rules, C.scan)
-def _scan_edges(op, params):
-    """The body takes (consts, carry, one slice of each xs); carry results take the inits'
-    shardings (else the body's), ys stack the body's along a new dimension 0."""
-    nc, nk = params["num_consts"], params["num_carry"]
-    operands, results, args = list(op.operands), list(op.results), _args(op.regions[0])
-    ys = yielded(op.regions[0].blocks[0])
-    ins = [(v, a, _ID) for v, a in zip(operands[:nc + nk], args)]
-    ins += [(v, a, _UNSTACK) for v, a in zip(operands[nc + nk:], args[nc + nk:])]
-    outs = [(v, res, _ID) for v, res in zip(operands[nc:nc + nk], results)]
-    outs += [(y, res, _ID) for y, res in zip(ys[:nk], results)]
-    outs += [(y, res, _STACK) for y, res in zip(ys[nk:], results[nk:])]
-    return ins, outs
+def same_forward(ctx):
+    """Operands and result alike: the operand sharding of highest priority (the first one on
+    a tie)."""
+    k = min(range(len(ctx.dims)), key=lambda i: ctx.prios[i])
+    return ctx.dims[k]
+
+
+def same_backward(ctx):
+    return [ctx.out] * len(ctx.operands)
+
+
+def rule_for(table: dict, name: str):
+    """An op's forward or backward rule: its own, else the one SameOperandsAndResultShape
+    gives, else None."""
+    rule = table.get(name)
+    if rule is None and name not in region_rules:
+        opdef = OPS.get(name)
+        if opdef is not None and opdef.has(SameOperandsAndResultShape):
+            return same_forward if table is forward_rules else same_backward
+    return rule
 
 
 # --- the pass ----------------------------------------------------------------------------------
 
 class _OpStep:
-    """One non-region op, with what its rules need decoded once."""
+    """One non-region op, with the context its rules see."""
 
-    __slots__ = ("op", "operands", "results", "ranks", "fwd", "bwd", "_params")
+    __slots__ = ("ctx", "ranks", "fwd", "bwd")
 
     def __init__(self, op):
-        self.op = op
-        self.operands, self.results = list(op.operands), list(op.results)
+        self.ctx = ShardingContext(op)
         self.ranks = None
-        self.fwd, self.bwd = forward_rules.get(op.name), backward_rules.get(op.name)
-        self._params = None
-
-    def params(self) -> dict:
-        if self._params is None:
-            op = self.op
-            p = {k: v for k, v in OPS[op.name].params_of(op).items() if v is not None}
-            if op.name in SHAPED:
-                p["_shapes"] = tuple(aval_of(v).shape for v in self.operands)
-                p["_out"] = aval_of(self.results[0]).shape
-            self._params = p
-        return self._params
+        self.fwd, self.bwd = rule_for(forward_rules, op.name), rule_for(backward_rules, op.name)
 
     def forward(self, known) -> bool:
-        if self.fwd is None or len(self.results) != 1:
+        ctx = self.ctx
+        if self.fwd is None or len(ctx.results) != 1:
             return False
-        ins = [known.get(v) for v in self.operands]
+        ins = [known.get(v) for v in ctx.operands]
         if all(i is None for i in ins):
             return False
-        prios = [i[1] if i else len(ins) + PROPAGATED for i in ins]
-        dims = self.fwd([i[0] if i else None for i in ins], prios, **self.params())
-        return _set(known, self.results[0], dims, max(min(prios), PROPAGATED))
+        ctx.prios = [i[1] if i else len(ins) + PROPAGATED for i in ins]
+        ctx.dims = [i[0] if i else None for i in ins]
+        dims = self.fwd(ctx)
+        return _set(known, ctx.results[0], dims, max(min(ctx.prios), PROPAGATED))
 
     def backward(self, known) -> bool:
-        out = known.get(self.results[0]) if self.bwd and len(self.results) == 1 else None
+        ctx = self.ctx
+        out = known.get(ctx.results[0]) if self.bwd and len(ctx.results) == 1 else None
         if out is None:
             return False
         if self.ranks is None:
-            self.ranks = [aval_of(v).ndim for v in self.operands]
+            self.ranks = [aval_of(v).ndim for v in ctx.operands]
+        ctx.out = out[0]
+        dims = self.bwd(ctx)
+        if len(dims) != len(ctx.operands):
+            raise fail(ctx.op, f"the backward sharding rule of '{ctx.op.name}' returned "
+                               f"{len(dims)} shardings for {len(ctx.operands)} operands")
         changed = False
-        for v, r, d in zip(self.operands, self.ranks, self.bwd(out[0], len(self.operands),
-                                                               **self.params())):
+        for v, r, d in zip(ctx.operands, self.ranks, dims):
             if d is not None and len(d) == r:
                 changed |= _set(known, v, d, PROPAGATED + 1)
         return changed
@@ -430,7 +192,7 @@ def _walk(block, steps: list, ops: list, known: dict) -> None:
         if edges is None:
             steps.append(_OpStep(op))
             continue
-        ins, outs = edges(op, OPS[op.name].params_of(op))
+        ins, outs = edges(ShardingContext(op))
         steps.append(_EdgeStep(ins))
         for region in op.regions:
             _walk(region.blocks[0], steps, ops, known)

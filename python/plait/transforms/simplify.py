@@ -1,13 +1,12 @@
 """plait-simplify: local algebraic folds over plait ops (`folds` table keyed by op name).
 
-Each fold looks at one op and returns a value to replace it with, or None. The folds remove
-what transformations leave behind: adds of zeros, multiplies by one, identity reshapes,
-transposes, converts and broadcasts, double negations.
+Each fold, `fold(op, params) -> value or None`, looks at one op and returns a value to replace
+it with. The folds remove what transformations leave behind: adds of zeros, multiplies by one,
+identity reshapes, transposes, converts and broadcasts, double negations. They are registered
+beside the op's other rules, in `plait/rules/`.
 """
 
 from __future__ import annotations
-
-import numpy as np
 
 from plait._mlir import ir
 from plait.dialect import OPS
@@ -44,78 +43,17 @@ def splat_value(v: ir.Value):
     return None
 
 
-def _is(v: ir.Value, x) -> bool:
+def is_splat(v: ir.Value, x) -> bool:
+    """Whether v is filled with the number x (a bool fill is no number)."""
     s = splat_value(v)
     return s is not None and not isinstance(s, bool) and s == x
 
 
-# op -> (identity element, whether it is also a left identity): x+0, 0+x, x-0, x*1, 1*x, x/1
-_IDENTITIES = {P.add.name: (0, True), P.sub.name: (0, False), P.mul.name: (1, True),
-               P.div.name: (1, False)}
-
-
-@fold(P.add, P.sub, P.mul, P.div)
-def _fold_identity(op, params):
-    identity, commutes = _IDENTITIES[op.name]
-    a, b = op.operands
-    if _is(b, identity):
-        return a
-    if commutes and _is(a, identity):
-        return b
-
-
-@fold(P.neg)
-def _fold_neg(op, params):
-    inner = defining_op(op.operands[0])
-    if inner is not None and inner.name == P.neg.name:
-        return inner.operands[0]
-
-
-def _same_type(op, params):
+def fold_same_type(op, params):
+    """An op whose result has its operand's type is the identity (reshape, convert, ...)."""
     x = op.operands[0]
     if x.type == op.results[0].type:
         return x
-
-
-for _op in (P.reshape, P.convert, P.broadcast_in_dim, P.slice):
-    folds[_op.name] = _same_type
-
-
-@fold(P.pad)
-def _fold_pad(op, params):
-    # Not _same_type: low 1, high -1 keeps the shape but shifts the elements.
-    if not any(params["edge_padding_low"] + params["edge_padding_high"] + params["interior_padding"]):
-        return op.operands[0]
-
-
-@fold(P.transpose)
-def _fold_transpose(op, params):
-    perm = params["permutation"]
-    if list(perm) == sorted(perm):
-        return op.operands[0]
-
-
-@fold(P.rev, *[r for r in (P.reduce_sum, P.reduce_prod, P.reduce_max, P.reduce_min,
-                           P.reduce_and, P.reduce_or)])
-def _fold_no_axes(op, params):
-    if not (params.get("axes") or params.get("dimensions")):
-        return op.operands[0]
-
-
-@fold(P.concatenate)
-def _fold_concat(op, params):
-    if len(op.operands) == 1:
-        return op.operands[0]
-
-
-@fold(P.select)
-def _fold_select(op, params):
-    p, a, b = op.operands
-    s = splat_value(p)
-    if isinstance(s, (bool, int, np.bool_)) and s in (0, 1):
-        return a if s else b
-    if a == b:
-        return a
 
 
 def simplify_block(block) -> bool:

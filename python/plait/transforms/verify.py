@@ -55,8 +55,7 @@ def verify_op(op: ir.Operation, funcs: dict | None = None) -> None:
     try:
         params = {k: v for k, v in opdef.params_of(op).items() if v is not None}
         in_avals = [_aval.aval_of(v) for v in op.operands]
-        opdef.check_arity(len(in_avals))
-        out_avals = opdef.infer(in_avals, **params)
+        out_avals = opdef.type_check(in_avals, **params)
     except (PlaitError, TypeError) as e:
         msg = str(getattr(e, "bare_message", e))
         raise fail(op, msg if name in msg else f"'{name}' {msg}") from None

@@ -1,5 +1,5 @@
-"""Transformation rules of the region ops (cond, while, scan): everything about their JVP,
-transposition and batching, in one place.
+"""The rules of the region ops cond, while and scan (`dialect/control.py`): JVP, transposition,
+batching, sharding edges, lowering.
 
 Regions are transformed as functions: a region is *outlined* into a private function, the
 function-level machinery (jvp_function, linearize_function, transpose_function,
@@ -10,28 +10,35 @@ op that also returns the residuals its tangent needs (stacked per iteration for 
 tangent op that is linear in the tangents. Partial evaluation then separates them with no
 special case, and plait-transpose transposes the linear one (a scan transposes into a scan
 running the other way).
+
+Lowering: cond → stablehlo.case, while → stablehlo.while, scan → stablehlo.while with an
+induction variable, slicing xs and updating ys in place (a scan of length 0 is its carry and
+empty ys). The walk lowers nested ops first, so by the time a region op is rewritten its
+regions hold StableHLO; their blocks are moved (not cloned) into the new op, and plait.yield
+becomes stablehlo.return.
 """
 
 from __future__ import annotations
 
-from plait._mlir import ir
+import numpy as np
+
+from plait._mlir import hlo, ir
 from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.core.aval import aval_of
-from plait.dialect import OPS
 from plait.dialect import control as C
 from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
-from plait.dialect.builders import full_like
-from plait.dialect.sharding import axis_sizes, local_type, shard_map
+from plait.dialect.control import yielded
 from plait.ir.funcs import clone_into, function_type
-from plait.ir.sharding import per_value_attr, per_value_dims
+from plait.lowering.stablehlo import create, dense_const, i64s, move_body, register, scalar_const
 from plait.transforms.base import fail
-from plait.transforms.batch import batch_function, move_bdim, region_batch_rules
+from plait.transforms.batch import batch_function, batch_rule, move_bdim
 from plait.transforms.expand import call, emit_yield, outline, region_block
-from plait.transforms.jvp import jvp_call_rules, jvp_function
+from plait.transforms.jvp import jvp_function, jvp_rule
 from plait.transforms.linearize import linearize_function
-from plait.transforms.transpose import is_linear, region_transpose_rules, transpose_function
+from plait.transforms.shard_propagate import region_rule
+from plait.transforms.transpose import is_linear, transpose_function, transpose_rule
 
 
 def zeros(t: ir.Type) -> ir.Value:
@@ -42,40 +49,39 @@ def zeros(t: ir.Type) -> ir.Value:
     return P.constant(value=splat_attr(a.shape, a.dtype, 0))
 
 
-def _types(values) -> list:
+def types_of(values) -> list:
     return [v.type for v in values]
 
 
-def _stacked(t: ir.Type, n: int) -> ir.Type:
+def stacked_type(t: ir.Type, n: int) -> ir.Type:
     a = _aval.aval_of_type(t)
     return _aval.ir_type(a.update(shape=(n,) + a.shape))
 
 
-def _sliced(t: ir.Type) -> ir.Type:
+def sliced_type(t: ir.Type) -> ir.Type:
     a = _aval.aval_of_type(t)
     return _aval.ir_type(a.update(shape=a.shape[1:]))
 
 
-def _new_op(opdef, operands, result_types, n_regions, **params) -> ir.Operation:
+def new_op(opdef, operands, result_types, n_regions, **params) -> ir.Operation:
     return opdef.create(list(operands), list(result_types), n_regions, **params)
 
 
-def _params(op):
-    return {k: v for k, v in OPS[op.name].params_of(op).items() if v is not None}
+# --- JVP: fused in forward mode, split under linearization (ctx.linearizing) ----------
 
-
-# --- JVP: fused in forward mode, split under linearization (state.memo["linearizing"]) ----------
-
-def jvp_cond(state, op, mapping, tangents):
+@jvp_rule(C.cond)
+def _jvp_cond(ctx):
     """Forward mode: one cond whose branch k is branch k's JVP. Split form: the primal cond's
     branch k returns (outs, its residuals, zeros for the other branches'); the tangent cond's
     applies its linear function to its residuals and the tangents."""
 
-    index, *args = [mapping.get(v, v) for v in op.operands]
-    old_args = list(op.operands)[1:]
-    diff = tuple(i for i, v in enumerate(old_args) if v in tangents)
-    if not state.memo.get("linearizing"):
-        return _jvp_cond_fused(state, op, mapping, tangents, diff)
+    state, op = ctx.state, ctx.op
+    index, *args = ctx.primals
+    t_args = ctx.tangents[1:]
+    diff = tuple(i for i, t in enumerate(t_args) if t is not None)
+    t_args = [t_args[i] for i in diff]
+    if not ctx.linearizing:
+        return _jvp_cond_fused(ctx, diff, t_args)
     n_out = len(op.results)
     splits = []
     for region in op.regions:
@@ -85,24 +91,22 @@ def jvp_cond(state, op, mapping, tangents):
     for fwd, _, _n_res in splits:
         res_types.append(list(function_type(state.funcs[fwd]).results)[n_out:])
     all_res = [t for ts in res_types for t in ts]
-    out_types = _types(op.results)
-    primal = _new_op(C.cond, [index] + args, out_types + all_res, len(splits))
+    out_types = types_of(op.results)
+    primal = new_op(C.cond, [index] + args, out_types + all_res, len(splits))
     loc = op.location
     for k, ((fwd, _, _), region) in enumerate(zip(splits, primal.regions)):
-        block = region_block(region, _types(args), loc)
+        block = region_block(region, types_of(args), loc)
         with ir.InsertionPoint(block), loc:
             outs = call(state, fwd, block.arguments)
             res = []
             for j, ts in enumerate(res_types):
                 res += outs[n_out:] if j == k else [zeros(t) for t in ts]
             emit_yield(outs[:n_out] + res)
-    for old, new in zip(op.results, primal.results):
-        mapping[old] = new
+    ctx.set_primal(primal.results)
     residuals = list(primal.results)[n_out:]
-    t_args = [tangents[old_args[i]] for i in diff]
-    tangent = _new_op(C.cond, [index] + residuals + t_args, out_types, len(splits))
+    tangent = new_op(C.cond, [index] + residuals + t_args, out_types, len(splits))
     for k, ((_, lin, _), region) in enumerate(zip(splits, tangent.regions)):
-        block = region_block(region, _types(residuals + t_args), loc)
+        block = region_block(region, types_of(residuals + t_args), loc)
         b = list(block.arguments)
         start = sum(len(ts) for ts in res_types[:k])
         own = b[start:start + len(res_types[k])]
@@ -111,29 +115,27 @@ def jvp_cond(state, op, mapping, tangents):
     return list(tangent.results)
 
 
-def _jvp_cond_fused(state, op, mapping, tangents, diff):
+def _jvp_cond_fused(ctx, diff, t_args):
     """One cond of the branches' JVPs; it returns the tangents some branch makes nonzero."""
 
-    index, *args = [mapping.get(v, v) for v in op.operands]
-    old_args = list(op.operands)[1:]
-    t_args = [tangents[old_args[i]] for i in diff]
+    state, op = ctx.state, ctx.op
+    index, *args = ctx.primals
     branches = [jvp_function(state, outline(state, region, "branch"), diff)
                 for region in op.regions]
     n_out = len(op.results)
     t_out = [i for i in range(n_out)
              if any(state.memo[("jvp_nonzero", b)][i] for b in branches)]
-    out_types = _types(op.results)
-    c = _new_op(C.cond, [index] + args + t_args, out_types + [out_types[i] for i in t_out],
+    out_types = types_of(op.results)
+    c = new_op(C.cond, [index] + args + t_args, out_types + [out_types[i] for i in t_out],
                 len(branches))
     loc = op.location
     for name, region in zip(branches, c.regions):
-        block = region_block(region, _types(args + t_args), loc)
+        block = region_block(region, types_of(args + t_args), loc)
         with ir.InsertionPoint(block), loc:
             outs = call(state, name, block.arguments)
             emit_yield(outs[:n_out] + [outs[n_out + i] for i in t_out])
     res = list(c.results)
-    for o, r in zip(op.results, res[:n_out]):
-        mapping[o] = r
+    ctx.set_primal(res[:n_out])
     out_tangents = [None] * n_out
     for j, i in enumerate(t_out):
         out_tangents[i] = res[n_out + j]
@@ -178,59 +180,58 @@ def _hoist_invariant(fwd, n_consts: int, n_out: int, consts) -> dict:
     return {i: mapping[v] for i, v in hoisted.items()}
 
 
-def jvp_scan(state, op, mapping, tangents):
+@jvp_rule(C.scan)
+def _jvp_scan(ctx):
     """Forward mode: one scan carrying (primal, tangent). For a linearization, the split form:
     a primal scan (the body's forward half, residuals stacked as extra ys, loop-invariant ones
     computed once before it) and a tangent scan (the body's linear half, with the stacked
     residuals as xs and the invariant ones as consts)."""
 
-    p = _params(op)
+    state, op, p = ctx.state, ctx.op, ctx.params
     nc, nk, length, reverse = p["num_consts"], p["num_carry"], p["length"], bool(p["reverse"])
-    old = list(op.operands)
-    new = [mapping.get(v, v) for v in old]
-    nx = len(old) - nc - nk
+    new, tangents = ctx.primals, ctx.tangents
+    nx = len(new) - nc - nk
     body = outline(state, op.regions[0], "scan_body")
-    const_diff = [i for i in range(nc) if old[i] in tangents]
-    xs_diff = [i for i in range(nx) if old[nc + nk + i] in tangents]
-    diff, carry_diff = _jvp_fixpoint(state, body, nc, nk, nx, const_diff,
-                                     [i for i in range(nk) if old[nc + i] in tangents], xs_diff)
-    if not state.memo.get("linearizing"):
-        return _jvp_scan_fused(state, op, mapping, tangents, body, diff, carry_diff)
+    const_diff = [i for i in range(nc) if tangents[i] is not None]
+    xs_diff = [i for i in range(nx) if tangents[nc + nk + i] is not None]
+    diff, carry_diff = _jvp_fixpoint(
+        state, body, nc, nk, nx, const_diff,
+        [i for i in range(nk) if tangents[nc + i] is not None], xs_diff)
+    if not ctx.linearizing:
+        return _jvp_scan_fused(ctx, body, diff, carry_diff)
     n_out = len(op.results)
     ct_outs = tuple(carry_diff) + tuple(range(nk, n_out))
     fwd, lin, n_res = linearize_function(state, body, diff, ct_outs)
     fwd_results = list(function_type(state.funcs[fwd]).results)
-    out_types = _types(op.results)
+    out_types = types_of(op.results)
     invariant = _hoist_invariant(state.funcs[fwd], nc, n_out, new[:nc])
     per_step = [i for i in range(n_res) if i not in invariant]
     loc = op.location
-    primal = _new_op(C.scan, new,
-                     out_types + [_stacked(fwd_results[n_out + i], length) for i in per_step], 1,
+    primal = new_op(C.scan, new,
+                     out_types + [stacked_type(fwd_results[n_out + i], length) for i in per_step], 1,
                      num_consts=nc, num_carry=nk, length=length, reverse=reverse)
     block = region_block(primal.regions[0],
-                         _types(new[:nc + nk]) + [_sliced(v.type) for v in new[nc + nk:]], loc)
+                         types_of(new[:nc + nk]) + [sliced_type(v.type) for v in new[nc + nk:]], loc)
     with ir.InsertionPoint(block), loc:
         outs = call(state, fwd, block.arguments)
         emit_yield(outs[:n_out] + [outs[n_out + i] for i in per_step])
-    for o, r in zip(op.results, primal.results):
-        mapping[o] = r
+    ctx.set_primal(primal.results)
     stacked = list(primal.results)[n_out:]
 
     def tangent_of(i):
-        v = old[i]
-        return tangents[v] if v in tangents else zeros(new[i].type)
+        return tangents[i] if tangents[i] is not None else zeros(new[i].type)
 
-    t_consts = [tangents[old[i]] for i in const_diff]
+    t_consts = [tangents[i] for i in const_diff]
     t_carry = [tangent_of(nc + i) for i in carry_diff]
-    t_xs = [tangents[old[nc + nk + i]] for i in xs_diff]
+    t_xs = [tangents[nc + nk + i] for i in xs_diff]
     y_types = out_types[nk:]
     t_out_types = [out_types[i] for i in carry_diff] + y_types
     consts = t_consts + list(invariant.values())
-    tangent = _new_op(C.scan, consts + t_carry + stacked + t_xs, t_out_types, 1,
+    tangent = new_op(C.scan, consts + t_carry + stacked + t_xs, t_out_types, 1,
                       num_consts=len(consts), num_carry=len(t_carry), length=length,
                       reverse=reverse)
-    slices = [_sliced(v.type) for v in stacked + t_xs]
-    block = region_block(tangent.regions[0], _types(consts + t_carry) + slices, loc)
+    slices = [sliced_type(v.type) for v in stacked + t_xs]
+    block = region_block(tangent.regions[0], types_of(consts + t_carry) + slices, loc)
     b = list(block.arguments)
     nt, nc2, nk2, ns = len(t_consts), len(consts), len(consts) + len(t_carry), len(stacked)
     with ir.InsertionPoint(block), loc:
@@ -247,22 +248,21 @@ def jvp_scan(state, op, mapping, tangents):
     return out_tangents
 
 
-def _jvp_scan_fused(state, op, mapping, tangents, body, diff, carry_diff):
+def _jvp_scan_fused(ctx, body, diff, carry_diff):
     """One scan whose consts, carries and xs are followed by their tangents and whose body is
     the body's JVP: forward mode stores no per-step residuals, only the ys and their tangents
     (those not symbolically zero)."""
 
-    p = _params(op)
+    state, op, p = ctx.state, ctx.op, ctx.params
     nc, nk = p["num_consts"], p["num_carry"]
-    old = list(op.operands)
-    new = [mapping.get(v, v) for v in old]
+    new, tangents = ctx.primals, ctx.tangents
     n_out = len(op.results)
     body_jvp = jvp_function(state, body, diff)
     nonzero = state.memo[("jvp_nonzero", body_jvp)]
     ys_diff = [j for j in range(n_out - nk) if nonzero[nk + j]]
 
     def tangent_of(i):
-        return tangents[old[i]] if old[i] in tangents else zeros(new[i].type)
+        return tangents[i] if tangents[i] is not None else zeros(new[i].type)
 
     t_args = [tangent_of(i) for i in diff]
     nt_c = sum(i < nc for i in diff)
@@ -270,13 +270,13 @@ def _jvp_scan_fused(state, op, mapping, tangents, body, diff, carry_diff):
     consts = new[:nc] + t_args[:nt_c]
     carry = new[nc:nc + nk] + t_args[nt_c:nt_c + nt_k]
     xs = new[nc + nk:] + t_args[nt_c + nt_k:]
-    out_types = _types(op.results)
+    out_types = types_of(op.results)
     result_types = (out_types[:nk] + [out_types[i] for i in carry_diff] + out_types[nk:]
                     + [out_types[nk + j] for j in ys_diff])
-    s = _new_op(C.scan, consts + carry + xs, result_types, 1, num_consts=len(consts),
+    s = new_op(C.scan, consts + carry + xs, result_types, 1, num_consts=len(consts),
                 num_carry=len(carry), length=p["length"], reverse=bool(p["reverse"]))
     loc = op.location
-    block = region_block(s.regions[0], _types(consts + carry) + [_sliced(v.type) for v in xs],
+    block = region_block(s.regions[0], types_of(consts + carry) + [sliced_type(v.type) for v in xs],
                          loc)
     a = list(block.arguments)
     n1, n2 = len(consts), len(consts) + len(carry)
@@ -287,8 +287,7 @@ def _jvp_scan_fused(state, op, mapping, tangents, body, diff, carry_diff):
         emit_yield(outs[:nk] + [outs[n_out + i] for i in carry_diff] + outs[nk:n_out]
                    + [outs[n_out + nk + j] for j in ys_diff])
     res = list(s.results)
-    for o, r in zip(op.results, res[:nk] + res[nk + nt_k:nk + nt_k + n_out - nk]):
-        mapping[o] = r
+    ctx.set_primal(res[:nk] + res[nk + nt_k:nk + nt_k + n_out - nk])
     out_tangents = [None] * n_out
     for j, i in enumerate(carry_diff):
         out_tangents[i] = res[nk + j]
@@ -297,33 +296,34 @@ def _jvp_scan_fused(state, op, mapping, tangents, body, diff, carry_diff):
     return out_tangents
 
 
-def jvp_while(state, op, mapping, tangents):
+@jvp_rule(C.while_)
+def _jvp_while(ctx):
     """Tangents ride along as extra carries. For a linearization (partial evaluation follows)
     the primal results come from a primal-only copy of the loop, so the forward half needs
     nothing from the loop that carries tangents."""
 
-    nc = _params(op)["num_consts"]
-    old = list(op.operands)
-    new = [mapping.get(v, v) for v in old]
-    nk = len(old) - nc
+    state, op = ctx.state, ctx.op
+    nc = ctx.params["num_consts"]
+    new, tangents = ctx.primals, ctx.tangents
+    nk = len(new) - nc
     body = outline(state, op.regions[1], "while_body")
-    const_diff = [i for i in range(nc) if old[i] in tangents]
+    const_diff = [i for i in range(nc) if tangents[i] is not None]
     diff, carry_diff = _jvp_fixpoint(state, body, nc, nk, 0, const_diff,
-                                     [i for i in range(nk) if old[nc + i] in tangents], [])
+                                     [i for i in range(nk) if tangents[nc + i] is not None], [])
     if not carry_diff:
         # the tangents reach only the predicate: the loop takes no tangent, so partial
         # evaluation keeps it in the forward pass
-        clone_into(op, mapping, ir.InsertionPoint.current)
+        ctx.emit_primal()
         return [None] * nk
     cond = outline(state, op.regions[0], "while_cond")
     body_jvp = jvp_function(state, body, diff)
-    t_consts = [tangents[old[i]] for i in const_diff]
-    t_carry = [tangents[old[nc + i]] if old[nc + i] in tangents else zeros(new[nc + i].type)
+    t_consts = [tangents[i] for i in const_diff]
+    t_carry = [tangents[nc + i] if tangents[nc + i] is not None else zeros(new[nc + i].type)
                for i in carry_diff]
     consts, carry = new[:nc] + t_consts, new[nc:] + t_carry
     loc = op.location
-    w = _new_op(C.while_, consts + carry, _types(carry), 2, num_consts=len(consts))
-    types = _types(consts + carry)
+    w = new_op(C.while_, consts + carry, types_of(carry), 2, num_consts=len(consts))
+    types = types_of(consts + carry)
     nt = len(t_consts)
     cb = region_block(w.regions[0], types, loc)
     with ir.InsertionPoint(cb), loc:
@@ -336,11 +336,10 @@ def jvp_while(state, op, mapping, tangents):
         outs = call(state, body_jvp, primal_args + a[nc:nc + nt] + a[nc + nt + nk:])
         emit_yield(outs[:nk] + [outs[nk + i] for i in carry_diff])
     res = list(w.results)
-    if state.memo.get("linearizing"):
-        clone_into(op, mapping, ir.InsertionPoint(w))
+    if ctx.linearizing:
+        ctx.emit_primal(ir.InsertionPoint(w))
     else:
-        for o, r in zip(op.results, res[:nk]):
-            mapping[o] = r
+        ctx.set_primal(res[:nk])
     out_tangents = [None] * nk
     for j, i in enumerate(carry_diff):
         out_tangents[i] = res[nk + j]
@@ -349,39 +348,41 @@ def jvp_while(state, op, mapping, tangents):
 
 # --- transposition of linear region ops --------------------------------------------------------
 
-def transpose_while(cts, operands, state, op):
-    raise fail(op, "reverse-mode differentiation of while_loop needs a bound on its trip count: "
+@transpose_rule(C.while_)
+def _transpose_while(ctx):
+    raise fail(ctx.op, "reverse-mode differentiation of while_loop needs a bound on its trip count: "
                    "pass max_trip_count=n to plait.lax.while_loop (or use fori_loop with "
                    "static bounds, or scan)")
 
 
-def transpose_cond(cts, operands, state, op):
+@transpose_rule(C.cond)
+def _transpose_cond(ctx):
     """Each branch transposed; the index and the residuals are constants."""
 
-    index, *args = operands
-    if is_linear(index):
-        raise fail(op, "plait.cond is not linear in its index")
+    state, op, cts = ctx.state, ctx.op, ctx.cts
+    index, *args = ctx.operands
     lin_idx = tuple(i for i, a in enumerate(args) if is_linear(a))
     consts = [a for a in args if not is_linear(a)]
     lin_types = [_aval.ir_type(args[i].aval) for i in lin_idx]
-    t = _new_op(C.cond, [index] + consts + list(cts), lin_types, len(op.regions))
+    t = new_op(C.cond, [index] + consts + list(cts), lin_types, len(op.regions))
     loc = op.location
     for region, new_region in zip(op.regions, t.regions):
         branch = outline(state, region, "branch_lin")
         branch_t = transpose_function(state, branch, lin_idx)
-        block = region_block(new_region, _types(consts + list(cts)), loc)
+        block = region_block(new_region, types_of(consts + list(cts)), loc)
         with ir.InsertionPoint(block), loc:
             emit_yield(call(state, branch_t, block.arguments))
     res = iter(t.results)
     return [None] + [next(res) if is_linear(a) else None for a in args]
 
 
-def transpose_scan(cts, operands, state, op):
+@transpose_rule(C.scan)
+def _transpose_scan(ctx):
     """A scan linear in some consts, all its carries and some xs transposes into a scan the
     other way: the carry cotangent flows back, const cotangents accumulate as carries, and the
     xs cotangents come out as ys."""
 
-    p = _params(op)
+    state, op, cts, operands, p = ctx.state, ctx.op, ctx.cts, ctx.operands, ctx.params
     nc, nk, length, reverse = p["num_consts"], p["num_carry"], p["length"], bool(p["reverse"])
     # Every carry is taken as linear: one that is not is a zero tangent the JVP rule
     # materialized (for a carry given none), and gets no cotangent.
@@ -397,13 +398,13 @@ def transpose_scan(cts, operands, state, op):
     acc_types = [_aval.ir_type(consts[i].aval) for i in lin_c]
     loc = op.location
     acc0 = [zeros(t) for t in acc_types]
-    carry_types = _types(ct_carry) + acc_types
-    t = _new_op(C.scan, nl_c + ct_carry + acc0 + nl_x + ct_ys,
+    carry_types = types_of(ct_carry) + acc_types
+    t = new_op(C.scan, nl_c + ct_carry + acc0 + nl_x + ct_ys,
                 carry_types + [_aval.ir_type(xs[i].aval) for i in lin_x], 1,
                 num_consts=len(nl_c), num_carry=len(carry_types), length=length,
                 reverse=not reverse)
-    slices = [_sliced(v.type) for v in nl_x + ct_ys]
-    block = region_block(t.regions[0], _types(nl_c) + carry_types + slices, loc)
+    slices = [sliced_type(v.type) for v in nl_x + ct_ys]
+    block = region_block(t.regions[0], types_of(nl_c) + carry_types + slices, loc)
     b = list(block.arguments)
     n1, n2 = len(nl_c), len(nl_c) + nk
     n3 = n2 + len(acc_types)
@@ -428,12 +429,14 @@ def transpose_scan(cts, operands, state, op):
 
 # --- batching ----------------------------------------------------------------------------------
 
-def batch_cond(state, op, operands, bdims, size, axis_name):
+@batch_rule(C.cond)
+def _batch_cond(ctx):
     """Unbatched index: one cond of batched branches. Batched index: every branch runs
     (batched) and a select picks each lane's result — no serial loop."""
 
-    index, *args = operands
-    b_index, *b_args = bdims
+    state, op, size, axis_name = ctx.state, ctx.op, ctx.size, ctx.axis_name
+    index, *args = ctx.operands
+    b_index, *b_args = ctx.bdims
     branches = []
     for region in op.regions:
         name = outline(state, region, "branch")
@@ -442,9 +445,9 @@ def batch_cond(state, op, operands, bdims, size, axis_name):
     out_types = list(function_type(state.funcs[branches[0]]).results)
     loc = op.location
     if b_index is None:
-        c = _new_op(C.cond, [index] + args, out_types, len(branches))
+        c = new_op(C.cond, [index] + args, out_types, len(branches))
         for name, region in zip(branches, c.regions):
-            block = region_block(region, _types(args), loc)
+            block = region_block(region, types_of(args), loc)
             with ir.InsertionPoint(block), loc:
                 emit_yield(call(state, name, block.arguments))
         return list(c.results), [0] * len(out_types)
@@ -463,13 +466,16 @@ def batch_cond(state, op, operands, bdims, size, axis_name):
     return outs, [0] * len(outs)
 
 
-def batch_while(state, op, operands, bdims, size, axis_name):
+@batch_rule(C.while_)
+def _batch_while(ctx):
     """Carries batched (dim 0) where needed, a fixpoint as for scan. An unbatched predicate
     stops every lane together. A batched one runs until every lane is done: every carry is
     batched, each lane's predicate rides along as an extra carry (computed once per step),
     and finished lanes keep their carry."""
 
-    nc = _params(op)["num_consts"]
+    state, op, size, axis_name = ctx.state, ctx.op, ctx.size, ctx.axis_name
+    operands, bdims = ctx.operands, ctx.bdims
+    nc = ctx.params["num_consts"]
     consts, b_consts, b_carry = operands[:nc], tuple(bdims[:nc]), bdims[nc:]
     cond = outline(state, op.regions[0], "while_cond")
     body = outline(state, op.regions[1], "while_body")
@@ -491,15 +497,15 @@ def batch_while(state, op, operands, bdims, size, axis_name):
              for c, d, bt in zip(operands[nc:], b_carry, batched)]
     loc = op.location
     if pred_b is None:  # every lane stops together
-        w = _new_op(C.while_, consts + carry, _types(carry), 2, num_consts=nc)
+        w = new_op(C.while_, consts + carry, types_of(carry), 2, num_consts=nc)
         for region, fn in zip(w.regions, (cond_b, body_b)):
-            block = region_block(region, _types(consts + carry), loc)
+            block = region_block(region, types_of(consts + carry), loc)
             with ir.InsertionPoint(block), loc:
                 emit_yield(call(state, fn, block.arguments))
         return list(w.results), [0 if bt else None for bt in batched]
     (pred0,) = call(state, cond_b, consts + carry)
-    state_types = _types(consts + carry) + [pred0.type]
-    w = _new_op(C.while_, consts + carry + [pred0], _types(carry) + [pred0.type], 2,
+    state_types = types_of(consts + carry) + [pred0.type]
+    w = new_op(C.while_, consts + carry + [pred0], types_of(carry) + [pred0.type], 2,
                 num_consts=nc)
     cb = region_block(w.regions[0], state_types, loc)
     with ir.InsertionPoint(cb), loc:
@@ -518,11 +524,13 @@ def batch_while(state, op, operands, bdims, size, axis_name):
     return list(w.results)[:-1], [0] * len(carry)
 
 
-def batch_scan(state, op, operands, bdims, size, axis_name):
+@batch_rule(C.scan)
+def _batch_scan(ctx):
     """Carries batched (dim 0) where needed (a fixpoint); xs batched at dim 1 so each slice
     has its batch at 0; the stacked ys come out batched at dim 1."""
 
-    p = _params(op)
+    state, op, size, axis_name, p = ctx.state, ctx.op, ctx.size, ctx.axis_name, ctx.params
+    operands, bdims = ctx.operands, ctx.bdims
     nc, nk, length, reverse = p["num_consts"], p["num_carry"], p["length"], bool(p["reverse"])
     consts, carry, xs = operands[:nc], operands[nc:nc + nk], operands[nc + nk:]
     b_consts, b_carry, b_xs = bdims[:nc], bdims[nc:nc + nk], bdims[nc + nk:]
@@ -542,11 +550,11 @@ def batch_scan(state, op, operands, bdims, size, axis_name):
     carry = [move_bdim(c, d, 0, size) if bt else c
              for c, d, bt in zip(carry, b_carry, batched)]
     f_types = list(function_type(state.funcs[name]).results)
-    out_types = f_types[:nk] + [_stacked(t, length) for t in f_types[nk:]]
+    out_types = f_types[:nk] + [stacked_type(t, length) for t in f_types[nk:]]
     loc = op.location
-    s = _new_op(C.scan, consts + carry + xs, out_types, 1, num_consts=nc, num_carry=nk,
+    s = new_op(C.scan, consts + carry + xs, out_types, 1, num_consts=nc, num_carry=nk,
                 length=length, reverse=reverse)
-    block = region_block(s.regions[0], _types(consts + carry) + [_sliced(x.type) for x in xs],
+    block = region_block(s.regions[0], types_of(consts + carry) + [sliced_type(x.type) for x in xs],
                          loc)
     with ir.InsertionPoint(block), loc:
         emit_yield(call(state, name, block.arguments))
@@ -554,198 +562,172 @@ def batch_scan(state, op, operands, bdims, size, axis_name):
     return list(s.results), out_bdims
 
 
-jvp_call_rules.update({C.cond.name: jvp_cond, C.scan.name: jvp_scan,
-                       C.while_.name: jvp_while})
-region_transpose_rules.update({C.cond.name: transpose_cond, C.scan.name: transpose_scan,
-                               C.while_.name: transpose_while})
-region_batch_rules.update({C.cond.name: batch_cond, C.scan.name: batch_scan,
-                           C.while_.name: batch_while})
+# --- sharding: edges (source, target, (forward map, backward map)) ---------------------------
+
+_ID = (lambda d: d, lambda d: d)
+_UNSTACK = (lambda d: d[1:], lambda d: ((),) + d)  # xs -> one slice: the scanned dim goes
+_STACK = (lambda d: ((),) + d, lambda d: d[1:])  # one slice -> ys: a new, unsharded dim 0
 
 
-# --- shard_map ---------------------------------------------------------------------------------
-
-def _sm(op):
-    """(mesh axis sizes, in dims per operand, out dims per result) of a shard_map."""
-
-    p = _params(op)
-    return (axis_sizes(p["mesh_axes"]), per_value_dims(p["in_shardings"]),
-            per_value_dims(p["out_shardings"]), p["mesh_axes"])
+def _args(region) -> list:
+    return list(region.blocks[0].arguments)
 
 
-def _new_shard_map(operands, result_types, in_dims, out_dims, mesh_axes):
-
-    return _new_op(shard_map, operands, result_types, 1, in_shardings=per_value_attr(in_dims),
-                   out_shardings=per_value_attr(out_dims), mesh_axes=mesh_axes)
-
-
-def _local_types(values_or_types, dims_list, sizes):
-
-    return [local_type(t if isinstance(t, ir.Type) else t.type, d, sizes)
-            for t, d in zip(values_or_types, dims_list)]
-
-
-def _residual_dims(t: ir.Type, sizes) -> tuple:
-    """Residuals leave a shard_map as one block per device along dimension 0."""
-    rank = max(_aval.aval_of_type(t).ndim, 1)
-    return (tuple(sizes),) + ((),) * (rank - 1)
+@region_rule(C.cond)
+def _cond_edges(ctx):
+    """Each branch takes the operands; a result, the first branch's yield that has one."""
+    op = ctx.op
+    operands, results = list(op.operands)[1:], list(op.results)
+    ins = [(v, a, _ID) for r in op.regions for v, a in zip(operands, _args(r))]
+    outs = [(y, res, _ID) for r in op.regions
+            for y, res in zip(yielded(r.blocks[0]), results)]
+    return ins, outs
 
 
-def _as_rank1(v):
-    a = aval_of(v)
-    return P.reshape(v, new_sizes=(1,)) if a.ndim == 0 else v
+@region_rule(C.while_)
+def _while_edges(ctx):
+    """Both regions take (consts, carry); a result, its init's sharding, else the body's."""
+    op = ctx.op
+    operands, results = list(op.operands), list(op.results)
+    ins = [(v, a, _ID) for r in op.regions for v, a in zip(operands, _args(r))]
+    outs = [(v, res, _ID) for v, res in zip(operands[ctx.params["num_consts"]:], results)]
+    outs += [(y, res, _ID) for y, res in zip(yielded(op.regions[1].blocks[0]), results)]
+    return ins, outs
 
 
-def _global_residual_type(t: ir.Type, sizes) -> ir.Type:
+@region_rule(C.scan)
+def _scan_edges(ctx):
+    """The body takes (consts, carry, one slice of each xs); carry results take the inits'
+    shardings (else the body's), ys stack the body's along a new dimension 0."""
+    op = ctx.op
+    nc, nk = ctx.params["num_consts"], ctx.params["num_carry"]
+    operands, results, args = list(op.operands), list(op.results), _args(op.regions[0])
+    ys = yielded(op.regions[0].blocks[0])
+    ins = [(v, a, _ID) for v, a in zip(operands[:nc + nk], args)]
+    ins += [(v, a, _UNSTACK) for v, a in zip(operands[nc + nk:], args[nc + nk:])]
+    outs = [(v, res, _ID) for v, res in zip(operands[nc:nc + nk], results)]
+    outs += [(y, res, _ID) for y, res in zip(ys[:nk], results)]
+    outs += [(y, res, _STACK) for y, res in zip(ys[nk:], results[nk:])]
+    return ins, outs
+
+
+# --- lowering -----------------------------------------------------------------------------------
+
+_I32 = np.dtype(np.int32)
+
+
+def _return(block, values) -> None:
+    with ir.InsertionPoint(block):
+        create("stablehlo.return", [], values)
+
+
+@register(C.cond)
+def _lower_cond(op, params, operands, result_types):
+    index, *args = operands
+    new = create("stablehlo.case", result_types, [index], regions=len(op.regions))
+    for src, dst in zip(op.regions, new.regions):
+        block, values = move_body(src, dst, [], args)
+        _return(block, values)
+    return list(new.results)
+
+
+@register(C.while_)
+def _lower_while(op, params, operands, result_types):
+    n = params["num_consts"]
+    types = [v.type for v in operands]
+    new = create("stablehlo.while", types, operands, regions=2)
+    cond_block, pred = move_body(op.regions[0], new.regions[0], types)
+    _return(cond_block, pred)
+    body_block, carry = move_body(op.regions[1], new.regions[1], types)
+    _return(body_block, list(body_block.arguments)[:n] + carry)
+    return list(new.results)[n:]
+
+
+def _i32(value) -> ir.Value:
+    return dense_const(np.array(value, _I32))
+
+
+def _scalar_type(dtype) -> ir.Type:
+    return _aval.ir_type(_aval.ShapedArray((), dtype))
+
+
+@register(C.scan)
+def _lower_scan(op, params, operands, result_types):
+    nc, nk, length, reverse = (params["num_consts"], params["num_carry"], params["length"],
+                               bool(params["reverse"]))
+    consts, carry, xs = operands[:nc], operands[nc:nc + nk], operands[nc + nk:]
+    ys_types = list(result_types)[nk:]
+    ys_init = [_lower_zeros(t) for t in ys_types]
+    if length == 0:  # the body never runs (and xs[0] does not exist): carry in, empty ys
+        return list(carry) + ys_init
+    state = [_i32(0)] + consts + carry + xs + ys_init
+    types = [v.type for v in state]
+    new = create("stablehlo.while", types, state, regions=2)
+    i32 = _scalar_type(_I32)
+    bool_t = _scalar_type(dtypes.bool_)
+
+    cond = new.regions[0].blocks.append(*types)
+    with ir.InsertionPoint(cond):
+        lt = create("stablehlo.compare", [bool_t], [cond.arguments[0], _i32(length)],
+                     {"comparison_direction": _direction("LT")}).results[0]
+        create("stablehlo.return", [], [lt])
+
+    body = new.regions[1].blocks.append(*types)
+    b = list(body.arguments)
+    i, b_consts = b[0], b[1:1 + nc]
+    b_carry, b_xs, b_ys = b[1 + nc:1 + nc + nk], b[1 + nc + nk:1 + nc + nk + len(xs)], \
+        b[1 + nc + nk + len(xs):]
+    with ir.InsertionPoint(body):
+        idx = create("stablehlo.subtract", [i32], [_i32(length - 1), i]).results[0] \
+            if reverse else i
+        slices = [_slice_at(x, idx) for x in b_xs]
+    old = op.regions[0].blocks[0]
+    for a, v in zip(old.arguments, b_consts + b_carry + slices):
+        a.replace_all_uses_with(v)
+    for o in list(old.operations):
+        body.append(o.operation)
+    y = body.operations[len(body.operations) - 1].operation
+    outs = list(y.operands)
+    y.erase()
+    with ir.InsertionPoint(body):
+        ys = [_update_at(acc, v, idx) for acc, v in zip(b_ys, outs[nk:])]
+        nxt = create("stablehlo.add", [i32], [i, _i32(1)]).results[0]
+        create("stablehlo.return", [], [nxt] + b_consts + outs[:nk] + b_xs + ys)
+    res = list(new.results)
+    return res[1 + nc:1 + nc + nk] + res[1 + nc + nk + len(xs):]
+
+
+def _direction(d: str):
+
+    return hlo.ComparisonDirectionAttr.get(d)
+
+
+def _lower_zeros(t: ir.Type) -> ir.Value:
     a = _aval.aval_of_type(t)
-    shape = a.shape if a.ndim else (1,)
-    n = 1
-    for s in sizes.values():
-        n *= s
-    return _aval.ir_type(a.update(shape=(shape[0] * n,) + tuple(shape[1:])))
+
+    z = scalar_const(a.dtype, 0)
+    return create("stablehlo.broadcast_in_dim", [t], [z],
+                   {"broadcast_dimensions": i64s([])}).results[0]
 
 
-def jvp_shard_map(state, op, mapping, tangents):
-    """Like cond. Forward mode: one shard_map of the body's JVP. Split form: a primal
-    shard_map that also returns its residuals (one block per device) and a tangent shard_map
-    applying the body's linear half to them."""
-
-    sizes, in_dims, out_dims, mesh_axes = _sm(op)
-    old = list(op.operands)
-    new = [mapping.get(v, v) for v in old]
-    diff = tuple(i for i, v in enumerate(old) if v in tangents)
-    n_out = len(op.results)
-    body = outline(state, op.regions[0], "shard_map_body")
-    if not state.memo.get("linearizing"):
-        return _jvp_shard_map_fused(state, op, mapping, tangents, body, diff)
-    fwd, lin, n_res = linearize_function(state, body, diff, tuple(range(n_out)))
-    res_local = list(function_type(state.funcs[fwd]).results)[n_out:]
-    res_dims = [_residual_dims(t, sizes) for t in res_local]
-    res_global = [_global_residual_type(t, sizes) for t in res_local]
-    loc = op.location
-    primal = _new_shard_map(new, _types(op.results) + res_global, in_dims, out_dims + res_dims,
-                            mesh_axes)
-    block = region_block(primal.regions[0], _local_types(new, in_dims, sizes), loc)
-    with ir.InsertionPoint(block), loc:
-        outs = call(state, fwd, block.arguments)
-        emit_yield(outs[:n_out] + [_as_rank1(v) for v in outs[n_out:]])
-    for o, r in zip(op.results, primal.results):
-        mapping[o] = r
-    residuals = list(primal.results)[n_out:]
-    t_args = [tangents[old[i]] for i in diff]
-    t_in_dims = res_dims + [in_dims[i] for i in diff]
-    tangent = _new_shard_map(residuals + t_args, _types(op.results), t_in_dims, out_dims,
-                             mesh_axes)
-    block = region_block(tangent.regions[0], _local_types(residuals + t_args, t_in_dims, sizes),
-                         loc)
-    b = list(block.arguments)
-    with ir.InsertionPoint(block), loc:
-        res = [P.reshape(v, new_sizes=()) if _aval.aval_of_type(t).ndim == 0 else v
-               for v, t in zip(b[:n_res], res_local)]
-        emit_yield(call(state, lin, res + b[n_res:]))
-    return list(tangent.results)
+def _slice_at(x: ir.Value, i: ir.Value) -> ir.Value:
+    """x[i] along the leading axis."""
+    a = _aval.aval_of(x)
+    sl = create("stablehlo.dynamic_slice", [_aval.ir_type(a.update(shape=(1,) + a.shape[1:]))],
+                 [x, i] + _zero_indices(a.ndim - 1), {"slice_sizes": i64s((1,) + a.shape[1:])})
+    return create("stablehlo.reshape", [_aval.ir_type(a.update(shape=a.shape[1:]))],
+                   [sl.results[0]]).results[0]
 
 
-def _jvp_shard_map_fused(state, op, mapping, tangents, body, diff):
-    """Tangents enter and leave sharded as their primals."""
-
-    sizes, in_dims, out_dims, mesh_axes = _sm(op)
-    old = list(op.operands)
-    operands = [mapping.get(v, v) for v in old] + [tangents[old[i]] for i in diff]
-    body_jvp = jvp_function(state, body, diff)
-    nonzero = state.memo[("jvp_nonzero", body_jvp)]
-    n_out = len(op.results)
-    t_out = [i for i in range(n_out) if nonzero[i]]
-    out_types = _types(op.results)
-    t_in_dims = list(in_dims) + [in_dims[i] for i in diff]
-    s = _new_shard_map(operands, out_types + [out_types[i] for i in t_out], t_in_dims,
-                       list(out_dims) + [out_dims[i] for i in t_out], mesh_axes)
-    loc = op.location
-    block = region_block(s.regions[0], _local_types(operands, t_in_dims, sizes), loc)
-    with ir.InsertionPoint(block), loc:
-        outs = call(state, body_jvp, block.arguments)
-        emit_yield(outs[:n_out] + [outs[n_out + i] for i in t_out])
-    res = list(s.results)
-    for o, r in zip(op.results, res[:n_out]):
-        mapping[o] = r
-    out_tangents = [None] * n_out
-    for j, i in enumerate(t_out):
-        out_tangents[i] = res[n_out + j]
-    return out_tangents
+def _update_at(acc: ir.Value, v: ir.Value, i: ir.Value) -> ir.Value:
+    """acc with acc[i] = v along the leading axis."""
+    a = _aval.aval_of(v)
+    upd = create("stablehlo.reshape", [_aval.ir_type(a.update(shape=(1,) + a.shape))],
+                  [v]).results[0]
+    return create("stablehlo.dynamic_update_slice", [acc.type],
+                   [acc, upd, i] + _zero_indices(a.ndim)).results[0]
 
 
-def transpose_shard_map(cts, operands, state, op):
-    """The body transposed per device. A cotangent arriving for a result replicated over some
-    mesh axes reaches every device of those axes, so it is divided by their size; a
-    cotangent leaving for an operand replicated over some axes is summed over them."""
-
-    sizes, in_dims, out_dims, mesh_axes = _sm(op)
-    lin_idx = tuple(i for i, x in enumerate(operands) if is_linear(x))
-    consts = [x for x in operands if not is_linear(x)]
-    const_dims = [d for x, d in zip(operands, in_dims) if not is_linear(x)]
-    body = outline(state, op.regions[0], "shard_map_lin")
-    body_t = transpose_function(state, body, lin_idx)
-    lin_types = [_aval.ir_type(operands[i].aval) for i in lin_idx]
-    lin_dims = [in_dims[i] for i in lin_idx]
-    t_in = const_dims + out_dims
-    t = _new_shard_map(consts + list(cts), lin_types, t_in, lin_dims, mesh_axes)
-    loc = op.location
-    block = region_block(t.regions[0], _local_types(consts + list(cts), t_in, sizes), loc)
-    b = list(block.arguments)
-    nc = len(consts)
-    with ir.InsertionPoint(block), loc:
-        scaled = []
-        for v, dims in zip(b[nc:], out_dims):
-            n = _replication(dims, sizes)
-            scaled.append(P.div(v, _full_like(v, n)) if n > 1 else v)
-        outs = call(state, body_t, b[:nc] + scaled)
-        summed = []
-        for v, dims in zip(outs, lin_dims):
-            used = {a for d in dims for a in d}
-            for axis in sizes:
-                if axis not in used:
-                    v = P.psum(v, axis_name=axis)
-            summed.append(v)
-        emit_yield(summed)
-    res = iter(t.results)
-    return [next(res) if is_linear(x) else None for x in operands]
-
-
-def _replication(dims, sizes) -> int:
-    used = {a for d in dims for a in d}
-    n = 1
-    for a, s in sizes.items():
-        if a not in used:
-            n *= s
-    return n
-
-
-def _full_like(v, value):
-
-    return full_like(v, value)
-
-
-def batch_shard_map(state, op, operands, bdims, size, axis_name):
-    """The batch dimension leads every batched operand and result, unsharded."""
-
-    sizes, in_dims, out_dims, mesh_axes = _sm(op)
-    xs = [x if d is None else move_bdim(x, d, 0, size) for x, d in zip(operands, bdims)]
-    new_in = [d if b is None else ((),) + tuple(d) for d, b in zip(in_dims, bdims)]
-    body = outline(state, op.regions[0], "shard_map_body")
-    in_b = tuple(None if b is None else 0 for b in bdims)
-    name, _ = batch_function(state, body, in_b, size, axis_name, force_out=True)
-    new_out = [((),) + tuple(d) for d in out_dims]
-    out_types = []
-    for r in op.results:
-        a = _aval.aval_of_type(r.type)
-        out_types.append(_aval.ir_type(a.update(shape=(size,) + a.shape)))
-    s = _new_shard_map(xs, out_types, new_in, new_out, mesh_axes)
-    loc = op.location
-    block = region_block(s.regions[0], _local_types(xs, new_in, sizes), loc)
-    with ir.InsertionPoint(block), loc:
-        emit_yield(call(state, name, block.arguments))
-    return list(s.results), [0] * len(out_types)
-
-
-jvp_call_rules[shard_map.name] = jvp_shard_map
-region_transpose_rules[shard_map.name] = transpose_shard_map
-region_batch_rules[shard_map.name] = batch_shard_map
+def _zero_indices(n: int) -> list:
+    """n zero start indices: one constant, made only if needed (no dead ops in the output)."""
+    return [_i32(0)] * n if n else []

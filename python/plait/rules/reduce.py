@@ -1,0 +1,215 @@
+"""The rules of the reductions and argmax / argmin (`dialect/reduce.py`)."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+
+from plait._mlir import ir
+from plait.core import aval as _aval
+from plait.core import dtypes
+from plait.core.aval import aval_of
+from plait.dialect import OPS
+from plait.dialect import ops as P
+from plait.lowering.stablehlo import (
+    binary_body,
+    combine,
+    compare,
+    create,
+    dtype_of,
+    highest,
+    i64,
+    i64s,
+    lowest,
+    register,
+    scalar_const,
+)
+from plait.transforms.batch import batch_rule, shift_axes
+from plait.transforms.jvp import defjvp, jvp_rule, zero_jvp
+from plait.transforms.shard_propagate import backward_rule, forward_rule
+from plait.transforms.simplify import fold
+from plait.transforms.transpose import deftranspose
+
+_REDUCTIONS = (P.reduce_sum, P.reduce_prod, P.reduce_max, P.reduce_min, P.reduce_and,
+               P.reduce_or)
+
+# --- JVP (reduce_sum's follows from its Linear trait) -------------------------------------------
+
+jvp_rule(P.reduce_and, P.reduce_or, P.argmax, P.argmin)(zero_jvp)
+
+
+def _expand_reduced(v, x_aval, axes):
+    """Broadcast a reduction's result back to the operand shape."""
+    kept = [d for d in range(x_aval.ndim) if d not in axes]
+    return P.broadcast_in_dim(v, shape=x_aval.shape, broadcast_dimensions=tuple(kept))
+
+
+@defjvp(P.reduce_max, P.reduce_min)
+def _reduce_extreme_jvp(primals, tangents, outs, axes):
+    (x,), (t,) = primals, tangents
+    if t is None:
+        return [None]
+    xa = aval_of(x)
+    hit = P.convert(P.compare(x, _expand_reduced(outs[0], xa, axes), direction="EQ"),
+                    new_dtype=xa.dtype)
+    count = P.reduce_sum(hit, axes=axes)
+    return [P.div(P.reduce_sum(P.mul(t, hit), axes=axes), count)]
+
+
+@defjvp(P.reduce_prod)
+def _reduce_prod_jvp(primals, tangents, outs, axes):
+    """jax's rule: the JVP of a pairwise tree of multiplies over the reduced axes. Only
+    multiplies, slices and joins, so it is exact with zeros at every order (a select of a
+    literal zero would lose the derivatives of the zero entries)."""
+    (x,), (t,) = primals, tangents
+    xa = aval_of(x)
+    n = math.prod(xa.shape[d] for d in axes)
+    if t is None or n == 0:
+        return [None]
+    kept = tuple(d for d in range(xa.ndim) if d not in axes)
+    rest = tuple(xa.shape[d] for d in kept)
+
+    def flat(v):
+        return P.reshape(P.transpose(v, permutation=tuple(axes) + kept), new_sizes=(n, *rest))
+
+    x, t = flat(x), flat(t)
+    zeros = (0,) * len(rest)
+    strides = (1,) * (1 + len(rest))
+    part = lambda v, lo, hi: P.slice(v, start_indices=(lo, *zeros), limit_indices=(hi, *rest),
+                                     strides=strides)
+    while n > 1:
+        h = n // 2
+        xl, xr, tl, tr = part(x, 0, h), part(x, h, 2 * h), part(t, 0, h), part(t, h, 2 * h)
+        x_next, t_next = P.mul(xl, xr), P.add(P.mul(tl, xr), P.mul(xl, tr))
+        if n % 2:  # the odd one out joins the next level as it is
+            x_next = P.concatenate(x_next, part(x, 2 * h, n), dimension=0)
+            t_next = P.concatenate(t_next, part(t, 2 * h, n), dimension=0)
+        x, t, n = x_next, t_next, h + n % 2
+    return [P.reshape(t, new_sizes=rest)]
+
+
+# --- transposition ------------------------------------------------------------------------------
+
+@deftranspose(P.reduce_sum)
+def _reduce_sum_t(cts, operands, axes):
+    (x,) = operands
+    kept = tuple(d for d in range(x.aval.ndim) if d not in axes)
+    return [P.broadcast_in_dim(cts[0], shape=x.aval.shape, broadcast_dimensions=kept)]
+
+
+# --- batching -----------------------------------------------------------------------------------
+
+@batch_rule(*_REDUCTIONS)
+def _reduce_b(ctx):
+    b, axes = ctx.bdims[0], ctx.params["axes"]
+    out_b = b - sum(1 for a in axes if a < b)
+    return [OPS[ctx.op.name](ctx.operands[0], axes=shift_axes(axes, b))], [out_b]
+
+
+@batch_rule(P.argmax, P.argmin)
+def _arg_b(ctx):
+    b, axis = ctx.bdims[0], ctx.params["axis"]
+    # operand axis `axis` is batched-operand axis axis + 1 from b on; removing it moves the
+    # batch dim down only when it came before b
+    return [OPS[ctx.op.name](ctx.operands[0], axis=axis if axis < b else axis + 1,
+                             index_dtype=ctx.params["index_dtype"])], [b if axis >= b else b - 1]
+
+
+# --- sharding -----------------------------------------------------------------------------------
+
+@forward_rule(*_REDUCTIONS)
+def _reduce_fwd(ctx):
+    (x,) = ctx.dims
+    axes = ctx.params["axes"]
+    return None if x is None else tuple(d for i, d in enumerate(x) if i not in axes)
+
+
+@backward_rule(*_REDUCTIONS)
+def _reduce_bwd(ctx):
+    dims = list(ctx.out)
+    for a in sorted(ctx.params["axes"]):
+        dims.insert(a, ())
+    return [tuple(dims)]
+
+
+@forward_rule(P.argmax, P.argmin)
+def _arg_fwd(ctx):
+    (x,) = ctx.dims
+    axis = ctx.params["axis"]
+    return None if x is None else tuple(d for i, d in enumerate(x) if i != axis)
+
+
+# --- lowering -----------------------------------------------------------------------------------
+
+_REDUCERS = {
+    P.reduce_sum: ("stablehlo.add", lambda dt: 0),
+    P.reduce_prod: ("stablehlo.multiply", lambda dt: 1),
+    P.reduce_max: ("stablehlo.maximum", lowest),
+    P.reduce_min: ("stablehlo.minimum", highest),
+    P.reduce_and: ("stablehlo.and", lambda dt: True if dt == dtypes.bool_ else np.array(-1).astype(dt)),
+    P.reduce_or: ("stablehlo.or", lambda dt: 0),
+}
+
+
+def _reduce(x: ir.Value, init: ir.Value, axes, combine_name: str, result_type) -> ir.Value:
+    new = create("stablehlo.reduce", [result_type], [x, init],
+                  {"dimensions": i64s(axes)}, regions=1)
+    st = init.type
+    binary_body(new.regions[0], st, lambda a, b: combine(combine_name, a, b, st))
+    return new.results[0]
+
+
+def _lower_reduce(combine_name, init_of, op, params, operands, result_types):
+    (x,) = operands
+    dt = dtype_of(x)
+    init = scalar_const(dt, init_of(dt))
+    return [_reduce(x, init, params["axes"], combine_name, result_types[0])]
+
+
+for _op, (_name, _init) in _REDUCERS.items():
+    register(_op)(functools.partial(_lower_reduce, _name, _init))
+
+
+def _lower_argreduce(direction: str, op, params, operands, result_types):
+    """Reduce (value, index) pairs; NaN wins, then the smaller index, as NumPy."""
+    (x,) = operands
+    xa = _aval.aval_of(x)
+    axis, idx_dt = params["axis"], params["index_dtype"]
+    idx_type = _aval.ir_type(xa.update(dtype=idx_dt))
+    iota = create("stablehlo.iota", [idx_type], [], {"iota_dimension": i64(axis)}).results[0]
+    init_v = scalar_const(xa.dtype, lowest(xa.dtype) if direction == "GT" else highest(xa.dtype))
+    init_i = scalar_const(idx_dt, 0)
+    vt, it = init_v.type, init_i.type
+    val_out = _aval.ir_type(_aval.aval_of_type(result_types[0]).update(dtype=xa.dtype))
+    new = create("stablehlo.reduce", [val_out, result_types[0]], [x, iota, init_v, init_i],
+                  {"dimensions": i64s([axis])}, regions=1)
+    block = new.regions[0].blocks.append(vt, it, vt, it)
+    bool_t = _aval.ir_type(_aval.ShapedArray((), dtypes.bool_))
+    with ir.InsertionPoint(block):
+        av, ai, bv, bi = block.arguments
+        pick_a = compare(av, bv, direction, bool_t)
+        if dtypes.is_float(xa.dtype):
+            a_nan = compare(av, av, "NE", bool_t)
+            pick_a = create("stablehlo.or", [bool_t], [pick_a, a_nan]).results[0]
+        eq = compare(av, bv, "EQ", bool_t)
+        a_first = compare(ai, bi, "LT", bool_t)
+        tie = create("stablehlo.and", [bool_t], [eq, a_first]).results[0]
+        pick_a = create("stablehlo.or", [bool_t], [pick_a, tie]).results[0]
+        v = create("stablehlo.select", [vt], [pick_a, av, bv]).results[0]
+        i = create("stablehlo.select", [it], [pick_a, ai, bi]).results[0]
+        create("stablehlo.return", [], [v, i])
+    return [new.results[1]]
+
+
+register(P.argmax)(functools.partial(_lower_argreduce, "GT"))
+register(P.argmin)(functools.partial(_lower_argreduce, "LT"))
+
+
+# --- simplification ----------------------------------------------------------------------------
+
+@fold(*_REDUCTIONS)
+def _fold_no_axes(op, params):
+    if not params["axes"]:
+        return op.operands[0]
