@@ -22,7 +22,7 @@ from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.dialect import ops as P
 from plait.dialect import transform as T
-from plait.ir.funcs import finish_func, function_type, lookup_func, new_func, symbol_name
+from plait.ir.funcs import function_type, lookup_func, symbol_name
 from plait.runtime.array import Array
 from plait.runtime.executable import compile_stablehlo
 from plait.staging.cache import CompiledEntry, remember
@@ -32,12 +32,8 @@ from plait.staging.keys import FunctionKey
 from plait.staging.leaves import leaf_aval, leaf_buffer
 from plait.staging.stage import stage
 from plait.staging.trace import Tracer, bind
-from plait.transforms.autodiff import AD_EXPANSIONS
-from plait.transforms.batch import expand_vmap_op
+from plait.transforms.autodiff import expand_transformations, vjp_functions
 from plait.transforms.expand import ModuleState
-from plait.transforms.jvp import expand_all
-from plait.transforms.linearize import expand_vjp_op
-from plait.transforms.transpose import expand_transpose_op
 from plait.vmapping import vmap
 
 float0 = np.dtype([("float0", np.void, 0)])
@@ -345,31 +341,20 @@ def _stage_split(fun, fkey, in_tree, avals, has_aux, concrete_args):
 
 
 def _build_split(staged, trees, avals, transpose):
-    """Emit `plait.vjp` of the staged function, expand, and compile its forward and linear
-    halves."""
+    """Generate the forward and linear (or transposed) halves of the staged function's vjp,
+    and compile each."""
 
     with LOCK, CONTEXT:
         module = staged.module.operation
-        expand_all(module, {**AD_EXPANSIONS, "plait.vmap": expand_vmap_op})  # those inside fun
+        expand_transformations(module)  # those inside fun
         primal = _rename(module, "main", "primal")
         n_pre = len(staged.in_avals) - len(avals)
         diff = tuple(i for i, a in enumerate(avals) if dtypes.is_inexact(a.dtype))
         n_main = trees["n_main"]
-        ins = list(function_type_of(primal).inputs)
         outs = list(function_type_of(primal).results)
-        entry, block = new_func(module, "vjp_entry", ins + outs[:n_main], ir.Location.unknown())
-        with ir.InsertionPoint(block), ir.Location.unknown():
-            res = T.vjp.create(list(block.arguments), outs + [ins[n_pre + i] for i in diff],
-                               callee="primal", diff_args=tuple(n_pre + i for i in diff),
-                               ct_outs=tuple(range(n_main)))
-        finish_func(entry, block, res, ir.Location.unknown())
-        expand_vjp_op(ModuleState(module), res[0].owner.operation)
-        transpose_op = _entry_ops(entry)[1]
-        if transpose:
-            expand_transpose_op(ModuleState(module), transpose_op)
-        fwd_name, lin_name = [ir.FlatSymbolRefAttr(o.attributes["callee"]).value
-                              for o in _entry_ops(entry)]
-        entry.erase()  # nothing may call the functions about to become entry points
+        fwd_name, lin_name = vjp_functions(ModuleState(module), "primal",
+                                           tuple(n_pre + i for i in diff), tuple(range(n_main)),
+                                           transpose)
         programs = []
         for name in (fwd_name, lin_name):
             m = pipeline.clone_module(staged.module)
@@ -400,13 +385,6 @@ def _rename(module, old: str, new: str):
     f = lookup_func(module, old)
     f.attributes["sym_name"] = ir.StringAttr.get(new)
     return f
-
-
-def _entry_ops(entry) -> list:
-    """The two ops of `vjp_entry` after expanding its vjp: the forward call, then the
-    transpose op (or, once expanded, the call of the backward function)."""
-    return [op.operation for op in entry.regions[0].blocks[0].operations
-            if op.operation.name in ("func.call", "plait.linear_transpose")]
 
 
 def _make_entry(module, name: str) -> None:
