@@ -8,6 +8,9 @@ function). Their outputs are plain plait ops, so a derivative can be differentia
 from __future__ import annotations
 
 from plait._mlir import ir
+from plait.dialect import OPS
+from plait.dialect.traits import CustomRule
+from plait.dialect.transform import custom_lin
 from plait.transforms.base import Pass, fail
 from plait.transforms.batch import expand_vmap_op
 from plait.transforms.dce import DCEPass
@@ -66,13 +69,14 @@ def finalize_custom_calls(module) -> None:
     left = []
 
     def visit(op):
-        if op.name in ("plait.custom_jvp_call", "plait.custom_vjp_call", "plait.custom_lin"):
+        opdef = OPS.get(op.name)
+        if opdef is not None and opdef.has(CustomRule):
             left.append(op)
         return ir.WalkResult.ADVANCE
 
     module.walk(visit)
     for op in left:
-        if op.name == "plait.custom_lin":
+        if op.name == custom_lin.name:
             raise fail(op, "forward-mode differentiation (jvp, jacfwd) of a custom_vjp function "
                            "is not supported; use reverse mode or define a custom_jvp")
         replace_with_call(op, callee_of(op), list(op.operands))
