@@ -13,7 +13,7 @@ import pytest
 from plait import rules
 from plait._mlir import ir
 from plait.core.aval import ShapedArray
-from plait.core.errors import PlaitTypeError
+from plait.core.errors import IRError, PlaitTypeError
 from plait.dialect import OPS
 from plait.dialect import control as C
 from plait.dialect.base import OpDef
@@ -29,9 +29,10 @@ from plait.dialect.traits import (
 from plait.ir.funcs import finish_func, new_func
 from plait.lowering.stablehlo import lowering_for
 from plait.transforms import batch, jvp, shard_propagate
+from plait.transforms.base import run_passes
 from plait.transforms.dce import DCEPass
 from plait.transforms.shard_propagate import backward_rules, forward_rules, region_rules
-from plait.transforms.transpose import transpose_rules
+from plait.transforms.transpose import deftranspose, transpose_rules
 
 
 def _ops():
@@ -157,3 +158,45 @@ def test_the_verifier_checks_what_the_traits_promise():
     f32 = np.dtype(np.float32)
     with pytest.raises(PlaitTypeError, match="operands must have equal shapes"):
         OPS["plait.add"].type_check([ShapedArray((4,), f32), ShapedArray((3,), f32)])
+
+
+
+# --- rules check their own shape (STYLE rule 17) ------------------------------------------------
+
+_F = """
+func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.test_bad"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+"""
+_T = "tensor<4xf32>"
+_MAIN = {
+    "plait-jvp": f"""func.func @main(%x: {_T}, %t: {_T}) -> {_T} {{
+  %0:2 = "plait.jvp"(%x, %t) {{callee = @f, diff_args = array<i64: 0>}}
+      : ({_T}, {_T}) -> ({_T}, {_T})
+  return %0#1 : {_T}
+}}""",
+    "plait-transpose": f"""func.func @main(%t: {_T}) -> {_T} {{
+  %0 = "plait.linear_transpose"(%t) {{callee = @f, linear_args = array<i64: 0>}} : ({_T}) -> {_T}
+  return %0 : {_T}
+}}""",
+    "plait-batch": """func.func @main(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %0 = "plait.vmap"(%x) {callee = @f, in_axes = array<i64: 0>, out_axes = array<i64: 0>,
+                         axis_size = 2 : i64, axis_name = ""}
+      : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}""",
+}
+
+
+@pytest.mark.parametrize("pass_name", list(_MAIN))
+def test_a_rule_returning_the_wrong_number_of_values_fails_naming_the_op(pass_name):
+    op = Unary("plait.test_bad", "Its rules return two values.", traits=(Linear(0),),
+               stablehlo="stablehlo.negate")
+    with declared(op):
+        jvp.defjvp(op)(lambda primals, tangents, outs: [tangents[0]] * 2)
+        deftranspose(op)(lambda cts, operands: [cts[0]] * 2)
+        batch.defbatch(op)(lambda operands, bdims, size: (operands * 2, bdims * 2))
+        module = ir.Module.parse(_F + _MAIN[pass_name])
+        with pytest.raises(IRError, match="rule of 'plait.test_bad' returned 2 "):
+            run_passes(module, [pass_name])
