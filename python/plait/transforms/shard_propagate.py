@@ -1,4 +1,5 @@
-"""plait-shard-propagate: give every value of a sharded program a sharding (`shard_rules`).
+"""plait-shard-propagate: give every value of a sharded program a sharding (`forward_rules`,
+`backward_rules`, `region_rules`).
 
 Seeds are the shardings the user asked for: `plait.sharding_constraint` ops, the results of
 `plait.shard_map` ops (laid out as their out_specs say), and `sdy.sharding` on the public
