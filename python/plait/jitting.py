@@ -147,6 +147,7 @@ class Jitted:
         self.signature = _Signature(fun, static_argnums, static_argnames)
         self.in_shardings, self.out_shardings = in_shardings, out_shardings
         self._fkey = None
+        self._closure_bufs = None
         self._cpp = fastpath.make(self) if fastpath.AVAILABLE else None
 
     @property
@@ -190,8 +191,13 @@ class Jitted:
         return entry.wrap(outs), entry
 
     def closure_buffers(self) -> list:
-        """Device buffers of the arrays the function reads (its implicit first inputs)."""
-        return [leaf_buffer(x, leaf_aval(x)) for x in self.fkey.arrays]
+        """Device buffers of the arrays the function reads (its implicit first inputs), taken
+        on the first call: a NumPy array the function reads is copied then, and mutating it
+        later changes nothing (as jax.jit, which bakes it in when it traces). Both dispatch
+        paths pass these."""
+        if self._closure_bufs is None:
+            self._closure_bufs = [leaf_buffer(x, leaf_aval(x)) for x in self.fkey.arrays]
+        return self._closure_bufs
 
     def _shardings(self, dyn_args, dyn_kwargs, leaves):
         """(sharding per argument leaf, out_shardings) of a sharded call, else None: requested

@@ -16,7 +16,7 @@ import numpy as np
 
 from plait import lax
 from plait.core import dtypes
-from plait.core.aval import ShapedArray
+from plait.core.aval import ShapedArray, canonicalize_shape
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.jitting import new_jitted
 from plait.runtime import device as _device
@@ -216,16 +216,22 @@ def promote_avals(avals) -> tuple[np.dtype, bool]:
 
 @numpy_function(jit=False)
 def broadcast_shapes(*shapes) -> tuple:
-    try:
-        return tuple(np.broadcast_shapes(*shapes))
-    except ValueError:
-        raise PlaitTypeError("shapes " + ", ".join(str(tuple(s)) for s in shapes)
-                             + " cannot be broadcast together") from None
+    """NumPy's broadcast of shapes (computed here: NumPy refuses shapes too big to allocate)."""
+    shapes = [canonicalize_shape(s) for s in shapes]
+    ndim = builtins.max((len(s) for s in shapes), default=0)
+    out = []
+    for dims in zip(*[(1,) * (ndim - len(s)) + s for s in shapes]):
+        sizes = set(dims) - {1}
+        if len(sizes) > 1:
+            raise PlaitTypeError("shapes " + ", ".join(str(s) for s in shapes)
+                                 + " cannot be broadcast together")
+        out.append(sizes.pop() if sizes else 1)
+    return tuple(out)
 
 
 @numpy_function(jit=False)
 def broadcast_to(array, shape):
-    shape = tuple(int(d) for d in shape)
+    shape = canonicalize_shape(shape)
     a = _aval(array)
     if a.shape == shape and is_array(array):
         return array
@@ -665,15 +671,18 @@ def reshape(a, shape, order="C"):
     if order != "C":
         raise PlaitValueError("reshape supports only order='C'")
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    if shape.count(-1) > 1:
+    free = [i for i, d in enumerate(shape) if isinstance(d, (int, np.integer)) and d == -1]
+    if len(free) > 1:
         raise PlaitValueError("reshape: only one dimension may be -1")
-    if -1 in shape:
-        known = int(np.prod([d for d in shape if d != -1]))
-        if known == 0 or a.size % known:
+    known = canonicalize_shape([d for i, d in enumerate(shape) if i not in free], "new shape")
+    if free:
+        n = math.prod(known)
+        if n == 0 or a.size % n:
             raise PlaitTypeError(f"cannot reshape array of shape {a.shape} into {shape}")
-        shape = tuple(a.size // known if d == -1 else d for d in shape)
-    if int(np.prod(shape)) != a.size:
+        known = known[:free[0]] + (a.size // n,) + known[free[0]:]
+    if math.prod(known) != a.size:
         raise PlaitTypeError(f"cannot reshape array of shape {a.shape} into {shape}")
+    shape = known
     return lax.reshape(a, shape)
 
 

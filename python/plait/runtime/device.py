@@ -38,11 +38,17 @@ def jax_aval(aval: ShapedArray) -> _jcore.ShapedArray:
 
 
 def device_put(x: np.ndarray, aval: ShapedArray, device=None):
-    """Host array → device buffer of exactly `aval.dtype` (64-bit kept without jax's x64 flag)."""
+    """Host array → device buffer of exactly `aval.dtype` (64-bit kept without jax's x64 flag).
+
+    The data is copied: PJRT's default (zero-copy) would alias a suitably aligned NumPy array,
+    so mutating it later would change the device array."""
     device = device or default_device()
     x = np.asarray(x, aval.dtype)
     return _jax.batched_device_put(jax_aval(aval), single_device_sharding(device), [x], [device],
-                                   True, enable_x64=True)
+                                   True, False, _COPY, enable_x64=True)
+
+
+_COPY = _jax.HostBufferSemantics.IMMUTABLE_ONLY_DURING_CALL
 
 
 @functools.lru_cache(maxsize=4096)

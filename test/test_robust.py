@@ -1,0 +1,251 @@
+"""Reliability: what used to crash the process, answer wrongly or raise a raw error.
+
+Each input here once aborted or hung the process, returned a wrong value, or raised something
+other than a typed plait error at the user's line. A case that crashed the process runs in a
+subprocess, so a regression fails the test instead of killing the run. Expected values come
+from NumPy and jax.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from usersite import first_line, raises_at
+
+import plait
+import plait.numpy as pnp
+
+HERE = __file__
+
+
+def run_isolated(code: str, timeout: float = 300) -> str:
+    """Run `code` in a fresh interpreter (a crash or hang there fails only this test); returns
+    its stdout. The code must print what the test checks."""
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=timeout, env=dict(os.environ))
+    assert proc.returncode == 0, f"exit status {proc.returncode}:\n{proc.stderr[-3000:]}"
+    return proc.stdout
+
+
+# --- shapes XLA cannot hold: checked before XLA sees them ---------------------------------------
+
+def test_shape_overflow_is_a_typed_error_in_a_subprocess():
+    out = run_isolated("""
+        import plait, plait.numpy as pnp
+        for f in (lambda: pnp.reshape(pnp.zeros((0,)), (2**62, 8, 0)),
+                  lambda: plait.jit(lambda x: pnp.broadcast_to(x, (3, 2**62, 2)))(
+                      pnp.ones((3, 1, 2))),
+                  lambda: pnp.broadcast_to(pnp.ones(2), (3, 2**62, 2)),
+                  lambda: pnp.zeros((2**40, 2**30)),
+                  lambda: plait.jit(lambda: pnp.zeros((2**61, 2), pnp.float32))()):
+            try:
+                f()
+                print("no error")
+            except plait.PlaitValueError as e:
+                print(type(e).__name__, "too big" in str(e), str(e).startswith("<string>:"))
+    """)
+    assert out.split() == ["PlaitValueError", "True", "True"] * 5, out
+
+
+def test_plait_opt_rejects_a_shape_xla_cannot_hold(tmp_path):
+    big = "tensor<4611686018427387904x8x0xf32>"
+    cases = {
+        "op": f'''func.func @f(%a: tensor<0xf32>) -> {big} {{
+  %0 = "plait.reshape"(%a) {{new_sizes = array<i64: 4611686018427387904, 8, 0>}} : (tensor<0xf32>) -> {big}
+  return %0 : {big}
+}}''',
+        "argument": f'''func.func @g(%a: {big}) -> {big} {{
+  return %a : {big}
+}}''',
+    }
+    for name, text in cases.items():
+        path = tmp_path / f"{name}.mlir"
+        path.write_text(text + "\n")
+        proc = subprocess.run([sys.executable, "-m", "plait.tools.opt", str(path),
+                               "--plait-lower-to-stablehlo"], capture_output=True, text=True)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        line = 2 if name == "op" else 1
+        assert f"{path}:{line}:" in proc.stderr and "array is too big" in proc.stderr, \
+            proc.stderr
+
+
+@pytest.mark.parametrize("shape", [(2.5,), 2.0, ("3",), None])
+def test_shape_of_non_ints_is_a_type_error(shape):
+    with pytest.raises(TypeError):
+        np.zeros(shape)
+    for make in (pnp.zeros, pnp.ones, pnp.empty):
+        call = lambda make=make: make(shape)  # noqa: E731
+        raises_at(plait.PlaitTypeError, call, first_line(call), "shape", here=HERE)
+
+
+@pytest.mark.parametrize("make", [lambda: pnp.zeros(-1), lambda: pnp.full((2, -3), 1.0),
+                                  lambda: pnp.tile(pnp.ones(3), -1),
+                                  lambda: pnp.tile(pnp.ones(3), (2, -1)),
+                                  lambda: pnp.repeat(pnp.ones(3), -1),
+                                  lambda: pnp.repeat(pnp.ones(3), [1, -1, 2]),
+                                  lambda: pnp.reshape(pnp.ones(0), (-2, 0))])
+def test_negative_sizes_are_value_errors(make):
+    raises_at(plait.PlaitValueError, make, first_line(make), "negative", here=HERE)
+
+
+def test_a_traced_shape_says_shapes_are_static():
+    for body in (lambda n: pnp.zeros(n), lambda n: pnp.ones((2, n))):
+        raises_at(plait.ConcretizationError, lambda body=body: plait.jit(body)(3),
+                  first_line(body),
+                  "shape must hold static ints", "static_argnums", here=HERE)
+    assert plait.jit(lambda n: pnp.zeros(n), static_argnums=0)(3).shape == (3,)
+
+
+def test_reshape_takes_numpy_ints_and_one_free_dimension():
+    x = np.arange(12.0, dtype=np.float32)
+    for shape in [(np.int64(3), -1), (-1,), np.int32(12), (2, 2, 3)]:
+        np.testing.assert_array_equal(pnp.reshape(x, shape), np.reshape(x, shape))
+
+
+# --- reductions: accumulation dtypes, identities, degenerate sizes ------------------------------
+
+F16S = [np.float16, jnp.bfloat16]
+
+
+@pytest.mark.parametrize("dt", F16S)
+def test_mean_and_var_of_half_floats_accumulate_in_float32(dt):
+    x = np.ones(100000, dt)
+    assert float(pnp.mean(x)) == float(jnp.mean(x)) == 1.0
+    assert pnp.mean(x).dtype == jnp.mean(x).dtype == dt
+    y = (np.arange(100000) % 7 * 40).astype(dt)
+    for f in ("mean", "var", "std"):
+        got, want = getattr(pnp, f)(y), getattr(jnp, f)(y)
+        assert got.dtype == want.dtype, f
+        np.testing.assert_allclose(np.float32(got), np.float32(want), rtol=1e-2, err_msg=f)
+    z = np.full((300, 300), 300, dt)  # sums past float16's range, and a constant: var 0
+    np.testing.assert_array_equal(np.float32(pnp.var(z, axis=0)), np.zeros(300))
+    np.testing.assert_array_equal(np.float32(pnp.mean(z, axis=1)), np.full(300, 300))
+    j = plait.jit(lambda v: (pnp.mean(v), pnp.var(v)))(x)
+    assert [float(v) for v in j] == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("dt", F16S)
+def test_sum_of_half_floats_matches_jax(dt):
+    x = (np.arange(4096) % 13 / 10).astype(dt)  # float16 accumulation loses the tail
+    for f in ("sum", "prod", "cumsum"):
+        got, want = getattr(pnp, f)(x), getattr(jnp, f)(x)
+        assert got.dtype == want.dtype, f
+        np.testing.assert_allclose(np.float32(got), np.float32(want), rtol=2e-3, err_msg=f)
+    np.testing.assert_allclose(np.float32(pnp.sum(x, axis=0, dtype=dt)),
+                               np.float32(jnp.sum(x, axis=0, dtype=dt)), rtol=2e-3)
+
+
+@pytest.mark.parametrize("ddof", [0, 2, 3, 4, 7])
+def test_var_and_std_with_ddof_past_the_size_follow_numpy(ddof):
+    for x in (np.array([1.0, 2.0, 4.0], np.float32), np.ones((2, 3), np.float32)):
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # "Degrees of freedom <= 0"
+            want_var, want_std = np.var(x, ddof=ddof), np.std(x, axis=-1, ddof=ddof)
+        np.testing.assert_allclose(pnp.var(x, ddof=ddof), want_var, rtol=1e-6)
+        np.testing.assert_allclose(pnp.std(x, axis=-1, ddof=ddof), want_std, rtol=1e-6)
+        np.testing.assert_allclose(plait.jit(lambda v: pnp.var(v, ddof=ddof))(x), want_var,
+                                   rtol=1e-6)
+
+
+U64 = np.array([[1, 2**63 + 5, 7], [2**64 - 1, 0, 3]], np.uint64)
+
+
+@pytest.mark.parametrize("name", ["min", "max", "argmin", "argmax", "all", "any", "sum",
+                                  "prod"])
+def test_unsigned_reductions_match_numpy(name):
+    small = (np.uint8, np.uint16, np.uint32) if name not in ("sum", "prod") else ()
+    for x in [U64] + [np.array([3, np.iinfo(dt).max, 0, 5], dt) for dt in small + (np.uint64,)]:
+        for axis in [None] + list(range(x.ndim)):
+            want = getattr(np, name)(x, axis=axis)
+            got = getattr(pnp, name)(x, axis=axis)
+            np.testing.assert_array_equal(got, want)
+            np.testing.assert_array_equal(plait.jit(getattr(pnp, name), static_argnums=1)(
+                x, axis), want)
+    np.testing.assert_array_equal(plait.vmap(getattr(pnp, name))(U64),
+                                  [getattr(np, name)(r) for r in U64])
+
+
+def test_plait_opt_lowers_unsigned_64_bit_reductions(tmp_path):
+    text = "\n".join(f'''func.func @{op}(%x: tensor<3xui64>) -> tensor<ui64> {{
+  %0 = "plait.{op}"(%x) {{axes = array<i64: 0>}} : (tensor<3xui64>) -> tensor<ui64>
+  return %0 : tensor<ui64>
+}}''' for op in ("reduce_min", "reduce_and", "reduce_max"))
+    path = tmp_path / "u64.mlir"
+    path.write_text(text + "\n")
+    proc = subprocess.run([sys.executable, "-m", "plait.tools.opt", str(path),
+                           "--plait-lower-to-stablehlo"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("dense<18446744073709551615> : tensor<ui64>") == 2, proc.stdout
+
+
+def test_full_of_the_largest_uint64_under_jit():
+    out = plait.jit(lambda: pnp.full((2,), 2**64 - 1, np.uint64))()
+    np.testing.assert_array_equal(out, np.full(2, 2**64 - 1, np.uint64))
+
+
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+def test_arg_reductions_of_empty_arrays_raise(name):
+    with pytest.raises(ValueError):
+        getattr(np, name)(np.zeros((0,)))
+    for x in (pnp.zeros((0,)), pnp.zeros((2, 0))):
+        call = lambda x=x: getattr(pnp, name)(x)  # noqa: E731
+        raises_at(plait.PlaitValueError, call, first_line(call), "empty sequence", here=HERE)
+    np.testing.assert_array_equal(getattr(pnp, name)(pnp.zeros((0, 2)), axis=1),
+                                  np.zeros(0, np.int32))
+
+
+# --- host data is copied, never aliased ----------------------------------------------------------
+
+def aligned(n: int, dtype=np.float32) -> np.ndarray:
+    """A zeroed NumPy array at a 64-byte boundary (what PJRT's zero-copy path aliases)."""
+    dtype = np.dtype(dtype)
+    raw = np.zeros(n * dtype.itemsize + 64, np.uint8)
+    start = -raw.ctypes.data % 64
+    out = raw[start:start + n * dtype.itemsize].view(dtype)
+    assert out.ctypes.data % 64 == 0
+    return out
+
+
+@pytest.mark.parametrize("make", [pnp.array, pnp.asarray, plait.device_put,
+                                  lambda a: plait.device_put(a, jax.devices()[1]),
+                                  lambda a: pnp.asarray(a, np.float32)])
+@pytest.mark.parametrize("n", [16, 1 << 20])
+def test_arrays_made_from_numpy_do_not_alias_it(make, n):
+    a = aligned(n)
+    x = make(a)
+    y = x * 2  # dispatched before the mutation
+    a[:] = 5
+    assert float(x[-1]) == 0 and float(y[-1]) == 0
+    assert float(jnp.asarray(aligned(4))[0]) == 0  # (jax copies too)
+
+
+@pytest.mark.parametrize("path", ["cpp", "python"])
+def test_jit_snapshots_the_numpy_arrays_it_reads(path):
+    """As jax.jit, which bakes them in when it traces; both dispatch paths alike."""
+    for n in (16, 17):  # aligned or not
+        a = aligned(n)
+        f, g = plait.jit(lambda: a * 2), jax.jit(lambda: a * 2)  # noqa: B023
+        call = f if path == "cpp" else lambda f=f: f.call_python((), {})[0]
+        assert float(call()[0]) == float(g()[0]) == 0
+        a[:] = 5
+        for _ in range(3):
+            assert float(call()[0]) == float(g()[0]) == 0, n
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.int32, np.uint8, np.float64, np.int64])
+def test_jit_outputs_never_alias_numpy_arguments(dt):
+    ident = plait.jit(lambda x, y: (x, {"y": y, "x": x}))
+    for n in (16, 1 << 20):
+        for _ in range(2):  # a miss, then the C++ path's hit
+            a, b = aligned(n, dt), aligned(n, dt)
+            outs = ident(a, b)
+            a[:], b[:] = 7, 9
+            assert [int(np.asarray(o)[-1]) for o in jax.tree.leaves(outs)] == [0, 0, 0]
