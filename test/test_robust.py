@@ -249,3 +249,162 @@ def test_jit_outputs_never_alias_numpy_arguments(dt):
             outs = ident(a, b)
             a[:], b[:] = 7, 9
             assert [int(np.asarray(o)[-1]) for o in jax.tree.leaves(outs)] == [0, 0, 0]
+
+
+# --- inputs jax and NumPy reject ------------------------------------------------------------------
+
+def _jvp(t):
+    return plait.jvp(lambda x: x * 2, (np.ones(3, np.float32),), (t,))
+
+
+def _pullback(ct, eager=True):
+    def run():
+        _, pb = plait.vjp(lambda x: x * 2, np.ones(3, np.float32))
+        return pb(ct)
+    return run() if eager else plait.jit(run)()
+
+
+BAD_TANGENTS = [np.ones(3, np.float64), np.ones(4, np.float32), np.ones((1, 3), np.float32),
+                np.float32(1), np.ones(3, np.int32)]
+
+
+@pytest.mark.parametrize("t", BAD_TANGENTS, ids=lambda t: f"{t.dtype}{list(np.shape(t))}")
+def test_jvp_tangents_and_vjp_cotangents_must_match(t):
+    """jax raises for each (a float64 tangent only with x64 on: plait keeps 64 bits)."""
+    call = lambda: _jvp(t)  # noqa: E731
+    raises_at(plait.PlaitTypeError, call, first_line(_jvp) + 1, "tangent of type", here=HERE)
+    raises_at(plait.PlaitTypeError, lambda: plait.jit(call)(), first_line(_jvp) + 1,
+              "tangent", here=HERE)
+    for eager in (True, False):
+        raises_at(plait.PlaitTypeError, lambda: _pullback(t, eager),  # noqa: B023
+                  first_line(_pullback) + 3, "cotangent of type", here=HERE)
+
+
+def test_matching_tangents_and_weak_scalars_are_accepted():
+    x = np.arange(3, dtype=np.float32)
+    np.testing.assert_array_equal(_jvp(np.ones(3, np.float32))[1], np.full(3, 2.0))
+    _, pb = plait.vjp(lambda v: pnp.sum(v * 2), x)
+    np.testing.assert_array_equal(pb(1.0)[0], np.full(3, 2.0))  # a weak scalar: any float
+    n, t0 = np.arange(3, dtype=np.int32), np.zeros(3, jax.dtypes.float0)
+    want = jax.jvp(lambda x, n: x * n, (x, n), (x, t0))
+    for got in (plait.jvp(lambda x, n: x * n, (x, n), (x, t0)),
+                plait.jit(lambda: plait.jvp(lambda x, n: x * n, (x, n), (x, t0)))()):
+        np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_linearize_checks_its_tangents():
+    _, f_jvp = plait.linearize(lambda x: x * 2, np.ones(3, np.float32))
+    np.testing.assert_array_equal(f_jvp(np.ones(3, np.float32)), np.full(3, 2.0))
+    with pytest.raises(plait.PlaitTypeError, match="tangent of type float32\\[4\\]"):
+        f_jvp(np.ones(4, np.float32))
+
+
+def test_an_int_too_big_for_the_default_dtype_is_a_typed_error():
+    with pytest.raises(OverflowError):
+        jnp.array(2**40)
+    for data in (2**40, [1, 2**40], -2**40):
+        call = lambda data=data: pnp.array(data)  # noqa: E731
+        raises_at(plait.PlaitTypeError, call, first_line(call), "does not fit in int32",
+                  here=HERE)
+    assert int(pnp.array(2**40, np.int64)) == 2**40
+
+
+def test_a_list_operand_eagerly_is_what_it_is_under_jit():
+    for dt in (np.float32, np.int8):
+        x = pnp.ones(3, dt)
+        for got in (x + [1, 2, 3], [1, 2, 3] + x, pnp.add(x, (1, 2, 3)),
+                    plait.jit(lambda v: v + [1, 2, 3])(x)):
+            want = jnp.ones(3, dt) + jnp.asarray([1, 2, 3])  # lists: 32-bit defaults
+            np.testing.assert_array_equal(got, want)
+            assert got.dtype == want.dtype
+    np.testing.assert_array_equal(pnp.concatenate([[1], [2, 3]]), [1, 2, 3])
+    np.testing.assert_array_equal(pnp.stack([1, 2]), [1, 2])
+
+
+# --- rank-0 dynamic slices --------------------------------------------------------------------
+
+def test_rank_0_dynamic_slice_and_update_under_vmap_grad_and_lowering():
+    x = np.arange(3, dtype=np.float32)
+    ds = lambda v: plait.lax.dynamic_slice(v, (), ())  # noqa: E731
+    jds = lambda v: jax.lax.dynamic_slice(v, (), ())  # noqa: E731
+    np.testing.assert_array_equal(plait.vmap(ds)(x), jax.vmap(jds)(x))
+    np.testing.assert_array_equal(plait.vmap(plait.grad(lambda v: ds(v) ** 2))(x),
+                                  jax.vmap(jax.grad(lambda v: jds(v) ** 2))(x))
+    dus = lambda v, u: plait.lax.dynamic_update_slice(v, u, ())  # noqa: E731
+    np.testing.assert_array_equal(plait.vmap(dus)(x, -x), -x)
+    np.testing.assert_array_equal(plait.vmap(dus, in_axes=(0, None))(x, np.float32(7)),
+                                  np.full(3, 7))
+    text = plait.jit(ds).lower(np.float32(1)).as_text()
+    assert "sizes = []" not in text
+    with plait._mlir.CONTEXT:
+        plait._mlir.ir.Module.parse(text)  # it parses back
+
+
+def test_plait_opt_batches_and_lowers_rank_0_dynamic_slices(tmp_path):
+    path = tmp_path / "ds.mlir"
+    path.write_text('''func.func @f(%x: tensor<f32>) -> tensor<f32> {
+  %0 = "plait.dynamic_slice"(%x) {slice_sizes = array<i64>} : (tensor<f32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+func.func @g(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = "plait.vmap"(%x) {callee = @f, in_axes = array<i64: 0>, out_axes = array<i64: 0>, axis_size = 3 : i64} : (tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+''')
+    lowered = subprocess.run([sys.executable, "-m", "plait.tools.opt", str(path), "--plait-expand",
+                              "--plait-lower-to-stablehlo"], capture_output=True, text=True)
+    assert lowered.returncode == 0, lowered.stderr
+    again = subprocess.run([sys.executable, "-m", "plait.tools.opt", "-"], input=lowered.stdout,
+                           capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+
+
+# --- deleted and donated arrays -------------------------------------------------------------
+
+def test_deleted_or_donated_arrays_are_typed_errors_in_a_subprocess():
+    """A sharded array with a deleted shard, or donated to jax.jit, crashed the process."""
+    out = run_isolated("""
+        import jax, numpy as np, plait, plait.numpy as pnp
+        from jax.sharding import NamedSharding, PartitionSpec as P
+        s = NamedSharding(jax.make_mesh((8,), ("x",)), P("x"))
+        double = plait.jit(lambda x: x * 2)
+
+        def shard_deleted():
+            a = plait.device_put(np.arange(16.0, dtype=np.float32), s)
+            a.addressable_shards[3].data.delete()
+            return a
+
+        def donated(a):
+            jax.jit(lambda x: x + 1, donate_argnums=0)(a.to_jax())
+            return a
+
+        def deleted(a):
+            a.to_jax().delete()
+            return a
+
+        def sharded():
+            return plait.device_put(np.arange(16.0, dtype=np.float32), s)
+
+        double(pnp.ones(3)), double(sharded())  # compiled: later calls hit the caches
+        for make in (shard_deleted, lambda: donated(sharded()), lambda: deleted(sharded()),
+                     lambda: donated(pnp.ones(3)), lambda: deleted(pnp.ones(3))):
+            for use in (pnp.sin, double, lambda a: double.call_python((a,), {}),
+                        plait.grad(pnp.sum), lambda a: plait.jit(lambda: a + 1)()):
+                a = make()
+                try:
+                    use(a)
+                    print("no error")
+                except plait.PlaitValueError as e:
+                    print("deleted" in str(e) and str(e).startswith("<string>:"))
+    """)
+    assert out.split() == ["True"] * 25, out
+
+
+def test_a_deleted_closure_array_on_the_cpp_path():
+    a = pnp.ones(3)
+    f = plait.jit(lambda: a * 2)
+    np.testing.assert_array_equal(f(), np.full(3, 2.0))
+    a.to_jax().delete()
+    for call in (f, lambda: f.call_python((), {})):
+        with pytest.raises(plait.PlaitValueError, match="0 .float32.3.. has been deleted"):
+            call()

@@ -21,6 +21,8 @@ from plait._mlir import CONTEXT, LOCK
 from plait.core import pytree
 from plait.core.errors import EscapedTracerError, PlaitTypeError, PlaitValueError
 from plait.runtime import fastpath
+from plait.runtime.array import Array
+from plait.runtime.device import check_live, is_jax_array
 from plait.runtime.executable import compile_stablehlo
 from plait.staging import keys
 from plait.staging import trace as _trace
@@ -159,10 +161,15 @@ class Jitted:
     def __call__(self, *args, **kwargs):
         return self.call_python(args, kwargs)[0]
 
-    def static_error(self, error: ValueError, args, kwargs):
-        """The C++ path's error for an unhashable static argument, as a typed plait error."""
+    def dispatch_error(self, error: Exception, args, kwargs):
+        """The C++ path's errors for an unhashable static argument or a deleted (donated)
+        array, as typed plait errors."""
         if "Non-hashable static" in str(error):
             _check_hashable(self.signature.split(args, kwargs)[2])
+        dyn_args, dyn_kwargs, _ = self.signature.split(args, kwargs)
+        leaves = pytree.tree_leaves((dyn_args, dyn_kwargs))
+        check_live([b for b in (_buffer_of(x) for x in leaves) if b is not None], "argument")
+        check_live(self.closure_buffers(), "closure array")
         raise error
 
     def call_python(self, args, kwargs):
@@ -243,8 +250,8 @@ class FastJitted(Jitted):
     def __call__(self, *args, **kwargs):
         try:
             return self._cpp(*args, **kwargs)
-        except ValueError as e:
-            self.static_error(e, args, kwargs)
+        except (ValueError, RuntimeError) as e:  # (no cost on the hit path)
+            self.dispatch_error(e, args, kwargs)
 
 
 class _LazyNames:
@@ -258,6 +265,10 @@ class _LazyNames:
 
     def __len__(self):
         return len(self._sig.names(self._args, self._kwargs))
+
+
+def _buffer_of(x):
+    return x._buf if type(x) is Array else x if is_jax_array(x) else None
 
 
 def _has_tracer(tree) -> bool:

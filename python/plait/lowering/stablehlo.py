@@ -210,6 +210,8 @@ def _lower_slice(op, params, operands, result_types):
 
 @register(P.dynamic_slice)
 def _lower_dynamic_slice(op, params, operands, result_types):
+    if not params["slice_sizes"]:  # rank 0: its operand (StableHLO prints `sizes = []`, which
+        return [operands[0]]       # does not parse back)
     return list(create("stablehlo.dynamic_slice", result_types, operands,
                         {"slice_sizes": i64s(params["slice_sizes"])}).results)
 

@@ -52,6 +52,7 @@ def numpy_function(static=(), name=None, jit=True):
         if not jit:
             return traced
         jitted = None
+        static_pos = frozenset(i for i, n in enumerate(_positional(signature)) if n in static)
 
         @functools.wraps(impl)
         def wrapper(*args, **kwargs):
@@ -64,6 +65,8 @@ def numpy_function(static=(), name=None, jit=True):
                 jitted = new_jitted(impl, static_argnames=static)
             if static and (_has_list(args) or _has_list(kwargs.values())):
                 args, kwargs = _static_lists_as_tuples(signature, static, args, kwargs)
+            if _has_sequence(args) or _has_sequence(kwargs.values()):
+                args, kwargs = _host_sequences_as_arrays(static_pos, static, args, kwargs)
             return jitted(*args, **kwargs)
 
         wrapper.traced = traced  # what a tracer's method calls: no dispatch check
@@ -108,6 +111,27 @@ def _has_list(values) -> bool:
     return False
 
 
+def _has_sequence(values) -> bool:
+    return any(type(v) is list or type(v) is tuple for v in values)
+
+
+def _host_sequences_as_arrays(static_pos, static, args, kwargs):
+    """Lists and tuples of numbers given as data become arrays before jit, as a traced call
+    makes them (one array, config's default dtypes): jit would trace each number on its own."""
+    args = tuple(a if i in static_pos else _host_sequence_as_array(a) for i, a in enumerate(args))
+    kwargs = {k: v if k in static else _host_sequence_as_array(v) for k, v in kwargs.items()}
+    return args, kwargs
+
+
+def _host_sequence_as_array(x):
+    if (type(x) is not list and type(x) is not tuple) or _contains_array(x):
+        return x
+    try:
+        return asarray(x)
+    except (PlaitTypeError, TypeError, ValueError):  # ragged, or not numbers: left to impl
+        return x
+
+
 def _static_lists_as_tuples(signature, static, args, kwargs):
     """Lists in static arguments as tuples, which hash."""
     def as_tuple(v):
@@ -137,7 +161,9 @@ def _host_dtype(x, dtype) -> np.dtype:
 
 @numpy_function(jit=False)
 def asarray(a, dtype=None, *, copy=None):
-    """Convert to a plait array: NumPy keeps its dtype; Python data gets config's defaults."""
+    """Convert to a plait array: NumPy keeps its dtype; Python data gets config's defaults.
+    Host data is copied to the device (a later change to a NumPy array does not show); plait
+    and jax arrays, which are immutable, are returned as they are."""
     if is_array(a):
         return a if dtype is None else astype(a, dtype)
     if is_jax_array(a):
@@ -147,7 +173,12 @@ def asarray(a, dtype=None, *, copy=None):
         return stack([asarray(e, dtype) for e in a])
     weak = _is_python_scalar(a) and not isinstance(a, bool) and dtype is None
     dt = _host_dtype(a, dtype)
-    host = np.asarray(a, dtype=dt)
+    try:
+        host = np.asarray(a, dtype=dt)
+    except OverflowError:
+        raise PlaitTypeError(f"{a if np.ndim(a) == 0 else 'an int in the data'} does not fit "
+                             f"in {dt}; pass a dtype that holds it (e.g. dtype=np.int64)"
+                             ) from None
     if tracing():
         return lax.full((), a, None if weak else dt) if host.ndim == 0 else _constant(host)
     return Array(_device.device_put(host, ShapedArray(host.shape, dt, weak)))
@@ -188,8 +219,7 @@ def _aval(x) -> ShapedArray:
     if is_array(x):
         return x.aval
     if isinstance(x, (list, tuple)):
-        x = np.asarray(x)
-        return ShapedArray(x.shape, _host_dtype(x, None))
+        return ShapedArray(np.shape(x), _host_dtype(x, None))
     return lax.aval_of(x)
 
 

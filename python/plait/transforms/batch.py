@@ -219,6 +219,8 @@ def _index_vector(indices, bdims, size):
 @defbatch(P.dynamic_slice)
 def _dynamic_slice_b(operands, bdims, size, slice_sizes):
     (x, *idx), (bx, *bi) = operands, bdims
+    if not idx:  # a rank-0 slice is its operand
+        return [x], [bx]
     if all(d is None for d in bi):
         zero = _index_zero(idx)
         b = bx
@@ -242,6 +244,8 @@ def _index_zero(idx):
 @defbatch(P.dynamic_update_slice)
 def _dus_b(operands, bdims, size):
     (x, u, *idx), (bx, bu, *bi) = operands, bdims
+    if not idx:  # a rank-0 update is the result
+        return [u], [bu]
     if all(d is None for d in bi):
         b = bx if bx is not None else bu
         x, u = move_bdim(x, bx, b, size), move_bdim(u, bu, b, size)
