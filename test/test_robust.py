@@ -347,7 +347,8 @@ def test_plait_opt_batches_and_lowers_rank_0_dynamic_slices(tmp_path):
   return %0 : tensor<f32>
 }
 func.func @g(%x: tensor<3xf32>) -> tensor<3xf32> {
-  %0 = "plait.vmap"(%x) {callee = @f, in_axes = array<i64: 0>, out_axes = array<i64: 0>, axis_size = 3 : i64} : (tensor<3xf32>) -> tensor<3xf32>
+  %0 = "plait.vmap"(%x) {callee = @f, in_axes = array<i64: 0>, out_axes = array<i64: 0>,
+                         axis_size = 3 : i64} : (tensor<3xf32>) -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
 ''')
@@ -408,3 +409,73 @@ def test_a_deleted_closure_array_on_the_cpp_path():
     for call in (f, lambda: f.call_python((), {})):
         with pytest.raises(plait.PlaitValueError, match="0 .float32.3.. has been deleted"):
             call()
+
+
+# --- shardings -------------------------------------------------------------------------------
+
+MESH = jax.make_mesh((8,), ("x",))
+
+
+def test_a_bare_partition_spec_is_refused_by_jit():
+    with pytest.raises(RuntimeError):  # jax: "jit requires a non-empty mesh in context"
+        jax.jit(lambda x: x, in_shardings=jax.sharding.PartitionSpec("x"))(np.ones(8))
+    for kw in ("in_shardings", "out_shardings"):
+        for spec in (plait.sharding.PartitionSpec("x"), (None, plait.sharding.PartitionSpec())):
+            call = lambda kw=kw, spec=spec: plait.jit(lambda x: x, **{kw: spec})  # noqa: E731
+            raises_at(plait.PlaitTypeError, call, first_line(call), "NamedSharding(mesh, spec)",
+                      here=HERE)
+
+
+def test_memory_kinds_plait_does_not_place_are_refused():
+    s = jax.sharding.NamedSharding(MESH, jax.sharding.PartitionSpec("x"),
+                                   memory_kind="pinned_host")
+    x = np.arange(8.0, dtype=np.float32)
+    for call in (lambda: plait.device_put(x, s), lambda: plait.jit(lambda v: v, in_shardings=s)(x),
+                 lambda: plait.jit(lambda v: v * 2, out_shardings=s)(x)):
+        raises_at(plait.PlaitValueError, call, first_line(call), "memory_kind='pinned_host'",
+                  here=HERE)
+    device = jax.sharding.NamedSharding(MESH, jax.sharding.PartitionSpec("x"),
+                                        memory_kind="device")
+    assert plait.device_put(x, device).sharding.is_equivalent_to(device, 1)
+
+
+def test_partition_spec_unconstrained_is_a_typed_error():
+    P = plait.sharding.PartitionSpec
+    x = np.ones(8, np.float32)
+    auto = jax.make_mesh((8,), ("x",), axis_types=(jax.sharding.AxisType.Auto,))
+    s = jax.sharding.NamedSharding(auto, P(P.UNCONSTRAINED))  # jax takes it on an Auto mesh
+    for call in (lambda: plait.sharding.NamedSharding(auto, P(P.UNCONSTRAINED)),
+                 lambda: plait.device_put(x, s), lambda: plait.jit(lambda v: v, in_shardings=s)(x),
+                 lambda: plait.jit(lambda v: plait.with_sharding_constraint(v, s))(x)):
+        raises_at(plait.PlaitValueError, call, first_line(call), "UNCONSTRAINED", here=HERE)
+
+
+def test_an_array_laid_out_by_gspmd_sharding_is_a_typed_error():
+    from jax._src.sharding_impls import GSPMDSharding
+
+    named = jax.sharding.NamedSharding(MESH, jax.sharding.PartitionSpec("x"))
+    a = jax.device_put(np.arange(8.0, dtype=np.float32),
+                       GSPMDSharding(tuple(MESH.devices.flat), named._to_xla_hlo_sharding(1)))
+    for call in (lambda: plait.jit(lambda x: x * 2)(a), lambda: pnp.sin(a),
+                 lambda: plait.jit(lambda: a * 2)(), lambda: plait.grad(pnp.sum)(a)):
+        raises_at(plait.PlaitTypeError, call, first_line(call), "GSPMDSharding", "NamedSharding",
+                  here=HERE)
+    np.testing.assert_array_equal(plait.jit(lambda x: x * 2)(jax.device_put(a, named)),
+                                  np.arange(8.0) * 2)
+
+
+def test_copies_keep_the_layout_and_pickling_a_sharded_array_is_refused():
+    import copy
+    import pickle
+
+    s = jax.sharding.NamedSharding(MESH, jax.sharding.PartitionSpec("x"))
+    a = plait.device_put(np.arange(8.0), s)  # float64: dtypes are per array
+    for c in (copy.copy(a), copy.deepcopy(a)):
+        assert c.sharding.is_equivalent_to(s, 1) and c.dtype == np.float64
+        assert c.to_jax() is not a.to_jax()
+        np.testing.assert_array_equal(c, np.arange(8.0))
+    call = lambda: pickle.dumps(a)  # noqa: E731
+    raises_at(plait.PlaitTypeError, call, first_line(call), "cannot be pickled", here=HERE)
+    w = pnp.asarray(2.0)
+    for c in (copy.copy(w), copy.deepcopy(w), pickle.loads(pickle.dumps(w))):
+        assert c.weak_type and float(c) == 2.0

@@ -15,6 +15,7 @@ import functools
 import inspect
 
 from jax._src.tree_util import broadcast_prefix
+from jax.sharding import NamedSharding, PartitionSpec
 
 from plait import pipeline
 from plait._mlir import CONTEXT, LOCK
@@ -350,7 +351,20 @@ def jit(fun=None, *, static_argnums=None, static_argnames=None, in_shardings=Non
                                  out_shardings=out_shardings)
     if not callable(fun):
         raise PlaitTypeError(f"jit expects a callable, got {type(fun).__name__}")
+    _check_shardings(in_shardings, "in_shardings")
+    _check_shardings(out_shardings, "out_shardings")
     return new_jitted(fun, static_argnums, static_argnames, in_shardings, out_shardings)
+
+
+def _check_shardings(tree, what: str) -> None:
+    """Each leaf is None or a NamedSharding: a bare PartitionSpec names no mesh (jax takes one
+    from a mesh context, which plait has not)."""
+    for s in pytree.tree_leaves(tree, is_leaf=lambda x: x is None):
+        if s is not None and not isinstance(s, NamedSharding):
+            hint = (": a PartitionSpec needs its mesh, NamedSharding(mesh, spec)"
+                    if isinstance(s, PartitionSpec) else "")
+            raise PlaitTypeError(f"{what} takes NamedShardings (or None), got "
+                                 f"{type(s).__name__} {s}{hint}")
 
 
 def new_jitted(fun, static_argnums=None, static_argnames=None, in_shardings=None,

@@ -17,7 +17,7 @@ from plait.core.errors import PlaitValueError
 from plait.ir.funcs import lookup_func
 from plait.ir.sharding import MESH_NAME, check_sharding, mesh_attr, sharding_attr
 from plait.staging.keys import FunctionKey
-from plait.staging.leaves import leaf_aval, leaf_buffer, multi_device
+from plait.staging.leaves import leaf_aval, leaf_buffer, named_sharding
 from plait.staging.trace import ModuleBuilder, Trace, Tracer
 
 stats = {"traces": 0, "compiles": 0}  # counters the tests read
@@ -97,7 +97,7 @@ def _annotate_shardings(mb: ModuleBuilder, staged: Staged, shardings):
     and results (requested, or the arguments' own). Returns the mesh, or None."""
     in_sh, out_prefix = shardings or ((), None)
     bufs = staged.closure_bufs + staged.consts
-    given = [b.sharding if multi_device(b) else None for b in bufs] + list(in_sh)
+    given = [named_sharding(b) for b in bufs] + list(in_sh)
     given += [None] * (len(staged.in_avals) - len(given))
     mesh = getattr(mb, "mesh", None)
     for s_ in given:
