@@ -479,3 +479,92 @@ def test_copies_keep_the_layout_and_pickling_a_sharded_array_is_refused():
     w = pnp.asarray(2.0)
     for c in (copy.copy(w), copy.deepcopy(w), pickle.loads(pickle.dumps(w))):
         assert c.weak_type and float(c) == 2.0
+
+
+# --- shard_map: replication claims, collectives under divergent control flow, axis names ------
+
+AUTO = jax.make_mesh((8,), ("x",), axis_types=(jax.sharding.AxisType.Auto,))  # jax's oracle
+X16 = np.arange(16.0, dtype=np.float32)
+
+
+def _smap(xp, body, in_specs, out_specs, **kw):
+    smap = plait.shard_map if xp is plait else jax.shard_map
+    return smap(body, mesh=MESH if xp is plait else AUTO, in_specs=in_specs,
+                out_specs=out_specs, **kw)
+
+
+@pytest.mark.parametrize("body", [lambda lax: lambda v: v * 2,
+                                  lambda lax: lambda v: v + lax.axis_index("x"),
+                                  lambda lax: lambda v: lax.ppermute(v, "x", [(i, (i + 1) % 8)
+                                                                             for i in range(8)])])
+def test_out_specs_claiming_replication_of_a_varying_result_raise(body):
+    P = jax.sharding.PartitionSpec
+    with pytest.raises(ValueError):
+        _smap(jax, body(jax.lax), P("x"), P())(X16)
+    call = lambda: _smap(plait, body(plait.lax), P("x"), P())(X16)  # noqa: E731
+    raises_at(plait.PlaitValueError, call, first_line(call), "replicated over mesh axis 'x'",
+              here=HERE)
+    jitted = plait.jit(lambda v: _smap(plait, body(plait.lax), P("x"), P())(v))
+    with pytest.raises(plait.PlaitValueError, match="out_specs P"):
+        jitted(X16)
+
+
+def test_replicated_results_are_accepted():
+    P = jax.sharding.PartitionSpec
+    lax = plait.lax
+    for body, ins in [(lambda v: lax.psum(v, "x"), P("x")), (lambda v: v * 2, P()),
+                      (lambda v: lax.pmean(v * lax.axis_index("x"), "x"), P()),
+                      (lambda v: lax.all_gather(v, "x", tiled=True), P("x"))]:
+        assert _smap(plait, body, ins, P())(X16).shape in ((16,), (2,))
+    np.testing.assert_array_equal(_smap(plait, lambda v: lax.psum(v, "x"), P("x"), P())(X16),
+                                  X16.reshape(8, 2).sum(0))
+    # check_vma=False: the caller vouches, as in jax
+    _smap(plait, lambda v: v * 2, P("x"), P(), check_vma=False)(X16)
+
+
+def test_a_collective_under_a_divergent_cond_raises_instead_of_hanging():
+    out = run_isolated("""
+        import jax, numpy as np, plait
+        from jax.sharding import PartitionSpec as P
+        from plait import lax
+        mesh = jax.make_mesh((8,), ("x",))
+        x = np.arange(16.0, dtype=np.float32)
+        bodies = [
+            lambda v: lax.cond(lax.axis_index("x") < 4, lambda u: lax.psum(u, "x"),
+                               lambda u: u, v),
+            lambda v: lax.cond(v[0] > 3, lambda u: u, lambda u: lax.all_gather(u, "x",
+                                                                          tiled=True)[:2], v),
+            lambda v: lax.switch(lax.axis_index("x") % 3, [lambda u: u, lambda u: u * 2,
+                                 lambda u: lax.pmean(u, "x")], v),
+        ]
+        for body in bodies:
+            try:
+                plait.shard_map(body, mesh, in_specs=P("x"), out_specs=P("x"))(x)
+                print("no error")
+            except plait.PlaitValueError as e:
+                print("would hang" in str(e) and str(e).startswith("<string>:"))
+    """, timeout=240)
+    assert out.split() == ["True"] * 3, out
+
+
+def test_a_collective_under_a_uniform_cond_runs():
+    P = jax.sharding.PartitionSpec
+
+    def body(lax):
+        total = lambda v: lax.psum(v, "x")  # noqa: E731
+        return lambda v: lax.cond(total(v)[0] > 10, lambda u: total(u) * 2, lambda u: u, v)
+
+    np.testing.assert_array_equal(_smap(plait, body(plait.lax), P("x"), P("x"))(X16),
+                                  _smap(jax, body(jax.lax), P("x"), P("x"), check_vma=False)(X16))
+
+
+def test_a_mesh_axis_shadows_a_vmap_axis_of_the_same_name():
+    P = jax.sharding.PartitionSpec
+    lax = plait.lax
+    inner = plait.shard_map(lambda v: lax.psum(v, "x"), MESH, in_specs=P("x"), out_specs=P())
+    xs = np.stack([X16, 2 * X16, 3 * X16])
+    want = xs.reshape(3, 8, 2).sum(1)  # the psum runs over the 8 devices of mesh axis x
+    np.testing.assert_array_equal(plait.vmap(inner, axis_name="x")(xs), want)
+    np.testing.assert_array_equal(plait.jit(plait.vmap(inner, axis_name="x"))(xs), want)
+    outer = plait.vmap(lambda v: inner(v) + lax.psum(v[0], "x"), axis_name="x")
+    np.testing.assert_array_equal(outer(xs), want + xs[:, 0].sum())  # outside: the vmap's
