@@ -568,3 +568,58 @@ def test_a_mesh_axis_shadows_a_vmap_axis_of_the_same_name():
     np.testing.assert_array_equal(plait.jit(plait.vmap(inner, axis_name="x"))(xs), want)
     outer = plait.vmap(lambda v: inner(v) + lax.psum(v[0], "x"), axis_name="x")
     np.testing.assert_array_equal(outer(xs), want + xs[:, 0].sum())  # outside: the vmap's
+
+
+# --- threads ------------------------------------------------------------------------------------
+
+def _thread_work(k: int, shared):
+    """Tracing, transforming, eager ops and a shared jitted function, from one thread."""
+    import plait.lax as lax
+
+    x = np.linspace(0, 1, 6, dtype=np.float32).reshape(2, 3) + k
+    return {
+        "jit": plait.jit(lambda v: pnp.tanh(v * (k + 1)) + k)(x),
+        "grad": plait.grad(lambda v: pnp.sum(pnp.cos(v) * (k + 1)))(x),
+        "jit_grad": plait.jit(plait.grad(lambda v: pnp.sum(v ** 2) * k))(x),
+        "vmap": plait.vmap(lambda r: pnp.dot(r, r) + k)(x),
+        "eager": pnp.exp(x) + k,
+        "shared": [shared(x) for _ in range(5)][-1],
+        "scan": lax.scan(lambda c, r: (c + r, c * k), np.zeros(3, np.float32), x)[0],
+        "cond": plait.jit(lambda v: lax.cond(pnp.sum(v) > 3 * k, lambda u: u * 2,
+                                            lambda u: u - 1, v))(x),
+        "shard_map": plait.shard_map(lambda v: lax.psum(v * k, "x"), MESH,
+                                     in_specs=jax.sharding.PartitionSpec("x"),
+                                     out_specs=jax.sharding.PartitionSpec())(X16),
+    }
+
+
+def test_eight_threads_trace_transform_and_call_concurrently():
+    import threading
+
+    shared = plait.jit(lambda v: pnp.sin(v) * 2 + 1)
+    n = 8
+    barrier = threading.Barrier(n)
+    results, errors = [None] * n, []
+
+    def run(k):
+        try:
+            barrier.wait()
+            results[k] = _thread_work(k, shared)
+        except Exception as e:  # reported below, with the thread's traceback
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    for k in range(n):
+        want = _thread_work(k, shared)  # the main thread's answers
+        for name, value in want.items():
+            np.testing.assert_allclose(np.asarray(results[k][name]), np.asarray(value),
+                                       rtol=1e-6, err_msg=f"thread {k}: {name}")
+    x = np.linspace(0, 1, 6, dtype=np.float32).reshape(2, 3) + 3
+    np.testing.assert_allclose(results[3]["jit"], jnp.tanh(x * 4) + 3, rtol=1e-6)
+    np.testing.assert_allclose(results[3]["grad"], -4 * np.sin(x), rtol=1e-5)

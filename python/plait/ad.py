@@ -15,7 +15,7 @@ from collections import OrderedDict
 import numpy as np
 
 from plait import pipeline
-from plait._mlir import CONTEXT, LOCK, ir
+from plait._mlir import ir, scope
 from plait.core import aval as _aval
 from plait.core import dtypes, pytree
 from plait.core.aval import ShapedArray
@@ -314,7 +314,7 @@ def _eager_split(fun, primals, has_aux, transpose: bool):
         staged, trees = _stage_split(fun, fkey, call_tree, avals, has_aux, closure + arg_bufs)
         if staged.retrace:  # it depends on more than the key: one split per IR traced
             remember(_SPLITS, key, _RETRACE)
-            with CONTEXT:
+            with scope():
                 key = (key, hashlib.sha256(str(staged.module).encode()).digest())
             cached = _SPLITS.get(key)
             if cached is not None:
@@ -368,7 +368,7 @@ def _stage_split(fun, fkey, in_tree, avals, has_aux, concrete_args):
         trees["n_main"] = len(pytree.tree_leaves(main))
         return (main, aux)
 
-    with LOCK, CONTEXT:
+    with scope():
         staged = stage(fun, fkey, in_tree, avals, lambda t: t, apply=apply,
                                concrete_args=concrete_args)
     return staged, trees
@@ -378,7 +378,7 @@ def _build_split(staged, trees, avals, transpose):
     """Emit `plait.vjp` of the staged function, expand, and compile its forward and linear
     halves."""
 
-    with LOCK, CONTEXT:
+    with scope():
         module = staged.module.operation
         expand_all(module, {**AD_EXPANSIONS, "plait.vmap": expand_vmap_op})  # those inside fun
         primal = _rename(module, "main", "primal")
@@ -456,8 +456,8 @@ def _make_entry(module, name: str) -> None:
 
 def _compile_entry(module):
 
-    ft = function_type_of(lookup_func(module.operation, "main"))
-    with LOCK, CONTEXT:
+    with scope():
+        ft = function_type_of(lookup_func(module.operation, "main"))
         return compile_stablehlo(module, [_aval.aval_of_type(t) for t in ft.inputs],
                                  [_aval.aval_of_type(t) for t in ft.results])
 

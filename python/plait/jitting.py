@@ -18,7 +18,7 @@ from jax._src.tree_util import broadcast_prefix
 from jax.sharding import NamedSharding, PartitionSpec
 
 from plait import pipeline
-from plait._mlir import CONTEXT, LOCK
+from plait._mlir import scope
 from plait.core import pytree
 from plait.core.errors import EscapedTracerError, PlaitTypeError, PlaitValueError
 from plait.runtime import fastpath
@@ -288,7 +288,7 @@ class Lowered:
 
     def __init__(self, staged: Staged):
         self.staged = staged
-        with LOCK, CONTEXT:
+        with scope():
             module = staged.module
             self._modules = {"traced": module.operation.clone()}
             pipeline.optimize(module)
@@ -300,11 +300,11 @@ class Lowered:
     def as_text(self, stage: str = "stablehlo", debug_info: bool = False) -> str:
         if stage not in self._modules:
             raise PlaitValueError(f"unknown stage '{stage}'; use one of {list(self._modules)}")
-        with CONTEXT:
+        with scope():
             return self._modules[stage].get_asm(enable_debug_info=debug_info)
 
     def compile(self) -> Compiled:
-        with LOCK, CONTEXT:
+        with scope():
             if getattr(self.staged, "mesh", None) is not None:
                 exe = compile_sharded_staged(self.staged, self._lowered_module)
             else:
@@ -381,7 +381,7 @@ def make_mlir(fun, **jit_kwargs):
 
     def traced_text(*args, **kwargs):
         staged = j.trace(*args, **kwargs)
-        with CONTEXT:
+        with scope():
             return str(staged.module)
     return traced_text
 
