@@ -124,12 +124,18 @@ def _host_sequences_as_arrays(static_pos, static, args, kwargs):
 
 
 def _host_sequence_as_array(x):
-    if (type(x) is not list and type(x) is not tuple) or _contains_array(x):
+    if not _numbers_only(x):  # sequences of arrays stay sequences (concatenate, stack)
         return x
     try:
         return asarray(x)
-    except (PlaitTypeError, TypeError, ValueError):  # ragged, or not numbers: left to impl
+    except (PlaitTypeError, ValueError):  # ragged: left to the function
         return x
+
+
+def _numbers_only(x) -> bool:
+    """A list or tuple holding only Python or NumPy scalars (or such lists)."""
+    return (type(x) is list or type(x) is tuple) and all(
+        isinstance(e, (bool, int, float, complex, np.generic)) or _numbers_only(e) for e in x)
 
 
 def _static_lists_as_tuples(signature, static, args, kwargs):
