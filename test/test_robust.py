@@ -623,3 +623,12 @@ def test_eight_threads_trace_transform_and_call_concurrently():
     x = np.linspace(0, 1, 6, dtype=np.float32).reshape(2, 3) + 3
     np.testing.assert_allclose(results[3]["jit"], jnp.tanh(x * 4) + 3, rtol=1e-6)
     np.testing.assert_allclose(results[3]["grad"], -4 * np.sin(x), rtol=1e-5)
+
+
+def test_bitwise_reductions_of_uint64_match_numpy():
+    for axes in [(0,), (1,), (0, 1)]:
+        for lax_fn, np_fn in ((plait.lax.reduce_and, np.bitwise_and),
+                              (plait.lax.reduce_or, np.bitwise_or)):
+            want = np_fn.reduce(U64, axis=axes)
+            np.testing.assert_array_equal(lax_fn(U64, axes), want)
+            np.testing.assert_array_equal(plait.jit(lambda x: lax_fn(x, axes))(U64), want)  # noqa: B023
