@@ -15,12 +15,15 @@ import functools
 import inspect
 
 from jax._src.tree_util import broadcast_prefix
+from jax.sharding import NamedSharding, PartitionSpec
 
 from plait import pipeline
-from plait._mlir import CONTEXT, LOCK
+from plait._mlir import scope
 from plait.core import pytree
 from plait.core.errors import EscapedTracerError, PlaitTypeError, PlaitValueError
 from plait.runtime import fastpath
+from plait.runtime.array import Array
+from plait.runtime.device import check_live, is_jax_array
 from plait.runtime.executable import compile_stablehlo
 from plait.staging import keys
 from plait.staging import trace as _trace
@@ -147,6 +150,7 @@ class Jitted:
         self.signature = _Signature(fun, static_argnums, static_argnames)
         self.in_shardings, self.out_shardings = in_shardings, out_shardings
         self._fkey = None
+        self._closure_bufs = None
         self._cpp = fastpath.make(self) if fastpath.AVAILABLE else None
 
     @property
@@ -158,10 +162,15 @@ class Jitted:
     def __call__(self, *args, **kwargs):
         return self.call_python(args, kwargs)[0]
 
-    def static_error(self, error: ValueError, args, kwargs):
-        """The C++ path's error for an unhashable static argument, as a typed plait error."""
+    def dispatch_error(self, error: Exception, args, kwargs):
+        """The C++ path's errors for an unhashable static argument or a deleted (donated)
+        array, as typed plait errors."""
         if "Non-hashable static" in str(error):
             _check_hashable(self.signature.split(args, kwargs)[2])
+        dyn_args, dyn_kwargs, _ = self.signature.split(args, kwargs)
+        leaves = pytree.tree_leaves((dyn_args, dyn_kwargs))
+        check_live([b for b in (_buffer_of(x) for x in leaves) if b is not None], "argument")
+        check_live(self.closure_buffers(), "closure array")
         raise error
 
     def call_python(self, args, kwargs):
@@ -190,8 +199,13 @@ class Jitted:
         return entry.wrap(outs), entry
 
     def closure_buffers(self) -> list:
-        """Device buffers of the arrays the function reads (its implicit first inputs)."""
-        return [leaf_buffer(x, leaf_aval(x)) for x in self.fkey.arrays]
+        """Device buffers of the arrays the function reads (its implicit first inputs), taken
+        on the first call: a NumPy array the function reads is copied then, and mutating it
+        later changes nothing (as jax.jit, which bakes it in when it traces). Both dispatch
+        paths pass these."""
+        if self._closure_bufs is None:
+            self._closure_bufs = [leaf_buffer(x, leaf_aval(x)) for x in self.fkey.arrays]
+        return self._closure_bufs
 
     def _shardings(self, dyn_args, dyn_kwargs, leaves):
         """(sharding per argument leaf, out_shardings) of a sharded call, else None: requested
@@ -237,8 +251,8 @@ class FastJitted(Jitted):
     def __call__(self, *args, **kwargs):
         try:
             return self._cpp(*args, **kwargs)
-        except ValueError as e:
-            self.static_error(e, args, kwargs)
+        except (ValueError, RuntimeError) as e:  # (no cost on the hit path)
+            self.dispatch_error(e, args, kwargs)
 
 
 class _LazyNames:
@@ -252,6 +266,10 @@ class _LazyNames:
 
     def __len__(self):
         return len(self._sig.names(self._args, self._kwargs))
+
+
+def _buffer_of(x):
+    return x._buf if type(x) is Array else x if is_jax_array(x) else None
 
 
 def _has_tracer(tree) -> bool:
@@ -270,7 +288,7 @@ class Lowered:
 
     def __init__(self, staged: Staged):
         self.staged = staged
-        with LOCK, CONTEXT:
+        with scope():
             module = staged.module
             self._modules = {"traced": module.operation.clone()}
             pipeline.optimize(module)
@@ -282,11 +300,11 @@ class Lowered:
     def as_text(self, stage: str = "stablehlo", debug_info: bool = False) -> str:
         if stage not in self._modules:
             raise PlaitValueError(f"unknown stage '{stage}'; use one of {list(self._modules)}")
-        with CONTEXT:
+        with scope():
             return self._modules[stage].get_asm(enable_debug_info=debug_info)
 
     def compile(self) -> Compiled:
-        with LOCK, CONTEXT:
+        with scope():
             if getattr(self.staged, "mesh", None) is not None:
                 exe = compile_sharded_staged(self.staged, self._lowered_module)
             else:
@@ -333,7 +351,20 @@ def jit(fun=None, *, static_argnums=None, static_argnames=None, in_shardings=Non
                                  out_shardings=out_shardings)
     if not callable(fun):
         raise PlaitTypeError(f"jit expects a callable, got {type(fun).__name__}")
+    _check_shardings(in_shardings, "in_shardings")
+    _check_shardings(out_shardings, "out_shardings")
     return new_jitted(fun, static_argnums, static_argnames, in_shardings, out_shardings)
+
+
+def _check_shardings(tree, what: str) -> None:
+    """Each leaf is None or a NamedSharding: a bare PartitionSpec names no mesh (jax takes one
+    from a mesh context, which plait has not)."""
+    for s in pytree.tree_leaves(tree, is_leaf=lambda x: x is None):
+        if s is not None and not isinstance(s, NamedSharding):
+            hint = (": a PartitionSpec needs its mesh, NamedSharding(mesh, spec)"
+                    if isinstance(s, PartitionSpec) else "")
+            raise PlaitTypeError(f"{what} takes NamedShardings (or None), got "
+                                 f"{type(s).__name__} {s}{hint}")
 
 
 def new_jitted(fun, static_argnums=None, static_argnames=None, in_shardings=None,
@@ -350,7 +381,7 @@ def make_mlir(fun, **jit_kwargs):
 
     def traced_text(*args, **kwargs):
         staged = j.trace(*args, **kwargs)
-        with CONTEXT:
+        with scope():
             return str(staged.module)
     return traced_text
 

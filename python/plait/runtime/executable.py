@@ -27,6 +27,7 @@ class Executable:
         self._handlers = [_device.result_handler(a, self.sharding) for a in out_avals]
 
     def __call__(self, bufs: Sequence) -> list:
+        _device.check_live(bufs)
         return self.loaded.execute_sharded(list(bufs)).consume_with_handlers(self._handlers)
 
     def memory_stats(self):
@@ -56,6 +57,7 @@ class ShardedExecutable:
         self._handlers = [_device.result_handler(a, s) for a, s in zip(out_avals, out_shardings)]
 
     def __call__(self, bufs: Sequence) -> list:
+        _device.check_live(bufs)
         args = []
         for k, (b, s) in enumerate(zip(bufs, self.in_shardings)):
             if not b.sharding.is_equivalent_to(s, len(b.shape)):

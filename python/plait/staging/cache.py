@@ -12,7 +12,7 @@ import numpy as np
 from jax.sharding import NamedSharding
 
 from plait import pipeline
-from plait._mlir import CONTEXT, LOCK, ir
+from plait._mlir import LOCK, ir, scope
 from plait.core import dtypes, pytree
 from plait.ir.funcs import lookup_func
 from plait.ir.sharding import dims_of, dims_to_spec
@@ -47,9 +47,9 @@ class CompiledEntry:
 
 def compile_staged(staged: Staged) -> CompiledEntry:
     module = staged.module
-    pipeline.optimize(module)
-    pipeline.lower(module)
-    with LOCK, CONTEXT:
+    with scope():
+        pipeline.optimize(module)
+        pipeline.lower(module)
         if getattr(staged, "mesh", None) is not None:
             exe = compile_sharded_staged(staged, module)
         else:
@@ -156,7 +156,7 @@ def compile_once(staged: Staged) -> CompiledEntry:
     """Compile a traced module, or reuse the program compiled for the same IR, avals and mesh (a
     retrace, or another function tracing to the same program): the entry keeps this trace's
     constants and output structure."""
-    with CONTEXT:
+    with scope():
         text = str(staged.module)
     pkey = (hashlib.sha256(text.encode()).digest(), tuple(staged.in_avals),
             tuple(staged.out_avals), staged.mesh)  # (the mesh's device order is not in it)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jax
 import numpy as np
+from jax.sharding import NamedSharding
 
 from plait.core import dtypes
 from plait.core.aval import ShapedArray
@@ -54,8 +55,22 @@ def arg_shardings(leaves) -> tuple:
     out = []
     for x in leaves:
         buf = x._buf if type(x) is Array else x if is_jax_array(x) else None
-        out.append(buf.sharding if buf is not None and multi_device(buf) else None)
+        out.append(named_sharding(buf) if buf is not None else None)
     return tuple(out)
+
+
+def named_sharding(buf):
+    """The NamedSharding of an array laid out over several devices, None for one device; a
+    typed error for other layouts (a GSPMDSharding names no mesh plait could partition over)."""
+    if not multi_device(buf):
+        return None
+    s = buf.sharding
+    if not isinstance(s, NamedSharding):
+        raise PlaitTypeError(f"an array {leaf_aval(buf).str_short()} laid out by "
+                             f"{type(s).__name__} over {len(s.device_set)} devices: plait "
+                             "partitions over a mesh, so device_put it to a NamedSharding "
+                             "first")
+    return s
 
 
 def leaf_buffer_sharded(x, aval: ShapedArray, sharding):

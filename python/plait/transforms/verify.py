@@ -56,10 +56,10 @@ def verify_op(op: ir.Operation, funcs: dict | None = None) -> None:
         params = {k: v for k, v in opdef.params_of(op).items() if v is not None}
         in_avals = [_aval.aval_of(v) for v in op.operands]
         out_avals = opdef.type_check(in_avals, **params)
+        expected = [_aval.ir_type(a) for a in out_avals]
     except (PlaitError, TypeError) as e:
         msg = str(getattr(e, "bare_message", e))
         raise fail(op, msg if name in msg else f"'{name}' {msg}") from None
-    expected = [_aval.ir_type(a) for a in out_avals]
     actual = [r.type for r in op.results]
     if expected != actual:
         raise fail(op, f"'{name}' result types {_fmt(actual)} do not match the inferred "
@@ -109,6 +109,13 @@ class VerifyPass(Pass):
 
         def visit(op):
             name = op.name
+            try:  # a shape XLA cannot hold aborts the process there
+                for v in [*op.results, *(a for r in op.regions for b in r.blocks
+                                         for a in b.arguments)]:
+                    _aval.check_type(v.type)
+            except PlaitError as e:
+                errors.append(fail(op, e.bare_message))
+                return ir.WalkResult.ADVANCE
             if name.startswith("plait."):
                 try:
                     verify_op(op, funcs)
