@@ -19,6 +19,7 @@ import pytest
 
 from plait._mlir import CONTEXT, LOCK, ir
 from plait.core.errors import IRError
+from plait.lowering import stablehlo as lowering
 from plait.tools import opt
 from plait.transforms import batch, transpose
 from plait.transforms.base import PASSES, Pass, option, run_passes
@@ -340,6 +341,18 @@ func.func private @g(%x: tensor<4xf32>) -> tensor<4xf32> {
     with pytest.raises(KeyError) as info:
         run_on(source, ["plait-batch"])
     assert info.value.__notes__ == ["in the batching rule of 'plait.neg'"]
+
+
+
+def test_a_bug_in_a_lowering_rule_names_the_rule(monkeypatch):
+    def buggy(op, params, operands, result_types):
+        raise KeyError("oops")
+
+    monkeypatch.setitem(lowering.lowerings, "plait.exp", buggy)
+    with pytest.raises(KeyError) as info:
+        run_on(ADD_ZERO, ["plait-lower-to-stablehlo"])
+    assert info.value.__notes__ == ["in the lowering rule of 'plait.exp'"]
+    assert str(info.value.rule_location) == 'loc("-":5:8)'
 
 
 # --- analyses ---------------------------------------------------------------------------------
