@@ -6,6 +6,8 @@ registered), so plait clones callee bodies itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from plait._mlir import ir
 from plait.ir.funcs import clone_into, func_body, lookup_func, symbol_name
 from plait.transforms.base import Pass, fail
@@ -114,6 +116,7 @@ def _check_not_recursive(module, calls, private_only: bool = True) -> None:
             visit(f)
 
 
+@dataclass
 class InlinePass(Pass):
     name = "plait-inline"
     summary = "Inline calls to private functions (innermost first) and erase dead functions."

@@ -18,6 +18,8 @@ tangents. The rules are in `plait/rules/`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from plait._mlir import ir
 from plait.core import dtypes
 from plait.core.aval import aval_of
@@ -34,7 +36,7 @@ from plait.ir.funcs import (
     return_op,
     unique_symbol,
 )
-from plait.transforms.base import Pass, fail
+from plait.transforms.base import Pass, fail, naming_rule
 from plait.transforms.expand import (
     ModuleState,
     body_ops,
@@ -216,7 +218,8 @@ def _jvp_op(state, op, mapping, tangents) -> list:
     rule = rule_for(op.name)
     if rule is None:
         raise fail(op, f"'{op.name}' has no JVP rule")
-    t_outs = rule(JvpContext(state, op, mapping, tangents))
+    with naming_rule("JVP", op):
+        t_outs = rule(JvpContext(state, op, mapping, tangents))
     if len(t_outs) != len(op.results):
         raise fail(op, f"the JVP rule of '{op.name}' returned {len(t_outs)} tangents for "
                        f"{len(op.results)} results")
@@ -249,6 +252,7 @@ def expand_jvp_op(state: ModuleState, op: ir.Operation) -> None:
     replace_with_call(op, name, list(op.operands), state)
 
 
+@dataclass
 class JvpPass(Pass):
     name = "plait-jvp"
     summary = "Expand plait.jvp ops (innermost first) into calls of generated JVP functions."

@@ -14,6 +14,8 @@ pass never recomputes the forward. Operand-free known ops (constants, iotas) are
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from plait._mlir import ir
 from plait.dialect import OPS
 from plait.dialect import transform as T
@@ -168,6 +170,7 @@ def expand_vjp_op(state: ModuleState, op: ir.Operation) -> None:
     op.erase()
 
 
+@dataclass
 class LinearizePass(Pass):
     name = "plait-linearize"
     summary = ("Expand plait.vjp ops into a forward function returning residuals and a "
