@@ -26,7 +26,7 @@ from plait.core.errors import PlaitValueError
 from plait.core.location import site_of
 from plait.dialect import sharding as D
 from plait.dialect.sharding import sharding_constraint
-from plait.ir.funcs import func_body, lookup_func
+from plait.ir.funcs import func_body
 from plait.ir.sharding import (
     check_axis_names,
     check_sharding,
@@ -203,10 +203,9 @@ def _shard_map_traced(f, mesh, in_specs, out_specs, args, check_vma):
         out_avals.append(a.update(shape=shape).strip_weak())
     cap_dims = [((),) * c.aval.ndim for c in body.captures]
     if check_vma:
-        module = current_trace().builder.module.operation
         varying = [frozenset(a for d in dims for a in d) for dims in in_dims]
-        _refuse_vma_gradients(module, body.name, varying + [frozenset()] * len(cap_dims),
-                              frozenset(sizes))
+        _refuse_vma_gradients(current_trace().builder.funcs, body.name,
+                              varying + [frozenset()] * len(cap_dims), frozenset(sizes))
     op, outs = emit_region_op(D.shard_map, leaves + list(body.captures), out_avals, 1,
                      in_shardings=per_value_attr(in_dims + cap_dims),
                      out_shardings=per_value_attr(out_dims), mesh_axes=mesh_attr(mesh))
@@ -235,14 +234,8 @@ _VARYING_COLLECTIVES = ("plait.all_gather", "plait.psum_scatter", "plait.ppermut
                         "plait.axis_index")
 
 
-def _refuse_vma_gradients(module, body: str, arg_varying, axes: frozenset) -> None:
-    funcs = {}
-
-    def func(name):
-        if name not in funcs:
-            funcs[name] = lookup_func(module, name)
-        return funcs[name]
-
+def _refuse_vma_gradients(funcs, body: str, arg_varying, axes: frozenset) -> None:
+    func = funcs.__getitem__
     walked: set = set()
 
     def walk(block, env):

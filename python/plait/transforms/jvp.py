@@ -30,7 +30,6 @@ from plait.ir.funcs import (
     function_type,
     new_func,
     return_op,
-    unique_symbol,
 )
 from plait.transforms.base import Pass, fail
 from plait.transforms.expand import (
@@ -353,7 +352,7 @@ def jvp_function(state: ModuleState, callee: str, diff_args: tuple, remat=None) 
     f = require_body(state, callee)
     ftype = function_type(f)
     ins = list(ftype.inputs)
-    name = unique_symbol(state.module, f"{callee}_jvp")
+    name = state.unique_name(f"{callee}_jvp")
     g, block = new_func(state.module, name, ins + [ins[i] for i in diff_args], f.location)
     state.memo[key] = name
     old_args = list(f.regions[0].blocks[0].arguments)
