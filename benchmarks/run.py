@@ -207,6 +207,19 @@ def _tl_grad50():
                         lambda: jax.grad(mlp_loss(jnp, 50)), (mlp_params(50), batch()))
 
 
+def _many_grads(np_mod, ad_mod, n):
+    """One program of n grad calls, each of its own function: sum_i grad(f_i)(x)."""
+    fs = [(lambda k: lambda x: np_mod.sum(np_mod.sin(x) * k))(float(i + 1)) for i in range(n)]
+    return lambda x: sum(ad_mod.grad(f)(x) for f in fs)
+
+
+@bench("trace+transform+lower, 800 grad calls in one program (ms)", 1.0)
+def _tl_many_grads():
+    # generated functions are named and found through a symbol table: linear in their number
+    return _trace_lower(800, lambda: _many_grads(pnp, plait, 800),
+                        lambda: _many_grads(jnp, jax, 800), (np.ones(4, np.float32),))
+
+
 def _grad50():
     if "grad" not in _CACHE:
         _CACHE["grad"] = _compile_and_run(lambda: plait.grad(mlp_loss(pnp, 50)),

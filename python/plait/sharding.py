@@ -26,7 +26,7 @@ from plait.core.errors import PlaitValueError
 from plait.core.location import site_of
 from plait.dialect import sharding as D
 from plait.dialect.sharding import sharding_constraint
-from plait.ir.funcs import func_body, lookup_func
+from plait.ir.funcs import func_body
 from plait.ir.sharding import (
     check_axis_names,
     check_sharding,
@@ -202,9 +202,9 @@ def _shard_map_traced(f, mesh, in_specs, out_specs, args, check_vma):
         out_dims.append(dims)
         out_avals.append(a.update(shape=shape).strip_weak())
     cap_dims = [((),) * c.aval.ndim for c in body.captures]
-    module = current_trace().builder.module.operation
+    funcs = current_trace().builder.funcs
     varying = [frozenset(a for d in dims for a in d) for dims in in_dims]
-    outs_varying = _check_body(module, body.name, varying + [frozenset()] * len(cap_dims),
+    outs_varying = _check_body(funcs, body.name, varying + [frozenset()] * len(cap_dims),
                                frozenset(sizes), check_vma)
     if check_vma:
         _check_replicated(out_dims, outs_varying, out_spec_leaves)
@@ -236,36 +236,30 @@ _VARYING_COLLECTIVES = ("plait.all_gather", "plait.psum_scatter", "plait.ppermut
                         "plait.axis_index")
 
 
-def _check_body(module, body: str, arg_varying, axes: frozenset, check_vma: bool) -> list:
+def _check_body(funcs, body: str, arg_varying, axes: frozenset, check_vma: bool) -> list:
     """Check the shard_map body @body; returns the axes each result surely varies over.
 
     With `check_vma`, each reverse-mode op whose result could differ from jax's check_vma=True
     is refused (values typed as jax types them). Always, a collective under a cond whose branch
     differs across the devices it spans is refused: they would wait for each other forever."""
-    funcs: dict = {}
     if check_vma:
-        _walk_varying(module, body, arg_varying, axes, funcs, lambda o, ins, func: _check_reverse(
+        _walk_varying(funcs, body, arg_varying, axes, lambda o, ins, func: _check_reverse(
             o, ins, axes, func) if o.name in _REVERSE_OPS else None)
 
     def divergent(o, ins, func):
         if o.name == "plait.cond" and ins[0][0]:
             _refuse_divergent_collectives(o, ins[0][0], func)
 
-    outs = _walk_varying(module, body, arg_varying, axes, funcs, divergent, exact=True)
+    outs = _walk_varying(funcs, body, arg_varying, axes, divergent, exact=True)
     return [surely for surely, _ in outs]
 
 
-def _walk_varying(module, body: str, arg_varying, axes, funcs: dict, check, exact=False):
+def _walk_varying(funcs, body: str, arg_varying, axes, check, exact=False):
     """Per value of @body, the (surely, maybe) mesh axes it varies over (results of calls and
     region ops are not followed: anything may vary, nothing surely does); `check(op, ins,
     func)` sees each op. jax's typing, or with `exact` what the values are: an all_gather's
     result is the same on every device of its axis. Returns those of the results."""
-
-    def func(name):
-        if name not in funcs:
-            funcs[name] = lookup_func(module, name)
-        return funcs[name]
-
+    func = funcs.__getitem__
     walked: set = set()
 
     def walk(block, env):

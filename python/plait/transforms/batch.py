@@ -32,7 +32,6 @@ from plait.ir.funcs import (
     function_type,
     new_func,
     return_op,
-    unique_symbol,
 )
 from plait.transforms.base import Pass, fail, naming_rule
 from plait.transforms.expand import ModuleState, body_ops, callee_of, emit_call, require_body
@@ -143,7 +142,7 @@ def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int,
     old_args = list(f.regions[0].blocks[0].arguments)
     arg_types = [t if d is None else batched_type(t, d, size, OPS["plait.vmap"])
                  for t, d in zip(ftype.inputs, in_bdims)]
-    name = unique_symbol(state.module, f"{callee}_vmap")
+    name = state.unique_name(f"{callee}_vmap")
     g, block = new_func(state.module, name, arg_types, f.location)
     if force_out is True:  # results known up front: a custom rule may name itself (custom.py)
         state.memo[key] = (name, (0,) * len(ftype.results))

@@ -32,7 +32,6 @@ from plait.ir.funcs import (
     function_type,
     new_func,
     return_op,
-    unique_symbol,
 )
 from plait.transforms.base import Pass, fail, naming_rule
 from plait.transforms.expand import ModuleState, body_ops, replace_with_call, require_body
@@ -101,12 +100,12 @@ def transpose_function(state: ModuleState, lin: str, linear_args: tuple) -> str:
     if key in state.memo:
         return state.memo[key]
     f = require_body(state, lin)
-    inline_calls_in(state.module, f)  # transposition walks one flat body
+    inline_calls_in(state.module, f, state.funcs)  # transposition walks one flat body
     ftype = function_type(f)
     ins, outs = list(ftype.inputs), list(ftype.results)
     old_args = list(f.regions[0].blocks[0].arguments)
     const_idx = [i for i in range(len(ins)) if i not in linear_args]
-    name = unique_symbol(state.module, f"{lin}_T")
+    name = state.unique_name(f"{lin}_T")
     g, block = new_func(state.module, name, [ins[i] for i in const_idx] + outs, f.location)
     state.memo[key] = name
     new_args = list(block.arguments)
