@@ -20,11 +20,12 @@ from jax.sharding import NamedSharding, PartitionSpec
 from plait import pipeline
 from plait._mlir import scope
 from plait.core import pytree
+from plait.core.aval import ShapeDtypeStruct
 from plait.core.errors import EscapedTracerError, PlaitTypeError, PlaitValueError
 from plait.runtime import fastpath
 from plait.runtime.array import Array
 from plait.runtime.device import check_live, is_jax_array
-from plait.runtime.executable import compile_stablehlo
+from plait.runtime.executable import compile_stablehlo, cost_analysis
 from plait.staging import keys
 from plait.staging import trace as _trace
 from plait.staging.cache import (  # noqa: F401  (clear_caches: re-exported)
@@ -231,7 +232,11 @@ class Jitted:
         return HashableShardings(tuple(per_leaf), out, out_key)
 
     # stages ------------------------------------------------------------------------------------
-    def trace(self, *args, **kwargs) -> Staged:
+    def trace(self, *args, **kwargs) -> Traced:
+        """Trace for these arguments (arrays or ShapeDtypeStructs), compiling nothing."""
+        return Traced(self._stage(*args, **kwargs))
+
+    def _stage(self, *args, **kwargs) -> Staged:
         dyn_args, dyn_kwargs, statics = self.signature.split(args, kwargs)
         _check_hashable(statics)
         leaves, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
@@ -242,7 +247,7 @@ class Jitted:
                      shardings=shardings and tuple(shardings))
 
     def lower(self, *args, **kwargs) -> Lowered:
-        return Lowered(self.trace(*args, **kwargs))
+        return self.trace(*args, **kwargs).lower()
 
 
 class FastJitted(Jitted):
@@ -282,6 +287,32 @@ def _raise_escaped(tree):
         "(an escaped tracer). Return values from traced functions instead of storing them.")
 
 
+class Traced:
+    """A traced signature (jax's `jit(f).trace(...)`): `.out_info` (ShapeDtypeStructs),
+    `.as_text()` (the plait module as traced), `.lower()`."""
+
+    def __init__(self, staged: Staged):
+        self.staged = staged
+        self._lowered = None
+
+    @property
+    def out_info(self):
+        return pytree.tree_unflatten(self.staged.out_tree, [
+            ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
+            for a in self.staged.out_avals])
+
+    def as_text(self, debug_info: bool = False) -> str:
+        if self._lowered is not None:  # lowering rewrote the module; it kept the traced one
+            return self._lowered.as_text("traced", debug_info)
+        with scope():
+            return self.staged.module.operation.get_asm(enable_debug_info=debug_info)
+
+    def lower(self) -> Lowered:
+        if self._lowered is None:
+            self._lowered = Lowered(self.staged)
+        return self._lowered
+
+
 class Lowered:
     """A traced and lowered signature; `.as_text(stage)` shows "traced" (as traced), "plait"
     (transformations expanded and cleaned up) or "stablehlo"."""
@@ -302,6 +333,15 @@ class Lowered:
             raise PlaitValueError(f"unknown stage '{stage}'; use one of {list(self._modules)}")
         with scope():
             return self._modules[stage].get_asm(enable_debug_info=debug_info)
+
+    def cost_analysis(self) -> dict:
+        """XLA's estimate (flops, bytes accessed, ...) of the program before optimisation;
+        `.compile().cost_analysis()` gives it after."""
+        if getattr(self.staged, "mesh", None) is not None:
+            raise NotImplementedError("cost_analysis of a program partitioned over a mesh: use "
+                                      ".compile().cost_analysis()")
+        with scope():
+            return cost_analysis(self._lowered_module)
 
     def compile(self) -> Compiled:
         with scope():
@@ -338,6 +378,9 @@ class Compiled:
     def memory_analysis(self):
         return self.entry.executable.memory_stats()
 
+    def cost_analysis(self) -> dict:
+        return self.entry.executable.cost_analysis()
+
 
 def jit(fun=None, *, static_argnums=None, static_argnames=None, in_shardings=None,
         out_shardings=None):
@@ -354,6 +397,14 @@ def jit(fun=None, *, static_argnums=None, static_argnames=None, in_shardings=Non
     _check_shardings(in_shardings, "in_shardings")
     _check_shardings(out_shardings, "out_shardings")
     return new_jitted(fun, static_argnums, static_argnames, in_shardings, out_shardings)
+
+
+def eval_shape(fun, *args, **kwargs):
+    """The shapes and dtypes of `fun(*args, **kwargs)`, a pytree of ShapeDtypeStructs: `fun`
+    is traced, never compiled or run; arguments may be arrays or ShapeDtypeStructs."""
+    if not callable(fun):
+        raise PlaitTypeError(f"eval_shape expects a callable, got {type(fun).__name__}")
+    return Jitted(fun).trace(*args, **kwargs).out_info
 
 
 def _check_shardings(tree, what: str) -> None:
@@ -380,9 +431,7 @@ def make_mlir(fun, **jit_kwargs):
     j = fun if isinstance(fun, Jitted) else Jitted(fun, **jit_kwargs)
 
     def traced_text(*args, **kwargs):
-        staged = j.trace(*args, **kwargs)
-        with scope():
-            return str(staged.module)
+        return j.trace(*args, **kwargs).as_text()
     return traced_text
 
 

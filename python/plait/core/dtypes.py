@@ -7,13 +7,14 @@ float32 / int32 / complex64 on their own.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 
 import ml_dtypes
 import numpy as np
 
-from plait.core.errors import PlaitTypeError
+from plait.core.errors import PlaitTypeError, PlaitValueError
 
 bool_ = np.dtype(np.bool_)
 int8, int16, int32, int64 = (np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64))
@@ -62,6 +63,32 @@ class Config:
 
     def key(self) -> tuple:
         return self._key
+
+    def update(self, name: str, value) -> None:
+        """Set a setting by name, as `jax.config.update` does."""
+        self._check_name(name)
+        setattr(self, name, value)
+
+    def _check_name(self, name: str) -> None:
+        if name not in self._DTYPES + self._FLAGS:
+            raise PlaitValueError(f"plait.config has no setting {name!r}; settings: "
+                                  + ", ".join(self._DTYPES + self._FLAGS))
+
+    @contextlib.contextmanager
+    def override(self, **settings):
+        """`with plait.config.override(default_float="float64"):` these settings inside the
+        block, the previous ones after it (also when it raises). Settings are per process, not
+        per thread."""
+        old = {}
+        try:
+            for name, value in settings.items():
+                self._check_name(name)
+                old[name] = getattr(self, name)
+                setattr(self, name, value)
+            yield self
+        finally:
+            for name, value in old.items():
+                setattr(self, name, value)
 
     def default_for_kind(self, kind: str) -> np.dtype:
         return {"b": bool_, "i": self.default_int, "f": self.default_float,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import jax
 import numpy as np
+from jaxlib import _jax
 from jaxlib import xla_client as xc
 
 from plait._mlir import ir
@@ -14,7 +15,20 @@ from plait.core.errors import PlaitValueError
 from plait.runtime import device as _device
 
 
-class Executable:
+class _Loaded:
+    """What XLA reports about a loaded executable (`self.loaded`)."""
+
+    def memory_stats(self):
+        return self.loaded.get_compiled_memory_stats()
+
+    def hlo_text(self) -> str:
+        return self.loaded.hlo_modules()[0].to_string()
+
+    def cost_analysis(self) -> dict:
+        return self.loaded.cost_analysis()
+
+
+class Executable(_Loaded):
     """A loaded PJRT executable on one device: flat buffers in, flat buffers out."""
 
     def __init__(self, loaded, in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray],
@@ -30,12 +44,6 @@ class Executable:
         _device.check_live(bufs)
         return self.loaded.execute_sharded(list(bufs)).consume_with_handlers(self._handlers)
 
-    def memory_stats(self):
-        return self.loaded.get_compiled_memory_stats()
-
-    def hlo_text(self) -> str:
-        return self.loaded.hlo_modules()[0].to_string()
-
 
 def compile_stablehlo(module: ir.Module, in_avals, out_avals, device=None) -> Executable:
     device = device or _device.default_device()
@@ -43,7 +51,16 @@ def compile_stablehlo(module: ir.Module, in_avals, out_avals, device=None) -> Ex
     return Executable(loaded, in_avals, out_avals, device)
 
 
-class ShardedExecutable:
+def cost_analysis(module: ir.Module, device=None) -> dict:
+    """XLA's cost estimate (flops, bytes accessed, ...) of a StableHLO module as written, before
+    XLA optimises it."""
+    device = device or _device.default_device()
+    computation = _jax.mlir.mlir_module_to_xla_computation(
+        module.operation.get_asm(binary=True), use_tuple_args=False, return_tuple=False)
+    return _jax.hlo_module_cost_analysis(device.client, computation.get_hlo_module())
+
+
+class ShardedExecutable(_Loaded):
     """A program partitioned over a mesh by Shardy: global arrays in and out.
 
     PJRT does not check input shardings (a mismatch crashes the process), so each input is
@@ -71,11 +88,6 @@ class ShardedExecutable:
             args.append(b)
         return self.loaded.execute_sharded(args).consume_with_handlers(self._handlers)
 
-    def memory_stats(self):
-        return self.loaded.get_compiled_memory_stats()
-
-    def hlo_text(self) -> str:
-        return self.loaded.hlo_modules()[0].to_string()
 
 
 def compile_sharded(module: ir.Module, mesh, in_avals, out_avals, in_shardings,
