@@ -4,6 +4,7 @@ from plait import (  # noqa: F401
     debug,
     dialect,  # declares every op
     distributed,
+    export,
     lax,
     numpy,  # installs the operators and methods of Array and tracers
     sharding,
