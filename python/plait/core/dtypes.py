@@ -30,20 +30,23 @@ _SUPPORTED_SET = frozenset(SUPPORTED)
 
 class Config:
     """plait's settings (`plait.config`): the defaults for arrays made from Python scalars and
-    lists, and `debug_checks` (run-time checks that cost time; `PLAIT_DEBUG_CHECKS=1`).
+    lists, `debug_checks` (run-time checks that cost time; `PLAIT_DEBUG_CHECKS=1`), and
+    `debug_nans` / `debug_infs` (a NaN / Inf in a result raises FloatingPointError at the line
+    of the op that made it; `PLAIT_DEBUG_NANS=1`, `PLAIT_DEBUG_INFS=1`).
 
     Traced programs depend on these, so caches key on `key()`; a cache that cannot (jaxlib's
     C++ dispatch cache) subscribes to `on_change` and is cleared."""
 
     _DTYPES = ("default_int", "default_float", "default_complex")
-    _FLAGS = ("debug_checks",)
+    _FLAGS = ("debug_checks", "debug_nans", "debug_infs")
 
     def __init__(self) -> None:
         object.__setattr__(self, "on_change", [])
         self.default_int = int32
         self.default_float = float32
         self.default_complex = complex64
-        self.debug_checks = os.environ.get("PLAIT_DEBUG_CHECKS", "") not in ("", "0")
+        for flag in self._FLAGS:  # PLAIT_DEBUG_CHECKS=1, ...
+            setattr(self, flag, os.environ.get(f"PLAIT_{flag.upper()}", "") not in ("", "0"))
 
     def __setattr__(self, name, value) -> None:
         if name in self._DTYPES:

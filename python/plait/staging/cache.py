@@ -18,6 +18,7 @@ from plait.ir.funcs import lookup_func
 from plait.ir.sharding import dims_of, dims_to_spec
 from plait.runtime.array import Array
 from plait.runtime.executable import Executable, compile_sharded, compile_stablehlo
+from plait.staging import nans
 from plait.staging.keys import FunctionKey
 from plait.staging.stage import Staged, stage, stats
 
@@ -29,7 +30,11 @@ class CompiledEntry:
         self.plait_text = plait_text
 
     def call_flat(self, closure_bufs, arg_bufs) -> list:
-        return self.executable(list(closure_bufs) + self.staged.consts + list(arg_bufs))
+        ins = list(closure_bufs) + self.staged.consts + list(arg_bufs)
+        outs = self.executable(ins)
+        if nans.enabled():
+            nans.check(self.staged, ins, outs)
+        return outs
 
     def wrap(self, out_bufs):
         checks = self.staged.checks
@@ -156,6 +161,8 @@ def compile_once(staged: Staged) -> CompiledEntry:
     """Compile a traced module, or reuse the program compiled for the same IR, avals and mesh (a
     retrace, or another function tracing to the same program): the entry keeps this trace's
     constants and output structure."""
+    if nans.enabled():
+        nans.keep_plait_module(staged)
     with scope():
         text = str(staged.module)
     pkey = (hashlib.sha256(text.encode()).digest(), tuple(staged.in_avals),
