@@ -13,6 +13,7 @@ from plait._mlir import ir
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitValueError
 from plait.runtime import device as _device
+from plait.runtime import disk_cache
 
 
 class _Loaded:
@@ -47,7 +48,8 @@ class Executable(_Loaded):
 
 def compile_stablehlo(module: ir.Module, in_avals, out_avals, device=None) -> Executable:
     device = device or _device.default_device()
-    loaded = device.client.compile_and_load(module, xc.DeviceList((device,)), xc.CompileOptions())
+    loaded = disk_cache.compile_and_load(device.client, module, xc.DeviceList((device,)),
+                                         xc.CompileOptions())
     return Executable(loaded, in_avals, out_avals, device)
 
 
@@ -89,7 +91,6 @@ class ShardedExecutable(_Loaded):
         return self.loaded.execute_sharded(args).consume_with_handlers(self._handlers)
 
 
-
 def compile_sharded(module: ir.Module, mesh, in_avals, out_avals, in_shardings,
                     out_shardings) -> ShardedExecutable:
     """Compile for every device of `mesh` with Shardy (options as jax passes them)."""
@@ -102,5 +103,6 @@ def compile_sharded(module: ir.Module, mesh, in_avals, out_avals, in_shardings,
     build.use_shardy_partitioner = True
     opts.device_assignment = xc.DeviceAssignment.create(
         np.array([d.id for d in devices], np.int32).reshape(1, len(devices)))
-    loaded = devices[0].client.compile_and_load(module, xc.DeviceList(tuple(devices)), opts)
+    loaded = disk_cache.compile_and_load(devices[0].client, module, xc.DeviceList(tuple(devices)),
+                                         opts)
     return ShardedExecutable(loaded, in_avals, out_avals, in_shardings, out_shardings)
