@@ -62,7 +62,7 @@ def _read(client, path: str, device_list, options):
     try:
         with open(path, "rb") as f:
             data = f.read()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no entry yet
         return None
     except OSError as e:
         return _ignore(path, f"unreadable ({e})")
