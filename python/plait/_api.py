@@ -7,6 +7,7 @@ from plait import (  # noqa: F401
     export,
     lax,
     numpy,  # installs the operators and methods of Array and tracers
+    profiler,
     sharding,
     tree_util,  # jax.tree_util's API: pytrees are jax's (Flax/Equinox pytrees work as they are)
 )
@@ -21,6 +22,7 @@ from plait.ad import (  # noqa: F401
     vjp,
 )
 from plait.core.aval import ShapeDtypeStruct  # noqa: F401
+from plait.core.location import named_scope  # noqa: F401
 from plait.custom import (  # noqa: F401
     checkpoint,
     checkpoint_policies,
