@@ -206,6 +206,16 @@ def test_dlpack_both_ways():
         pnp.from_dlpack([1, 2])
 
 
+def test_jax_converts_plait_arrays_without_a_copy():
+    # (jax 0.10 no longer calls __jax_array__ when it abstractifies a jitted function's
+    # arguments, so jnp.sin(plait_array) needs jnp.asarray or .to_jax() first)
+    pa = pnp.arange(4.0)
+    pointer = pa.to_jax().unsafe_buffer_pointer()
+    for ja in (jnp.asarray(pa), jax.device_put(pa), jnp.reshape(pa, (2, 2))):
+        assert isinstance(ja, jax.Array) and ja.unsafe_buffer_pointer() == pointer
+    np.testing.assert_allclose(jnp.sin(jnp.asarray(pa)), np.sin(np.arange(4.0)), rtol=1e-6)
+    np.testing.assert_allclose(jax.jit(lambda a: a * 2)(pa.to_jax()), np.arange(4.0) * 2)
+
 
 @pytest.mark.parametrize("shape, dt, spec", [
     ((), np.float32, ".4f"), ((), np.float32, ""), ((), np.float64, "10.3e"), ((), np.int32, "d"),

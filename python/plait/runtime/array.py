@@ -100,6 +100,12 @@ class Array:
         raise TypeError("unhashable type: plait.Array")
 
     # interop -------------------------------------------------------------------------------------
+    def __jax_array__(self):
+        """`jnp.asarray(x)`, `jax.device_put(x)` take the buffer itself: no copy. (jax does not
+        call this for the arguments of its jitted functions, jnp.sin's included: pass
+        `x.to_jax()` there.)"""
+        return self._buf
+
     def __dlpack__(self, *args, **kwargs):
         return self._buf.__dlpack__(*args, **kwargs)
 
