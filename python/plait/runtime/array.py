@@ -101,9 +101,8 @@ class Array:
 
     # interop -------------------------------------------------------------------------------------
     def __jax_array__(self):
-        """`jnp.asarray(x)`, `jax.device_put(x)` take the buffer itself: no copy. (jax does not
-        call this for the arguments of its jitted functions, jnp.sin's included: pass
-        `x.to_jax()` there.)"""
+        """`jnp.asarray(x)` takes the buffer itself: no copy. (jax 0.10 calls this nowhere
+        else: jnp.sin, jax.device_put and jitted functions need `x.to_jax()` or jnp.asarray.)"""
         return self._buf
 
     def __dlpack__(self, *args, **kwargs):
