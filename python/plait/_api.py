@@ -5,6 +5,7 @@ from plait import (  # noqa: F401
     distributed,
     lax,
     numpy,  # installs the operators and methods of Array and tracers
+    random,
     sharding,
     tree_util,  # jax.tree_util's API: pytrees are jax's (Flax/Equinox pytrees work as they are)
 )

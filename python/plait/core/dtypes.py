@@ -29,13 +29,15 @@ _SUPPORTED_SET = frozenset(SUPPORTED)
 
 class Config:
     """plait's settings (`plait.config`): the defaults for arrays made from Python scalars and
-    lists, and `debug_checks` (run-time checks that cost time; `PLAIT_DEBUG_CHECKS=1`).
+    lists, `debug_checks` (run-time checks that cost time; `PLAIT_DEBUG_CHECKS=1`) and
+    `threefry_partitionable` (jax's flag of that name: the counter layout of plait.random's
+    split and bits, True by default as in jax).
 
     Traced programs depend on these, so caches key on `key()`; a cache that cannot (jaxlib's
     C++ dispatch cache) subscribes to `on_change` and is cleared."""
 
     _DTYPES = ("default_int", "default_float", "default_complex")
-    _FLAGS = ("debug_checks",)
+    _FLAGS = ("debug_checks", "threefry_partitionable")
 
     def __init__(self) -> None:
         object.__setattr__(self, "on_change", [])
@@ -43,6 +45,7 @@ class Config:
         self.default_float = float32
         self.default_complex = complex64
         self.debug_checks = os.environ.get("PLAIT_DEBUG_CHECKS", "") not in ("", "0")
+        self.threefry_partitionable = True
 
     def __setattr__(self, name, value) -> None:
         if name in self._DTYPES:
