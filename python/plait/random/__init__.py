@@ -19,8 +19,17 @@ from plait.random._keys import (  # noqa: F401
 )
 from plait.random._samplers import (  # noqa: F401
     bernoulli,
+    categorical,
+    cauchy,
+    choice,
+    exponential,
+    gumbel,
+    laplace,
+    logistic,
     normal,
+    permutation,
     rademacher,
+    randint,
     truncated_normal,
     uniform,
 )
