@@ -5,6 +5,18 @@
     x = pr.normal(k1, (3,))          # the same numbers as jax.random.normal(jax.random.key(0)...)
 """
 
+from plait.random._gamma import (  # noqa: F401
+    ball,
+    beta,
+    chisquare,
+    dirichlet,
+    gamma,
+    generalized_normal,
+    loggamma,
+    poisson,
+    random_gamma_grad,
+    t,
+)
 from plait.random._keys import (  # noqa: F401
     PRNGKey,
     PRNGKeyArray,

@@ -14,7 +14,6 @@ from plait import numpy as pnp
 from plait.core import dtypes
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.jitting import jit
-from plait.lax import control_flow
 from plait.lax._lax import _is_array
 from plait.random._keys import _canonical_shape, check_key, random_bits, split_data
 
