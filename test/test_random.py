@@ -77,8 +77,8 @@ def test_threefry2x32_known_answers_and_vmap():
 def test_rng_bit_generator_matches_jax_and_batches():
     key = np.array([1, 2, 3, 4], np.uint32)
     for dt in (np.uint8, np.uint32):
-        new, bits = plait.jit(lambda k: lax.rng_bit_generator(k, (5, 3), dt))(key)
-        jnew, jbits = jax.jit(lambda k: jax.lax.rng_bit_generator(k, (5, 3), dt))(key)
+        new, bits = plait.jit(lambda k, dt=dt: lax.rng_bit_generator(k, (5, 3), dt))(key)
+        jnew, jbits = jax.jit(lambda k, dt=dt: jax.lax.rng_bit_generator(k, (5, 3), dt))(key)
         same_bits(bits, jbits)
         same_bits(new, jnew)
     stacked = np.stack([key, key + 1])
@@ -156,10 +156,10 @@ FLOATS = [np.float32, np.float16, ml_dtypes.bfloat16]
 @pytest.mark.parametrize("dt", FLOATS, ids=lambda d: np.dtype(d).name)
 def test_uniform_normal(mode, seed, dt):
     for shape in ((), (1025,)):
-        same_bits(*both(lambda k: pr.uniform(k, shape, dt, -2.0, 3.0),
-                        lambda k: jax.random.uniform(k, shape, dt, -2.0, 3.0), seed))
-        same_bits(*both(lambda k: pr.normal(k, shape, dt),
-                        lambda k: jax.random.normal(k, shape, dt), seed))
+        same_bits(*both(lambda k, shape=shape: pr.uniform(k, shape, dt, -2.0, 3.0),
+                        lambda k, shape=shape: jax.random.uniform(k, shape, dt, -2.0, 3.0), seed))
+        same_bits(*both(lambda k, shape=shape: pr.normal(k, shape, dt),
+                        lambda k, shape=shape: jax.random.normal(k, shape, dt), seed))
     lo = np.array([0.0, 1.0, 2.0], np.float32)  # bounds broadcast against the shape
     same_bits(*both(lambda k: pr.uniform(k, (4, 3), dt, lo, 5.0),
                     lambda k: jax.random.uniform(k, (4, 3), dt, lo, 5.0), seed))
@@ -175,8 +175,8 @@ def test_eager_uniform_and_complex_normal(mode):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_simple_samplers(mode, seed):
     for name in ("exponential", "laplace", "logistic", "cauchy", "gumbel", "rademacher"):
-        same_bits(*both(lambda k: getattr(pr, name)(k, (40,)),
-                        lambda k: getattr(jax.random, name)(k, (40,)), seed))
+        same_bits(*both(lambda k, name=name: getattr(pr, name)(k, (40,)),
+                        lambda k, name=name: getattr(jax.random, name)(k, (40,)), seed))
     same_bits(*both(lambda k: pr.gumbel(k, (9,), mode="high"),
                     lambda k: jax.random.gumbel(k, (9,), mode="high"), seed))
     same_bits(*both(lambda k: pr.truncated_normal(k, -1.5, np.array([0.5, 2.0]), (3, 2)),
@@ -184,8 +184,8 @@ def test_simple_samplers(mode, seed):
                                                           (3, 2)), seed))
     p = np.array([0.1, 0.5, 0.9], np.float32)
     for m in ("low", "high"):
-        same_bits(*both(lambda k: pr.bernoulli(k, p, (4, 3), m),
-                        lambda k: jax.random.bernoulli(k, p, (4, 3), m), seed))
+        same_bits(*both(lambda k, m=m: pr.bernoulli(k, p, (4, 3), m),
+                        lambda k, m=m: jax.random.bernoulli(k, p, (4, 3), m), seed))
 
 
 @pytest.mark.parametrize("seed", SEEDS[1:])
@@ -233,8 +233,8 @@ def test_gamma_family(mode):
     a = np.array([0.1, 0.5, 1.0, 2.5, 7.0, 30.0, 3.0, 0.7], np.float32)
     ulp = {"rtol": 2e-6, "atol": 0}
     for name in ("gamma", "loggamma", "chisquare", "t"):
-        got, want = both(lambda k: getattr(pr, name)(k, a),
-                         lambda k: getattr(jax.random, name)(k, a), 5)
+        got, want = both(lambda k, name=name: getattr(pr, name)(k, a),
+                         lambda k, name=name: getattr(jax.random, name)(k, a), 5)
         np.testing.assert_allclose(np.asarray(got), np.asarray(want), **ulp)
     got, want = both(lambda k: pr.beta(k, a, 2.0), lambda k: jax.random.beta(k, a, 2.0), 5)
     np.testing.assert_allclose(np.asarray(got), np.asarray(want), **ulp)
@@ -343,8 +343,11 @@ def test_grad_through_reparameterised_samplers():
     a = np.array([0.3, 1.0, 2.5, 12.0], np.float32)
     for name in ("gamma", "loggamma", "beta"):
         args = (2.0,) if name == "beta" else ()
-        got = plait.jit(plait.grad(lambda a: pnp.sum(getattr(pr, name)(k, a, *args))))(a)
-        want = jax.jit(jax.grad(lambda a: jnp.sum(getattr(jax.random, name)(jk, a, *args))))(a)
+        sampler, jsampler = getattr(pr, name), getattr(jax.random, name)
+        got = plait.jit(plait.grad(
+            lambda a, f=sampler, args=args: pnp.sum(f(k, a, *args))))(a)
+        want = jax.jit(jax.grad(
+            lambda a, f=jsampler, args=args: jnp.sum(f(jk, a, *args))))(a)
         np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-4)
     # the implicit gradient is -dF/da / f(x) for the gamma CDF F and density f (scipy); for
     # larger a jax's float32 series (matched above) drifts from it by percents
