@@ -289,3 +289,21 @@ func.func private @g(%i: tensor<i32>, %x: tensor<4xf32>) -> tensor<4xf32> {
   }) : (tensor<i32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// sort: the tangents ride along, sorted by the primal keys.
+// CHECK-LABEL: func.func private @sortkv_jvp
+// CHECK-SAME: (%[[K:.*]]: tensor<5xui32>, %[[V:.*]]: tensor<5xf32>, %[[T:.*]]: tensor<5xf32>)
+// CHECK-NEXT: %[[S:.*]]:2 = "plait.sort"(%[[K]], %[[V]]) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64}
+// CHECK-NEXT: %[[ST:.*]]:2 = "plait.sort"(%[[K]], %[[T]]) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64}
+// CHECK-NEXT: return %[[S]]#1, %[[ST]]#1
+func.func @sort_values(%k: tensor<5xui32>, %v: tensor<5xf32>, %t: tensor<5xf32>) -> (tensor<5xf32>, tensor<5xf32>) {
+  %0:2 = "plait.jvp"(%k, %v, %t) {callee = @sortkv, diff_args = array<i64: 1>} : (tensor<5xui32>, tensor<5xf32>, tensor<5xf32>) -> (tensor<5xf32>, tensor<5xf32>)
+  return %0#0, %0#1 : tensor<5xf32>, tensor<5xf32>
+}
+
+func.func private @sortkv(%k: tensor<5xui32>, %v: tensor<5xf32>) -> tensor<5xf32> {
+  %0:2 = "plait.sort"(%k, %v) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64} : (tensor<5xui32>, tensor<5xf32>) -> (tensor<5xui32>, tensor<5xf32>)
+  return %0#1 : tensor<5xf32>
+}

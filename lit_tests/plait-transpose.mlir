@@ -222,3 +222,23 @@ func.func private @weighted_sum(%c: tensor<2x3xf32>, %t: tensor<2x3xf32>) -> ten
 // CHECK-NEXT: %[[S:.*]] = "plait.reduce_sum"(%[[P]]) {axes = array<i64: 0>}
 // CHECK-NEXT: %[[R:.*]] = "plait.reshape"(%[[S]])
 // CHECK-NEXT: return %[[R]]
+
+// -----
+
+// sort is linear in the operands after its keys: a cotangent goes back where its element came
+// from, sorting by the permutation (the keys' stable sort of an iota) inverts it.
+// CHECK-LABEL: func.func private @sortkv_T
+// CHECK-SAME: (%[[K:.*]]: tensor<5xui32>, %[[CT:.*]]: tensor<5xf32>)
+// CHECK: %[[I:.*]] = "plait.iota"() {dimension = 0 : i64, dtype = i32, shape = array<i64: 5>}
+// CHECK-NEXT: %[[P:.*]]:2 = "plait.sort"(%[[K]], %[[I]]) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64}
+// CHECK-NEXT: %[[B:.*]]:2 = "plait.sort"(%[[P]]#1, %[[CT]]) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64}
+// CHECK-NEXT: return %[[B]]#1
+func.func @sort_rides_back(%k: tensor<5xui32>, %ct: tensor<5xf32>) -> tensor<5xf32> {
+  %0 = "plait.linear_transpose"(%k, %ct) {callee = @sortkv, linear_args = array<i64: 1>} : (tensor<5xui32>, tensor<5xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+func.func private @sortkv(%k: tensor<5xui32>, %t: tensor<5xf32>) -> tensor<5xf32> {
+  %0:2 = "plait.sort"(%k, %t) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64} : (tensor<5xui32>, tensor<5xf32>) -> (tensor<5xui32>, tensor<5xf32>)
+  return %0#1 : tensor<5xf32>
+}
