@@ -396,6 +396,10 @@ def test_bad_input_raises_typed_errors_at_the_call():
         (lambda: pr.categorical(k, np.zeros(3), shape=(4,), replace=False),
          plait.PlaitValueError, "cannot exceed"),
         (lambda: pr.split(k, (-1,)), plait.PlaitValueError, "negative"),
+        (lambda: pr.choice(k, 3, (2,), p=np.array([0.5, -0.1, 0.6])), plait.PlaitValueError,
+         "non-negative"),
+        (lambda: pr.bernoulli(k, np.int32(1)), plait.PlaitTypeError, "floating"),
+        (lambda: plait.jit(lambda k: pr.normal(k, (2, "a")))(k), plait.PlaitTypeError, "shape"),
     ]
     for call, exc, frag in cases:
         raises_at(exc, call, call.__code__.co_firstlineno, frag, here=HERE)

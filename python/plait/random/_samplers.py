@@ -176,7 +176,7 @@ def bernoulli(key, p=0.5, shape=None, mode="low"):
         raise PlaitValueError(f"bernoulli: mode must be 'low' or 'high', got {mode!r}")
     p = _asarray(p)
     if not dtypes.is_float(p.dtype):
-        p = lax.convert_element_type(p, dtypes.config.default_float)
+        raise PlaitTypeError(f"bernoulli: p must have a floating dtype, got {p.dtype}")
     shape = tuple(p.shape) if shape is None else _canonical_shape("bernoulli", shape)
     _check_shape("bernoulli", shape, tuple(p.shape))
     return _bernoulli(k, p, shape, mode)
@@ -421,6 +421,8 @@ def choice(key, a, shape=(), replace=True, p=None, axis=0, mode=None):
             perm = permutation(k, n_inputs if scalar else arr, axis)
             result = lax.slice_in_dim(perm, 0, n_draws, axis=0 if scalar else axis)
     else:
+        if isinstance(p, (np.ndarray, list, tuple)) and not (np.asarray(p) >= 0).all():
+            raise PlaitValueError("choice: probabilities p must be non-negative numbers")
         p = _asarray(p)
         if not dtypes.is_inexact(p.dtype):
             p = lax.convert_element_type(p, dtypes.config.default_float)
