@@ -257,6 +257,26 @@ def test_samplers_built_on_gamma():
     np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-5)
 
 
+def test_multivariate_normal_and_orthogonal():
+    """The same normal draws as jax; the factorisations agree with jax's LAPACK ones to
+    float rounding."""
+    mean = np.array([1.0, -2.0, 0.5], np.float32)
+    cov = np.array([[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 0.5]], np.float32)
+    got, want = both(lambda k: pr.multivariate_normal(k, mean, cov, (4,)),
+                     lambda k: jax.random.multivariate_normal(k, mean, cov, (4,)), 2)
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-5, atol=1e-5)
+    x = np.asarray(pr.multivariate_normal(pr.key(3), mean, cov, (N,)), np.float64)
+    np.testing.assert_allclose(np.cov(x.T), cov, atol=0.1)  # 5 standard errors
+    for n, m in ((3, 3), (4, 2), (2, 5)):
+        got, want = both(lambda k, n=n, m=m: pr.orthogonal(k, n, (2,), m=m),
+                         lambda k, n=n, m=m: jax.random.orthogonal(k, n, (2,), m=m), 2)
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want), atol=1e-4)
+        q = np.asarray(got, np.float64)
+        gram = q.swapaxes(-1, -2) @ q if n >= m else q @ q.swapaxes(-1, -2)
+        np.testing.assert_allclose(gram, np.broadcast_to(np.eye(min(n, m)), gram.shape),
+                                   atol=1e-5)
+
+
 def test_poisson(mode):
     lam = np.array([0, 0.5, 3, 4, 9.9, 10, 25, 50, 1000], np.float32)
     same_bits(*both(lambda k: pr.poisson(k, lam), lambda k: jax.random.poisson(k, lam), 1))
@@ -407,6 +427,8 @@ def test_bad_input_raises_typed_errors_at_the_call():
         (lambda: pr.choice(k, 3, (2,), p=np.array([0.5, -0.1, 0.6])), plait.PlaitValueError,
          "non-negative"),
         (lambda: pr.bernoulli(k, np.int32(1)), plait.PlaitTypeError, "floating"),
+        (lambda: pr.multivariate_normal(k, np.zeros(2), np.eye(3)), plait.PlaitValueError,
+         "(..., n, n)"),
         (lambda: plait.jit(lambda k: pr.normal(k, (2, "a")))(k), plait.PlaitTypeError, "shape"),
     ]
     for call, exc, frag in cases:

@@ -29,6 +29,7 @@ from plait.random._keys import (  # noqa: F401
     split,
     wrap_key_data,
 )
+from plait.random._multivariate import multivariate_normal, orthogonal  # noqa: F401
 from plait.random._samplers import (  # noqa: F401
     bernoulli,
     categorical,
