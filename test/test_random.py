@@ -106,6 +106,33 @@ def test_traced_and_batched_seeds():
     same_bits(plait.jit(plait.vmap(pr.PRNGKey))(seeds), jax.vmap(jax.random.PRNGKey)(seeds))
 
 
+@pytest.fixture
+def x64():
+    """jax with x64 on, plait with 64-bit default dtypes (its counterpart)."""
+    old = plait.config.default_int, plait.config.default_float
+    jax.config.update("jax_enable_x64", True)
+    plait.config.default_int, plait.config.default_float = np.int64, np.float64
+    yield
+    jax.config.update("jax_enable_x64", False)
+    plait.config.default_int, plait.config.default_float = old
+
+
+def test_64_bit_defaults(mode, x64):
+    """Seeds keep their high word, bits default to uint64, floats to float64, and a full
+    uint32 range wraps the span to 0 (XLA's x % 0 == x)."""
+    for s in (-1, 2**32 + 5, -2**63):
+        same_bits(pr.PRNGKey(s), jax.random.PRNGKey(s))
+    k, jk = keys(5)
+    same_bits(pr.bits(k, (5,)), jax.random.bits(jk, (5,)))
+    same_bits(*both(lambda k: pr.uniform(k, (5,)), lambda k: jax.random.uniform(k, (5,)), 5))
+    same_bits(*both(lambda k: pr.normal(k, (5,)), lambda k: jax.random.normal(k, (5,)), 5))
+    same_bits(pr.randint(k, (5,), -2**40, 2**40), jax.random.randint(jk, (5,), -2**40, 2**40))
+    same_bits(pr.randint(k, (5,), 0, 2**32, np.uint32),
+              jax.random.randint(jk, (5,), 0, 2**32, np.uint32))
+    same_bits(pr.bernoulli(k, 0.3, (5,)), jax.random.bernoulli(jk, 0.3, (5,)))
+    same_bits(pr.permutation(k, 10), jax.random.permutation(jk, 10))
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("num", [1, 2, 5, (2, 3)])
 def test_split_and_fold_in(mode, seed, num):
