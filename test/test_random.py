@@ -454,6 +454,7 @@ def test_bad_input_raises_typed_errors_at_the_call():
         (lambda: pr.choice(k, 3, (2,), p=np.array([0.5, -0.1, 0.6])), plait.PlaitValueError,
          "non-negative"),
         (lambda: pr.bernoulli(k, np.int32(1)), plait.PlaitTypeError, "floating"),
+        (lambda: pr.normal(jax.random.key(0, impl="rbg")), plait.PlaitValueError, "threefry"),
         (lambda: pr.multivariate_normal(k, np.zeros(2), np.eye(3)), plait.PlaitValueError,
          "(..., n, n)"),
         (lambda: plait.jit(lambda k: pr.normal(k, (2, "a")))(k), plait.PlaitTypeError, "shape"),

@@ -117,6 +117,10 @@ def check_key(name: str, key, single: bool = True):
     """(uint32 words of shape (..., 2), whether typed). Raw keys are uint32 arrays of shape
     (2,) (jax's legacy keys); a function of one key rejects key arrays."""
     if _jax_key(key):
+        impl = str(jax.random.key_impl(key))
+        if IMPL not in impl:
+            raise PlaitValueError(f"{name}: plait.random implements only the {IMPL} PRNG, "
+                                  f"got a jax key of {impl}")
         key = PRNGKeyArray(pnp.asarray(np.asarray(jax.random.key_data(key))))
     if isinstance(key, PRNGKeyArray):
         data, typed = key._base, True
