@@ -5,7 +5,8 @@ A key is two uint32 words. `key(seed)` wraps them in a `PRNGKeyArray` (jax's typ
 keys. Counters follow `plait.config.threefry_partitionable` (jax's flag): partitionable draws
 hash each element's linear index, so a sharded draw needs no communication; the original
 layout pairs the first half of a flat counter array with the second. The arithmetic is
-jax's, op for op, so the bits are jax's (docs: /work/wt/notes/random.md holds the recipe).
+jax's, op for op, so the bits are jax's. Each public function runs as one staged program
+when called eagerly (a jit inside), as jax's do.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from plait import lax
 from plait import numpy as pnp
 from plait.core import dtypes
 from plait.core.errors import PlaitTypeError, PlaitValueError
+from plait.jitting import jit
 from plait.lax._lax import _is_array
+from plait.runtime.array import Array
 from plait.tree_util import register_pytree_node_class
 
 u32, u64 = dtypes.uint32, dtypes.uint64
@@ -79,7 +82,9 @@ class PRNGKeyArray:
         return PRNGKeyArray(pnp.reshape(self._base, tuple(shape) + (2,)))
 
     def __repr__(self) -> str:
-        return f"Array({np.asarray(self._base).tolist()}, dtype=key<fry>)"
+        if isinstance(self._base, Array):
+            return f"Array({np.asarray(self._base).tolist()}, dtype=key<fry>)"
+        return f"PRNGKeyArray(shape={self.shape}, dtype=key<fry>)"
 
 
 def _jax_key(x) -> bool:
@@ -245,14 +250,20 @@ def split_data(k, shape: tuple):
     return lax.reshape(_hash_flat(k, lax.iota(u32, 2 * n)), shape + (2,))
 
 
+_split = jit(split_data, static_argnums=1)
+
+
 def split(key, num=2):
     """`num` new keys (an int, or a shape of keys) from one."""
     k, typed = check_key("split", key)
-    return _rewrap(split_data(k, _canonical_shape("split", num)), typed)
+    return _rewrap(_split(k, _canonical_shape("split", num)), typed)
 
 
 def fold_in_data(k, d):
     return _hash_flat(k, lax.concatenate([lax.full((1,), 0, u32), lax.reshape(d, (1,))], 0))
+
+
+_fold_in = jit(fold_in_data)
 
 
 def fold_in(key, data):
@@ -269,7 +280,7 @@ def fold_in(key, data):
         if d.ndim != 0:
             raise PlaitTypeError(f"fold_in: data must be a scalar, got shape {tuple(d.shape)}")
         d = lax.convert_element_type(d, u32)
-    return _rewrap(fold_in_data(k, d), typed)
+    return _rewrap(_fold_in(k, d), typed)
 
 
 def random_bits(k, bit_width: int, shape: tuple):
@@ -301,6 +312,9 @@ def random_bits(k, bit_width: int, shape: tuple):
     return lax.reshape(bits, shape)
 
 
+_bits = jit(random_bits, static_argnums=(1, 2))
+
+
 def bits(key, shape=(), dtype=None):
     """Random unsigned integers of `dtype` (uint32 by default, uint64 with a 64-bit default
     int) and `shape`."""
@@ -310,7 +324,7 @@ def bits(key, shape=(), dtype=None):
     dtype = dtypes.canonicalize(dtype)
     if not dtypes.is_unsigned(dtype):
         raise PlaitTypeError(f"bits: dtype must be an unsigned integer type, got {dtype}")
-    return random_bits(k, 8 * dtype.itemsize, _canonical_shape("bits", shape))
+    return _bits(k, 8 * dtype.itemsize, _canonical_shape("bits", shape))
 
 
 def clone(key):
