@@ -1,5 +1,4 @@
-"""`plait.lax` special functions, with jax.lax's names and signatures, and the implicit
-derivative of gamma samples (`random_gamma_grad`)."""
+"""`plait.lax` special functions, with jax.lax's names and signatures."""
 
 from __future__ import annotations
 

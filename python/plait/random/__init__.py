@@ -14,7 +14,6 @@ from plait.random._gamma import (  # noqa: F401
     generalized_normal,
     loggamma,
     poisson,
-    random_gamma_grad,
     t,
 )
 from plait.random._keys import (  # noqa: F401
