@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Callable
 
 import hypothesis.extra.numpy as hnp
+import jax
 import ml_dtypes
 import numpy as np
 import pytest
@@ -660,3 +661,16 @@ def test_nextafter_low_precision(dt):
     step = np.array([1, 1, 1, 0x8001, -1])  # away from 0 is +1, toward it -1 (in magnitude)
     want = np.where(x == 0, step, bits + step).astype(np.uint16).view(dt)
     np.testing.assert_array_equal(np.asarray(plait.jit(lax.nextafter)(x, y)), want)
+
+
+@pytest.mark.parametrize("num_keys", [1, 2])
+def test_sort_num_keys_and_nan_order_match_jax(num_keys):
+    """-NaN first and NaN last, -0.0 equal to 0.0 (equal keys keep their order), ties in the
+    first key broken by the second with num_keys=2."""
+    a = np.array([1.0, np.nan, -0.0, 0.0, -np.nan, 1.0, -np.inf, 2.0], np.float32)
+    b = np.array([3, 1, 2, 0, 5, 1, 7, 6], np.int32)
+    c = np.arange(8, dtype=np.float32)
+    got = plait.jit(lambda *xs: lax.sort(xs, num_keys=num_keys))(a, b, c)
+    want = jax.jit(lambda *xs: jax.lax.sort(xs, num_keys=num_keys))(a, b, c)
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(np.asarray(g).view(np.uint8), np.asarray(w).view(np.uint8))
