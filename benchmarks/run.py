@@ -27,6 +27,7 @@ import numpy as np  # noqa: E402
 
 import plait  # noqa: E402
 import plait.numpy as pnp  # noqa: E402
+import plait.random as pr  # noqa: E402
 from plait import lax  # noqa: E402
 
 ROWS: list = []
@@ -529,6 +530,30 @@ def _first_cold():
 def _first_warm():
     t = _first_results()
     return t["plait"][1] * 1e3, t["jax"][1] * 1e3
+
+
+# --- random numbers ----------------------------------------------------------------------------
+
+def _random_run(fp, fj):
+    """Run time of a compiled sampler through each library's jit, keys as arguments."""
+    pf, jf = plait.jit(fp), jax.jit(fj)
+    kp, kj = pr.key(0), jax.random.key(0)
+    block(pf(kp))
+    block(jf(kj))
+    tp, tj = alternate(lambda: block(pf(kp)), lambda: block(jf(kj)), repeat=7)
+    return tp * 1e3, tj * 1e3
+
+
+@bench("run, random.normal(key, (4096, 4096)) (ms)", 1.0)
+def _random_normal():
+    return _random_run(lambda k: pr.normal(k, (4096, 4096)),
+                       lambda k: jax.random.normal(k, (4096, 4096)))
+
+
+@bench("run, random.split(key, 10000) (ms)", 1.0)
+def _random_split():
+    return _random_run(lambda k: pr.key_data(pr.split(k, 10000)),
+                       lambda k: jax.random.key_data(jax.random.split(k, 10000)))
 
 
 def main(argv):

@@ -24,3 +24,8 @@ for tool in ("plait-opt", "filecheck"):
 # Parse, print, parse again and print: both prints must be identical.
 config.substitutions.append(
     ("%roundtrip", "plait-opt %s > %t.1 && plait-opt %t.1 > %t.2 && diff %t.1 %t.2"))
+# lit's internal shell sets PYTHONPATH to its own directory for its builtins (diff, cat) and
+# keeps it for the rest of the test: name it on every plait-opt command instead
+if "PYTHONPATH" in os.environ:
+    config.substitutions.append(
+        (r"(?<!')\bplait-opt\b", f"env PYTHONPATH={os.environ['PYTHONPATH']} plait-opt"))

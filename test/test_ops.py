@@ -19,16 +19,18 @@ import warnings
 from collections.abc import Callable
 
 import hypothesis.extra.numpy as hnp
+import jax
 import ml_dtypes
 import numpy as np
 import pytest
+import scipy.special as sp
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import plait
 import plait.lax as lax
 from plait.core import dtypes
-from plait.dialect import elementwise, linalg, reduce, structural
+from plait.dialect import bits, elementwise, linalg, reduce, sort, special, structural
 from plait.dialect.base import OpDef
 
 b1, i8, u8, i32, i64 = (np.dtype(t) for t in ("bool", "int8", "uint8", "int32", "int64"))
@@ -224,6 +226,49 @@ def _reduce_logical(ufunc, x, axes):
         (np.all if ufunc is np.bitwise_and else np.any)(x, axis=axes)
 
 
+def _unsigned(x):
+    return x.view(np.dtype(f"u{x.dtype.itemsize}"))
+
+
+def _shift_right_logical(x, y):
+    return (_unsigned(x) >> _unsigned(y)).view(x.dtype)
+
+
+def _shift_right_arithmetic(x, y):
+    signed = np.dtype(f"i{x.dtype.itemsize}")
+    return (x.view(signed) >> y.view(signed)).view(x.dtype)
+
+
+def _clz(x):
+    width = 8 * x.dtype.itemsize
+    return np.array([width - int(v).bit_length() for v in _unsigned(x).ravel()]).reshape(x.shape)
+
+
+_BITCAST_TARGETS = (i8, u8, i32, i64, f32, f64)
+
+
+def _bitcast_targets(dt):
+    """The dtypes of `dt`'s width or narrower."""
+    return tuple(d for d in _BITCAST_TARGETS if d.itemsize <= dt.itemsize)
+
+
+def _bitcast_ref(x):
+    flat = x.reshape(-1)  # NumPy views a 0-d array only as a dtype of its width
+    return tuple(flat.view(d).reshape(x.shape + ((x.itemsize // d.itemsize,) if d.itemsize <
+                                                  x.itemsize else ()))
+                 for d in _bitcast_targets(x.dtype))
+
+
+def _top_k_ref(x, k):
+    idx = np.argsort(-x.astype(np.float64), axis=-1, kind="stable")[..., :k]
+    return np.take_along_axis(x, idx, -1), idx
+
+
+def _sort_key_val_ref(x, v, dimension):
+    idx = np.argsort(x, axis=dimension, kind="stable")
+    return np.take_along_axis(x, idx, dimension), np.take_along_axis(v, idx, dimension)
+
+
 # --- attribute strategies --------------------------------------------------------------------------
 
 def _with(params_strategy, shapes=None):
@@ -352,6 +397,11 @@ _DOT_CASES = [  # (lhs shape, rhs shape, ((lc, rc), (lb, rb)), einsum)
 def _dot_case(_):
     return st.sampled_from(_DOT_CASES).map(
         lambda c: ((c[0], c[1]), {"dimension_numbers": c[2], "spec": c[3]}))
+
+
+@st.composite
+def _top_k_case(draw, s):
+    return (s,), {"k": draw(st.integers(0, s[-1]))}
 
 
 def _real(dt, **_):
@@ -501,7 +551,44 @@ REDUCTIONS = [
           NUMERIC, 2, "unit", gen=_dot_case, shapes=st.just(()), tol=4),
 ]
 
-RECORDS = UNARY + BINARY + STRUCTURAL + REDUCTIONS
+BITS = [
+    OpRec("shift_left", lax.shift_left, np.left_shift, "i", 2, ("any", "small")),
+    OpRec("shift_right_logical", lax.shift_right_logical, _shift_right_logical, "i", 2,
+          ("any", "small")),
+    OpRec("shift_right_arithmetic", lax.shift_right_arithmetic, _shift_right_arithmetic, "i", 2,
+          ("any", "small")),
+    OpRec("population_count", lax.population_count, lambda x: np.bitwise_count(_unsigned(x)),
+          "i"),
+    OpRec("clz", lax.clz, _clz, "i"),
+    # float16 and bfloat16 in test_bitcast_convert_low_precision: the references here see them
+    # as float32
+    OpRec("bitcast_convert", lambda x: tuple(lax.bitcast_convert_type(x, d)
+                                             for d in _bitcast_targets(x.dtype)),
+          _bitcast_ref, "if", out=lambda dt, **_: _bitcast_targets(dt), skip=LOW),
+]
+
+SPECIAL = [
+    OpRec("erf_inv", lax.erf_inv, sp.erfinv, FLOAT, domain="unit", tol=4),
+    OpRec("lgamma", lax.lgamma, sp.gammaln, FLOAT, domain="pos", tol=4),
+    OpRec("digamma", lax.digamma, sp.psi, FLOAT, domain="pos", tol=4),
+    OpRec("polygamma", lambda x: tuple(lax.polygamma(lax.full(x.shape, m, x.dtype), x)
+                                       for m in (0, 1, 2)),
+          lambda x: tuple(sp.polygamma(m, x) for m in (0, 1, 2)), FLOAT, domain="pos",
+          out=lambda dt, **_: (dt,) * 3, tol=8),
+    # float16 and bfloat16 in test_nextafter_low_precision: one ulp is lost in float32
+    OpRec("next_after", lax.nextafter, np.nextafter, FLOAT, 2, "nan", skip=LOW),
+    OpRec("sort", lambda x, axis: lax.sort(x, axis),
+          lambda x, axis: np.sort(x, axis, kind="stable"), "bif", domain="nan",
+          gen=_with(_axis), shapes=RANKED),
+    OpRec("sort-key_val", lambda x, v, dimension: lax.sort_key_val(x, v, dimension),
+          _sort_key_val_ref, "bif", 2, ("nan", "any"), gen=lambda s: _axis(s).map(
+              lambda p: ((s, s), {"dimension": p["axis"]})), shapes=RANKED, fixed=(None, f32),
+          out=lambda dt, **_: (dt, f32), rejects=False),
+    OpRec("top_k", lambda x, k: lax.top_k(x, k), _top_k_ref, "if", domain="unit",
+          gen=_top_k_case, shapes=RANKED, out=lambda dt, **_: (dt, i32)),
+]
+
+RECORDS = UNARY + BINARY + STRUCTURAL + REDUCTIONS + BITS + SPECIAL
 # a few draws per op (each compiles one program); no shrinking: derandomized draws reproduce
 _SETTINGS = settings(max_examples=3, deadline=None, derandomize=True, database=None,
                      phases=(Phase.explicit, Phase.generate))
@@ -539,7 +626,51 @@ def test_complex_max_min_propagate_nan(fn, ref, args):
 
 
 def test_every_data_op_has_a_record():
-    declared = {v.name.split(".", 1)[1] for m in (elementwise, structural, reduce, linalg)
+    declared = {v.name.split(".", 1)[1] for m in (elementwise, structural, reduce, linalg, bits,
+                                                  special, sort)
                 for v in vars(m).values() if isinstance(v, OpDef)}
     covered = {r.name.split("-")[0] for r in RECORDS}
     assert declared - covered == set()
+
+
+@pytest.mark.parametrize("dt", LOW)
+def test_bitcast_convert_low_precision(dt):
+    x = np.array([[1.5, -2.0], [0.1, np.inf]], dt)
+    got = plait.jit(lambda x: (lax.bitcast_convert_type(x, np.int16),
+                               lax.bitcast_convert_type(x, np.uint8)))(x)
+    np.testing.assert_array_equal(np.asarray(got[0]), x.view(np.int16))
+    np.testing.assert_array_equal(np.asarray(got[1]), x.view(np.uint8).reshape(2, 2, 2))
+
+
+def test_bitcast_convert_to_a_wider_dtype():
+    """The trailing dimension is consumed; it must be the ratio of the widths."""
+    x = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    got = plait.jit(lambda x: (lax.bitcast_convert_type(x, np.uint32),
+                               lax.bitcast_convert_type(x[..., :2], np.int16)))(x)
+    np.testing.assert_array_equal(np.asarray(got[0]), x.view(np.uint32)[..., 0])
+    np.testing.assert_array_equal(np.asarray(got[1]), x[..., :2].copy().view(np.int16)[..., 0])
+    with pytest.raises(plait.PlaitTypeError, match="trailing dimension of 4"):
+        plait.jit(lambda x: lax.bitcast_convert_type(x, np.uint32))(x[..., :3])
+
+
+@pytest.mark.parametrize("dt", LOW)
+def test_nextafter_low_precision(dt):
+    x = np.array([1.0, -2.0, 0.0, 0.0, np.inf], dt)
+    y = np.array([2.0, -3.0, 1.0, -1.0, 0.0], dt)
+    bits = x.view(np.uint16).astype(np.int32)
+    step = np.array([1, 1, 1, 0x8001, -1])  # away from 0 is +1, toward it -1 (in magnitude)
+    want = np.where(x == 0, step, bits + step).astype(np.uint16).view(dt)
+    np.testing.assert_array_equal(np.asarray(plait.jit(lax.nextafter)(x, y)), want)
+
+
+@pytest.mark.parametrize("num_keys", [1, 2])
+def test_sort_num_keys_and_nan_order_match_jax(num_keys):
+    """-NaN first and NaN last, -0.0 equal to 0.0 (equal keys keep their order), ties in the
+    first key broken by the second with num_keys=2."""
+    a = np.array([1.0, np.nan, -0.0, 0.0, -np.nan, 1.0, -np.inf, 2.0], np.float32)
+    b = np.array([3, 1, 2, 0, 5, 1, 7, 6], np.int32)
+    c = np.arange(8, dtype=np.float32)
+    got = plait.jit(lambda *xs: lax.sort(xs, num_keys=num_keys))(a, b, c)
+    want = jax.jit(lambda *xs: jax.lax.sort(xs, num_keys=num_keys))(a, b, c)
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(np.asarray(g).view(np.uint8), np.asarray(w).view(np.uint8))

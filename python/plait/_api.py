@@ -8,6 +8,7 @@ from plait import (  # noqa: F401
     lax,
     numpy,  # installs the operators and methods of Array and tracers
     profiler,
+    random,
     sharding,
     tree_util,  # jax.tree_util's API: pytrees are jax's (Flax/Equinox pytrees work as they are)
 )

@@ -30,17 +30,18 @@ _SUPPORTED_SET = frozenset(SUPPORTED)
 
 class Config:
     """plait's settings (`plait.config`): the defaults for arrays made from Python scalars and
-    lists, `debug_checks` (run-time checks that cost time; `PLAIT_DEBUG_CHECKS=1`), and
+    lists, `debug_checks` (run-time checks that cost time; `PLAIT_DEBUG_CHECKS=1`),
     `debug_nans` / `debug_infs` (a NaN / Inf in a result raises FloatingPointError at the line
-    of the op that made it; `PLAIT_DEBUG_NANS=1`, `PLAIT_DEBUG_INFS=1`), and
-    `compilation_cache_dir` (compiled programs kept on disk for other processes;
-    `PLAIT_COMPILATION_CACHE_DIR`).
+    of the op that made it; `PLAIT_DEBUG_NANS=1`, `PLAIT_DEBUG_INFS=1`),
+    `threefry_partitionable` (jax's flag of that name: the counter layout of plait.random's
+    split and bits, True by default as in jax), and `compilation_cache_dir` (compiled programs
+    kept on disk for other processes; `PLAIT_COMPILATION_CACHE_DIR`).
 
-    Traced programs depend on the dtypes and flags, so caches key on `key()`; a cache that cannot (jaxlib's
-    C++ dispatch cache) subscribes to `on_change` and is cleared."""
+    Traced programs depend on the dtypes and flags, so caches key on `key()`; a cache that
+    cannot (jaxlib's C++ dispatch cache) subscribes to `on_change` and is cleared."""
 
     _DTYPES = ("default_int", "default_float", "default_complex")
-    _FLAGS = ("debug_checks", "debug_nans", "debug_infs")
+    _FLAGS = ("debug_checks", "debug_nans", "debug_infs", "threefry_partitionable")
     _PATHS = ("compilation_cache_dir",)  # not in key(): programs do not depend on them
     _SETTINGS = _DTYPES + _FLAGS + _PATHS
 
@@ -49,8 +50,9 @@ class Config:
         self.default_int = int32
         self.default_float = float32
         self.default_complex = complex64
-        for flag in self._FLAGS:  # PLAIT_DEBUG_CHECKS=1, ...
+        for flag in ("debug_checks", "debug_nans", "debug_infs"):  # PLAIT_DEBUG_CHECKS=1, ...
             setattr(self, flag, os.environ.get(f"PLAIT_{flag.upper()}", "") not in ("", "0"))
+        self.threefry_partitionable = True
         self.compilation_cache_dir = os.environ.get("PLAIT_COMPILATION_CACHE_DIR") or None
 
     def __setattr__(self, name, value) -> None:

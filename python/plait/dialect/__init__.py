@@ -1,12 +1,16 @@
 """The plait dialect: every op, declared once. `from plait.dialect import ops as P`."""
 
 from plait.dialect import (  # noqa: F401  (declare ops)
+    bits,
     collective,
     control,
     elementwise,
     linalg,
+    prng,
     reduce,
     sharding,
+    sort,
+    special,
     structural,
     transform,
 )
