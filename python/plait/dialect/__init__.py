@@ -3,11 +3,13 @@
 from plait.dialect import (  # noqa: F401  (declare ops)
     collective,
     control,
+    conv,
     elementwise,
     linalg,
     reduce,
     sharding,
     structural,
     transform,
+    windows,
 )
 from plait.dialect.base import OPS, OpDef  # noqa: F401

@@ -6,3 +6,21 @@ scalars, which take the dtype of the array operand and are broadcast, as in `jax
 
 from plait.lax._lax import *  # noqa: F403
 from plait.lax.control_flow import cond, fori_loop, scan, switch, while_loop  # noqa: F401
+from plait.lax.convolution import (  # noqa: F401
+    ConvDimensionNumbers,
+    conv,
+    conv_dimension_numbers,
+    conv_general_dilated,
+    conv_general_permutations,
+    conv_transpose,
+    conv_with_general_padding,
+    padtype_to_pads,
+)
+from plait.lax.windowed import (  # noqa: F401
+    associative_scan,
+    cumlogsumexp,
+    cummax,
+    cummin,
+    cumprod,
+    reduce_window,
+)

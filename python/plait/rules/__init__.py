@@ -14,12 +14,14 @@ from plait.lowering.stablehlo import lowerings
 from plait.rules import (  # noqa: F401  (register the rules)
     collective,
     control,
+    conv,
     elementwise,
     linalg,
     reduce,
     sharding,
     structural,
     transform,
+    windows,
 )
 from plait.transforms.batch import batch_rules
 from plait.transforms.jvp import jvp_rules
