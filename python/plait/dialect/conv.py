@@ -59,15 +59,19 @@ def _check_groups(op: OpDef, lhs, rhs, lhs_spec, rhs_spec, feature_group_count,
 
 
 def check_preferred(op: OpDef, dt, preferred) -> None:
-    """A preferred element type is one of the same kind (float for float, ...), not
-    narrower, as jax requires."""
+    """jax's rule for a preferred element type: integer to floating, or the same kind (signed
+    integers to signed ones), never narrower."""
     if preferred is None:
         return
-    if dtypes.kind(preferred) != dtypes.kind(dt) or \
-            preferred.itemsize < dt.itemsize or \
-            dtypes.is_unsigned(preferred) != dtypes.is_unsigned(dt):
-        raise _err(op, f"preferred_element_type {preferred} does not suit operands of dtype "
-                       f"{dt}: it must be of the same kind and at least as wide")
+    kind, pkind = dtypes.kind(dt), dtypes.kind(preferred)
+    if not (kind == pkind or (kind, pkind) == ("i", "f")):
+        raise _err(op, f"preferred_element_type {preferred} does not suit {dt} operands: "
+                       "the combinations are (integer, integer), (integer, floating), "
+                       "(floating, floating) and (complex, complex)")
+    if kind == pkind == "i" and not dtypes.is_unsigned(dt) and dtypes.is_unsigned(preferred):
+        raise _err(op, f"preferred_element_type {preferred} must be signed, as {dt} is")
+    if preferred.itemsize < dt.itemsize:
+        raise _err(op, f"preferred_element_type {preferred} is narrower than {dt}")
 
 
 class ConvGeneralDilated(OpDef):
