@@ -81,6 +81,8 @@ def padtype_to_pads(in_shape, window_shape, window_strides, padding) -> list:
     if kind not in ("SAME", "SAME_LOWER"):
         raise PlaitValueError(f"unknown padding {padding!r}: use 'VALID', 'SAME', 'SAME_LOWER' "
                               "or (low, high) pairs")
+    if any(s < 1 for s in window_strides):
+        raise PlaitValueError(f"window_strides {tuple(window_strides)} must be positive")
     pads = []
     for n, k, s in zip(in_shape, window_shape, window_strides):
         total = max((-(-n // s) - 1) * s + k - n, 0)
