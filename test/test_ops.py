@@ -557,7 +557,7 @@ def _select_op(op, direction):
     return lambda a, x, **p: bind(op, a, x, direction=direction, **_window_full(p, x.ndim))
 
 
-def _scatter_case(_):
+def _select_scatter_case(_):
     """select_and_scatter_add: an operand, its windows' source, no dilation."""
     def case(c):
         shape, p = c
@@ -569,7 +569,7 @@ def _scatter_case(_):
                             and "window_dilation" not in c[1]]).map(case)
 
 
-def _scatter_op(direction):
+def _select_scatter_op(direction):
     return lambda s, x, **p: bind(P.select_and_scatter_add, s, x, direction=direction, **p)
 
 
@@ -629,12 +629,12 @@ WINDOWS = [
           lambda t, x, **p: wr.select_and_gather_add(t, x, "LE", **_window_full(p, x.ndim)),
           (f32, f64), 2, gen=lambda s: _window_case(s).map(lambda c: ((c[0][0],) * 2, c[1])),
           shapes=st.just(()), rejects=False),
-    OpRec("select_and_scatter_add", _scatter_op("GE"),
+    OpRec("select_and_scatter_add", _select_scatter_op("GE"),
           lambda s, x, **p: wr.select_and_scatter_add(s, x, "GE", **p), (f32, f64), 2,
-          gen=_scatter_case, shapes=st.just(()), rejects=False),
-    OpRec("select_and_scatter_add-min", _scatter_op("LE"),
+          gen=_select_scatter_case, shapes=st.just(()), rejects=False),
+    OpRec("select_and_scatter_add-min", _select_scatter_op("LE"),
           lambda s, x, **p: wr.select_and_scatter_add(s, x, "LE", **p), (f32, f64), 2,
-          gen=_scatter_case, shapes=st.just(()), rejects=False),
+          gen=_select_scatter_case, shapes=st.just(()), rejects=False),
     OpRec("conv_general_dilated", _conv_fn, wr.conv, NUMERIC, 2, "unit", gen=_conv_case,
           shapes=st.just(()), tol=4),
     _cum_rec("cumprod", np.multiply, NUMERIC, "unit"),
@@ -681,7 +681,8 @@ def test_complex_max_min_propagate_nan(fn, ref, args):
 
 
 def test_every_data_op_has_a_record():
-    declared = {v.name.split(".", 1)[1] for m in (elementwise, structural, reduce, linalg, conv, windows)
+    declared = {v.name.split(".", 1)[1]
+                for m in (elementwise, structural, reduce, linalg, conv, windows)
                 for v in vars(m).values() if isinstance(v, OpDef)}
     covered = {r.name.split("-")[0] for r in RECORDS}
     assert declared - covered == set()
