@@ -453,6 +453,15 @@ def _lower_select_and_gather_add(op, params, operands, result_types):
     return reduce_window_hlo([x, t], inits, types, params, body)[1:]
 
 
+def _edge_pad(x, value, lo, hi, result_type):
+    """stablehlo.pad of x by (lo, hi) (negative: crop), or x itself when both are zero."""
+    if not any(lo) and not any(hi):
+        return x
+    return create("stablehlo.pad", [result_type], [x, value],
+                  {"edge_padding_low": i64s(lo), "edge_padding_high": i64s(hi),
+                   "interior_padding": i64s((0,) * len(lo))}).results[0]
+
+
 @register(P.select_and_scatter_add)
 def _lower_select_and_scatter_add(op, params, operands, result_types):
     """XLA's select_and_scatter on x padded with the identity (no padding of its own, as jax
@@ -462,10 +471,7 @@ def _lower_select_and_scatter_add(op, params, operands, result_types):
     lo, hi = params["padding_low"], params["padding_high"]
     ident = scalar_const(xa.dtype, _identity(params["direction"], xa.dtype))
     padded_shape = tuple(d + a + b for d, a, b in zip(xa.shape, lo, hi))
-    zeros_n = (0,) * xa.ndim
-    padded = create("stablehlo.pad", [_aval.ir_type(xa.update(shape=padded_shape))],
-                    [x, ident], {"edge_padding_low": i64s(lo), "edge_padding_high": i64s(hi),
-                                 "interior_padding": i64s(zeros_n)}).results[0]
+    padded = _edge_pad(x, ident, lo, hi, _aval.ir_type(xa.update(shape=padded_shape)))
     zero = scalar_const(xa.dtype, 0)
     attrs = {"window_dimensions": i64s(params["window_dimensions"]),
              "window_strides": i64s(params["window_strides"]),
@@ -481,10 +487,8 @@ def _lower_select_and_scatter_add(op, params, operands, result_types):
     with ir.InsertionPoint(scatter):
         add = "stablehlo.or" if xa.dtype == dtypes.bool_ else "stablehlo.add"
         create("stablehlo.return", [], [create(add, [st], list(scatter.arguments)).results[0]])
-    neg = lambda v: i64s(-d for d in v)  # noqa: E731
-    return list(create("stablehlo.pad", result_types, [new.results[0], zero],
-                       {"edge_padding_low": neg(lo), "edge_padding_high": neg(hi),
-                        "interior_padding": i64s(zeros_n)}).results)
+    return [_edge_pad(new.results[0], zero, tuple(-d for d in lo), tuple(-d for d in hi),
+                      result_types[0])]
 
 
 def _logaddexp_hlo(a, b):
