@@ -1,5 +1,5 @@
-// RUN: plait-opt %s | filecheck %s
 // RUN: %roundtrip
+// RUN: plait-opt %s | filecheck %s
 
 // Valid IR for the convolution and window ops: plait-verify (which plait-opt runs first)
 // accepts it, and it prints in generic form, attributes sorted, and parses back to the same
