@@ -20,6 +20,7 @@ from usersite import first_line, raises_at
 import plait
 import plait.lax as pl
 import plait.numpy as pnp
+from plait import jitting
 from plait.dialect import ops as P
 from plait.staging.trace import bind
 
@@ -243,6 +244,19 @@ def test_associative_scan_matches_jax(name, n):
         return loss
     got = plait.jit(plait.value_and_grad(f(pl, pl.associative_scan), has_aux=True))(elems)
     _close(got, jax.value_and_grad(f(jl, jl.associative_scan), has_aux=True)(elems), 1e-10)
+
+
+def test_eager_scan_and_window_calls_are_one_program_each():
+    """Called eagerly, associative_scan and a generic reduce_window compile one program each
+    (not one per step of the scan), then none for fresh values."""
+    x = np.arange(11 * 13, dtype=np.float64).reshape(11, 13) / 100
+    for i in range(2):
+        before = jitting.stats["compiles"]
+        _close(pl.associative_scan(pl.mul, x + i, axis=1),
+               jl.associative_scan(jl.mul, x + i, axis=1), 1e-12)
+        _close(pl.reduce_window(x + i, 1.0, pl.mul, (2, 3), (1, 2), "SAME"),
+               jl.reduce_window(x + i, 1.0, jl.mul, (2, 3), (1, 2), "SAME"), 1e-12)
+        assert jitting.stats["compiles"] - before == (2 if i == 0 else 0)
 
 
 # --- vmap --------------------------------------------------------------------------------------

@@ -159,6 +159,8 @@ def associative_scan(fn: Callable, elems, reverse: bool = False, axis: int = 0):
     """jax.lax.associative_scan: the inclusive scan of an associative `fn(a, b)` over pytrees
     of arrays along `axis`, in O(log n) depth (odd elements combined recursively, then the
     even ones)."""
+    if not tracing():  # one compiled program, not one per step
+        return jitting.new_jitted(lambda e: associative_scan(fn, e, reverse, axis))(elems)
     leaves, tree = pytree.tree_flatten(elems)
     if not leaves:
         raise PlaitValueError("associative_scan needs at least one array")
