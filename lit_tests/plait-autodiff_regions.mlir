@@ -38,11 +38,11 @@ func.func private @rnn(%w: tensor<f32>, %h: tensor<2xf32>, %xs: tensor<5x2xf32>)
 // CHECK-NEXT: %[[BW:.*]] = "plait.broadcast_in_dim"(%[[W]])
 // CHECK-NEXT: %[[S:.*]]:3 = "plait.scan"(%[[W]], %[[H]], %[[XS]]) ({
 // CHECK-NEXT: ^bb0(%[[CW:.*]]: tensor<f32>, %[[CH:.*]]: tensor<2xf32>, %[[X:.*]]: tensor<2xf32>):
-// CHECK-NEXT: %[[B:.*]] = "plait.broadcast_in_dim"(%[[CW]])
-// CHECK-NEXT: %[[M:.*]] = "plait.mul"(%[[B]], %[[CH]])
-// CHECK-NEXT: %[[A:.*]] = "plait.add"(%[[M]], %[[X]])
-// CHECK-NEXT: %[[SIN:.*]] = "plait.sin"(%[[A]])
-// CHECK-NEXT: %[[COS:.*]] = "plait.cos"(%[[A]])
+// CHECK-DAG: %[[B:.*]] = "plait.broadcast_in_dim"(%[[CW]])
+// CHECK-DAG: %[[M:.*]] = "plait.mul"(%[[B]], %[[CH]])
+// CHECK-DAG: %[[A:.*]] = "plait.add"(%[[M]], %[[X]])
+// CHECK-DAG: %[[SIN:.*]] = "plait.sin"(%[[A]])
+// CHECK-DAG: %[[COS:.*]] = "plait.cos"(%[[A]])
 // CHECK-NEXT: "plait.yield"(%[[SIN]], %[[CH]], %[[COS]])
 // CHECK-NEXT: }) {length = 5 : i64, num_carry = 1 : i64, num_consts = 1 : i64, reverse = false} : (tensor<f32>, tensor<2xf32>, tensor<5x2xf32>) -> (tensor<2xf32>, tensor<5x2xf32>, tensor<5x2xf32>)
 // CHECK-NEXT: return %[[S]]#0, %[[BW]], %[[S]]#1, %[[S]]#2
@@ -55,12 +55,12 @@ func.func private @rnn(%w: tensor<f32>, %h: tensor<2xf32>, %xs: tensor<5x2xf32>)
 // CHECK-NEXT: %[[ZERO:.*]] = "plait.constant"() {value = dense<0.000000e+00> : tensor<f32>}
 // CHECK-NEXT: %[[T:.*]]:3 = "plait.scan"(%[[BW]], %[[CT]], %[[ZERO]], %[[HS]], %[[COSS]]) ({
 // CHECK-NEXT: ^bb0(%[[CBW:.*]]: tensor<2xf32>, %[[CTH:.*]]: tensor<2xf32>, %[[ACC:.*]]: tensor<f32>, %[[H:.*]]: tensor<2xf32>, %[[COS:.*]]: tensor<2xf32>):
-// CHECK-NEXT: %[[CTA:.*]] = "plait.mul"(%[[CTH]], %[[COS]])
-// CHECK-NEXT: %[[CTH2:.*]] = "plait.mul"(%[[CBW]], %[[CTA]])
-// CHECK-NEXT: %[[CTB:.*]] = "plait.mul"(%[[CTA]], %[[H]])
-// CHECK-NEXT: %[[SUM:.*]] = "plait.reduce_sum"(%[[CTB]]) {axes = array<i64: 0>}
-// CHECK-NEXT: %[[CTW:.*]] = "plait.reshape"(%[[SUM]])
-// CHECK-NEXT: %[[ACC2:.*]] = "plait.add"(%[[ACC]], %[[CTW]])
+// CHECK-DAG: %[[CTA:.*]] = "plait.mul"(%[[CTH]], %[[COS]])
+// CHECK-DAG: %[[CTH2:.*]] = "plait.mul"(%[[CBW]], %[[CTA]])
+// CHECK-DAG: %[[CTB:.*]] = "plait.mul"(%[[CTA]], %[[H]])
+// CHECK-DAG: %[[SUM:.*]] = "plait.reduce_sum"(%[[CTB]]) {axes = array<i64: 0>}
+// CHECK-DAG: %[[CTW:.*]] = "plait.reshape"(%[[SUM]])
+// CHECK-DAG: %[[ACC2:.*]] = "plait.add"(%[[ACC]], %[[CTW]])
 // CHECK-NEXT: "plait.yield"(%[[CTH2]], %[[ACC2]], %[[CTA]])
 // CHECK-NEXT: }) {length = 5 : i64, num_carry = 2 : i64, num_consts = 1 : i64, reverse = true} : (tensor<2xf32>, tensor<2xf32>, tensor<f32>, tensor<5x2xf32>, tensor<5x2xf32>) -> (tensor<2xf32>, tensor<f32>, tensor<5x2xf32>)
 // CHECK-NEXT: return %[[T]]#1, %[[T]]#0, %[[T]]#2
@@ -95,9 +95,9 @@ func.func private @cumprod(%xs: tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>) {
 // CHECK-SAME: (%[[XS:.*]]: tensor<3xf32>, %[[CS:.*]]: tensor<3xf32>, %[[CTC:.*]]: tensor<f32>, %[[CTYS:.*]]: tensor<3xf32>) -> tensor<3xf32>
 // CHECK: %[[T:.*]]:2 = "plait.scan"(%[[CTC]], %[[XS]], %[[CS]], %[[CTYS]]) ({
 // CHECK-NEXT: ^bb0(%[[CT:.*]]: tensor<f32>, %[[X:.*]]: tensor<f32>, %[[C:.*]]: tensor<f32>, %[[CTY:.*]]: tensor<f32>):
-// CHECK-NEXT: %[[CTP:.*]] = "plait.add"(%[[CT]], %[[CTY]])
-// CHECK-NEXT: %[[CTX:.*]] = "plait.mul"(%[[C]], %[[CTP]])
-// CHECK-NEXT: %[[CTC2:.*]] = "plait.mul"(%[[CTP]], %[[X]])
+// CHECK-DAG: %[[CTP:.*]] = "plait.add"(%[[CT]], %[[CTY]])
+// CHECK-DAG: %[[CTX:.*]] = "plait.mul"(%[[C]], %[[CTP]])
+// CHECK-DAG: %[[CTC2:.*]] = "plait.mul"(%[[CTP]], %[[X]])
 // CHECK-NEXT: "plait.yield"(%[[CTC2]], %[[CTX]])
 // CHECK-NEXT: }) {length = 3 : i64, num_carry = 1 : i64, num_consts = 0 : i64, reverse = false}
 // CHECK-NEXT: return %[[T]]#1 : tensor<3xf32>
@@ -109,10 +109,10 @@ func.func private @cumprod(%xs: tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>) {
 // CHECK-SAME: (%[[H:.*]]: tensor<f32>, %[[XS:.*]]: tensor<3xf32>, %[[TH:.*]]: tensor<f32>)
 // CHECK-NEXT: %[[S:.*]]:2 = "plait.scan"(%[[H]], %[[TH]], %[[XS]]) ({
 // CHECK-NEXT: ^bb0(%[[C:.*]]: tensor<f32>, %[[TC:.*]]: tensor<f32>, %[[X:.*]]: tensor<f32>):
-// CHECK-NEXT: %[[A:.*]] = "plait.add"(%[[C]], %[[X]])
-// CHECK-NEXT: %[[SIN:.*]] = "plait.sin"(%[[A]])
-// CHECK-NEXT: %[[COS:.*]] = "plait.cos"(%[[A]])
-// CHECK-NEXT: %[[DT:.*]] = "plait.mul"(%[[TC]], %[[COS]])
+// CHECK-DAG: %[[A:.*]] = "plait.add"(%[[C]], %[[X]])
+// CHECK-DAG: %[[SIN:.*]] = "plait.sin"(%[[A]])
+// CHECK-DAG: %[[COS:.*]] = "plait.cos"(%[[A]])
+// CHECK-DAG: %[[DT:.*]] = "plait.mul"(%[[TC]], %[[COS]])
 // CHECK-NEXT: "plait.yield"(%[[SIN]], %[[DT]])
 // CHECK-NEXT: }) {length = 3 : i64, num_carry = 2 : i64, num_consts = 0 : i64, reverse = false} : (tensor<f32>, tensor<f32>, tensor<3xf32>) -> (tensor<f32>, tensor<f32>)
 // CHECK-NEXT: return %[[S]]#0, %[[S]]#1
@@ -162,14 +162,14 @@ func.func private @g(%i: tensor<i32>, %x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-SAME: (%[[I:.*]]: tensor<i32>, %[[X:.*]]: tensor<4xf32>)
 // CHECK-NEXT: %[[C:.*]]:3 = "plait.cond"(%[[I]], %[[X]]) ({
 // CHECK-NEXT: ^bb0(%[[A:.*]]: tensor<4xf32>):
-// CHECK-NEXT: %[[SIN:.*]] = "plait.sin"(%[[A]])
-// CHECK-NEXT: %[[COS:.*]] = "plait.cos"(%[[A]])
-// CHECK-NEXT: %[[Z:.*]] = "plait.constant"() {value = dense<0.000000e+00> : tensor<4xf32>}
+// CHECK-DAG: %[[SIN:.*]] = "plait.sin"(%[[A]])
+// CHECK-DAG: %[[COS:.*]] = "plait.cos"(%[[A]])
+// CHECK-DAG: %[[Z:.*]] = "plait.constant"() {value = dense<0.000000e+00> : tensor<4xf32>}
 // CHECK-NEXT: "plait.yield"(%[[SIN]], %[[COS]], %[[Z]])
 // CHECK-NEXT: }, {
 // CHECK-NEXT: ^bb0(%[[B:.*]]: tensor<4xf32>):
-// CHECK-NEXT: %[[SQ:.*]] = "plait.mul"(%[[B]], %[[B]])
-// CHECK-NEXT: %[[Z2:.*]] = "plait.constant"() {value = dense<0.000000e+00> : tensor<4xf32>}
+// CHECK-DAG: %[[SQ:.*]] = "plait.mul"(%[[B]], %[[B]])
+// CHECK-DAG: %[[Z2:.*]] = "plait.constant"() {value = dense<0.000000e+00> : tensor<4xf32>}
 // CHECK-NEXT: "plait.yield"(%[[SQ]], %[[Z2]], %[[B]])
 // CHECK-NEXT: }) : (tensor<i32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
 // CHECK-NEXT: return %[[C]]#0, %[[I]], %[[C]]#1, %[[C]]#2
@@ -182,9 +182,9 @@ func.func private @g(%i: tensor<i32>, %x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-NEXT: "plait.yield"(%[[D0]])
 // CHECK-NEXT: }, {
 // CHECK-NEXT: ^bb0(%{{.*}}: tensor<4xf32>, %[[X:.*]]: tensor<4xf32>, %[[C1:.*]]: tensor<4xf32>):
-// CHECK-NEXT: %[[L:.*]] = "plait.mul"(%[[X]], %[[C1]])
-// CHECK-NEXT: %[[R:.*]] = "plait.mul"(%[[C1]], %[[X]])
-// CHECK-NEXT: %[[D1:.*]] = "plait.add"(%[[L]], %[[R]])
+// CHECK-DAG: %[[L:.*]] = "plait.mul"(%[[X]], %[[C1]])
+// CHECK-DAG: %[[R:.*]] = "plait.mul"(%[[C1]], %[[X]])
+// CHECK-DAG: %[[D1:.*]] = "plait.add"(%[[L]], %[[R]])
 // CHECK-NEXT: "plait.yield"(%[[D1]])
 // CHECK-NEXT: }) : (tensor<i32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
 // CHECK-NEXT: return %[[T]]
@@ -201,10 +201,10 @@ func.func private @g(%i: tensor<i32>, %x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-NEXT: "plait.yield"(%[[LT]])
 // CHECK-NEXT: }, {
 // CHECK-NEXT: ^bb0(%[[BC:.*]]: tensor<f32>, %[[BT:.*]]: tensor<f32>):
-// CHECK-NEXT: %[[SQ:.*]] = "plait.mul"(%[[BC]], %[[BC]])
-// CHECK-NEXT: %[[L:.*]] = "plait.mul"(%[[BT]], %[[BC]])
-// CHECK-NEXT: %[[R:.*]] = "plait.mul"(%[[BC]], %[[BT]])
-// CHECK-NEXT: %[[DT:.*]] = "plait.add"(%[[L]], %[[R]])
+// CHECK-DAG: %[[SQ:.*]] = "plait.mul"(%[[BC]], %[[BC]])
+// CHECK-DAG: %[[L:.*]] = "plait.mul"(%[[BT]], %[[BC]])
+// CHECK-DAG: %[[R:.*]] = "plait.mul"(%[[BC]], %[[BT]])
+// CHECK-DAG: %[[DT:.*]] = "plait.add"(%[[L]], %[[R]])
 // CHECK-NEXT: "plait.yield"(%[[SQ]], %[[DT]])
 // CHECK-NEXT: }) {num_consts = 0 : i64} : (tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
 // CHECK-NEXT: return %[[W]]#0, %[[W]]#1

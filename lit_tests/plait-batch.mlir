@@ -88,8 +88,8 @@ func.func private @pair(%x: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor<4xf32>,
 
 // CHECK-LABEL: func.func private @pair_vmap
 // CHECK-SAME: (%[[X:.*]]: tensor<8x4xf32>, %[[Y:.*]]: tensor<4xf32>) -> (tensor<8x4xf32>, tensor<4xf32>)
-// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[X]]) : (tensor<8x4xf32>) -> tensor<8x4xf32>
-// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[Y]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-DAG: %[[S:.*]] = "plait.sin"(%[[X]]) : (tensor<8x4xf32>) -> tensor<8x4xf32>
+// CHECK-DAG: %[[E:.*]] = "plait.exp"(%[[Y]]) : (tensor<4xf32>) -> tensor<4xf32>
 // CHECK-NEXT: return %[[S]], %[[E]]
 
 // -----
@@ -244,3 +244,140 @@ func.func private @sin(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-SAME: (%[[X:.*]]: tensor<3x8x4xf32>) -> tensor<3x8x4xf32>
 // CHECK-NEXT: %[[Y:.*]] = "plait.sin"(%[[X]]) : (tensor<3x8x4xf32>) -> tensor<3x8x4xf32>
 // CHECK-NEXT: return %[[Y]]
+
+// -----
+
+// Batched at axis 1, a sum over the example's axis 1 sums the operand's axis 2 (the batch
+// axis comes before it); the result keeps its batch at axis 1, moved to 0 at the call site.
+// CHECK-LABEL: @reduce_inner_batch
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8x3xf32>)
+// CHECK-NEXT: %[[R:.*]] = call @rowsum_vmap(%[[X]]) : (tensor<4x8x3xf32>) -> tensor<4x8xf32>
+// CHECK-NEXT: %[[T:.*]] = "plait.transpose"(%[[R]]) {permutation = array<i64: 1, 0>} : (tensor<4x8xf32>) -> tensor<8x4xf32>
+// CHECK-NEXT: return %[[T]]
+func.func @reduce_inner_batch(%x: tensor<4x8x3xf32>) -> tensor<8x4xf32> {
+  %0 = "plait.vmap"(%x) {callee = @rowsum, in_axes = array<i64: 1>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<4x8x3xf32>) -> tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+func.func private @rowsum(%x: tensor<4x3xf32>) -> tensor<4xf32> {
+  %0 = "plait.reduce_sum"(%x) {axes = array<i64: 1>} : (tensor<4x3xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @rowsum_vmap
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8x3xf32>) -> tensor<4x8xf32>
+// CHECK-NEXT: %[[S:.*]] = "plait.reduce_sum"(%[[X]]) {axes = array<i64: 2>} : (tensor<4x8x3xf32>) -> tensor<4x8xf32>
+// CHECK-NEXT: return %[[S]]
+
+// -----
+
+// A max over the example's axis 0, before the batch axis 1: the axis stays 0 and removing it
+// moves the batch axis down to 0, so the call site moves nothing.
+// CHECK-LABEL: @reduce_before_batch
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8x3xf32>)
+// CHECK-NEXT: %[[R:.*]] = call @colmax_vmap(%[[X]]) : (tensor<4x8x3xf32>) -> tensor<8x3xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @reduce_before_batch(%x: tensor<4x8x3xf32>) -> tensor<8x3xf32> {
+  %0 = "plait.vmap"(%x) {callee = @colmax, in_axes = array<i64: 1>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<4x8x3xf32>) -> tensor<8x3xf32>
+  return %0 : tensor<8x3xf32>
+}
+
+func.func private @colmax(%x: tensor<4x3xf32>) -> tensor<3xf32> {
+  %0 = "plait.reduce_max"(%x) {axes = array<i64: 0>} : (tensor<4x3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// CHECK-LABEL: func.func private @colmax_vmap
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8x3xf32>) -> tensor<8x3xf32>
+// CHECK-NEXT: %[[M:.*]] = "plait.reduce_max"(%[[X]]) {axes = array<i64: 0>} : (tensor<4x8x3xf32>) -> tensor<8x3xf32>
+// CHECK-NEXT: return %[[M]]
+
+// -----
+
+// cumsum batched at axis 1: the example's axis 1 is the operand's 2, its axis 0 stays 0, and
+// the batch axis stays at 1 (out_axes 1: nothing moves).
+// CHECK-LABEL: func.func private @cumsums_vmap
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8x3xf32>) -> tensor<4x8x3xf32>
+// CHECK-NEXT: %[[A:.*]] = "plait.cumsum"(%[[X]]) {axis = 2 : i64, reverse = false} : (tensor<4x8x3xf32>) -> tensor<4x8x3xf32>
+// CHECK-NEXT: %[[B:.*]] = "plait.cumsum"(%[[A]]) {axis = 0 : i64, reverse = true} : (tensor<4x8x3xf32>) -> tensor<4x8x3xf32>
+// CHECK-NEXT: return %[[B]]
+func.func @cumsum_inner_batch(%x: tensor<4x8x3xf32>) -> tensor<4x8x3xf32> {
+  %0 = "plait.vmap"(%x) {callee = @cumsums, in_axes = array<i64: 1>, out_axes = array<i64: 1>, axis_size = 8 : i64, axis_name = ""} : (tensor<4x8x3xf32>) -> tensor<4x8x3xf32>
+  return %0 : tensor<4x8x3xf32>
+}
+
+func.func private @cumsums(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  %0 = "plait.cumsum"(%x) {axis = 1 : i64, reverse = false} : (tensor<4x3xf32>) -> tensor<4x3xf32>
+  %1 = "plait.cumsum"(%0) {axis = 0 : i64, reverse = true} : (tensor<4x3xf32>) -> tensor<4x3xf32>
+  return %1 : tensor<4x3xf32>
+}
+
+// -----
+
+// A broadcast that stretches a size-1 dim (1 -> 4) and adds a leading one: the batch dim goes
+// right before the result dim of the operand dim that followed it (1), so the broadcast maps
+// (batch, 1, 3) to dims (1, 2, 3) of (2, 8, 4, 3), still stretching the size-1 dim; the call
+// site moves the batch to 0.
+// CHECK-LABEL: @broadcast_size_one
+// CHECK-SAME: (%[[X:.*]]: tensor<8x1x3xf32>)
+// CHECK-NEXT: %[[R:.*]] = call @stretch_vmap(%[[X]]) : (tensor<8x1x3xf32>) -> tensor<2x8x4x3xf32>
+// CHECK-NEXT: %[[T:.*]] = "plait.transpose"(%[[R]]) {permutation = array<i64: 1, 0, 2, 3>} : (tensor<2x8x4x3xf32>) -> tensor<8x2x4x3xf32>
+// CHECK-NEXT: return %[[T]]
+func.func @broadcast_size_one(%x: tensor<8x1x3xf32>) -> tensor<8x2x4x3xf32> {
+  %0 = "plait.vmap"(%x) {callee = @stretch, in_axes = array<i64: 0>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<8x1x3xf32>) -> tensor<8x2x4x3xf32>
+  return %0 : tensor<8x2x4x3xf32>
+}
+
+func.func private @stretch(%x: tensor<1x3xf32>) -> tensor<2x4x3xf32> {
+  %0 = "plait.broadcast_in_dim"(%x) {broadcast_dimensions = array<i64: 1, 2>, shape = array<i64: 2, 4, 3>} : (tensor<1x3xf32>) -> tensor<2x4x3xf32>
+  return %0 : tensor<2x4x3xf32>
+}
+
+// CHECK-LABEL: func.func private @stretch_vmap
+// CHECK-SAME: (%[[X:.*]]: tensor<8x1x3xf32>) -> tensor<2x8x4x3xf32>
+// CHECK-NEXT: %[[B:.*]] = "plait.broadcast_in_dim"(%[[X]]) {broadcast_dimensions = array<i64: 1, 2, 3>, shape = array<i64: 2, 8, 4, 3>} : (tensor<8x1x3xf32>) -> tensor<2x8x4x3xf32>
+// CHECK-NEXT: return %[[B]]
+
+// -----
+
+// A transpose batched at the middle axis of its 3-D operand: the batch axis leads the
+// result, followed by the example's permutation of the other axes, renumbered around it:
+// (1, 0) on (2, 3) becomes (1, 2, 0) on (2, 8, 3).
+// CHECK-LABEL: func.func private @swap_vmap
+// CHECK-SAME: (%[[X:.*]]: tensor<2x8x3xf32>) -> tensor<8x3x2xf32>
+// CHECK-NEXT: %[[T:.*]] = "plait.transpose"(%[[X]]) {permutation = array<i64: 1, 2, 0>} : (tensor<2x8x3xf32>) -> tensor<8x3x2xf32>
+// CHECK-NEXT: return %[[T]]
+func.func @transpose_inner_batch(%x: tensor<2x8x3xf32>) -> tensor<8x3x2xf32> {
+  %0 = "plait.vmap"(%x) {callee = @swap, in_axes = array<i64: 1>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<2x8x3xf32>) -> tensor<8x3x2xf32>
+  return %0 : tensor<8x3x2xf32>
+}
+
+func.func private @swap(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  %0 = "plait.transpose"(%x) {permutation = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// A matmul whose lhs is batched at axis 1 (a 3-D operand) and rhs unbatched: a free dim of
+// the lhs, so one dot_general contracting the lhs's axis 2 (its example axis 1) gives
+// (2, 8, 4) with the batch at 1, moved to 0 at the call site.
+// CHECK-LABEL: @dot_inner_batch
+// CHECK-SAME: (%[[A:.*]]: tensor<2x8x3xf32>, %[[B:.*]]: tensor<3x4xf32>)
+// CHECK-NEXT: %[[R:.*]] = call @matmul_vmap(%[[A]], %[[B]]) : (tensor<2x8x3xf32>, tensor<3x4xf32>) -> tensor<2x8x4xf32>
+// CHECK-NEXT: %[[T:.*]] = "plait.transpose"(%[[R]]) {permutation = array<i64: 1, 0, 2>} : (tensor<2x8x4xf32>) -> tensor<8x2x4xf32>
+// CHECK-NEXT: return %[[T]]
+func.func @dot_inner_batch(%a: tensor<2x8x3xf32>, %b: tensor<3x4xf32>) -> tensor<8x2x4xf32> {
+  %0 = "plait.vmap"(%a, %b) {callee = @matmul, in_axes = array<i64: 1, -1>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<2x8x3xf32>, tensor<3x4xf32>) -> tensor<8x2x4xf32>
+  return %0 : tensor<8x2x4xf32>
+}
+
+func.func private @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64>, rhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// CHECK-LABEL: func.func private @matmul_vmap
+// CHECK-SAME: (%[[A:.*]]: tensor<2x8x3xf32>, %[[B:.*]]: tensor<3x4xf32>) -> tensor<2x8x4xf32>
+// CHECK-NEXT: %[[D:.*]] = "plait.dot_general"(%[[A]], %[[B]]) {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 2>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x8x3xf32>, tensor<3x4xf32>) -> tensor<2x8x4xf32>
+// CHECK-NEXT: return %[[D]]

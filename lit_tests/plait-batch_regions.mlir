@@ -9,16 +9,16 @@
 // CHECK-LABEL: func.func private @g_vmap
 // CHECK-SAME: (%[[I:.*]]: tensor<8xi32>, %[[X:.*]]: tensor<8x4xf32>) -> tensor<8x4xf32>
 // CHECK-NOT: plait.cond
-// CHECK-NEXT: %[[B0:.*]] = "plait.sin"(%[[X]]) : (tensor<8x4xf32>) -> tensor<8x4xf32>
-// CHECK-NEXT: %[[B1:.*]] = "plait.neg"(%[[X]]) : (tensor<8x4xf32>) -> tensor<8x4xf32>
-// CHECK-NEXT: %[[K1:.*]] = "plait.constant"() {value = dense<1> : tensor<8xi32>}
-// CHECK-NEXT: %[[IS1:.*]] = "plait.compare"(%[[I]], %[[K1]]) {direction = "EQ"}
-// CHECK-NEXT: %[[M1:.*]] = "plait.broadcast_in_dim"(%[[IS1]]) {broadcast_dimensions = array<i64: 0>, shape = array<i64: 8, 4>}
-// CHECK-NEXT: %[[S1:.*]] = "plait.select"(%[[M1]], %[[B1]], %[[X]])
-// CHECK-NEXT: %[[K0:.*]] = "plait.constant"() {value = dense<0> : tensor<8xi32>}
-// CHECK-NEXT: %[[IS0:.*]] = "plait.compare"(%[[I]], %[[K0]]) {direction = "EQ"}
-// CHECK-NEXT: %[[M0:.*]] = "plait.broadcast_in_dim"(%[[IS0]])
-// CHECK-NEXT: %[[S0:.*]] = "plait.select"(%[[M0]], %[[B0]], %[[S1]])
+// CHECK-DAG: %[[B0:.*]] = "plait.sin"(%[[X]]) : (tensor<8x4xf32>) -> tensor<8x4xf32>
+// CHECK-DAG: %[[B1:.*]] = "plait.neg"(%[[X]]) : (tensor<8x4xf32>) -> tensor<8x4xf32>
+// CHECK-DAG: %[[K1:.*]] = "plait.constant"() {value = dense<1> : tensor<8xi32>}
+// CHECK-DAG: %[[IS1:.*]] = "plait.compare"(%[[I]], %[[K1]]) {direction = "EQ"}
+// CHECK-DAG: %[[M1:.*]] = "plait.broadcast_in_dim"(%[[IS1]]) {broadcast_dimensions = array<i64: 0>, shape = array<i64: 8, 4>}
+// CHECK-DAG: %[[S1:.*]] = "plait.select"(%[[M1]], %[[B1]], %[[X]])
+// CHECK-DAG: %[[K0:.*]] = "plait.constant"() {value = dense<0> : tensor<8xi32>}
+// CHECK-DAG: %[[IS0:.*]] = "plait.compare"(%[[I]], %[[K0]]) {direction = "EQ"}
+// CHECK-DAG: %[[M0:.*]] = "plait.broadcast_in_dim"(%[[IS0]])
+// CHECK-DAG: %[[S0:.*]] = "plait.select"(%[[M0]], %[[B0]], %[[S1]])
 // CHECK-NEXT: return %[[S0]]
 func.func @cond_batched_index(%i: tensor<8xi32>, %x: tensor<8x4xf32>) -> tensor<8x4xf32> {
   %0 = "plait.vmap"(%i, %x) {callee = @g, in_axes = array<i64: 0, 0>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<8xi32>, tensor<8x4xf32>) -> tensor<8x4xf32>
@@ -87,13 +87,13 @@ func.func private @g(%i: tensor<i32>, %x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-NEXT: "plait.yield"(%[[ANY]])
 // CHECK-NEXT: }, {
 // CHECK-NEXT: ^bb0(%[[BN:.*]]: tensor<8xf32>, %[[BC:.*]]: tensor<8xf32>, %[[BP:.*]]: tensor<8xi1>):
-// CHECK-NEXT: %[[ONE:.*]] = "plait.constant"()
-// CHECK-NEXT: %[[ONES:.*]] = "plait.broadcast_in_dim"(%[[ONE]])
-// CHECK-NEXT: %[[NEXT:.*]] = "plait.add"(%[[BC]], %[[ONES]])
-// CHECK-NEXT: %[[M:.*]] = "plait.broadcast_in_dim"(%[[BP]]) {broadcast_dimensions = array<i64: 0>, shape = array<i64: 8>}
-// CHECK-NEXT: %[[KEPT:.*]] = "plait.select"(%[[M]], %[[NEXT]], %[[BC]])
-// CHECK-NEXT: %[[LT:.*]] = "plait.compare"(%[[KEPT]], %[[BN]]) {direction = "LT"}
-// CHECK-NEXT: %[[NP:.*]] = "plait.and"(%[[BP]], %[[LT]])
+// CHECK-DAG: %[[ONE:.*]] = "plait.constant"()
+// CHECK-DAG: %[[ONES:.*]] = "plait.broadcast_in_dim"(%[[ONE]])
+// CHECK-DAG: %[[NEXT:.*]] = "plait.add"(%[[BC]], %[[ONES]])
+// CHECK-DAG: %[[M:.*]] = "plait.broadcast_in_dim"(%[[BP]]) {broadcast_dimensions = array<i64: 0>, shape = array<i64: 8>}
+// CHECK-DAG: %[[KEPT:.*]] = "plait.select"(%[[M]], %[[NEXT]], %[[BC]])
+// CHECK-DAG: %[[LT:.*]] = "plait.compare"(%[[KEPT]], %[[BN]]) {direction = "LT"}
+// CHECK-DAG: %[[NP:.*]] = "plait.and"(%[[BP]], %[[LT]])
 // CHECK-NEXT: "plait.yield"(%[[KEPT]], %[[NP]])
 // CHECK-NEXT: }) {num_consts = 1 : i64} : (tensor<8xf32>, tensor<8xf32>, tensor<8xi1>) -> (tensor<8xf32>, tensor<8xi1>)
 // CHECK-NEXT: return %[[W]]#0
@@ -129,9 +129,9 @@ func.func private @count(%n: tensor<f32>) -> tensor<f32> {
 // CHECK: "plait.compare"(%[[I]], %{{.*}}) {direction = "LT"} : (tensor<i32>, tensor<i32>) -> tensor<i1>
 // CHECK: }, {
 // CHECK-NEXT: ^bb0(%[[BI:.*]]: tensor<i32>, %[[BX:.*]]: tensor<8xf32>):
-// CHECK-NEXT: %[[ONE:.*]] = "plait.constant"()
-// CHECK-NEXT: %[[J:.*]] = "plait.add"(%[[BI]], %[[ONE]]) : (tensor<i32>, tensor<i32>) -> tensor<i32>
-// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[BX]]) : (tensor<8xf32>) -> tensor<8xf32>
+// CHECK-DAG: %[[ONE:.*]] = "plait.constant"()
+// CHECK-DAG: %[[J:.*]] = "plait.add"(%[[BI]], %[[ONE]]) : (tensor<i32>, tensor<i32>) -> tensor<i32>
+// CHECK-DAG: %[[S:.*]] = "plait.sin"(%[[BX]]) : (tensor<8xf32>) -> tensor<8xf32>
 // CHECK-NEXT: "plait.yield"(%[[J]], %[[S]])
 // CHECK-NEXT: }) {num_consts = 0 : i64} : (tensor<i32>, tensor<8xf32>) -> (tensor<i32>, tensor<8xf32>)
 // CHECK-NEXT: return %[[W]]#1
@@ -169,8 +169,8 @@ func.func private @thrice(%x: tensor<f32>) -> tensor<f32> {
 // CHECK-NEXT: return %[[R]]#0, %[[YS]]
 // CHECK-LABEL: func.func private @cumsum_vmap
 // CHECK-SAME: (%[[C:.*]]: tensor<f32>, %[[XS:.*]]: tensor<8x3xf32>) -> (tensor<8xf32>, tensor<3x8xf32>)
-// CHECK-NEXT: %[[T:.*]] = "plait.transpose"(%[[XS]]) {permutation = array<i64: 1, 0>} : (tensor<8x3xf32>) -> tensor<3x8xf32>
-// CHECK-NEXT: %[[B:.*]] = "plait.broadcast_in_dim"(%[[C]]) {broadcast_dimensions = array<i64>, shape = array<i64: 8>}
+// CHECK-DAG: %[[T:.*]] = "plait.transpose"(%[[XS]]) {permutation = array<i64: 1, 0>} : (tensor<8x3xf32>) -> tensor<3x8xf32>
+// CHECK-DAG: %[[B:.*]] = "plait.broadcast_in_dim"(%[[C]]) {broadcast_dimensions = array<i64>, shape = array<i64: 8>}
 // CHECK-NEXT: %[[S:.*]]:2 = "plait.scan"(%[[B]], %[[T]]) ({
 // CHECK-NEXT: ^bb0(%[[A:.*]]: tensor<8xf32>, %[[X:.*]]: tensor<8xf32>):
 // CHECK-NEXT: %[[SUM:.*]] = "plait.add"(%[[A]], %[[X]]) : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>

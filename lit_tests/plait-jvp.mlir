@@ -21,9 +21,9 @@ func.func private @sin(%x: tensor<4xf32>) -> tensor<4xf32> {
 // d sin(x) = t * cos(x)
 // CHECK-LABEL: func.func private @sin_jvp
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
-// CHECK-NEXT: %[[Y:.*]] = "plait.sin"(%[[X]])
-// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
-// CHECK-NEXT: %[[DY:.*]] = "plait.mul"(%[[T]], %[[C]])
+// CHECK-DAG: %[[Y:.*]] = "plait.sin"(%[[X]])
+// CHECK-DAG: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-DAG: %[[DY:.*]] = "plait.mul"(%[[T]], %[[C]])
 // CHECK-NEXT: return %[[Y]], %[[DY]]
 
 // -----
@@ -44,10 +44,10 @@ func.func private @mul(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
 // d (x * y) = tx * y + x * ty
 // CHECK-LABEL: func.func private @mul_jvp
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>, %[[TX:.*]]: tensor<4xf32>, %[[TY:.*]]: tensor<4xf32>)
-// CHECK-NEXT: %[[P:.*]] = "plait.mul"(%[[X]], %[[Y]])
-// CHECK-NEXT: %[[A:.*]] = "plait.mul"(%[[TX]], %[[Y]])
-// CHECK-NEXT: %[[B:.*]] = "plait.mul"(%[[X]], %[[TY]])
-// CHECK-NEXT: %[[DP:.*]] = "plait.add"(%[[A]], %[[B]])
+// CHECK-DAG: %[[P:.*]] = "plait.mul"(%[[X]], %[[Y]])
+// CHECK-DAG: %[[A:.*]] = "plait.mul"(%[[TX]], %[[Y]])
+// CHECK-DAG: %[[B:.*]] = "plait.mul"(%[[X]], %[[TY]])
+// CHECK-DAG: %[[DP:.*]] = "plait.add"(%[[A]], %[[B]])
 // CHECK-NEXT: return %[[P]], %[[DP]]
 
 // -----
@@ -67,10 +67,10 @@ func.func private @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x
 // The product rule, each term a dot_general with the same dimension numbers.
 // CHECK-LABEL: func.func private @matmul_jvp
 // CHECK-SAME: (%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<3x4xf32>, %[[TA:.*]]: tensor<2x3xf32>, %[[TB:.*]]: tensor<3x4xf32>)
-// CHECK-NEXT: %[[P:.*]] = "plait.dot_general"(%[[A]], %[[B]])
-// CHECK-NEXT: %[[L:.*]] = "plait.dot_general"(%[[TA]], %[[B]]) {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 0>}
-// CHECK-NEXT: %[[R:.*]] = "plait.dot_general"(%[[A]], %[[TB]]) {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 0>}
-// CHECK-NEXT: %[[DP:.*]] = "plait.add"(%[[L]], %[[R]])
+// CHECK-DAG: %[[P:.*]] = "plait.dot_general"(%[[A]], %[[B]])
+// CHECK-DAG: %[[L:.*]] = "plait.dot_general"(%[[TA]], %[[B]]) {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 0>}
+// CHECK-DAG: %[[R:.*]] = "plait.dot_general"(%[[A]], %[[TB]]) {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 0>}
+// CHECK-DAG: %[[DP:.*]] = "plait.add"(%[[L]], %[[R]])
 // CHECK-NEXT: return %[[P]], %[[DP]]
 
 // -----
@@ -93,8 +93,8 @@ func.func private @mul(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-LABEL: func.func private @mul_jvp
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>, %[[TX:.*]]: tensor<4xf32>)
 // CHECK-NOT: plait.add
-// CHECK-NEXT: %[[P:.*]] = "plait.mul"(%[[X]], %[[Y]])
-// CHECK-NEXT: %[[DP:.*]] = "plait.mul"(%[[TX]], %[[Y]])
+// CHECK-DAG: %[[P:.*]] = "plait.mul"(%[[X]], %[[Y]])
+// CHECK-DAG: %[[DP:.*]] = "plait.mul"(%[[TX]], %[[Y]])
 // CHECK-NEXT: return %[[P]], %[[DP]]
 
 // -----
@@ -117,11 +117,11 @@ func.func private @partly_constant(%x: tensor<4xf32>, %y: tensor<4xf32>) -> (ten
 
 // CHECK-LABEL: func.func private @partly_constant_jvp
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>)
-// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[X]])
-// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
-// CHECK-NEXT: %[[DS:.*]] = "plait.mul"(%[[T]], %[[C]])
-// CHECK-NEXT: %[[SUM:.*]] = "plait.add"(%[[S]], %[[Y]])
-// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[Y]])
+// CHECK-DAG: %[[S:.*]] = "plait.sin"(%[[X]])
+// CHECK-DAG: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-DAG: %[[DS:.*]] = "plait.mul"(%[[T]], %[[C]])
+// CHECK-DAG: %[[SUM:.*]] = "plait.add"(%[[S]], %[[Y]])
+// CHECK-DAG: %[[E:.*]] = "plait.exp"(%[[Y]])
 // CHECK-NEXT: %[[ZERO:.*]] = "plait.constant"() {value = dense<0.000000e+00> : tensor<4xf32>}
 // CHECK-NEXT: return %[[SUM]], %[[E]], %[[DS]], %[[ZERO]]
 
@@ -156,9 +156,9 @@ func.func private @sin(%x: tensor<f32>) -> tensor<f32> {
 
 // CHECK-LABEL: func.func private @sin_jvp
 // CHECK-SAME: (%[[X:.*]]: tensor<f32>, %[[T:.*]]: tensor<f32>)
-// CHECK-NEXT: %[[Y:.*]] = "plait.sin"(%[[X]])
-// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
-// CHECK-NEXT: %[[DY:.*]] = "plait.mul"(%[[T]], %[[C]])
+// CHECK-DAG: %[[Y:.*]] = "plait.sin"(%[[X]])
+// CHECK-DAG: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-DAG: %[[DY:.*]] = "plait.mul"(%[[T]], %[[C]])
 // CHECK-NEXT: return %[[Y]], %[[DY]]
 
 // The constant tangent of @dsin's inner jvp has no tangent of its own: only x is differentiated.
@@ -170,15 +170,15 @@ func.func private @sin(%x: tensor<f32>) -> tensor<f32> {
 
 // CHECK-LABEL: func.func private @sin_jvp_jvp
 // CHECK-SAME: (%[[X:.*]]: tensor<f32>, %[[T1:.*]]: tensor<f32>, %[[T2:.*]]: tensor<f32>)
-// CHECK-NEXT: %[[Y:.*]] = "plait.sin"(%[[X]])
-// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
-// CHECK-NEXT: %[[DY:.*]] = "plait.mul"(%[[T2]], %[[C]])
-// CHECK-NEXT: %[[C2:.*]] = "plait.cos"(%[[X]])
-// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[X]])
-// CHECK-NEXT: %[[NS:.*]] = "plait.neg"(%[[S]])
-// CHECK-NEXT: %[[DC:.*]] = "plait.mul"(%[[T2]], %[[NS]])
-// CHECK-NEXT: %[[Y1:.*]] = "plait.mul"(%[[T1]], %[[C2]])
-// CHECK-NEXT: %[[DY1:.*]] = "plait.mul"(%[[T1]], %[[DC]])
+// CHECK-DAG: %[[Y:.*]] = "plait.sin"(%[[X]])
+// CHECK-DAG: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-DAG: %[[DY:.*]] = "plait.mul"(%[[T2]], %[[C]])
+// CHECK-DAG: %[[C2:.*]] = "plait.cos"(%[[X]])
+// CHECK-DAG: %[[S:.*]] = "plait.sin"(%[[X]])
+// CHECK-DAG: %[[NS:.*]] = "plait.neg"(%[[S]])
+// CHECK-DAG: %[[DC:.*]] = "plait.mul"(%[[T2]], %[[NS]])
+// CHECK-DAG: %[[Y1:.*]] = "plait.mul"(%[[T1]], %[[C2]])
+// CHECK-DAG: %[[DY1:.*]] = "plait.mul"(%[[T1]], %[[DC]])
 // CHECK-NEXT: return %[[Y]], %[[Y1]], %[[DY]], %[[DY1]]
 
 // -----
@@ -204,9 +204,9 @@ func.func private @inner(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // CHECK-LABEL: func.func private @outer_jvp
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>)
-// CHECK-NEXT: %[[R:.*]]:2 = call @inner_jvp(%[[X]], %[[T]])
-// CHECK-NEXT: %[[N:.*]] = "plait.neg"(%[[R]]#0)
-// CHECK-NEXT: %[[DN:.*]] = "plait.neg"(%[[R]]#1)
+// CHECK-DAG: %[[R:.*]]:2 = call @inner_jvp(%[[X]], %[[T]])
+// CHECK-DAG: %[[N:.*]] = "plait.neg"(%[[R]]#0)
+// CHECK-DAG: %[[DN:.*]] = "plait.neg"(%[[R]]#1)
 // CHECK-NEXT: return %[[N]], %[[DN]]
 
 // CHECK-LABEL: func.func private @inner_jvp
@@ -224,15 +224,15 @@ func.func private @inner(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-SAME: (%[[W:.*]]: tensor<2xf32>, %[[H:.*]]: tensor<2xf32>, %[[XS:.*]]: tensor<1000x2xf32>, %[[TW:.*]]: tensor<2xf32>, %[[TH:.*]]: tensor<2xf32>)
 // CHECK-NEXT: %[[S:.*]]:4 = "plait.scan"(%[[W]], %[[TW]], %[[H]], %[[TH]], %[[XS]]) ({
 // CHECK-NEXT: ^bb0(%[[CW:.*]]: tensor<2xf32>, %[[CTW:.*]]: tensor<2xf32>, %[[C:.*]]: tensor<2xf32>, %[[CT:.*]]: tensor<2xf32>, %[[X:.*]]: tensor<2xf32>):
-// CHECK-NEXT: %[[M:.*]] = "plait.mul"(%[[CW]], %[[C]])
-// CHECK-NEXT: %[[DM1:.*]] = "plait.mul"(%[[CTW]], %[[C]])
-// CHECK-NEXT: %[[DM2:.*]] = "plait.mul"(%[[CW]], %[[CT]])
-// CHECK-NEXT: %[[DM:.*]] = "plait.add"(%[[DM1]], %[[DM2]])
-// CHECK-NEXT: %[[A:.*]] = "plait.add"(%[[M]], %[[X]])
-// CHECK-NEXT: %[[HN:.*]] = "plait.tanh"(%[[A]])
+// CHECK-DAG: %[[M:.*]] = "plait.mul"(%[[CW]], %[[C]])
+// CHECK-DAG: %[[DM1:.*]] = "plait.mul"(%[[CTW]], %[[C]])
+// CHECK-DAG: %[[DM2:.*]] = "plait.mul"(%[[CW]], %[[CT]])
+// CHECK-DAG: %[[DM:.*]] = "plait.add"(%[[DM1]], %[[DM2]])
+// CHECK-DAG: %[[A:.*]] = "plait.add"(%[[M]], %[[X]])
+// CHECK-DAG: %[[HN:.*]] = "plait.tanh"(%[[A]])
 // CHECK: %[[DH:.*]] = "plait.mul"(%[[DM]], %{{.*}})
-// CHECK-NEXT: %[[Y:.*]] = "plait.reduce_sum"(%[[HN]])
-// CHECK-NEXT: %[[DY:.*]] = "plait.reduce_sum"(%[[DH]])
+// CHECK-DAG: %[[Y:.*]] = "plait.reduce_sum"(%[[HN]])
+// CHECK-DAG: %[[DY:.*]] = "plait.reduce_sum"(%[[DH]])
 // CHECK-NEXT: "plait.yield"(%[[HN]], %[[DH]], %[[Y]], %[[DY]])
 // CHECK-NEXT: }) {length = 1000 : i64, num_carry = 2 : i64, num_consts = 2 : i64, reverse = false} : (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<1000x2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<1000xf32>, tensor<1000xf32>)
 // CHECK-NEXT: return %[[S]]#0, %[[S]]#2, %[[S]]#1, %[[S]]#3
@@ -261,14 +261,14 @@ func.func private @rnn(%w: tensor<2xf32>, %h: tensor<2xf32>, %xs: tensor<1000x2x
 // CHECK-SAME: (%[[I:.*]]: tensor<i32>, %[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>)
 // CHECK-NEXT: %[[C:.*]]:2 = "plait.cond"(%[[I]], %[[X]], %[[T]]) ({
 // CHECK-NEXT: ^bb0(%[[A:.*]]: tensor<4xf32>, %[[TA:.*]]: tensor<4xf32>):
-// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[A]])
-// CHECK-NEXT: %[[COS:.*]] = "plait.cos"(%[[A]])
-// CHECK-NEXT: %[[DS:.*]] = "plait.mul"(%[[TA]], %[[COS]])
+// CHECK-DAG: %[[S:.*]] = "plait.sin"(%[[A]])
+// CHECK-DAG: %[[COS:.*]] = "plait.cos"(%[[A]])
+// CHECK-DAG: %[[DS:.*]] = "plait.mul"(%[[TA]], %[[COS]])
 // CHECK-NEXT: "plait.yield"(%[[S]], %[[DS]])
 // CHECK-NEXT: }, {
 // CHECK-NEXT: ^bb0(%{{.*}}: tensor<4xf32>, %{{.*}}: tensor<4xf32>):
-// CHECK-NEXT: %[[ONE:.*]] = "plait.constant"() {value = dense<1.000000e+00>
-// CHECK-NEXT: %[[ZERO:.*]] = "plait.constant"() {value = dense<0.000000e+00>
+// CHECK-DAG: %[[ONE:.*]] = "plait.constant"() {value = dense<1.000000e+00>
+// CHECK-DAG: %[[ZERO:.*]] = "plait.constant"() {value = dense<0.000000e+00>
 // CHECK-NEXT: "plait.yield"(%[[ONE]], %[[ZERO]])
 // CHECK-NEXT: }) : (tensor<i32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
 // CHECK-NEXT: return %[[C]]#0, %[[C]]#1
@@ -288,4 +288,85 @@ func.func private @g(%i: tensor<i32>, %x: tensor<4xf32>) -> tensor<4xf32> {
     "plait.yield"(%c) : (tensor<4xf32>) -> ()
   }) : (tensor<i32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Linear ops apply to the tangent as they are: the broadcast that stretches the size-1 dim 0
+// to 4 stretches the tangent the same way (same dims, same shape).
+// CHECK-LABEL: func.func private @stretch_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3xf32>, %[[T:.*]]: tensor<1x3xf32>)
+// CHECK-DAG: %[[Y:.*]] = "plait.broadcast_in_dim"(%[[X]]) {broadcast_dimensions = array<i64: 1, 2>, shape = array<i64: 2, 4, 3>} : (tensor<1x3xf32>) -> tensor<2x4x3xf32>
+// CHECK-DAG: %[[DY:.*]] = "plait.broadcast_in_dim"(%[[T]]) {broadcast_dimensions = array<i64: 1, 2>, shape = array<i64: 2, 4, 3>} : (tensor<1x3xf32>) -> tensor<2x4x3xf32>
+// CHECK-NEXT: return %[[Y]], %[[DY]]
+func.func @broadcast_size_one(%x: tensor<1x3xf32>, %t: tensor<1x3xf32>) -> (tensor<2x4x3xf32>, tensor<2x4x3xf32>) {
+  %0:2 = "plait.jvp"(%x, %t) {callee = @stretch, diff_args = array<i64: 0>} : (tensor<1x3xf32>, tensor<1x3xf32>) -> (tensor<2x4x3xf32>, tensor<2x4x3xf32>)
+  return %0#0, %0#1 : tensor<2x4x3xf32>, tensor<2x4x3xf32>
+}
+
+func.func private @stretch(%x: tensor<1x3xf32>) -> tensor<2x4x3xf32> {
+  %0 = "plait.broadcast_in_dim"(%x) {broadcast_dimensions = array<i64: 1, 2>, shape = array<i64: 2, 4, 3>} : (tensor<1x3xf32>) -> tensor<2x4x3xf32>
+  return %0 : tensor<2x4x3xf32>
+}
+
+// -----
+
+// A transpose of a 3-D array: the tangent takes the same permutation.
+// CHECK-LABEL: func.func private @rotate_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>, %[[T:.*]]: tensor<2x3x4xf32>)
+// CHECK-DAG: %[[Y:.*]] = "plait.transpose"(%[[X]]) {permutation = array<i64: 1, 2, 0>} : (tensor<2x3x4xf32>) -> tensor<3x4x2xf32>
+// CHECK-DAG: %[[DY:.*]] = "plait.transpose"(%[[T]]) {permutation = array<i64: 1, 2, 0>} : (tensor<2x3x4xf32>) -> tensor<3x4x2xf32>
+// CHECK-NEXT: return %[[Y]], %[[DY]]
+func.func @transpose_3d(%x: tensor<2x3x4xf32>, %t: tensor<2x3x4xf32>) -> (tensor<3x4x2xf32>, tensor<3x4x2xf32>) {
+  %0:2 = "plait.jvp"(%x, %t) {callee = @rotate, diff_args = array<i64: 0>} : (tensor<2x3x4xf32>, tensor<2x3x4xf32>) -> (tensor<3x4x2xf32>, tensor<3x4x2xf32>)
+  return %0#0, %0#1 : tensor<3x4x2xf32>, tensor<3x4x2xf32>
+}
+
+func.func private @rotate(%x: tensor<2x3x4xf32>) -> tensor<3x4x2xf32> {
+  %0 = "plait.transpose"(%x) {permutation = array<i64: 1, 2, 0>} : (tensor<2x3x4xf32>) -> tensor<3x4x2xf32>
+  return %0 : tensor<3x4x2xf32>
+}
+
+// -----
+
+// The max over the middle axis of a 3-D array: the tangent is the mean of t over the positions
+// that attain the max (jax's rule), the max broadcast back along dims (0, 2) to find them.
+// CHECK-LABEL: func.func private @max_middle_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>, %[[T:.*]]: tensor<2x3x4xf32>)
+// CHECK-DAG: %[[M:.*]] = "plait.reduce_max"(%[[X]]) {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x4xf32>
+// CHECK-DAG: %[[MB:.*]] = "plait.broadcast_in_dim"(%[[M]]) {broadcast_dimensions = array<i64: 0, 2>, shape = array<i64: 2, 3, 4>}
+// CHECK-DAG: %[[HIT:.*]] = "plait.compare"(%[[X]], %[[MB]]) {direction = "EQ"}
+// CHECK-DAG: %[[HITF:.*]] = "plait.convert"(%[[HIT]]) {new_dtype = f32}
+// CHECK-DAG: %[[COUNT:.*]] = "plait.reduce_sum"(%[[HITF]]) {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x4xf32>
+// CHECK-DAG: %[[TH:.*]] = "plait.mul"(%[[T]], %[[HITF]])
+// CHECK-DAG: %[[SUM:.*]] = "plait.reduce_sum"(%[[TH]]) {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x4xf32>
+// CHECK-DAG: %[[DM:.*]] = "plait.div"(%[[SUM]], %[[COUNT]])
+// CHECK-NEXT: return %[[M]], %[[DM]]
+func.func @reduce_max_3d(%x: tensor<2x3x4xf32>, %t: tensor<2x3x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
+  %0:2 = "plait.jvp"(%x, %t) {callee = @max_middle, diff_args = array<i64: 0>} : (tensor<2x3x4xf32>, tensor<2x3x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>)
+  return %0#0, %0#1 : tensor<2x4xf32>, tensor<2x4xf32>
+}
+
+func.func private @max_middle(%x: tensor<2x3x4xf32>) -> tensor<2x4xf32> {
+  %0 = "plait.reduce_max"(%x) {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// A batched matmul: the tangent along a is the same dot_general (batch dim 0, contracting
+// a's 2 with b's 1) of ta and b.
+// CHECK-LABEL: func.func private @bmm_jvp
+// CHECK-SAME: (%[[A:.*]]: tensor<5x2x3xf32>, %[[B:.*]]: tensor<5x3x4xf32>, %[[TA:.*]]: tensor<5x2x3xf32>)
+// CHECK-DAG: %[[P:.*]] = "plait.dot_general"(%[[A]], %[[B]])
+// CHECK-DAG: %[[DP:.*]] = "plait.dot_general"(%[[TA]], %[[B]]) {lhs_batching_dimensions = array<i64: 0>, lhs_contracting_dimensions = array<i64: 2>, rhs_batching_dimensions = array<i64: 0>, rhs_contracting_dimensions = array<i64: 1>} : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
+// CHECK-NEXT: return %[[P]], %[[DP]]
+func.func @batched_dot(%a: tensor<5x2x3xf32>, %b: tensor<5x3x4xf32>, %ta: tensor<5x2x3xf32>) -> (tensor<5x2x4xf32>, tensor<5x2x4xf32>) {
+  %0:2 = "plait.jvp"(%a, %b, %ta) {callee = @bmm, diff_args = array<i64: 0>} : (tensor<5x2x3xf32>, tensor<5x3x4xf32>, tensor<5x2x3xf32>) -> (tensor<5x2x4xf32>, tensor<5x2x4xf32>)
+  return %0#0, %0#1 : tensor<5x2x4xf32>, tensor<5x2x4xf32>
+}
+
+func.func private @bmm(%a: tensor<5x2x3xf32>, %b: tensor<5x3x4xf32>) -> tensor<5x2x4xf32> {
+  %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64: 0>, rhs_batching_dimensions = array<i64: 0>, lhs_contracting_dimensions = array<i64: 2>, rhs_contracting_dimensions = array<i64: 1>} : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
+  return %0 : tensor<5x2x4xf32>
 }

@@ -23,8 +23,8 @@ func.func private @sin(%x: tensor<4xf32>) -> tensor<4xf32> {
 // cos(x) is the residual.
 // CHECK-LABEL: func.func private @sin_fwd
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
-// CHECK-NEXT: %[[Y:.*]] = "plait.sin"(%[[X]])
-// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-DAG: %[[Y:.*]] = "plait.sin"(%[[X]])
+// CHECK-DAG: %[[C:.*]] = "plait.cos"(%[[X]])
 // CHECK-NEXT: return %[[Y]], %[[C]]
 
 // CHECK-LABEL: func.func private @sin_lin
@@ -57,9 +57,9 @@ func.func private @mul(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
 
 // CHECK-LABEL: func.func private @mul_lin
 // CHECK-SAME: (%[[Y:.*]]: tensor<4xf32>, %[[X:.*]]: tensor<4xf32>, %[[TX:.*]]: tensor<4xf32>, %[[TY:.*]]: tensor<4xf32>)
-// CHECK-NEXT: %[[A:.*]] = "plait.mul"(%[[TX]], %[[Y]])
-// CHECK-NEXT: %[[B:.*]] = "plait.mul"(%[[X]], %[[TY]])
-// CHECK-NEXT: %[[DP:.*]] = "plait.add"(%[[A]], %[[B]])
+// CHECK-DAG: %[[A:.*]] = "plait.mul"(%[[TX]], %[[Y]])
+// CHECK-DAG: %[[B:.*]] = "plait.mul"(%[[X]], %[[TY]])
+// CHECK-DAG: %[[DP:.*]] = "plait.add"(%[[A]], %[[B]])
 // CHECK-NEXT: return %[[DP]]
 
 // -----
@@ -112,9 +112,9 @@ func.func private @exp_sin(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // CHECK-LABEL: func.func private @exp_sin_fwd
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
-// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[X]])
-// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
-// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[S]])
+// CHECK-DAG: %[[S:.*]] = "plait.sin"(%[[X]])
+// CHECK-DAG: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-DAG: %[[E:.*]] = "plait.exp"(%[[S]])
 // CHECK-NEXT: return %[[E]], %[[C]], %[[E]]
 
 // CHECK-LABEL: func.func private @exp_sin_lin
@@ -243,11 +243,11 @@ func.func private @exp_times(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // CHECK-LABEL: func.func private @exp_times_lin
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>) -> tensor<4xf32>
-// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[X]])
-// CHECK-NEXT: %[[TE:.*]] = "plait.mul"(%[[T]], %[[E]])
-// CHECK-NEXT: %[[A:.*]] = "plait.mul"(%[[TE]], %[[X]])
-// CHECK-NEXT: %[[B:.*]] = "plait.mul"(%[[E]], %[[T]])
-// CHECK-NEXT: %[[DY:.*]] = "plait.add"(%[[A]], %[[B]])
+// CHECK-DAG: %[[E:.*]] = "plait.exp"(%[[X]])
+// CHECK-DAG: %[[TE:.*]] = "plait.mul"(%[[T]], %[[E]])
+// CHECK-DAG: %[[A:.*]] = "plait.mul"(%[[TE]], %[[X]])
+// CHECK-DAG: %[[B:.*]] = "plait.mul"(%[[E]], %[[T]])
+// CHECK-DAG: %[[DY:.*]] = "plait.add"(%[[A]], %[[B]])
 // CHECK-NEXT: return %[[DY]]
 
 // -----
@@ -269,9 +269,9 @@ func.func private @exp_sin(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // CHECK-LABEL: func.func private @exp_sin_fwd
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
-// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[X]])
-// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[X]])
-// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[S]])
+// CHECK-DAG: %[[S:.*]] = "plait.sin"(%[[X]])
+// CHECK-DAG: %[[C:.*]] = "plait.cos"(%[[X]])
+// CHECK-DAG: %[[E:.*]] = "plait.exp"(%[[S]])
 // CHECK-NEXT: return %[[E]], %[[C]], %[[E]]
 
 // CHECK-LABEL: func.func private @exp_sin_lin
@@ -354,14 +354,14 @@ func.func private @tanh_matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tens
 
 // CHECK-LABEL: func.func private @layer_lin
 // CHECK-SAME: (%[[B:.*]]: tensor<3x4xf32>, %[[D:.*]]: tensor<2x4xf32>, %[[TA:.*]]: tensor<2x3xf32>)
-// CHECK-NEXT: %[[TD:.*]] = "plait.dot_general"(%[[TA]], %[[B]])
-// CHECK-NEXT: %[[Y:.*]] = "plait.tanh"(%[[D]])
-// CHECK-NEXT: %[[ONE:.*]] = "plait.constant"()
-// CHECK-NEXT: %[[Y2:.*]] = "plait.mul"(%[[Y]], %[[Y]])
-// CHECK-NEXT: %[[DT:.*]] = "plait.sub"(%[[ONE]], %[[Y2]])
-// CHECK-NEXT: %[[DY:.*]] = "plait.mul"(%[[TD]], %[[DT]])
-// CHECK-NEXT: %[[C:.*]] = "plait.cos"(%[[Y]])
-// CHECK-NEXT: %[[DZ:.*]] = "plait.mul"(%[[DY]], %[[C]])
+// CHECK-DAG: %[[TD:.*]] = "plait.dot_general"(%[[TA]], %[[B]])
+// CHECK-DAG: %[[Y:.*]] = "plait.tanh"(%[[D]])
+// CHECK-DAG: %[[ONE:.*]] = "plait.constant"()
+// CHECK-DAG: %[[Y2:.*]] = "plait.mul"(%[[Y]], %[[Y]])
+// CHECK-DAG: %[[DT:.*]] = "plait.sub"(%[[ONE]], %[[Y2]])
+// CHECK-DAG: %[[DY:.*]] = "plait.mul"(%[[TD]], %[[DT]])
+// CHECK-DAG: %[[C:.*]] = "plait.cos"(%[[Y]])
+// CHECK-DAG: %[[DZ:.*]] = "plait.mul"(%[[DY]], %[[C]])
 // CHECK-NEXT: return %[[DZ]]
 
 // -----
@@ -375,12 +375,12 @@ func.func private @tanh_matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tens
 
 // CHECK-LABEL: func.func private @div_lin
 // CHECK-SAME: (%[[Y:.*]]: tensor<4xf32>, %[[X:.*]]: tensor<4xf32>, %[[TX:.*]]: tensor<4xf32>, %[[TY:.*]]: tensor<4xf32>)
-// CHECK-NEXT: %[[A:.*]] = "plait.div"(%[[TX]], %[[Y]])
-// CHECK-NEXT: %[[M:.*]] = "plait.mul"(%[[TY]], %[[X]])
-// CHECK-NEXT: %[[D1:.*]] = "plait.div"(%[[M]], %[[Y]])
-// CHECK-NEXT: %[[D2:.*]] = "plait.div"(%[[D1]], %[[Y]])
-// CHECK-NEXT: %[[B:.*]] = "plait.neg"(%[[D2]])
-// CHECK-NEXT: %[[T:.*]] = "plait.add"(%[[A]], %[[B]])
+// CHECK-DAG: %[[A:.*]] = "plait.div"(%[[TX]], %[[Y]])
+// CHECK-DAG: %[[M:.*]] = "plait.mul"(%[[TY]], %[[X]])
+// CHECK-DAG: %[[D1:.*]] = "plait.div"(%[[M]], %[[Y]])
+// CHECK-DAG: %[[D2:.*]] = "plait.div"(%[[D1]], %[[Y]])
+// CHECK-DAG: %[[B:.*]] = "plait.neg"(%[[D2]])
+// CHECK-DAG: %[[T:.*]] = "plait.add"(%[[A]], %[[B]])
 // CHECK-NEXT: return %[[T]]
 func.func @vjp_div(%x: tensor<4xf32>, %y: tensor<4xf32>, %ct: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
   %0:3 = "plait.vjp"(%x, %y, %ct) {callee = @div, diff_args = array<i64: 0, 1>, ct_outs = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)

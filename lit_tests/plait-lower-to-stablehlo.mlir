@@ -49,8 +49,8 @@ func.func @unary(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // CHECK-LABEL: @unary_predicates
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[I:.*]]: tensor<4xi32>)
-// CHECK-NEXT: %[[IS_FINITE:.*]] = stablehlo.is_finite %[[X]] : (tensor<4xf32>) -> tensor<4xi1>
-// CHECK-NEXT: %[[NOT:.*]] = stablehlo.not %[[I]] : tensor<4xi32>
+// CHECK-DAG: %[[IS_FINITE:.*]] = stablehlo.is_finite %[[X]] : (tensor<4xf32>) -> tensor<4xi1>
+// CHECK-DAG: %[[NOT:.*]] = stablehlo.not %[[I]] : tensor<4xi32>
 // CHECK-NEXT: return %[[IS_FINITE]], %[[NOT]] : tensor<4xi1>, tensor<4xi32>
 func.func @unary_predicates(%x: tensor<4xf32>, %i: tensor<4xi32>) -> (tensor<4xi1>, tensor<4xi32>) {
   %0 = "plait.is_finite"(%x) : (tensor<4xf32>) -> tensor<4xi1>
@@ -60,10 +60,10 @@ func.func @unary_predicates(%x: tensor<4xf32>, %i: tensor<4xi32>) -> (tensor<4xi
 
 // CHECK-LABEL: @complex_parts
 // CHECK-SAME: (%[[RE:.*]]: tensor<2xf32>, %[[IM:.*]]: tensor<2xf32>)
-// CHECK-NEXT: %[[COMPLEX:.*]] = stablehlo.complex %[[RE]], %[[IM]] : tensor<2xcomplex<f32>>
-// CHECK-NEXT: %[[REAL:.*]] = stablehlo.real %[[COMPLEX]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
-// CHECK-NEXT: %[[IMAG:.*]] = stablehlo.imag %[[COMPLEX]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
-// CHECK-NEXT: %[[ABS:.*]] = stablehlo.abs %[[COMPLEX]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
+// CHECK-DAG: %[[COMPLEX:.*]] = stablehlo.complex %[[RE]], %[[IM]] : tensor<2xcomplex<f32>>
+// CHECK-DAG: %[[REAL:.*]] = stablehlo.real %[[COMPLEX]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
+// CHECK-DAG: %[[IMAG:.*]] = stablehlo.imag %[[COMPLEX]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
+// CHECK-DAG: %[[ABS:.*]] = stablehlo.abs %[[COMPLEX]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
 // CHECK-NEXT: return %[[REAL]], %[[IMAG]], %[[ABS]] : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
 func.func @complex_parts(%re: tensor<2xf32>, %im: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) {
   %0 = "plait.complex"(%re, %im) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xcomplex<f32>>
@@ -115,24 +115,24 @@ func.func @binary_logical(%p: tensor<4xi1>, %q: tensor<4xi1>) -> tensor<4xi1> {
 // max/min compare (real, imag) lexicographically and select; a NaN operand wins.
 // CHECK-LABEL: @complex_max
 // CHECK-SAME: (%[[X:.*]]: tensor<2xcomplex<f32>>, %[[Y:.*]]: tensor<2xcomplex<f32>>)
-// CHECK-NEXT: %[[REAL:.*]] = stablehlo.real %[[X]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
-// CHECK-NEXT: %[[REAL2:.*]] = stablehlo.real %[[Y]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
-// CHECK-NEXT: %[[IMAG:.*]] = stablehlo.imag %[[X]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
-// CHECK-NEXT: %[[IMAG2:.*]] = stablehlo.imag %[[Y]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
-// CHECK-NEXT: %[[COMPARE:.*]] = stablehlo.compare GT, %[[REAL]], %[[REAL2]], FLOAT : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xi1>
-// CHECK-NEXT: %[[COMPARE2:.*]] = stablehlo.compare GT, %[[IMAG]], %[[IMAG2]], FLOAT : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xi1>
-// CHECK-NEXT: %[[COMPARE3:.*]] = stablehlo.compare EQ, %[[REAL]], %[[REAL2]], FLOAT : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xi1>
-// CHECK-NEXT: %[[SELECT:.*]] = stablehlo.select %[[COMPARE3]], %[[COMPARE2]], %[[COMPARE]] : tensor<2xi1>, tensor<2xi1>
-// CHECK-NEXT: %[[NRE:.*]] = stablehlo.compare NE, %[[REAL]], %[[REAL]], FLOAT
-// CHECK-NEXT: %[[NIM:.*]] = stablehlo.compare NE, %[[IMAG]], %[[IMAG]], FLOAT
-// CHECK-NEXT: %[[NAN_X:.*]] = stablehlo.or %[[NRE]], %[[NIM]] : tensor<2xi1>
-// CHECK-NEXT: %[[NRE2:.*]] = stablehlo.compare NE, %[[REAL2]], %[[REAL2]], FLOAT
-// CHECK-NEXT: %[[NIM2:.*]] = stablehlo.compare NE, %[[IMAG2]], %[[IMAG2]], FLOAT
-// CHECK-NEXT: %[[NAN_Y:.*]] = stablehlo.or %[[NRE2]], %[[NIM2]] : tensor<2xi1>
-// CHECK-NEXT: %[[NOT:.*]] = stablehlo.not %[[NAN_Y]] : tensor<2xi1>
-// CHECK-NEXT: %[[AND:.*]] = stablehlo.and %[[SELECT]], %[[NOT]] : tensor<2xi1>
-// CHECK-NEXT: %[[PICK:.*]] = stablehlo.or %[[AND]], %[[NAN_X]] : tensor<2xi1>
-// CHECK-NEXT: %[[SELECT2:.*]] = stablehlo.select %[[PICK]], %[[X]], %[[Y]] : tensor<2xi1>, tensor<2xcomplex<f32>>
+// CHECK-DAG: %[[REAL:.*]] = stablehlo.real %[[X]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
+// CHECK-DAG: %[[REAL2:.*]] = stablehlo.real %[[Y]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
+// CHECK-DAG: %[[IMAG:.*]] = stablehlo.imag %[[X]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
+// CHECK-DAG: %[[IMAG2:.*]] = stablehlo.imag %[[Y]] : (tensor<2xcomplex<f32>>) -> tensor<2xf32>
+// CHECK-DAG: %[[COMPARE:.*]] = stablehlo.compare GT, %[[REAL]], %[[REAL2]], FLOAT : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xi1>
+// CHECK-DAG: %[[COMPARE2:.*]] = stablehlo.compare GT, %[[IMAG]], %[[IMAG2]], FLOAT : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xi1>
+// CHECK-DAG: %[[COMPARE3:.*]] = stablehlo.compare EQ, %[[REAL]], %[[REAL2]], FLOAT : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xi1>
+// CHECK-DAG: %[[SELECT:.*]] = stablehlo.select %[[COMPARE3]], %[[COMPARE2]], %[[COMPARE]] : tensor<2xi1>, tensor<2xi1>
+// CHECK-DAG: %[[NRE:.*]] = stablehlo.compare NE, %[[REAL]], %[[REAL]], FLOAT
+// CHECK-DAG: %[[NIM:.*]] = stablehlo.compare NE, %[[IMAG]], %[[IMAG]], FLOAT
+// CHECK-DAG: %[[NAN_X:.*]] = stablehlo.or %[[NRE]], %[[NIM]] : tensor<2xi1>
+// CHECK-DAG: %[[NRE2:.*]] = stablehlo.compare NE, %[[REAL2]], %[[REAL2]], FLOAT
+// CHECK-DAG: %[[NIM2:.*]] = stablehlo.compare NE, %[[IMAG2]], %[[IMAG2]], FLOAT
+// CHECK-DAG: %[[NAN_Y:.*]] = stablehlo.or %[[NRE2]], %[[NIM2]] : tensor<2xi1>
+// CHECK-DAG: %[[NOT:.*]] = stablehlo.not %[[NAN_Y]] : tensor<2xi1>
+// CHECK-DAG: %[[AND:.*]] = stablehlo.and %[[SELECT]], %[[NOT]] : tensor<2xi1>
+// CHECK-DAG: %[[PICK:.*]] = stablehlo.or %[[AND]], %[[NAN_X]] : tensor<2xi1>
+// CHECK-DAG: %[[SELECT2:.*]] = stablehlo.select %[[PICK]], %[[X]], %[[Y]] : tensor<2xi1>, tensor<2xcomplex<f32>>
 // CHECK-NEXT: return %[[SELECT2]] : tensor<2xcomplex<f32>>
 func.func @complex_max(%x: tensor<2xcomplex<f32>>, %y: tensor<2xcomplex<f32>>) -> tensor<2xcomplex<f32>> {
   %0 = "plait.max"(%x, %y) : (tensor<2xcomplex<f32>>, tensor<2xcomplex<f32>>) -> tensor<2xcomplex<f32>>
@@ -142,11 +142,11 @@ func.func @complex_max(%x: tensor<2xcomplex<f32>>, %y: tensor<2xcomplex<f32>>) -
 // compare_type follows the operand dtype: FLOAT (also for complex), SIGNED, UNSIGNED (also bool).
 // CHECK-LABEL: @compare
 // CHECK-SAME: (%[[F:.*]]: tensor<4xf32>, %[[I:.*]]: tensor<4xi32>, %[[U:.*]]: tensor<4xui8>, %[[B:.*]]: tensor<4xi1>, %[[C:.*]]: tensor<4xcomplex<f32>>)
-// CHECK-NEXT: %[[COMPARE:.*]] = stablehlo.compare LT, %[[F]], %[[F]], FLOAT : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
-// CHECK-NEXT: %[[COMPARE2:.*]] = stablehlo.compare GE, %[[I]], %[[I]], SIGNED : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi1>
-// CHECK-NEXT: %[[COMPARE3:.*]] = stablehlo.compare GT, %[[U]], %[[U]], UNSIGNED : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xi1>
-// CHECK-NEXT: %[[COMPARE4:.*]] = stablehlo.compare EQ, %[[B]], %[[B]], UNSIGNED : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
-// CHECK-NEXT: %[[COMPARE5:.*]] = stablehlo.compare NE, %[[C]], %[[C]], FLOAT : (tensor<4xcomplex<f32>>, tensor<4xcomplex<f32>>) -> tensor<4xi1>
+// CHECK-DAG: %[[COMPARE:.*]] = stablehlo.compare LT, %[[F]], %[[F]], FLOAT : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
+// CHECK-DAG: %[[COMPARE2:.*]] = stablehlo.compare GE, %[[I]], %[[I]], SIGNED : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi1>
+// CHECK-DAG: %[[COMPARE3:.*]] = stablehlo.compare GT, %[[U]], %[[U]], UNSIGNED : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xi1>
+// CHECK-DAG: %[[COMPARE4:.*]] = stablehlo.compare EQ, %[[B]], %[[B]], UNSIGNED : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+// CHECK-DAG: %[[COMPARE5:.*]] = stablehlo.compare NE, %[[C]], %[[C]], FLOAT : (tensor<4xcomplex<f32>>, tensor<4xcomplex<f32>>) -> tensor<4xi1>
 // CHECK-NEXT: return %[[COMPARE]], %[[COMPARE2]], %[[COMPARE3]], %[[COMPARE4]], %[[COMPARE5]] : tensor<4xi1>, tensor<4xi1>, tensor<4xi1>, tensor<4xi1>, tensor<4xi1>
 func.func @compare(%f: tensor<4xf32>, %i: tensor<4xi32>, %u: tensor<4xui8>, %b: tensor<4xi1>, %c: tensor<4xcomplex<f32>>) -> (tensor<4xi1>, tensor<4xi1>, tensor<4xi1>, tensor<4xi1>, tensor<4xi1>) {
   %0 = "plait.compare"(%f, %f) {direction = "LT"} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
@@ -203,11 +203,11 @@ func.func @convert_float_to_bool(%x: tensor<4xf32>) -> tensor<4xi1> {
 // A complex number is nonzero if either part is: compare the complex value itself.
 // CHECK-LABEL: @convert_complex_to_bool
 // CHECK-SAME: (%[[X:.*]]: tensor<4xcomplex<f32>>)
-// CHECK-NEXT: %[[CONSTANT:.*]] = stablehlo.constant dense<0.000000e+00> : tensor<f32>
-// CHECK-NEXT: %[[CONSTANT2:.*]] = stablehlo.constant dense<0.000000e+00> : tensor<f32>
-// CHECK-NEXT: %[[COMPLEX:.*]] = stablehlo.complex %[[CONSTANT]], %[[CONSTANT2]] : tensor<complex<f32>>
-// CHECK-NEXT: %[[BROADCAST_IN_DIM:.*]] = stablehlo.broadcast_in_dim %[[COMPLEX]], dims = [] : (tensor<complex<f32>>) -> tensor<4xcomplex<f32>>
-// CHECK-NEXT: %[[COMPARE:.*]] = stablehlo.compare NE, %[[X]], %[[BROADCAST_IN_DIM]], FLOAT : (tensor<4xcomplex<f32>>, tensor<4xcomplex<f32>>) -> tensor<4xi1>
+// CHECK-DAG: %[[CONSTANT:.*]] = stablehlo.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[CONSTANT2:.*]] = stablehlo.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[COMPLEX:.*]] = stablehlo.complex %[[CONSTANT]], %[[CONSTANT2]] : tensor<complex<f32>>
+// CHECK-DAG: %[[BROADCAST_IN_DIM:.*]] = stablehlo.broadcast_in_dim %[[COMPLEX]], dims = [] : (tensor<complex<f32>>) -> tensor<4xcomplex<f32>>
+// CHECK-DAG: %[[COMPARE:.*]] = stablehlo.compare NE, %[[X]], %[[BROADCAST_IN_DIM]], FLOAT : (tensor<4xcomplex<f32>>, tensor<4xcomplex<f32>>) -> tensor<4xi1>
 // CHECK-NEXT: return %[[COMPARE]] : tensor<4xi1>
 func.func @convert_complex_to_bool(%x: tensor<4xcomplex<f32>>) -> tensor<4xi1> {
   %0 = "plait.convert"(%x) {new_dtype = i1} : (tensor<4xcomplex<f32>>) -> tensor<4xi1>
@@ -215,8 +215,8 @@ func.func @convert_complex_to_bool(%x: tensor<4xcomplex<f32>>) -> tensor<4xi1> {
 }
 
 // CHECK-LABEL: @constant
-// CHECK-NEXT: %[[CONSTANT:.*]] = stablehlo.constant dense<1.500000e+00> : tensor<2xf32>
-// CHECK-NEXT: %[[CONSTANT2:.*]] = stablehlo.constant dense<[1, 2, 3]> : tensor<3xi32>
+// CHECK-DAG: %[[CONSTANT:.*]] = stablehlo.constant dense<1.500000e+00> : tensor<2xf32>
+// CHECK-DAG: %[[CONSTANT2:.*]] = stablehlo.constant dense<[1, 2, 3]> : tensor<3xi32>
 // CHECK-NEXT: return %[[CONSTANT]], %[[CONSTANT2]] : tensor<2xf32>, tensor<3xi32>
 func.func @constant() -> (tensor<2xf32>, tensor<3xi32>) {
   %0 = "plait.constant"() {value = dense<1.5> : tensor<2xf32>} : () -> tensor<2xf32>
@@ -369,16 +369,16 @@ func.func @reduce_sum(%x: tensor<2x3xf32>) -> tensor<2xf32> {
 // false for or.
 // CHECK-LABEL: @reduce_inits
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>, %[[I:.*]]: tensor<2x3xi32>, %[[U:.*]]: tensor<4xui8>, %[[P:.*]]: tensor<4xi1>)
-// CHECK-NEXT: %[[CONSTANT:.*]] = stablehlo.constant dense<1.000000e+00> : tensor<f32>
-// CHECK-NEXT: %[[REDUCE:.*]] = stablehlo.reduce(%[[X]] init: %[[CONSTANT]]) applies stablehlo.multiply across dimensions = [0] : (tensor<2x3xf32>, tensor<f32>) -> tensor<3xf32>
-// CHECK-NEXT: %[[CONSTANT2:.*]] = stablehlo.constant dense<0xFF800000> : tensor<f32>
-// CHECK-NEXT: %[[REDUCE2:.*]] = stablehlo.reduce(%[[X]] init: %[[CONSTANT2]]) applies stablehlo.maximum across dimensions = [0, 1] : (tensor<2x3xf32>, tensor<f32>) -> tensor<f32>
-// CHECK-NEXT: %[[CONSTANT3:.*]] = stablehlo.constant dense<2147483647> : tensor<i32>
-// CHECK-NEXT: %[[REDUCE3:.*]] = stablehlo.reduce(%[[I]] init: %[[CONSTANT3]]) applies stablehlo.minimum across dimensions = [1] : (tensor<2x3xi32>, tensor<i32>) -> tensor<2xi32>
-// CHECK-NEXT: %[[CONSTANT4:.*]] = stablehlo.constant dense<255> : tensor<ui8>
-// CHECK-NEXT: %[[REDUCE4:.*]] = stablehlo.reduce(%[[U]] init: %[[CONSTANT4]]) applies stablehlo.and across dimensions = [0] : (tensor<4xui8>, tensor<ui8>) -> tensor<ui8>
-// CHECK-NEXT: %[[CONSTANT5:.*]] = stablehlo.constant dense<false> : tensor<i1>
-// CHECK-NEXT: %[[REDUCE5:.*]] = stablehlo.reduce(%[[P]] init: %[[CONSTANT5]]) applies stablehlo.or across dimensions = [0] : (tensor<4xi1>, tensor<i1>) -> tensor<i1>
+// CHECK-DAG: %[[CONSTANT:.*]] = stablehlo.constant dense<1.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[REDUCE:.*]] = stablehlo.reduce(%[[X]] init: %[[CONSTANT]]) applies stablehlo.multiply across dimensions = [0] : (tensor<2x3xf32>, tensor<f32>) -> tensor<3xf32>
+// CHECK-DAG: %[[CONSTANT2:.*]] = stablehlo.constant dense<0xFF800000> : tensor<f32>
+// CHECK-DAG: %[[REDUCE2:.*]] = stablehlo.reduce(%[[X]] init: %[[CONSTANT2]]) applies stablehlo.maximum across dimensions = [0, 1] : (tensor<2x3xf32>, tensor<f32>) -> tensor<f32>
+// CHECK-DAG: %[[CONSTANT3:.*]] = stablehlo.constant dense<2147483647> : tensor<i32>
+// CHECK-DAG: %[[REDUCE3:.*]] = stablehlo.reduce(%[[I]] init: %[[CONSTANT3]]) applies stablehlo.minimum across dimensions = [1] : (tensor<2x3xi32>, tensor<i32>) -> tensor<2xi32>
+// CHECK-DAG: %[[CONSTANT4:.*]] = stablehlo.constant dense<255> : tensor<ui8>
+// CHECK-DAG: %[[REDUCE4:.*]] = stablehlo.reduce(%[[U]] init: %[[CONSTANT4]]) applies stablehlo.and across dimensions = [0] : (tensor<4xui8>, tensor<ui8>) -> tensor<ui8>
+// CHECK-DAG: %[[CONSTANT5:.*]] = stablehlo.constant dense<false> : tensor<i1>
+// CHECK-DAG: %[[REDUCE5:.*]] = stablehlo.reduce(%[[P]] init: %[[CONSTANT5]]) applies stablehlo.or across dimensions = [0] : (tensor<4xi1>, tensor<i1>) -> tensor<i1>
 // CHECK-NEXT: return %[[REDUCE]], %[[REDUCE2]], %[[REDUCE3]], %[[REDUCE4]], %[[REDUCE5]] : tensor<3xf32>, tensor<f32>, tensor<2xi32>, tensor<ui8>, tensor<i1>
 func.func @reduce_inits(%x: tensor<2x3xf32>, %i: tensor<2x3xi32>, %u: tensor<4xui8>, %p: tensor<4xi1>) -> (tensor<3xf32>, tensor<f32>, tensor<2xi32>, tensor<ui8>, tensor<i1>) {
   %0 = "plait.reduce_prod"(%x) {axes = array<i64: 0>} : (tensor<2x3xf32>) -> tensor<3xf32>
@@ -392,19 +392,19 @@ func.func @reduce_inits(%x: tensor<2x3xf32>, %i: tensor<2x3xi32>, %u: tensor<4xu
 // Complex max starts at (-inf, -inf) and orders lexicographically in the body (NaN wins).
 // CHECK-LABEL: @reduce_max_complex
 // CHECK-SAME: (%[[X:.*]]: tensor<4xcomplex<f32>>)
-// CHECK-NEXT: %[[CONSTANT:.*]] = stablehlo.constant dense<0xFF800000> : tensor<f32>
-// CHECK-NEXT: %[[CONSTANT2:.*]] = stablehlo.constant dense<0xFF800000> : tensor<f32>
-// CHECK-NEXT: %[[COMPLEX:.*]] = stablehlo.complex %[[CONSTANT]], %[[CONSTANT2]] : tensor<complex<f32>>
-// CHECK-NEXT: %[[REDUCE:.*]] = stablehlo.reduce(%[[X]] init: %[[COMPLEX]]) across dimensions = [0] : (tensor<4xcomplex<f32>>, tensor<complex<f32>>) -> tensor<complex<f32>>
-// CHECK-NEXT: reducer(%[[ARG:.*]]: tensor<complex<f32>>, %[[ARG2:.*]]: tensor<complex<f32>>)  {
-// CHECK-NEXT: %[[REAL:.*]] = stablehlo.real %[[ARG]] : (tensor<complex<f32>>) -> tensor<f32>
-// CHECK-NEXT: %[[REAL2:.*]] = stablehlo.real %[[ARG2]] : (tensor<complex<f32>>) -> tensor<f32>
-// CHECK-NEXT: %[[IMAG:.*]] = stablehlo.imag %[[ARG]] : (tensor<complex<f32>>) -> tensor<f32>
-// CHECK-NEXT: %[[IMAG2:.*]] = stablehlo.imag %[[ARG2]] : (tensor<complex<f32>>) -> tensor<f32>
-// CHECK-NEXT: %[[COMPARE:.*]] = stablehlo.compare GT, %[[REAL]], %[[REAL2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
-// CHECK-NEXT: %[[COMPARE2:.*]] = stablehlo.compare GT, %[[IMAG]], %[[IMAG2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
-// CHECK-NEXT: %[[COMPARE3:.*]] = stablehlo.compare EQ, %[[REAL]], %[[REAL2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
-// CHECK-NEXT: %[[SELECT:.*]] = stablehlo.select %[[COMPARE3]], %[[COMPARE2]], %[[COMPARE]] : tensor<i1>, tensor<i1>
+// CHECK-DAG: %[[CONSTANT:.*]] = stablehlo.constant dense<0xFF800000> : tensor<f32>
+// CHECK-DAG: %[[CONSTANT2:.*]] = stablehlo.constant dense<0xFF800000> : tensor<f32>
+// CHECK-DAG: %[[COMPLEX:.*]] = stablehlo.complex %[[CONSTANT]], %[[CONSTANT2]] : tensor<complex<f32>>
+// CHECK-DAG: %[[REDUCE:.*]] = stablehlo.reduce(%[[X]] init: %[[COMPLEX]]) across dimensions = [0] : (tensor<4xcomplex<f32>>, tensor<complex<f32>>) -> tensor<complex<f32>>
+// CHECK-DAG: reducer(%[[ARG:.*]]: tensor<complex<f32>>, %[[ARG2:.*]]: tensor<complex<f32>>)  {
+// CHECK-DAG: %[[REAL:.*]] = stablehlo.real %[[ARG]] : (tensor<complex<f32>>) -> tensor<f32>
+// CHECK-DAG: %[[REAL2:.*]] = stablehlo.real %[[ARG2]] : (tensor<complex<f32>>) -> tensor<f32>
+// CHECK-DAG: %[[IMAG:.*]] = stablehlo.imag %[[ARG]] : (tensor<complex<f32>>) -> tensor<f32>
+// CHECK-DAG: %[[IMAG2:.*]] = stablehlo.imag %[[ARG2]] : (tensor<complex<f32>>) -> tensor<f32>
+// CHECK-DAG: %[[COMPARE:.*]] = stablehlo.compare GT, %[[REAL]], %[[REAL2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
+// CHECK-DAG: %[[COMPARE2:.*]] = stablehlo.compare GT, %[[IMAG]], %[[IMAG2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
+// CHECK-DAG: %[[COMPARE3:.*]] = stablehlo.compare EQ, %[[REAL]], %[[REAL2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
+// CHECK-DAG: %[[SELECT:.*]] = stablehlo.select %[[COMPARE3]], %[[COMPARE2]], %[[COMPARE]] : tensor<i1>, tensor<i1>
 // CHECK:      %[[NOT:.*]] = stablehlo.not %{{.*}} : tensor<i1>
 // CHECK-NEXT: %[[AND:.*]] = stablehlo.and %[[SELECT]], %[[NOT]] : tensor<i1>
 // CHECK-NEXT: %[[PICK:.*]] = stablehlo.or %[[AND]], %{{.*}} : tensor<i1>
@@ -421,20 +421,20 @@ func.func @reduce_max_complex(%x: tensor<4xcomplex<f32>>) -> tensor<complex<f32>
 // NaN wins, and among equals the smaller index wins.
 // CHECK-LABEL: @argmax
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
-// CHECK-NEXT: %[[IOTA:.*]] = stablehlo.iota dim = 1 : tensor<2x3xi32>
-// CHECK-NEXT: %[[CONSTANT:.*]] = stablehlo.constant dense<0xFF800000> : tensor<f32>
-// CHECK-NEXT: %[[CONSTANT2:.*]] = stablehlo.constant dense<0> : tensor<i32>
-// CHECK-NEXT: %[[REDUCE:.*]]:2 = stablehlo.reduce(%[[X]] init: %[[CONSTANT]]), (%[[IOTA]] init: %[[CONSTANT2]]) across dimensions = [1] : (tensor<2x3xf32>, tensor<2x3xi32>, tensor<f32>, tensor<i32>) -> (tensor<2xf32>, tensor<2xi32>)
-// CHECK-NEXT: reducer(%[[ARG:.*]]: tensor<f32>, %[[ARG2:.*]]: tensor<f32>) (%[[ARG3:.*]]: tensor<i32>, %[[ARG4:.*]]: tensor<i32>)  {
-// CHECK-NEXT: %[[COMPARE:.*]] = stablehlo.compare GT, %[[ARG]], %[[ARG2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
-// CHECK-NEXT: %[[COMPARE2:.*]] = stablehlo.compare NE, %[[ARG]], %[[ARG]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
-// CHECK-NEXT: %[[OR:.*]] = stablehlo.or %[[COMPARE]], %[[COMPARE2]] : tensor<i1>
-// CHECK-NEXT: %[[COMPARE3:.*]] = stablehlo.compare EQ, %[[ARG]], %[[ARG2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
-// CHECK-NEXT: %[[COMPARE4:.*]] = stablehlo.compare LT, %[[ARG3]], %[[ARG4]], SIGNED : (tensor<i32>, tensor<i32>) -> tensor<i1>
-// CHECK-NEXT: %[[AND:.*]] = stablehlo.and %[[COMPARE3]], %[[COMPARE4]] : tensor<i1>
-// CHECK-NEXT: %[[OR2:.*]] = stablehlo.or %[[OR]], %[[AND]] : tensor<i1>
-// CHECK-NEXT: %[[SELECT:.*]] = stablehlo.select %[[OR2]], %[[ARG]], %[[ARG2]] : tensor<i1>, tensor<f32>
-// CHECK-NEXT: %[[SELECT2:.*]] = stablehlo.select %[[OR2]], %[[ARG3]], %[[ARG4]] : tensor<i1>, tensor<i32>
+// CHECK-DAG: %[[IOTA:.*]] = stablehlo.iota dim = 1 : tensor<2x3xi32>
+// CHECK-DAG: %[[CONSTANT:.*]] = stablehlo.constant dense<0xFF800000> : tensor<f32>
+// CHECK-DAG: %[[CONSTANT2:.*]] = stablehlo.constant dense<0> : tensor<i32>
+// CHECK-DAG: %[[REDUCE:.*]]:2 = stablehlo.reduce(%[[X]] init: %[[CONSTANT]]), (%[[IOTA]] init: %[[CONSTANT2]]) across dimensions = [1] : (tensor<2x3xf32>, tensor<2x3xi32>, tensor<f32>, tensor<i32>) -> (tensor<2xf32>, tensor<2xi32>)
+// CHECK-DAG: reducer(%[[ARG:.*]]: tensor<f32>, %[[ARG2:.*]]: tensor<f32>) (%[[ARG3:.*]]: tensor<i32>, %[[ARG4:.*]]: tensor<i32>)  {
+// CHECK-DAG: %[[COMPARE:.*]] = stablehlo.compare GT, %[[ARG]], %[[ARG2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
+// CHECK-DAG: %[[COMPARE2:.*]] = stablehlo.compare NE, %[[ARG]], %[[ARG]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
+// CHECK-DAG: %[[OR:.*]] = stablehlo.or %[[COMPARE]], %[[COMPARE2]] : tensor<i1>
+// CHECK-DAG: %[[COMPARE3:.*]] = stablehlo.compare EQ, %[[ARG]], %[[ARG2]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
+// CHECK-DAG: %[[COMPARE4:.*]] = stablehlo.compare LT, %[[ARG3]], %[[ARG4]], SIGNED : (tensor<i32>, tensor<i32>) -> tensor<i1>
+// CHECK-DAG: %[[AND:.*]] = stablehlo.and %[[COMPARE3]], %[[COMPARE4]] : tensor<i1>
+// CHECK-DAG: %[[OR2:.*]] = stablehlo.or %[[OR]], %[[AND]] : tensor<i1>
+// CHECK-DAG: %[[SELECT:.*]] = stablehlo.select %[[OR2]], %[[ARG]], %[[ARG2]] : tensor<i1>, tensor<f32>
+// CHECK-DAG: %[[SELECT2:.*]] = stablehlo.select %[[OR2]], %[[ARG3]], %[[ARG4]] : tensor<i1>, tensor<i32>
 // CHECK-NEXT: stablehlo.return %[[SELECT]], %[[SELECT2]] : tensor<f32>, tensor<i32>
 // CHECK-NEXT: }
 // CHECK-NEXT: return %[[REDUCE]]#1 : tensor<2xi32>
@@ -446,18 +446,18 @@ func.func @argmax(%x: tensor<2x3xf32>) -> tensor<2xi32> {
 // Integers have no NaN: no self-comparison.
 // CHECK-LABEL: @argmin_int
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xi8>)
-// CHECK-NEXT: %[[IOTA:.*]] = stablehlo.iota dim = 0 : tensor<2x3xi64>
-// CHECK-NEXT: %[[CONSTANT:.*]] = stablehlo.constant dense<127> : tensor<i8>
-// CHECK-NEXT: %[[CONSTANT2:.*]] = stablehlo.constant dense<0> : tensor<i64>
-// CHECK-NEXT: %[[REDUCE:.*]]:2 = stablehlo.reduce(%[[X]] init: %[[CONSTANT]]), (%[[IOTA]] init: %[[CONSTANT2]]) across dimensions = [0] : (tensor<2x3xi8>, tensor<2x3xi64>, tensor<i8>, tensor<i64>) -> (tensor<3xi8>, tensor<3xi64>)
-// CHECK-NEXT: reducer(%[[ARG:.*]]: tensor<i8>, %[[ARG2:.*]]: tensor<i8>) (%[[ARG3:.*]]: tensor<i64>, %[[ARG4:.*]]: tensor<i64>)  {
-// CHECK-NEXT: %[[COMPARE:.*]] = stablehlo.compare LT, %[[ARG]], %[[ARG2]], SIGNED : (tensor<i8>, tensor<i8>) -> tensor<i1>
-// CHECK-NEXT: %[[COMPARE2:.*]] = stablehlo.compare EQ, %[[ARG]], %[[ARG2]], SIGNED : (tensor<i8>, tensor<i8>) -> tensor<i1>
-// CHECK-NEXT: %[[COMPARE3:.*]] = stablehlo.compare LT, %[[ARG3]], %[[ARG4]], SIGNED : (tensor<i64>, tensor<i64>) -> tensor<i1>
-// CHECK-NEXT: %[[AND:.*]] = stablehlo.and %[[COMPARE2]], %[[COMPARE3]] : tensor<i1>
-// CHECK-NEXT: %[[OR:.*]] = stablehlo.or %[[COMPARE]], %[[AND]] : tensor<i1>
-// CHECK-NEXT: %[[SELECT:.*]] = stablehlo.select %[[OR]], %[[ARG]], %[[ARG2]] : tensor<i1>, tensor<i8>
-// CHECK-NEXT: %[[SELECT2:.*]] = stablehlo.select %[[OR]], %[[ARG3]], %[[ARG4]] : tensor<i1>, tensor<i64>
+// CHECK-DAG: %[[IOTA:.*]] = stablehlo.iota dim = 0 : tensor<2x3xi64>
+// CHECK-DAG: %[[CONSTANT:.*]] = stablehlo.constant dense<127> : tensor<i8>
+// CHECK-DAG: %[[CONSTANT2:.*]] = stablehlo.constant dense<0> : tensor<i64>
+// CHECK-DAG: %[[REDUCE:.*]]:2 = stablehlo.reduce(%[[X]] init: %[[CONSTANT]]), (%[[IOTA]] init: %[[CONSTANT2]]) across dimensions = [0] : (tensor<2x3xi8>, tensor<2x3xi64>, tensor<i8>, tensor<i64>) -> (tensor<3xi8>, tensor<3xi64>)
+// CHECK-DAG: reducer(%[[ARG:.*]]: tensor<i8>, %[[ARG2:.*]]: tensor<i8>) (%[[ARG3:.*]]: tensor<i64>, %[[ARG4:.*]]: tensor<i64>)  {
+// CHECK-DAG: %[[COMPARE:.*]] = stablehlo.compare LT, %[[ARG]], %[[ARG2]], SIGNED : (tensor<i8>, tensor<i8>) -> tensor<i1>
+// CHECK-DAG: %[[COMPARE2:.*]] = stablehlo.compare EQ, %[[ARG]], %[[ARG2]], SIGNED : (tensor<i8>, tensor<i8>) -> tensor<i1>
+// CHECK-DAG: %[[COMPARE3:.*]] = stablehlo.compare LT, %[[ARG3]], %[[ARG4]], SIGNED : (tensor<i64>, tensor<i64>) -> tensor<i1>
+// CHECK-DAG: %[[AND:.*]] = stablehlo.and %[[COMPARE2]], %[[COMPARE3]] : tensor<i1>
+// CHECK-DAG: %[[OR:.*]] = stablehlo.or %[[COMPARE]], %[[AND]] : tensor<i1>
+// CHECK-DAG: %[[SELECT:.*]] = stablehlo.select %[[OR]], %[[ARG]], %[[ARG2]] : tensor<i1>, tensor<i8>
+// CHECK-DAG: %[[SELECT2:.*]] = stablehlo.select %[[OR]], %[[ARG3]], %[[ARG4]] : tensor<i1>, tensor<i64>
 // CHECK-NEXT: stablehlo.return %[[SELECT]], %[[SELECT2]] : tensor<i8>, tensor<i64>
 // CHECK-NEXT: }
 // CHECK-NEXT: return %[[REDUCE]]#1 : tensor<3xi64>

@@ -45,3 +45,13 @@ func.func @leftover_custom_jvp_call(%x: tensor<f32>) -> tensor<f32> {
   %0 = "plait.custom_jvp_call"(%x) {callee = @square, jvp = @square_jvp} : (tensor<f32>) -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+// A collective names a mesh axis: outside any shard_map (and any vmap, which would have
+// batched it away) there is no axis to reduce over.
+func.func @psum_outside_shard_map(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'plait.psum' over axis 'i' is outside any shard_map over that axis (and no vmap bound it)}}
+  %0 = "plait.psum"(%x) {axis_name = "i"} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

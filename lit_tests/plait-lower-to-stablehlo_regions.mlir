@@ -29,9 +29,9 @@ func.func @cond(%i: tensor<i32>, %x: tensor<4xf32>, %y: tensor<f32>) -> tensor<4
 // The consts ride along as loop state the body returns unchanged; the results drop them.
 // CHECK-LABEL: @while
 // CHECK-SAME: (%[[LIMIT:.*]]: tensor<f32>, %[[X:.*]]: tensor<f32>)
-// CHECK-NEXT: %[[W:.*]]:2 = stablehlo.while(%[[L:[[:alnum:]_]+]] = %[[LIMIT]], %[[C:[[:alnum:]_]+]] = %[[X]]) : tensor<f32>, tensor<f32>
-// CHECK-NEXT: cond {
-// CHECK-NEXT: %[[LT:.*]] = stablehlo.compare LT, %[[C]], %[[L]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
+// CHECK-DAG: %[[W:.*]]:2 = stablehlo.while(%[[L:[[:alnum:]_]+]] = %[[LIMIT]], %[[C:[[:alnum:]_]+]] = %[[X]]) : tensor<f32>, tensor<f32>
+// CHECK-DAG: cond {
+// CHECK-DAG: %[[LT:.*]] = stablehlo.compare LT, %[[C]], %[[L]], FLOAT : (tensor<f32>, tensor<f32>) -> tensor<i1>
 // CHECK-NEXT: stablehlo.return %[[LT]] : tensor<i1>
 // CHECK-NEXT: } do {
 // CHECK-NEXT: %[[SQ:.*]] = stablehlo.multiply %[[C]], %[[C]] : tensor<f32>
@@ -56,27 +56,27 @@ func.func @while(%limit: tensor<f32>, %x: tensor<f32>) -> tensor<f32> {
 // and increments i; the loop runs while i < length. ys start as zeros.
 // CHECK-LABEL: @scan
 // CHECK-SAME: (%[[W:.*]]: tensor<f32>, %[[H:.*]]: tensor<2xf32>, %[[XS:.*]]: tensor<5x2xf32>)
-// CHECK-NEXT: %[[Z:.*]] = stablehlo.constant dense<0.000000e+00> : tensor<f32>
-// CHECK-NEXT: %[[YS0:.*]] = stablehlo.broadcast_in_dim %[[Z]], dims = [] : (tensor<f32>) -> tensor<5xf32>
-// CHECK-NEXT: %[[I0:.*]] = stablehlo.constant dense<0> : tensor<i32>
-// CHECK-NEXT: %[[R:.*]]:5 = stablehlo.while(%[[I:[[:alnum:]_]+]] = %[[I0]], %[[BW:[[:alnum:]_]+]] = %[[W]], %[[BH:[[:alnum:]_]+]] = %[[H]], %[[BXS:[[:alnum:]_]+]] = %[[XS]], %[[BYS:[[:alnum:]_]+]] = %[[YS0]]) : tensor<i32>, tensor<f32>, tensor<2xf32>, tensor<5x2xf32>, tensor<5xf32>
-// CHECK-NEXT: cond {
-// CHECK-NEXT: %[[LEN:.*]] = stablehlo.constant dense<5> : tensor<i32>
-// CHECK-NEXT: %[[LT:.*]] = stablehlo.compare LT, %[[I]], %[[LEN]] : (tensor<i32>, tensor<i32>) -> tensor<i1>
+// CHECK-DAG: %[[Z:.*]] = stablehlo.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[YS0:.*]] = stablehlo.broadcast_in_dim %[[Z]], dims = [] : (tensor<f32>) -> tensor<5xf32>
+// CHECK-DAG: %[[I0:.*]] = stablehlo.constant dense<0> : tensor<i32>
+// CHECK-DAG: %[[R:.*]]:5 = stablehlo.while(%[[I:[[:alnum:]_]+]] = %[[I0]], %[[BW:[[:alnum:]_]+]] = %[[W]], %[[BH:[[:alnum:]_]+]] = %[[H]], %[[BXS:[[:alnum:]_]+]] = %[[XS]], %[[BYS:[[:alnum:]_]+]] = %[[YS0]]) : tensor<i32>, tensor<f32>, tensor<2xf32>, tensor<5x2xf32>, tensor<5xf32>
+// CHECK-DAG: cond {
+// CHECK-DAG: %[[LEN:.*]] = stablehlo.constant dense<5> : tensor<i32>
+// CHECK-DAG: %[[LT:.*]] = stablehlo.compare LT, %[[I]], %[[LEN]] : (tensor<i32>, tensor<i32>) -> tensor<i1>
 // CHECK-NEXT: stablehlo.return %[[LT]] : tensor<i1>
 // CHECK-NEXT: } do {
-// CHECK-NEXT: %[[ZI:.*]] = stablehlo.constant dense<0> : tensor<i32>
-// CHECK-NEXT: %[[SL:.*]] = stablehlo.dynamic_slice %[[BXS]], %[[I]], %[[ZI]], sizes = [1, 2] : (tensor<5x2xf32>, tensor<i32>, tensor<i32>) -> tensor<1x2xf32>
-// CHECK-NEXT: %[[X:.*]] = stablehlo.reshape %[[SL]] : (tensor<1x2xf32>) -> tensor<2xf32>
-// CHECK-NEXT: %[[B:.*]] = stablehlo.broadcast_in_dim %[[BW]], dims = [] : (tensor<f32>) -> tensor<2xf32>
-// CHECK-NEXT: %[[M:.*]] = stablehlo.multiply %[[B]], %[[BH]] : tensor<2xf32>
-// CHECK-NEXT: %[[NH:.*]] = stablehlo.add %[[M]], %[[X]] : tensor<2xf32>
-// CHECK-NEXT: %[[INIT:.*]] = stablehlo.constant dense<0.000000e+00> : tensor<f32>
-// CHECK-NEXT: %[[Y:.*]] = stablehlo.reduce(%[[NH]] init: %[[INIT]]) applies stablehlo.add across dimensions = [0]
-// CHECK-NEXT: %[[Y1:.*]] = stablehlo.reshape %[[Y]] : (tensor<f32>) -> tensor<1xf32>
-// CHECK-NEXT: %[[NYS:.*]] = stablehlo.dynamic_update_slice %[[BYS]], %[[Y1]], %[[I]] : (tensor<5xf32>, tensor<1xf32>, tensor<i32>) -> tensor<5xf32>
-// CHECK-NEXT: %[[ONE:.*]] = stablehlo.constant dense<1> : tensor<i32>
-// CHECK-NEXT: %[[NI:.*]] = stablehlo.add %[[I]], %[[ONE]] : tensor<i32>
+// CHECK-DAG: %[[ZI:.*]] = stablehlo.constant dense<0> : tensor<i32>
+// CHECK-DAG: %[[SL:.*]] = stablehlo.dynamic_slice %[[BXS]], %[[I]], %[[ZI]], sizes = [1, 2] : (tensor<5x2xf32>, tensor<i32>, tensor<i32>) -> tensor<1x2xf32>
+// CHECK-DAG: %[[X:.*]] = stablehlo.reshape %[[SL]] : (tensor<1x2xf32>) -> tensor<2xf32>
+// CHECK-DAG: %[[B:.*]] = stablehlo.broadcast_in_dim %[[BW]], dims = [] : (tensor<f32>) -> tensor<2xf32>
+// CHECK-DAG: %[[M:.*]] = stablehlo.multiply %[[B]], %[[BH]] : tensor<2xf32>
+// CHECK-DAG: %[[NH:.*]] = stablehlo.add %[[M]], %[[X]] : tensor<2xf32>
+// CHECK-DAG: %[[INIT:.*]] = stablehlo.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[Y:.*]] = stablehlo.reduce(%[[NH]] init: %[[INIT]]) applies stablehlo.add across dimensions = [0]
+// CHECK-DAG: %[[Y1:.*]] = stablehlo.reshape %[[Y]] : (tensor<f32>) -> tensor<1xf32>
+// CHECK-DAG: %[[NYS:.*]] = stablehlo.dynamic_update_slice %[[BYS]], %[[Y1]], %[[I]] : (tensor<5xf32>, tensor<1xf32>, tensor<i32>) -> tensor<5xf32>
+// CHECK-DAG: %[[ONE:.*]] = stablehlo.constant dense<1> : tensor<i32>
+// CHECK-DAG: %[[NI:.*]] = stablehlo.add %[[I]], %[[ONE]] : tensor<i32>
 // CHECK-NEXT: stablehlo.return %[[NI]], %[[BW]], %[[NH]], %[[BXS]], %[[NYS]] : tensor<i32>, tensor<f32>, tensor<2xf32>, tensor<5x2xf32>, tensor<5xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: return %[[R]]#2, %[[R]]#4 : tensor<2xf32>, tensor<5xf32>
@@ -97,15 +97,15 @@ func.func @scan(%w: tensor<f32>, %h: tensor<2xf32>, %xs: tensor<5x2xf32>) -> (te
 // CHECK-SAME: (%[[XS:.*]]: tensor<3xf32>)
 // CHECK: stablehlo.while(%[[I:[[:alnum:]_]+]] = %{{.*}}, %[[BXS:[[:alnum:]_]+]] = %[[XS]], %[[BYS:[[:alnum:]_]+]] = %{{.*}})
 // CHECK: } do {
-// CHECK-NEXT: %[[LAST:.*]] = stablehlo.constant dense<2> : tensor<i32>
-// CHECK-NEXT: %[[J:.*]] = stablehlo.subtract %[[LAST]], %[[I]] : tensor<i32>
-// CHECK-NEXT: %[[SL:.*]] = stablehlo.dynamic_slice %[[BXS]], %[[J]], sizes = [1] : (tensor<3xf32>, tensor<i32>) -> tensor<1xf32>
-// CHECK-NEXT: %[[X:.*]] = stablehlo.reshape %[[SL]] : (tensor<1xf32>) -> tensor<f32>
-// CHECK-NEXT: %[[E:.*]] = stablehlo.exponential %[[X]] : tensor<f32>
-// CHECK-NEXT: %[[E1:.*]] = stablehlo.reshape %[[E]] : (tensor<f32>) -> tensor<1xf32>
-// CHECK-NEXT: %[[NYS:.*]] = stablehlo.dynamic_update_slice %[[BYS]], %[[E1]], %[[J]] : (tensor<3xf32>, tensor<1xf32>, tensor<i32>) -> tensor<3xf32>
-// CHECK-NEXT: %[[ONE:.*]] = stablehlo.constant dense<1> : tensor<i32>
-// CHECK-NEXT: %[[NI:.*]] = stablehlo.add %[[I]], %[[ONE]] : tensor<i32>
+// CHECK-DAG: %[[LAST:.*]] = stablehlo.constant dense<2> : tensor<i32>
+// CHECK-DAG: %[[J:.*]] = stablehlo.subtract %[[LAST]], %[[I]] : tensor<i32>
+// CHECK-DAG: %[[SL:.*]] = stablehlo.dynamic_slice %[[BXS]], %[[J]], sizes = [1] : (tensor<3xf32>, tensor<i32>) -> tensor<1xf32>
+// CHECK-DAG: %[[X:.*]] = stablehlo.reshape %[[SL]] : (tensor<1xf32>) -> tensor<f32>
+// CHECK-DAG: %[[E:.*]] = stablehlo.exponential %[[X]] : tensor<f32>
+// CHECK-DAG: %[[E1:.*]] = stablehlo.reshape %[[E]] : (tensor<f32>) -> tensor<1xf32>
+// CHECK-DAG: %[[NYS:.*]] = stablehlo.dynamic_update_slice %[[BYS]], %[[E1]], %[[J]] : (tensor<3xf32>, tensor<1xf32>, tensor<i32>) -> tensor<3xf32>
+// CHECK-DAG: %[[ONE:.*]] = stablehlo.constant dense<1> : tensor<i32>
+// CHECK-DAG: %[[NI:.*]] = stablehlo.add %[[I]], %[[ONE]] : tensor<i32>
 // CHECK-NEXT: stablehlo.return %[[NI]], %[[BXS]], %[[NYS]]
 func.func @scan_reverse(%xs: tensor<3xf32>) -> tensor<3xf32> {
   %0 = "plait.scan"(%xs) ({

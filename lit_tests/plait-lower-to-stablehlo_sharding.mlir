@@ -50,9 +50,9 @@ module {
   // drops the scattered unit dimension).
   // CHECK-LABEL: @gather_scatter
   // CHECK: manual_axes={"x", "y"} (%[[B:.*]]: tensor<2x2xf32>) {
-  // CHECK-NEXT: %[[G:.*]] = "stablehlo.all_gather"(%[[B]]) <{all_gather_dim = 0 : i64, channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>, replica_groups = dense<{{\[\[}}0, 2, 4, 6], [1, 3, 5, 7]]> : tensor<2x4xi64>, use_global_device_ids}> : (tensor<2x2xf32>) -> tensor<8x2xf32>
-  // CHECK-NEXT: %[[U:.*]] = stablehlo.reshape %[[B]] : (tensor<2x2xf32>) -> tensor<2x1x2xf32>
-  // CHECK-NEXT: %[[G2:.*]] = "stablehlo.all_gather"(%[[U]]) <{all_gather_dim = 1 : i64, channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>, replica_groups = dense<{{\[\[}}0, 1], [2, 3], [4, 5], [6, 7]]> : tensor<4x2xi64>, use_global_device_ids}> : (tensor<2x1x2xf32>) -> tensor<2x2x2xf32>
+  // CHECK-DAG: %[[G:.*]] = "stablehlo.all_gather"(%[[B]]) <{all_gather_dim = 0 : i64, channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>, replica_groups = dense<{{\[\[}}0, 2, 4, 6], [1, 3, 5, 7]]> : tensor<2x4xi64>, use_global_device_ids}> : (tensor<2x2xf32>) -> tensor<8x2xf32>
+  // CHECK-DAG: %[[U:.*]] = stablehlo.reshape %[[B]] : (tensor<2x2xf32>) -> tensor<2x1x2xf32>
+  // CHECK-DAG: %[[G2:.*]] = "stablehlo.all_gather"(%[[U]]) <{all_gather_dim = 1 : i64, channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>, replica_groups = dense<{{\[\[}}0, 1], [2, 3], [4, 5], [6, 7]]> : tensor<4x2xi64>, use_global_device_ids}> : (tensor<2x1x2xf32>) -> tensor<2x2x2xf32>
   // CHECK-NEXT: %[[S:.*]] = "stablehlo.reduce_scatter"(%[[G]]) <{channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>, replica_groups = dense<{{\[\[}}0, 2, 4, 6], [1, 3, 5, 7]]> : tensor<2x4xi64>, scatter_dimension = 0 : i64, use_global_device_ids}> ({
   // CHECK: }) : (tensor<8x2xf32>) -> tensor<2x2xf32>
   // CHECK-NEXT: %[[S2:.*]] = "stablehlo.reduce_scatter"(%[[G2]]) <{channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>, replica_groups = dense<{{\[\[}}0, 1], [2, 3], [4, 5], [6, 7]]> : tensor<4x2xi64>, scatter_dimension = 1 : i64, use_global_device_ids}> ({
@@ -75,20 +75,20 @@ module {
   // axis_index: (partition id / stride of the axis) % its size, as int32.
   // CHECK-LABEL: @permute_index
   // CHECK: manual_axes={"x", "y"} (%[[B:.*]]: tensor<2x2xf32>) {
-  // CHECK-NEXT: %[[PY:.*]] = "stablehlo.collective_permute"(%[[B]]) <{channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>, source_target_pairs = dense<{{\[\[}}0, 1], [1, 0], [2, 3], [3, 2], [4, 5], [5, 4], [6, 7], [7, 6]]> : tensor<8x2xi64>}> : (tensor<2x2xf32>) -> tensor<2x2xf32>
-  // CHECK-NEXT: %[[PX:.*]] = "stablehlo.collective_permute"(%[[B]]) <{channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>, source_target_pairs = dense<{{\[\[}}0, 2], [2, 4], [4, 6], [6, 0], [1, 3], [3, 5], [5, 7], [7, 1]]> : tensor<8x2xi64>}> : (tensor<2x2xf32>) -> tensor<2x2xf32>
-  // CHECK-NEXT: %[[ID:.*]] = stablehlo.partition_id : tensor<ui32>
-  // CHECK-NEXT: %[[STRIDE:.*]] = stablehlo.constant dense<2> : tensor<ui32>
-  // CHECK-NEXT: %[[Q:.*]] = stablehlo.divide %[[ID]], %[[STRIDE]] : tensor<ui32>
-  // CHECK-NEXT: %[[SIZE:.*]] = stablehlo.constant dense<4> : tensor<ui32>
-  // CHECK-NEXT: %[[R:.*]] = stablehlo.remainder %[[Q]], %[[SIZE]] : tensor<ui32>
-  // CHECK-NEXT: %[[IX:.*]] = stablehlo.convert %[[R]] : (tensor<ui32>) -> tensor<i32>
-  // CHECK-NEXT: %[[ID2:.*]] = stablehlo.partition_id : tensor<ui32>
-  // CHECK-NEXT: %[[STRIDE2:.*]] = stablehlo.constant dense<1> : tensor<ui32>
-  // CHECK-NEXT: %[[Q2:.*]] = stablehlo.divide %[[ID2]], %[[STRIDE2]] : tensor<ui32>
-  // CHECK-NEXT: %[[SIZE2:.*]] = stablehlo.constant dense<2> : tensor<ui32>
-  // CHECK-NEXT: %[[R2:.*]] = stablehlo.remainder %[[Q2]], %[[SIZE2]] : tensor<ui32>
-  // CHECK-NEXT: %[[IY:.*]] = stablehlo.convert %[[R2]] : (tensor<ui32>) -> tensor<i32>
+  // CHECK-DAG: %[[PY:.*]] = "stablehlo.collective_permute"(%[[B]]) <{channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>, source_target_pairs = dense<{{\[\[}}0, 1], [1, 0], [2, 3], [3, 2], [4, 5], [5, 4], [6, 7], [7, 6]]> : tensor<8x2xi64>}> : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  // CHECK-DAG: %[[PX:.*]] = "stablehlo.collective_permute"(%[[B]]) <{channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>, source_target_pairs = dense<{{\[\[}}0, 2], [2, 4], [4, 6], [6, 0], [1, 3], [3, 5], [5, 7], [7, 1]]> : tensor<8x2xi64>}> : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  // CHECK-DAG: %[[ID:.*]] = stablehlo.partition_id : tensor<ui32>
+  // CHECK-DAG: %[[STRIDE:.*]] = stablehlo.constant dense<2> : tensor<ui32>
+  // CHECK-DAG: %[[Q:.*]] = stablehlo.divide %[[ID]], %[[STRIDE]] : tensor<ui32>
+  // CHECK-DAG: %[[SIZE:.*]] = stablehlo.constant dense<4> : tensor<ui32>
+  // CHECK-DAG: %[[R:.*]] = stablehlo.remainder %[[Q]], %[[SIZE]] : tensor<ui32>
+  // CHECK-DAG: %[[IX:.*]] = stablehlo.convert %[[R]] : (tensor<ui32>) -> tensor<i32>
+  // CHECK-DAG: %[[ID2:.*]] = stablehlo.partition_id : tensor<ui32>
+  // CHECK-DAG: %[[STRIDE2:.*]] = stablehlo.constant dense<1> : tensor<ui32>
+  // CHECK-DAG: %[[Q2:.*]] = stablehlo.divide %[[ID2]], %[[STRIDE2]] : tensor<ui32>
+  // CHECK-DAG: %[[SIZE2:.*]] = stablehlo.constant dense<2> : tensor<ui32>
+  // CHECK-DAG: %[[R2:.*]] = stablehlo.remainder %[[Q2]], %[[SIZE2]] : tensor<ui32>
+  // CHECK-DAG: %[[IY:.*]] = stablehlo.convert %[[R2]] : (tensor<ui32>) -> tensor<i32>
   // CHECK-NEXT: sdy.return %[[PY]], %[[PX]], %[[IX]], %[[IY]]
   func.func @permute_index(%a: tensor<8x4xf32> {sdy.sharding = #sdy.sharding<@mesh, [{}, {}]>}) -> (tensor<8x4xf32>, tensor<8x4xf32>, tensor<i32>, tensor<i32>) {
     %0:4 = "plait.shard_map"(%a) ({

@@ -67,9 +67,9 @@ func.func private @weighted_sum(%c: tensor<2x3xf32>, %t: tensor<2x3xf32>) -> ten
 
 // CHECK-LABEL: func.func private @weighted_sum_T
 // CHECK-SAME: (%[[C:.*]]: tensor<2x3xf32>, %[[CT:.*]]: tensor<3xf32>) -> tensor<2x3xf32>
-// CHECK-NEXT: %[[E:.*]] = "plait.exp"(%[[C]])
-// CHECK-NEXT: %[[B:.*]] = "plait.broadcast_in_dim"(%[[CT]]) {broadcast_dimensions = array<i64: 1>, shape = array<i64: 2, 3>}
-// CHECK-NEXT: %[[R:.*]] = "plait.mul"(%[[E]], %[[B]])
+// CHECK-DAG: %[[E:.*]] = "plait.exp"(%[[C]])
+// CHECK-DAG: %[[B:.*]] = "plait.broadcast_in_dim"(%[[CT]]) {broadcast_dimensions = array<i64: 1>, shape = array<i64: 2, 3>}
+// CHECK-DAG: %[[R:.*]] = "plait.mul"(%[[E]], %[[B]])
 // CHECK-NEXT: return %[[R]]
 
 // -----
@@ -137,9 +137,9 @@ func.func private @fan_out(%a: tensor<4xf32>, %b: tensor<4xf32>) -> (tensor<4xf3
 // CHECK-LABEL: func.func private @fan_out_T
 // CHECK-SAME: (%[[CT0:.*]]: tensor<4xf32>, %[[CT1:.*]]: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
 // CHECK-NOT: plait.broadcast_in_dim
-// CHECK-NEXT: %[[SUM:.*]] = "plait.add"(%[[CT0]], %[[CT1]])
-// CHECK-NEXT: %[[CA:.*]] = "plait.neg"(%[[SUM]])
-// CHECK-NEXT: %[[CB:.*]] = "plait.constant"() {value = dense<0.000000e+00> : tensor<4xf32>}
+// CHECK-DAG: %[[SUM:.*]] = "plait.add"(%[[CT0]], %[[CT1]])
+// CHECK-DAG: %[[CA:.*]] = "plait.neg"(%[[SUM]])
+// CHECK-DAG: %[[CB:.*]] = "plait.constant"() {value = dense<0.000000e+00> : tensor<4xf32>}
 // CHECK-NEXT: return %[[CA]], %[[CB]]
 
 // -----
@@ -221,4 +221,167 @@ func.func private @weighted_sum(%c: tensor<2x3xf32>, %t: tensor<2x3xf32>) -> ten
 // CHECK-NEXT: %[[P:.*]] = "plait.mul"(%[[C]], %[[N]])
 // CHECK-NEXT: %[[S:.*]] = "plait.reduce_sum"(%[[P]]) {axes = array<i64: 0>}
 // CHECK-NEXT: %[[R:.*]] = "plait.reshape"(%[[S]])
+// CHECK-NEXT: return %[[R]]
+
+// -----
+
+// A transpose transposes to the inverse permutation: (1, 2, 0) takes 2x3x4 to 3x4x2, and its
+// cotangent goes back with (2, 0, 1) (not with (1, 2, 0) again: this permutation is not its
+// own inverse).
+// CHECK-LABEL: @transpose_3d
+// CHECK-SAME: (%[[CT:.*]]: tensor<3x4x2xf32>)
+// CHECK-NEXT: call @rotate_T(%[[CT]])
+func.func @transpose_3d(%ct: tensor<3x4x2xf32>) -> tensor<2x3x4xf32> {
+  %0 = "plait.linear_transpose"(%ct) {callee = @rotate, linear_args = array<i64: 0>} : (tensor<3x4x2xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+func.func private @rotate(%t: tensor<2x3x4xf32>) -> tensor<3x4x2xf32> {
+  %0 = "plait.transpose"(%t) {permutation = array<i64: 1, 2, 0>} : (tensor<2x3x4xf32>) -> tensor<3x4x2xf32>
+  return %0 : tensor<3x4x2xf32>
+}
+
+// CHECK-LABEL: func.func private @rotate_T
+// CHECK-SAME: (%[[CT:.*]]: tensor<3x4x2xf32>) -> tensor<2x3x4xf32>
+// CHECK-NEXT: %[[R:.*]] = "plait.transpose"(%[[CT]]) {permutation = array<i64: 2, 0, 1>} : (tensor<3x4x2xf32>) -> tensor<2x3x4xf32>
+// CHECK-NEXT: return %[[R]]
+
+// -----
+
+// A broadcast transposes to a sum over the dims it added (0) and over those it stretched
+// from size 1 (1: the operand's 1 became 4), then a reshape back to the operand's 1x3.
+// CHECK-LABEL: @broadcast_size_one
+// CHECK-SAME: (%[[CT:.*]]: tensor<2x4x3xf32>)
+// CHECK-NEXT: call @stretch_T(%[[CT]])
+func.func @broadcast_size_one(%ct: tensor<2x4x3xf32>) -> tensor<1x3xf32> {
+  %0 = "plait.linear_transpose"(%ct) {callee = @stretch, linear_args = array<i64: 0>} : (tensor<2x4x3xf32>) -> tensor<1x3xf32>
+  return %0 : tensor<1x3xf32>
+}
+
+func.func private @stretch(%t: tensor<1x3xf32>) -> tensor<2x4x3xf32> {
+  %0 = "plait.broadcast_in_dim"(%t) {broadcast_dimensions = array<i64: 1, 2>, shape = array<i64: 2, 4, 3>} : (tensor<1x3xf32>) -> tensor<2x4x3xf32>
+  return %0 : tensor<2x4x3xf32>
+}
+
+// CHECK-LABEL: func.func private @stretch_T
+// CHECK-SAME: (%[[CT:.*]]: tensor<2x4x3xf32>) -> tensor<1x3xf32>
+// CHECK-NEXT: %[[S:.*]] = "plait.reduce_sum"(%[[CT]]) {axes = array<i64: 0, 1>} : (tensor<2x4x3xf32>) -> tensor<3xf32>
+// CHECK-NEXT: %[[R:.*]] = "plait.reshape"(%[[S]]) {new_sizes = array<i64: 1, 3>} : (tensor<3xf32>) -> tensor<1x3xf32>
+// CHECK-NEXT: return %[[R]]
+
+// -----
+
+// A sum over the middle axis of a 3-D array transposes to a broadcast along that axis: the
+// cotangent's dims are the operand's 0 and 2.
+// CHECK-LABEL: @reduce_middle
+// CHECK-SAME: (%[[CT:.*]]: tensor<2x4xf32>)
+// CHECK-NEXT: call @sum_middle_T(%[[CT]])
+func.func @reduce_middle(%ct: tensor<2x4xf32>) -> tensor<2x3x4xf32> {
+  %0 = "plait.linear_transpose"(%ct) {callee = @sum_middle, linear_args = array<i64: 0>} : (tensor<2x4xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+func.func private @sum_middle(%t: tensor<2x3x4xf32>) -> tensor<2x4xf32> {
+  %0 = "plait.reduce_sum"(%t) {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// CHECK-LABEL: func.func private @sum_middle_T
+// CHECK-SAME: (%[[CT:.*]]: tensor<2x4xf32>) -> tensor<2x3x4xf32>
+// CHECK-NEXT: %[[R:.*]] = "plait.broadcast_in_dim"(%[[CT]]) {broadcast_dimensions = array<i64: 0, 2>, shape = array<i64: 2, 3, 4>} : (tensor<2x4xf32>) -> tensor<2x3x4xf32>
+// CHECK-NEXT: return %[[R]]
+
+// -----
+
+// A batched matmul (batch dim 0) linear in its right operand b[n, k, j]:
+// ct_b[n, k, j] = sum_i a[n, i, k] ct[n, i, j], a dot_general over the batch and i giving
+// (n, j, k), then transposed to b's (n, k, j).
+// CHECK-LABEL: @batched_dot_rhs
+// CHECK-SAME: (%[[A:.*]]: tensor<5x2x3xf32>, %[[CT:.*]]: tensor<5x2x4xf32>)
+// CHECK-NEXT: call @bmm_T(%[[A]], %[[CT]])
+func.func @batched_dot_rhs(%a: tensor<5x2x3xf32>, %ct: tensor<5x2x4xf32>) -> tensor<5x3x4xf32> {
+  %0 = "plait.linear_transpose"(%a, %ct) {callee = @bmm, linear_args = array<i64: 1>} : (tensor<5x2x3xf32>, tensor<5x2x4xf32>) -> tensor<5x3x4xf32>
+  return %0 : tensor<5x3x4xf32>
+}
+
+func.func private @bmm(%a: tensor<5x2x3xf32>, %b: tensor<5x3x4xf32>) -> tensor<5x2x4xf32> {
+  %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64: 0>, rhs_batching_dimensions = array<i64: 0>, lhs_contracting_dimensions = array<i64: 2>, rhs_contracting_dimensions = array<i64: 1>} : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
+  return %0 : tensor<5x2x4xf32>
+}
+
+// CHECK-LABEL: func.func private @bmm_T
+// CHECK-SAME: (%[[A:.*]]: tensor<5x2x3xf32>, %[[CT:.*]]: tensor<5x2x4xf32>) -> tensor<5x3x4xf32>
+// CHECK-NEXT: %[[D:.*]] = "plait.dot_general"(%[[CT]], %[[A]]) {lhs_batching_dimensions = array<i64: 0>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64: 0>, rhs_contracting_dimensions = array<i64: 1>} : (tensor<5x2x4xf32>, tensor<5x2x3xf32>) -> tensor<5x4x3xf32>
+// CHECK-NEXT: %[[R:.*]] = "plait.transpose"(%[[D]]) {permutation = array<i64: 0, 2, 1>} : (tensor<5x4x3xf32>) -> tensor<5x3x4xf32>
+// CHECK-NEXT: return %[[R]]
+
+// -----
+
+// The same matmul linear in its left operand: ct_a[n, i, k] = sum_j ct[n, i, j] b[n, k, j]
+// comes out laid out as a, so no transpose.
+// CHECK-LABEL: @batched_dot_lhs
+// CHECK-SAME: (%[[B:.*]]: tensor<5x3x4xf32>, %[[CT:.*]]: tensor<5x2x4xf32>)
+// CHECK-NEXT: call @bmm_T(%[[B]], %[[CT]])
+func.func @batched_dot_lhs(%b: tensor<5x3x4xf32>, %ct: tensor<5x2x4xf32>) -> tensor<5x2x3xf32> {
+  %0 = "plait.linear_transpose"(%b, %ct) {callee = @bmm, linear_args = array<i64: 0>} : (tensor<5x3x4xf32>, tensor<5x2x4xf32>) -> tensor<5x2x3xf32>
+  return %0 : tensor<5x2x3xf32>
+}
+
+func.func private @bmm(%a: tensor<5x2x3xf32>, %b: tensor<5x3x4xf32>) -> tensor<5x2x4xf32> {
+  %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64: 0>, rhs_batching_dimensions = array<i64: 0>, lhs_contracting_dimensions = array<i64: 2>, rhs_contracting_dimensions = array<i64: 1>} : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
+  return %0 : tensor<5x2x4xf32>
+}
+
+// CHECK-LABEL: func.func private @bmm_T
+// CHECK-SAME: (%[[B:.*]]: tensor<5x3x4xf32>, %[[CT:.*]]: tensor<5x2x4xf32>) -> tensor<5x2x3xf32>
+// CHECK-NOT: plait.transpose
+// CHECK-NEXT: %[[R:.*]] = "plait.dot_general"(%[[CT]], %[[B]]) {lhs_batching_dimensions = array<i64: 0>, lhs_contracting_dimensions = array<i64: 2>, rhs_batching_dimensions = array<i64: 0>, rhs_contracting_dimensions = array<i64: 2>} : (tensor<5x2x4xf32>, tensor<5x3x4xf32>) -> tensor<5x2x3xf32>
+// CHECK-NEXT: return %[[R]]
+
+// -----
+
+// The batch dim of b need not lead: b[k, n, j] with batch dim 1. ct_b comes out of the
+// dot_general as (n, j, k) and goes to b's layout by (2, 0, 1), the inverse of where b's
+// dims went (1, 2, 0).
+// CHECK-LABEL: @batched_dot_inner_batch_dim
+// CHECK-SAME: (%[[A:.*]]: tensor<5x2x3xf32>, %[[CT:.*]]: tensor<5x2x4xf32>)
+// CHECK-NEXT: call @bmm_T(%[[A]], %[[CT]])
+func.func @batched_dot_inner_batch_dim(%a: tensor<5x2x3xf32>, %ct: tensor<5x2x4xf32>) -> tensor<3x5x4xf32> {
+  %0 = "plait.linear_transpose"(%a, %ct) {callee = @bmm, linear_args = array<i64: 1>} : (tensor<5x2x3xf32>, tensor<5x2x4xf32>) -> tensor<3x5x4xf32>
+  return %0 : tensor<3x5x4xf32>
+}
+
+func.func private @bmm(%a: tensor<5x2x3xf32>, %b: tensor<3x5x4xf32>) -> tensor<5x2x4xf32> {
+  %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64: 0>, rhs_batching_dimensions = array<i64: 1>, lhs_contracting_dimensions = array<i64: 2>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<5x2x3xf32>, tensor<3x5x4xf32>) -> tensor<5x2x4xf32>
+  return %0 : tensor<5x2x4xf32>
+}
+
+// CHECK-LABEL: func.func private @bmm_T
+// CHECK-SAME: (%[[A:.*]]: tensor<5x2x3xf32>, %[[CT:.*]]: tensor<5x2x4xf32>) -> tensor<3x5x4xf32>
+// CHECK-NEXT: %[[D:.*]] = "plait.dot_general"(%[[CT]], %[[A]]) {lhs_batching_dimensions = array<i64: 0>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64: 0>, rhs_contracting_dimensions = array<i64: 1>} : (tensor<5x2x4xf32>, tensor<5x2x3xf32>) -> tensor<5x4x3xf32>
+// CHECK-NEXT: %[[R:.*]] = "plait.transpose"(%[[D]]) {permutation = array<i64: 2, 0, 1>} : (tensor<5x4x3xf32>) -> tensor<3x5x4xf32>
+// CHECK-NEXT: return %[[R]]
+
+// -----
+
+// Two contracting dims paired out of order (a's 1 with b's 1, a's 2 with b's 0):
+// ct_a[i, p, q] = sum_j ct[i, j] b[q, p, j] comes out as (i, q, p), in b's order of the
+// contracted dims, and is transposed by (0, 2, 1) to a's (i, p, q).
+// CHECK-LABEL: @dot_two_contracting_dims
+// CHECK-SAME: (%[[B:.*]]: tensor<4x3x5xf32>, %[[CT:.*]]: tensor<2x5xf32>)
+// CHECK-NEXT: call @contract2_T(%[[B]], %[[CT]])
+func.func @dot_two_contracting_dims(%b: tensor<4x3x5xf32>, %ct: tensor<2x5xf32>) -> tensor<2x3x4xf32> {
+  %0 = "plait.linear_transpose"(%b, %ct) {callee = @contract2, linear_args = array<i64: 0>} : (tensor<4x3x5xf32>, tensor<2x5xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+func.func private @contract2(%a: tensor<2x3x4xf32>, %b: tensor<4x3x5xf32>) -> tensor<2x5xf32> {
+  %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64>, rhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1, 2>, rhs_contracting_dimensions = array<i64: 1, 0>} : (tensor<2x3x4xf32>, tensor<4x3x5xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// CHECK-LABEL: func.func private @contract2_T
+// CHECK-SAME: (%[[B:.*]]: tensor<4x3x5xf32>, %[[CT:.*]]: tensor<2x5xf32>) -> tensor<2x3x4xf32>
+// CHECK-NEXT: %[[D:.*]] = "plait.dot_general"(%[[CT]], %[[B]]) {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 2>} : (tensor<2x5xf32>, tensor<4x3x5xf32>) -> tensor<2x4x3xf32>
+// CHECK-NEXT: %[[R:.*]] = "plait.transpose"(%[[D]]) {permutation = array<i64: 0, 2, 1>} : (tensor<2x4x3xf32>) -> tensor<2x3x4xf32>
 // CHECK-NEXT: return %[[R]]

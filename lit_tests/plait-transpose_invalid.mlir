@@ -1,5 +1,8 @@
 // RUN: plait-opt %s --plait-transpose --split-input-file --verify-diagnostics
 
+// Each case is valid IR (plait-verify accepts it) that plait-transpose cannot expand;
+// malformed linear_transpose ops are plait-verify's (plait-verify_invalid.mlir).
+
 // @lin is not linear in t: sin has no transpose rule. The error is at the offending op.
 func.func @not_linear(%ct: tensor<4xf32>) -> tensor<4xf32> {
   %0 = "plait.linear_transpose"(%ct) {callee = @lin, linear_args = array<i64: 0>} : (tensor<4xf32>) -> tensor<4xf32>
@@ -28,14 +31,39 @@ func.func private @lin(%t: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// The operands are the constant arguments, then one cotangent per result of @lin.
-func.func @cotangent_types(%c: tensor<4xf32>, %ct: tensor<f32>) -> tensor<4xf32> {
-  // expected-error@+1 {{'plait.linear_transpose' operand types (tensor<4xf32>, tensor<f32>) do not match @lin: expected (tensor<4xf32>, tensor<4xf32>)}}
-  %0 = "plait.linear_transpose"(%c, %ct) {callee = @lin, linear_args = array<i64: 1>} : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+// c / t is not linear in t: div is linear only in its numerator.
+func.func @linear_denominator(%c: tensor<4xf32>, %ct: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.linear_transpose"(%c, %ct) {callee = @lin, linear_args = array<i64: 1>} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
 
 func.func private @lin(%c: tensor<4xf32>, %t: tensor<4xf32>) -> tensor<4xf32> {
-  %0 = "plait.mul"(%c, %t) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  // expected-error@+1 {{cannot transpose 'plait.div': plait.div is not linear in its denominator}}
+  %0 = "plait.div"(%c, %t) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// A product of two linear matrices is not linear.
+func.func @dot_of_linears(%ct: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  %0 = "plait.linear_transpose"(%ct) {callee = @lin, linear_args = array<i64: 0>} : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+func.func private @lin(%t: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  // expected-error@+1 {{cannot transpose 'plait.dot_general': plait.dot_general of two linear values is not linear}}
+  %0 = "plait.dot_general"(%t, %t) {lhs_batching_dimensions = array<i64>, rhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+// @lin is only declared: there is no body to transpose. The error is at the declaration.
+func.func @declared_callee(%ct: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.linear_transpose"(%ct) {callee = @lin, linear_args = array<i64: 0>} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// expected-error@+1 {{@lin has no body to transform (it is only declared)}}
+func.func private @lin(%t: tensor<4xf32>) -> tensor<4xf32>

@@ -320,3 +320,134 @@ func.func @scatter_mode(%x: tensor<5x3xf32>, %idx: tensor<2x1xi32>, %u: tensor<2
   %0 = "plait.scatter"(%x, %idx, %u) {mode = "mul", update_window_dims = array<i64: 1>, inserted_window_dims = array<i64: 0>, input_batching_dims = array<i64>, scatter_indices_batching_dims = array<i64>, scatter_dims_to_operand_dims = array<i64: 0>, index_vector_dim = 1 : i64} : (tensor<5x3xf32>, tensor<2x1xi32>, tensor<2x3xf32>) -> tensor<5x3xf32>
   return %0 : tensor<5x3xf32>
 }
+
+// -----
+
+// Transformation ops: their operands and results must match what the callee takes and returns,
+// their attributes must fit it, and the callee must exist. (A callee the pass itself cannot
+// transform is the pass's error, in its own _invalid file.)
+
+// A tangent must have its argument's type: @f takes tensor<4xf32>.
+func.func @tangent_type(%x: tensor<4xf32>, %t: tensor<3xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  // expected-error@+1 {{'plait.jvp' operand types (tensor<4xf32>, tensor<3xf32>) do not match @f: expected (tensor<4xf32>, tensor<4xf32>)}}
+  %0:2 = "plait.jvp"(%x, %t) {callee = @f, diff_args = array<i64: 0>} : (tensor<4xf32>, tensor<3xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// One tangent per differentiated argument: @f has one argument, so no tangent for a second.
+func.func @missing_tangent(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  // expected-error@+1 {{'plait.jvp' operand types (tensor<4xf32>) do not match @f: expected (tensor<4xf32>, tensor<4xf32>)}}
+  %0:2 = "plait.jvp"(%x) {callee = @f, diff_args = array<i64: 0>} : (tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @diff_args_range(%x: tensor<4xf32>, %t: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  // expected-error@+1 {{plait.jvp: diff_args (1,) must be distinct argument indices below 1}}
+  %0:2 = "plait.jvp"(%x, %t) {callee = @f, diff_args = array<i64: 1>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @no_such_callee(%x: tensor<4xf32>, %t: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  // expected-error@+1 {{'plait.jvp' refers to @nope, which is not a function of this module}}
+  %0:2 = "plait.jvp"(%x, %t) {callee = @nope, diff_args = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// in_axes needs one entry per argument of @f (it has one).
+func.func @in_axes_length(%x: tensor<8x4xf32>) -> tensor<8x4xf32> {
+  // expected-error@+1 {{plait.vmap: in_axes/out_axes need one entry per argument/result}}
+  %0 = "plait.vmap"(%x) {callee = @f, in_axes = array<i64: 0, 0>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<8x4xf32>) -> tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// A rank-1 argument can be mapped over axis 0 or 1 of the operand, not 2.
+func.func @in_axis_range(%x: tensor<4x8xf32>) -> tensor<8x4xf32> {
+  // expected-error@+1 {{plait.vmap: axis 2 out of range for tensor<4xf32>}}
+  %0 = "plait.vmap"(%x) {callee = @f, in_axes = array<i64: 2>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<4x8xf32>) -> tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @no_such_callee(%x: tensor<8x4xf32>) -> tensor<8x4xf32> {
+  // expected-error@+1 {{'plait.vmap' refers to @nope, which is not a function of this module}}
+  %0 = "plait.vmap"(%x) {callee = @nope, in_axes = array<i64: 0>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<8x4xf32>) -> tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+// @f has one result: ct_outs can only name result 0.
+func.func @ct_outs_range(%x: tensor<4xf32>, %ct: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  // expected-error@+1 {{plait.vjp: ct_outs (1,) must be distinct result indices below 1}}
+  %0:2 = "plait.vjp"(%x, %ct) {callee = @f, diff_args = array<i64: 0>, ct_outs = array<i64: 1>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// The cotangent of x has x's type, not the result's.
+func.func @cotangent_type(%x: tensor<4xf32>, %ct: tensor<f32>) -> (tensor<f32>, tensor<f32>) {
+  // expected-error@+1 {{'plait.vjp' result types (tensor<f32>, tensor<f32>) do not match @total: expected (tensor<f32>, tensor<4xf32>)}}
+  %0:2 = "plait.vjp"(%x, %ct) {callee = @total, diff_args = array<i64: 0>, ct_outs = array<i64: 0>} : (tensor<4xf32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
+  return %0#0, %0#1 : tensor<f32>, tensor<f32>
+}
+
+func.func private @total(%x: tensor<4xf32>) -> tensor<f32> {
+  %0 = "plait.reduce_sum"(%x) {axes = array<i64: 0>} : (tensor<4xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// The operands are the constant arguments, then one cotangent per result of @lin.
+func.func @cotangent_types(%c: tensor<4xf32>, %ct: tensor<f32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'plait.linear_transpose' operand types (tensor<4xf32>, tensor<f32>) do not match @lin: expected (tensor<4xf32>, tensor<4xf32>)}}
+  %0 = "plait.linear_transpose"(%c, %ct) {callee = @lin, linear_args = array<i64: 1>} : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+func.func private @lin(%c: tensor<4xf32>, %t: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.mul"(%c, %t) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -13,6 +13,7 @@ from usersite import first_line, raises_at
 import plait
 import plait.numpy as pnp
 from plait import jitting as jit_mod
+from plait.ir.funcs import symbol_name
 
 HERE = os.path.abspath(__file__)
 
@@ -205,6 +206,17 @@ def test_dlpack_both_ways():
         pnp.from_dlpack([1, 2])
 
 
+def test_jax_converts_plait_arrays_without_a_copy():
+    # (jax 0.10 no longer calls __jax_array__ when it abstractifies arguments, so
+    # jnp.sin(plait_array) and jax.device_put need jnp.asarray or .to_jax() first)
+    pa = pnp.arange(4.0)
+    pointer = pa.to_jax().unsafe_buffer_pointer()
+    ja = jnp.asarray(pa)
+    assert isinstance(ja, jax.Array) and ja.unsafe_buffer_pointer() == pointer
+    np.testing.assert_array_equal(jnp.array(pa), np.arange(4.0))  # jnp.array copies
+    np.testing.assert_allclose(jnp.sin(jnp.asarray(pa)), np.sin(np.arange(4.0)), rtol=1e-6)
+    np.testing.assert_allclose(jax.jit(lambda a: a * 2)(pa.to_jax()), np.arange(4.0) * 2)
+
 
 @pytest.mark.parametrize("shape, dt, spec", [
     ((), np.float32, ".4f"), ((), np.float32, ""), ((), np.float64, "10.3e"), ((), np.int32, "d"),
@@ -340,3 +352,40 @@ def test_unknown_keyword_and_static_argname_are_typed_errors_at_the_user_line():
               "static_argnames 'nope'", here=__file__)
     assert float(plait.jit(f, static_argnames="scale")(np.ones(()), scale=3.0)) == 3.0
     assert float(plait.jit(lambda **kw: kw["a"] * 2)(a=np.ones(()))) == 2.0
+
+
+def test_a_function_named_main_can_be_transformed_under_jit():
+    # the traced `main` once took the entry point's name, and the program lost its grad
+    def main(x):
+        return pnp.sum(pnp.sin(x) * x)
+
+    x = np.linspace(-1, 1, 5, dtype=np.float32)
+    expected = np.asarray(jax.grad(lambda x: jnp.sum(jnp.sin(x) * x))(x))
+    np.testing.assert_allclose(plait.jit(lambda x: plait.grad(main)(x) * 2)(x), 2 * expected,
+                               rtol=1e-6)
+    np.testing.assert_allclose(plait.jit(main)(x), np.sum(np.sin(x) * x), rtol=1e-6)
+
+
+def _symbol_name_calls(n):
+    """How often tracing and lowering n grad calls in one program reads a function's name."""
+    code = symbol_name.__code__
+    count = 0
+
+    def profile(frame, event, arg):
+        nonlocal count
+        if event == "call" and frame.f_code is code:
+            count += 1
+
+    fs = [(lambda k: lambda x: pnp.sum(pnp.sin(x) * k))(float(i)) for i in range(n)]
+    sys.setprofile(profile)
+    try:
+        plait.jit(lambda x: sum(plait.grad(f)(x) for f in fs)).lower(np.ones(3, np.float32))
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def test_naming_and_finding_generated_functions_is_linear_in_their_number():
+    # each generated function's name once came from a walk of every function in the module
+    small, large = _symbol_name_calls(20), _symbol_name_calls(80)
+    assert large < 5 * small, (small, large)

@@ -25,11 +25,15 @@ __all__ = [
     "PlaitTypeError", "PlaitValueError", "config", "grad", "hessian", "jacfwd", "jacrev", "jit",
     "jvp", "lax", "linearize", "make_mlir", "numpy", "value_and_grad", "vjp", "vmap",
     "sharding", "device_put", "distributed", "shard_map", "tree_util",
-    "with_sharding_constraint",
+    "with_sharding_constraint", "ShapeDtypeStruct", "eval_shape", "clear_caches", "debug",
+    "export", "profiler", "named_scope",
+    "devices", "local_devices", "device_count", "local_device_count", "default_backend",
+    "process_index", "process_count", "device_get", "block_until_ready",
 ]
 
 
-_SUBMODULES = frozenset({"distributed", "lax", "numpy", "sharding", "tree_util"})
+_SUBMODULES = frozenset({"debug", "distributed", "export", "profiler", "lax", "numpy", "sharding",
+                         "tree_util"})
 _api = None
 
 

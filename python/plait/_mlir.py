@@ -53,3 +53,35 @@ atexit.register(_DEFAULT_LOC.__exit__, None, None, None)
 
 # MLIR contexts are not thread-safe: tracing, passes and lowering hold this lock.
 LOCK = threading.RLock()
+
+
+class _Scope:
+    """`with scope():` holds LOCK and enters CONTEXT and an unknown default location. The
+    bindings keep the entered context and location per thread (the main thread's are entered
+    above), so building IR from any other thread needs them entered there; and IR is built by
+    one thread at a time. Reentrant."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        LOCK.acquire()
+        try:
+            CONTEXT.__enter__()
+            _DEFAULT_LOC.__enter__()
+        except BaseException:
+            LOCK.release()
+            raise
+
+    def __exit__(self, *exc):
+        try:
+            _DEFAULT_LOC.__exit__(*exc)
+            CONTEXT.__exit__(*exc)
+        finally:
+            LOCK.release()
+
+
+_SCOPE = _Scope()
+
+
+def scope() -> _Scope:
+    return _SCOPE

@@ -15,7 +15,7 @@ from collections import OrderedDict
 import numpy as np
 
 from plait import pipeline
-from plait._mlir import CONTEXT, LOCK, ir
+from plait._mlir import ir, scope
 from plait.core import aval as _aval
 from plait.core import dtypes, pytree
 from plait.core.aval import ShapedArray
@@ -170,7 +170,8 @@ def jvp(fun, primals, tangents, has_aux=False):
     primals, tangents = tuple(primals), tuple(tangents)
     if needs_staging((primals, tangents), {}):
         return run_staged(("jvp", has_aux), lambda f, a, k: _jvp_traced(f, a[0], a[1], has_aux),
-                       fun, (primals, tangents), {}, lambda a, k, leaves: [True] * len(leaves))
+                          fun, (primals, tangents), {},
+                          lambda a, k, leaves: [not _is_float0(x) for x in leaves])
     return _jvp_traced(fun, primals, tangents, has_aux)
 
 
@@ -182,9 +183,7 @@ def _jvp_traced(fun, primals, tangents, has_aux):
                              f"{t_tree}")
     in_avals = [leaf_aval(x) for x in leaves]
     for pa, t in zip(in_avals, t_leaves):
-        if leaf_aval(t).shape != pa.shape:
-            raise PlaitTypeError(f"jvp: a tangent of shape {leaf_aval(t).shape} was "
-                                 f"given for a primal of shape {pa.shape}")
+        check_tangent(t, pa, "jvp: a tangent", "primal")
     traced = trace_callee(fun, leaves, in_tree, [True] * len(leaves))
     diff = tuple(i for i, a in enumerate(in_avals) if dtypes.is_inexact(a.dtype))
     operands = list(leaves) + list(traced.captures) + [
@@ -197,6 +196,28 @@ def _jvp_traced(fun, primals, tangents, has_aux):
     if has_aux:
         return out[0], t_out[0], out[1]
     return out, t_out
+
+
+def check_tangent(t, aval: ShapedArray, what: str, of: str) -> None:
+    """A tangent or cotangent has the shape and dtype of its primal or output, as jax requires
+    (a Python or NumPy scalar is weak: it takes the dtype). An integer or bool primal's tangent
+    is float0 zeros, or any array of its shape (plait ignores it)."""
+    shape = np.shape(t)
+    if not dtypes.is_inexact(aval.dtype) or _is_float0(t):
+        bad = shape != aval.shape
+    else:
+        ta = leaf_aval(t)
+        bad = shape != aval.shape or (ta.dtype != aval.dtype and not ta.weak_type)
+    if bad:
+        got = f"float0{list(shape)}" if _is_float0(t) else leaf_aval(t).strip_weak().str_short()
+        article = "an" if of[0] in "aeiou" else "a"
+        raise PlaitTypeError(f"{what} of type {got} was given for {article} {of} of type "
+                             f"{aval.strip_weak().str_short()}: they must match in shape and "
+                             "dtype")
+
+
+def _is_float0(t) -> bool:
+    return isinstance(t, np.ndarray) and t.dtype == float0
 
 
 def _cast_tangent(t, aval: ShapedArray):
@@ -239,6 +260,8 @@ def _traced_vjp(fun, primals, has_aux):
         if ct_tree != traced.out_tree:
             raise PlaitTypeError(f"pullback: cotangent structure {ct_tree} differs from the "
                                  f"output structure {traced.out_tree}")
+        for c, a in zip(ct_leaves, traced.out_avals):
+            check_tangent(c, a, "pullback: a cotangent", "output")
         in_avals = [leaf_aval(x) for x in leaves]
         diff = tuple(i for i, a in enumerate(in_avals) if dtypes.is_inexact(a.dtype))
         operands = list(leaves) + list(traced.captures) + [
@@ -287,7 +310,7 @@ def _eager_split(fun, primals, has_aux, transpose: bool):
         staged, trees = _stage_split(fun, fkey, call_tree, avals, has_aux, closure + arg_bufs)
         if staged.retrace:  # it depends on more than the key: one split per IR traced
             remember(_SPLITS, key, _RETRACE)
-            with CONTEXT:
+            with scope():
                 key = (key, hashlib.sha256(str(staged.module).encode()).digest())
             cached = _SPLITS.get(key)
             if cached is not None:
@@ -305,6 +328,8 @@ def _eager_split(fun, primals, has_aux, transpose: bool):
         if ct_tree != split.out_tree:
             raise PlaitTypeError(f"pullback: cotangent structure {ct_tree} differs from the "
                                  f"output structure {split.out_tree}")
+        for c, a in zip(ct_leaves, split.out_avals):
+            check_tangent(c, a, "pullback: a cotangent", "output")
         ct_bufs = [leaf_buffer(c, a) for c, a in zip(ct_leaves, split.out_avals)]
         it = iter(Array(b) for b in split.lin.call_flat([], list(res) + ct_bufs))
         flat = [next(it) if i in split.diff else _float0_zeros(leaves[i])
@@ -312,7 +337,12 @@ def _eager_split(fun, primals, has_aux, transpose: bool):
         return pytree.tree_unflatten(in_tree, flat)
 
     def forward_tangent(*tangents):
-        t_leaves = pytree.tree_leaves(tangents)
+        t_leaves, t_tree = pytree.tree_flatten(tuple(tangents))
+        if t_tree != in_tree:
+            raise PlaitTypeError(f"linearized function: tangent structure {t_tree} differs "
+                                 f"from the primals' {in_tree}")
+        for t, a in zip(t_leaves, avals):
+            check_tangent(t, a, "linearized function: a tangent", "primal")
         t_bufs = [leaf_buffer(t, avals[i].strip_weak())
                   for i, t in enumerate(t_leaves) if i in split.diff]
         outs = split.lin.call_flat([], list(res) + t_bufs)
@@ -334,7 +364,7 @@ def _stage_split(fun, fkey, in_tree, avals, has_aux, concrete_args):
         trees["n_main"] = len(pytree.tree_leaves(main))
         return (main, aux)
 
-    with LOCK, CONTEXT:
+    with scope():
         staged = stage(fun, fkey, in_tree, avals, lambda t: t, apply=apply,
                                concrete_args=concrete_args)
     return staged, trees
@@ -344,7 +374,7 @@ def _build_split(staged, trees, avals, transpose):
     """Generate the forward and linear (or transposed) halves of the staged function's vjp,
     and compile each."""
 
-    with LOCK, CONTEXT:
+    with scope():
         module = staged.module.operation
         expand_transformations(module)  # those inside fun
         primal = _rename(module, "main", "primal")
@@ -404,8 +434,8 @@ def _make_entry(module, name: str) -> None:
 
 def _compile_entry(module):
 
-    ft = function_type_of(lookup_func(module.operation, "main"))
-    with LOCK, CONTEXT:
+    with scope():
+        ft = function_type_of(lookup_func(module.operation, "main"))
         return compile_stablehlo(module, [_aval.aval_of_type(t) for t in ft.inputs],
                                  [_aval.aval_of_type(t) for t in ft.results])
 

@@ -26,7 +26,7 @@ from plait.core.errors import PlaitValueError
 from plait.core.location import site_of
 from plait.dialect import sharding as D
 from plait.dialect.sharding import sharding_constraint
-from plait.ir.funcs import func_body, lookup_func
+from plait.ir.funcs import func_body
 from plait.ir.sharding import (
     check_axis_names,
     check_sharding,
@@ -202,11 +202,12 @@ def _shard_map_traced(f, mesh, in_specs, out_specs, args, check_vma):
         out_dims.append(dims)
         out_avals.append(a.update(shape=shape).strip_weak())
     cap_dims = [((),) * c.aval.ndim for c in body.captures]
+    funcs = current_trace().builder.funcs
+    varying = [frozenset(a for d in dims for a in d) for dims in in_dims]
+    outs_varying = _check_body(funcs, body.name, varying + [frozenset()] * len(cap_dims),
+                               frozenset(sizes), check_vma)
     if check_vma:
-        module = current_trace().builder.module.operation
-        varying = [frozenset(a for d in dims for a in d) for dims in in_dims]
-        _refuse_vma_gradients(module, body.name, varying + [frozenset()] * len(cap_dims),
-                              frozenset(sizes))
+        _check_replicated(out_dims, outs_varying, out_spec_leaves)
     op, outs = emit_region_op(D.shard_map, leaves + list(body.captures), out_avals, 1,
                      in_shardings=per_value_attr(in_dims + cap_dims),
                      out_shardings=per_value_attr(out_dims), mesh_axes=mesh_attr(mesh))
@@ -235,22 +236,37 @@ _VARYING_COLLECTIVES = ("plait.all_gather", "plait.psum_scatter", "plait.ppermut
                         "plait.axis_index")
 
 
-def _refuse_vma_gradients(module, body: str, arg_varying, axes: frozenset) -> None:
-    funcs = {}
+def _check_body(funcs, body: str, arg_varying, axes: frozenset, check_vma: bool) -> list:
+    """Check the shard_map body @body; returns the axes each result surely varies over.
 
-    def func(name):
-        if name not in funcs:
-            funcs[name] = lookup_func(module, name)
-        return funcs[name]
+    With `check_vma`, each reverse-mode op whose result could differ from jax's check_vma=True
+    is refused (values typed as jax types them). Always, a collective under a cond whose branch
+    differs across the devices it spans is refused: they would wait for each other forever."""
+    if check_vma:
+        _walk_varying(funcs, body, arg_varying, axes, lambda o, ins, func: _check_reverse(
+            o, ins, axes, func) if o.name in _REVERSE_OPS else None)
 
+    def divergent(o, ins, func):
+        if o.name == "plait.cond" and ins[0][0]:
+            _refuse_divergent_collectives(o, ins[0][0], func)
+
+    outs = _walk_varying(funcs, body, arg_varying, axes, divergent, exact=True)
+    return [surely for surely, _ in outs]
+
+
+def _walk_varying(funcs, body: str, arg_varying, axes, check, exact=False):
+    """Per value of @body, the (surely, maybe) mesh axes it varies over (results of calls and
+    region ops are not followed: anything may vary, nothing surely does); `check(op, ins,
+    func)` sees each op. jax's typing, or with `exact` what the values are: an all_gather's
+    result is the same on every device of its axis. Returns those of the results."""
+    func = funcs.__getitem__
     walked: set = set()
 
     def walk(block, env):
         for op in block.operations:
             o = op.operation
             ins = [env.get(v, (frozenset(), frozenset())) for v in o.operands]
-            if o.name in _REVERSE_OPS:
-                _check_reverse(o, ins, axes, func)
+            check(o, ins, func)
             called = referenced_functions(o)
             if called or len(o.regions):
                 out = (frozenset(), axes)
@@ -263,21 +279,77 @@ def _refuse_vma_gradients(module, body: str, arg_varying, axes: frozenset) -> No
                         b = func_body(func(name))
                         walk(b, {a: (frozenset(), axes) for a in b.arguments})
             else:
-                out = _varying_after(o, ins, axes)
+                out = _varying_after(o, ins, axes, exact)
             for r in o.results:
                 env[r] = out
+        return env
 
     b = func_body(func(body))
-    walk(b, {a: (v, v) for a, v in zip(b.arguments, arg_varying)})
+    env = walk(b, {a: (v, v) for a, v in zip(b.arguments, arg_varying)})
+    ret = b.operations[len(b.operations) - 1]
+    return [env.get(v, (frozenset(), frozenset())) for v in ret.operands]
+
+
+def _check_replicated(out_dims, outs_varying, specs) -> None:
+    """An out_spec that leaves out a mesh axis says the result is the same on every device
+    along it (the result is then one device's copy): refused where the result surely varies
+    over it, as jax does."""
+    for k, (dims, surely) in enumerate(zip(out_dims, outs_varying)):
+        claimed = surely - {a for d in dims for a in d}
+        if claimed:
+            raise PlaitValueError(
+                f"shard_map out_specs {specs[k]} for result {k} say it is replicated over mesh "
+                f"axis {_names(claimed)}, but it varies over it (it depends on a sharded "
+                f"argument or axis_index without a psum over {_names(claimed)}): its value "
+                f"would be one device's. Name {_names(claimed)} in out_specs, psum (or pmean) "
+                "it over that axis, or pass check_vma=False")
+
+
+_SYNC_COLLECTIVES = ("plait.psum", "plait.all_gather", "plait.psum_scatter", "plait.ppermute")
+
+
+def _refuse_divergent_collectives(op, pred_varying: frozenset, func) -> None:
+    """A collective in a branch of `op`, a cond whose predicate varies over `pred_varying`:
+    devices that take another branch never join it (the program hangs)."""
+    found = []
+    seen: set = set()
+
+    def visit(o):
+        if o.name in _SYNC_COLLECTIVES and _axis(o) in pred_varying:
+            found.append(o)
+        for g in referenced_functions(o):
+            if g not in seen:
+                seen.add(g)
+                func(g).walk(visit)
+        return ir.WalkResult.ADVANCE
+
+    for region in op.regions:
+        for block in region.blocks:
+            for inner in block.operations:
+                inner.operation.walk(visit)
+    if found:
+        c = found[0]
+        raise PlaitValueError(
+            f"{c.name.split('.')[1]} over mesh axis {_axis(c)!r} inside a cond whose predicate "
+            f"varies across the devices of that axis (at {_fmt_site(op)}): devices that take "
+            "another branch never join the collective, and the program would hang. Compute it "
+            "outside the cond, or make the predicate the same on every device (e.g. psum or "
+            "pmax it first)", site=site_of(c.location))
+
+
+def _fmt_site(op) -> str:
+    site = site_of(op.location)
+    return f"{site[0]}:{site[1]}" if site else "the cond"
 
 
 def _axis(op) -> str:
     return ir.StringAttr(op.attributes["axis_name"]).value
 
 
-def _varying_after(op, ins, axes):
-    """(surely, maybe) varying axes of a plain op's results, as jax types them."""
-    if op.name == "plait.psum":
+def _varying_after(op, ins, axes, exact=False):
+    """(surely, maybe) varying axes of a plain op's results, as jax types them (with `exact`:
+    an all_gather's result no longer varies over its axis)."""
+    if op.name == "plait.psum" or exact and op.name == "plait.all_gather":
         a = frozenset([_axis(op)])
         return ins[0][0] - a, ins[0][1] - a
     if op.name in _VARYING_COLLECTIVES:

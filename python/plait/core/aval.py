@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import operator
 
 import numpy as np
 
 from plait import _mlir
 from plait._mlir import ir
 from plait.core import dtypes
+from plait.core.errors import ConcretizationError, PlaitTypeError, PlaitValueError
 
 
 class ShapedArray:
@@ -50,6 +52,92 @@ class ShapedArray:
         return f"{self.dtype.name}[{dims}]" + ("{weak}" if self.weak_type else "")
 
     __repr__ = str_short
+
+
+class ShapeDtypeStruct:
+    """A shape and dtype standing for an array (jax's ShapeDtypeStruct): what
+    `plait.eval_shape` returns, and what `jit(f).trace/.lower` and `eval_shape` take in place
+    of an array. It has no value, so a program cannot run on it."""
+
+    __slots__ = ("shape", "dtype", "weak_type", "sharding")
+
+    def __init__(self, shape, dtype, *, weak_type: bool = False, sharding=None):
+        self.shape = tuple(operator.index(d) for d in shape)
+        self.dtype = dtypes.canonicalize(dtype)
+        self.weak_type = bool(weak_type)
+        self.sharding = sharding
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+    def aval(self) -> ShapedArray:
+        return ShapedArray(self.shape, self.dtype, self.weak_type)
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, ShapeDtypeStruct) and self.shape == other.shape
+                and self.dtype == other.dtype and self.weak_type == other.weak_type
+                and self.sharding == other.sharding)
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype, self.weak_type, self.sharding))
+
+    def __repr__(self) -> str:
+        weak = ", weak_type=True" if self.weak_type else ""
+        sharding = f", sharding={self.sharding}" if self.sharding is not None else ""
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name}{weak}{sharding})"
+
+
+# --- shapes ------------------------------------------------------------------------------------
+
+# XLA multiplies a shape's dimensions, then its element size, in int64 and aborts the process
+# on overflow; NumPy refuses such arrays ("array is too big").
+_MAX_BYTES = 2**63 - 1
+
+
+def canonicalize_shape(shape, what: str = "shape") -> tuple[int, ...]:
+    """A shape given by the user (an int, or a sequence of ints) as a tuple of Python ints;
+    a typed error for anything else: floats, negative sizes, traced values."""
+    if getattr(shape, "ndim", None) == 0 or isinstance(shape, (int, np.integer)):
+        dims = (shape,)
+    else:
+        try:
+            dims = tuple(shape)
+        except TypeError:
+            raise PlaitTypeError(f"{what} must be an int or a sequence of ints, got "
+                                 f"{type(shape).__name__}") from None
+    return tuple(_dim(d, dims, what) for d in dims)
+
+
+def _dim(d, dims, what: str) -> int:
+    if type(d) is not int:
+        try:
+            d = operator.index(d)
+        except TypeError:
+            raise PlaitTypeError(f"{what} must hold ints, got {type(d).__name__} {d!r} in "
+                                 f"{dims!r}") from None
+        except ConcretizationError:
+            raise ConcretizationError(
+                f"{what} must hold static ints, got a traced value {d.aval.str_short()}: "
+                "shapes are static. Under jit, mark the argument static (static_argnums) or "
+                "take sizes from .shape") from None
+    if d < 0:
+        raise PlaitValueError(f"{what} has a negative dimension {d}")
+    return d
+
+
+def check_shape(shape: tuple, dtype: np.dtype) -> None:
+    """Raise a typed error for a shape no XLA array can have: a negative dimension, or more
+    elements or bytes than int64 counts (zero-size dimensions aside, as NumPy counts)."""
+    if any(type(d) is not int or d < 0 for d in shape):
+        raise PlaitValueError(f"invalid shape {shape}: dimensions must be non-negative ints")
+    if math.prod(d for d in shape if d) * dtype.itemsize > _MAX_BYTES:
+        raise PlaitValueError(f"array is too big: shape {shape} of {dtype.name} needs more "
+                              f"than 2**63 - 1 bytes")
 
 
 # --- MLIR element and tensor types -------------------------------------------------------------
@@ -97,6 +185,7 @@ def ir_type(aval: ShapedArray) -> ir.Type:
     key = (aval.shape, aval.dtype)
     t = _TENSOR_TYPES.get(key)
     if t is None:
+        check_shape(aval.shape, aval.dtype)
         t = _TENSOR_TYPES[key] = ir.RankedTensorType.get(
             aval.shape, _ELEMENT_TYPES[aval.dtype], loc=ir.Location.unknown(_mlir.CONTEXT))
     return t
@@ -110,8 +199,24 @@ def aval_of_type(t: ir.Type) -> ShapedArray:
             raise TypeError(f"expected a ranked tensor type, got {t}")
         if not t.has_static_shape:
             raise TypeError(f"expected a static shape, got {t}")
-        a = _AVALS[t] = ShapedArray(t.shape, dtype_of_element(t.element_type))
+        dtype = dtype_of_element(t.element_type)
+        check_shape(tuple(t.shape), dtype)
+        a = _AVALS[t] = ShapedArray(t.shape, dtype)
     return a
+
+
+def check_type(t: ir.Type) -> None:
+    """check_shape for the tensor type of any value (func arguments, other dialects' ops)."""
+    if t in _CHECKED_TYPES:
+        return
+    if isinstance(t, ir.RankedTensorType) and t.has_static_shape:
+        dtype = _DTYPE_OF_ELEMENT.get(str(t.element_type))
+        if dtype is not None:
+            check_shape(tuple(t.shape), dtype)
+    _CHECKED_TYPES.add(t)
+
+
+_CHECKED_TYPES: set = set()
 
 
 def aval_of(v: ir.Value) -> ShapedArray:

@@ -145,7 +145,8 @@ class Raw(Attr):
 def scalar_attr(element_type: ir.Type, value) -> ir.Attribute:
     """A typed scalar attribute (IntegerAttr for bool and integers, FloatAttr for floats)."""
     if isinstance(element_type, ir.IntegerType):
-        return ir.IntegerAttr.get(element_type, int(value))
+        v = int(value)  # IntegerAttr.get takes an int64: a ui64 past it as its two's complement
+        return ir.IntegerAttr.get(element_type, v - 2**64 if v >= 2**63 else v)
     return ir.FloatAttr.get(element_type, float(value))
 
 

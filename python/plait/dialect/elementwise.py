@@ -122,7 +122,7 @@ sub = Binary("plait.sub", "Subtraction.", traits=(Linear(0, 1),), stablehlo="sta
 mul = Binary("plait.mul", "Multiplication.", traits=(Commutative(), Linear(0), Linear(1)),
              stablehlo="stablehlo.multiply")
 div = Binary("plait.div", "Division (integers round toward zero).", traits=(Linear(0),),
-             stablehlo="stablehlo.divide")
+             stablehlo="stablehlo.divide", operand_names=("numerator", "denominator"))
 rem = Binary("plait.rem", "Remainder with the sign of the dividend (C fmod).", kinds=REAL,
              stablehlo="stablehlo.remainder")
 pow = Binary("plait.pow", "Power x**y.", kinds=NUMERIC, stablehlo="stablehlo.power")

@@ -48,6 +48,8 @@ def symbol_name(func_op) -> str:
 
 
 def lookup_func(module: ir.Operation, name: str):
+    """@name, found by a walk of the module's functions: for one-off lookups (a FuncTable
+    answers repeated ones)."""
     for op in module.regions[0].blocks[0].operations:
         if op.operation.name == "func.func" and symbol_name(op) == name:
             return op.operation
@@ -87,10 +89,47 @@ def finish_func(func_op, block, results, loc) -> None:
 
 
 def unique_symbol(module: ir.Operation, base: str) -> str:
-    names = {symbol_name(op) for op in module.regions[0].blocks[0].operations
-             if op.operation.name == "func.func"}
-    name, i = base, 0
-    while name in names:
-        i += 1
-        name = f"{base}_{i}"
-    return name
+    """A function name unused in `module` (one walk of it; a FuncTable hands out many)."""
+    return FuncTable(module).unique_name(base)
+
+
+class FuncTable:
+    """A module's functions by name, kept up to date by whoever adds and erases functions
+    through it, so that finding a callee or naming a new function costs a dict lookup, not a
+    walk of the module (generating N functions is linear, not quadratic, in N).
+
+    Like MLIR's SymbolTable, which renames a clash on `insert`; the bindings' renaming counts
+    with one counter per table, so plait keeps one per base name: `base`, `base_1`, `base_2`.
+    A name handed out stays taken, even before its function is added or after it is erased."""
+
+    def __init__(self, module: ir.Operation):
+        self.module = module
+        self.funcs: dict[str, ir.Operation] = {
+            symbol_name(op): op.operation for op in module.regions[0].blocks[0].operations
+            if op.operation.name == "func.func"}
+        self._taken = set(self.funcs)
+        self._next: dict[str, int] = {}  # base -> the suffix to try first
+
+    def __getitem__(self, name: str) -> ir.Operation:
+        return self.funcs[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.funcs
+
+    def unique_name(self, base: str) -> str:
+        i = self._next.get(base, 0)
+        name = f"{base}_{i}" if i else base
+        while name in self._taken:
+            i += 1
+            name = f"{base}_{i}"
+        self._next[base] = i + 1
+        self._taken.add(name)
+        return name
+
+    def add(self, func_op) -> None:
+        name = symbol_name(func_op)
+        self.funcs[name] = func_op
+        self._taken.add(name)
+
+    def erase(self, name: str) -> None:
+        self.funcs.pop(name).erase()

@@ -46,6 +46,9 @@ def spec_dims(spec: PartitionSpec, ndim: int) -> tuple:
     """PartitionSpec → ((axis, ...) per dimension), padded with () to `ndim`."""
     dims = []
     for entry in tuple(spec):
+        if entry is PartitionSpec.UNCONSTRAINED:
+            raise PlaitValueError(f"PartitionSpec {spec}: P.UNCONSTRAINED is not supported; "
+                                  "name the mesh axes of each dimension, or None")
         if entry is None:
             dims.append(())
         elif isinstance(entry, str):
@@ -65,8 +68,14 @@ def dims_to_spec(dims) -> PartitionSpec:
 def check_sharding(sharding, shape, what: str = "array") -> tuple:
     """Validate a NamedSharding for `shape`; returns its dims. Typed errors, never a crash."""
     if not isinstance(sharding, NamedSharding):
+        hint = " (a PartitionSpec needs its mesh: NamedSharding(mesh, spec))" if isinstance(
+            sharding, PartitionSpec) else ""
         raise PlaitTypeError(f"expected a NamedSharding for the {what}, got "
-                             f"{type(sharding).__name__}")
+                             f"{type(sharding).__name__}{hint}")
+    kind = sharding.memory_kind
+    if kind is not None and kind != sharding.mesh.devices.flat[0].default_memory().kind:
+        raise PlaitValueError(f"memory_kind={kind!r} in the sharding of the {what} is not "
+                              "supported: plait keeps arrays in device memory")
     return check_spec(sharding.spec, sharding.mesh, shape, what)
 
 

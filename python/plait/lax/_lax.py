@@ -40,7 +40,7 @@ def aval_of(x):
 
 def full(shape, fill_value, dtype=None, weak_type=None):
     """An array of `shape` filled with a scalar (a splat constant when traced)."""
-    shape = tuple(int(d) for d in shape)
+    shape = _aval.canonicalize_shape(shape)
     if _is_array(fill_value):
         if fill_value.shape != ():
             raise PlaitTypeError(f"full: fill_value must be a scalar, got shape {fill_value.shape}")
@@ -51,6 +51,7 @@ def full(shape, fill_value, dtype=None, weak_type=None):
         dt, weak = dtypes.canonicalize(dtype), False
     aval = _aval.ShapedArray(shape, dt, weak if weak_type is None else weak_type)
     if not tracing():
+        _aval.check_shape(shape, dt)
         return Array(_device.device_put(np.full(shape, fill_value, dt), aval))
     if dtypes.is_complex(dt):
         rdt = dtypes.real_dtype(dt)
@@ -154,12 +155,12 @@ def iota(dtype, size: int):
 
 
 def broadcasted_iota(dtype, shape, dimension: int):
-    return bind(P.iota, shape=tuple(shape), dtype=dtypes.canonicalize(dtype),
+    return bind(P.iota, shape=_aval.canonicalize_shape(shape), dtype=dtypes.canonicalize(dtype),
                 dimension=dimension)
 
 
 def broadcast_in_dim(x, shape, broadcast_dimensions):
-    shape, dims = tuple(shape), tuple(broadcast_dimensions)
+    shape, dims = _aval.canonicalize_shape(shape), tuple(broadcast_dimensions)
     if _is_array(x) and x.shape == shape and dims == tuple(range(len(shape))):
         return x
     return bind(P.broadcast_in_dim, x, shape=shape, broadcast_dimensions=dims)
@@ -175,7 +176,7 @@ def broadcast(x, sizes):
 def reshape(x, new_sizes, dimensions=None):
     if dimensions is not None:
         x = transpose(x, dimensions)
-    new_sizes = tuple(int(d) for d in new_sizes)
+    new_sizes = _aval.canonicalize_shape(new_sizes, "new_sizes")
     if _is_array(x) and x.shape == new_sizes:
         return x
     return bind(P.reshape, x, new_sizes=new_sizes)

@@ -23,7 +23,6 @@ from plait.core import aval as _aval
 from plait.core import dtypes, pytree
 from plait.core.errors import PlaitTypeError, PlaitValueError, user_site
 from plait.dialect import control as C
-from plait.ir.funcs import lookup_func
 from plait.lax import _lax as lax
 from plait.staging.callee import emit_region_op, into_region, trace_body, union_captures
 from plait.staging.concrete import concrete_value, has_concrete_value
@@ -188,7 +187,7 @@ def _weak_promoted(leaves, avals, traced):
 
 def _discard(traced) -> None:
     """Erase the function of a trace that is not used (it is traced again)."""
-    lookup_func(current_trace().builder.module.operation, traced.name).erase()
+    current_trace().builder.funcs.erase(traced.name)
 
 
 def _check_carry(traced, tree, avals, fun, what, allow_weak=False):

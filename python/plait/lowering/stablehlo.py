@@ -11,6 +11,7 @@ the table, the pass and the helpers the rules share.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect.base import rule_registrar
 from plait.dialect.traits import CustomRule, Transformation
-from plait.transforms.base import Pass, fail
+from plait.transforms.base import Pass, fail, naming_rule
 
 lowerings: dict = {}
 register = rule_registrar(lowerings)
@@ -167,7 +168,7 @@ def _pattern(op, rewriter):
     name = op.operation.name
     rule = lowering_for(name)
     params = OPS[name].params_of(op.operation)
-    with rewriter.ip, op.location:
+    with rewriter.ip, op.location, naming_rule("lowering", op.operation):
         results = rule(op, params, list(op.operands), [r.type for r in op.results])
     if len(results) != len(op.results):
         raise fail(op, f"the lowering of '{name}' returned {len(results)} values for "
@@ -216,6 +217,7 @@ def lower_to_stablehlo(module_op: ir.Operation) -> None:
                             + (" (expand transformations first)" if expanded else ""))
 
 
+@dataclass
 class LowerToStableHLOPass(Pass):
     name = "plait-lower-to-stablehlo"
     summary = "Rewrite plait ops into StableHLO/CHLO with one rewrite pattern per op."

@@ -16,7 +16,7 @@ import numpy as np
 
 from plait import lax
 from plait.core import dtypes
-from plait.core.aval import ShapedArray
+from plait.core.aval import ShapedArray, canonicalize_shape
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.jitting import new_jitted
 from plait.runtime import device as _device
@@ -52,6 +52,7 @@ def numpy_function(static=(), name=None, jit=True):
         if not jit:
             return traced
         jitted = None
+        static_pos = frozenset(i for i, n in enumerate(_positional(signature)) if n in static)
 
         @functools.wraps(impl)
         def wrapper(*args, **kwargs):
@@ -64,6 +65,8 @@ def numpy_function(static=(), name=None, jit=True):
                 jitted = new_jitted(impl, static_argnames=static)
             if static and (_has_list(args) or _has_list(kwargs.values())):
                 args, kwargs = _static_lists_as_tuples(signature, static, args, kwargs)
+            if _has_sequence(args) or _has_sequence(kwargs.values()):
+                args, kwargs = _host_sequences_as_arrays(static_pos, static, args, kwargs)
             return jitted(*args, **kwargs)
 
         wrapper.traced = traced  # what a tracer's method calls: no dispatch check
@@ -108,6 +111,33 @@ def _has_list(values) -> bool:
     return False
 
 
+def _has_sequence(values) -> bool:
+    return any(type(v) is list or type(v) is tuple for v in values)
+
+
+def _host_sequences_as_arrays(static_pos, static, args, kwargs):
+    """Lists and tuples of numbers given as data become arrays before jit, as a traced call
+    makes them (one array, config's default dtypes): jit would trace each number on its own."""
+    args = tuple(a if i in static_pos else _host_sequence_as_array(a) for i, a in enumerate(args))
+    kwargs = {k: v if k in static else _host_sequence_as_array(v) for k, v in kwargs.items()}
+    return args, kwargs
+
+
+def _host_sequence_as_array(x):
+    if not _numbers_only(x):  # sequences of arrays stay sequences (concatenate, stack)
+        return x
+    try:
+        return asarray(x)
+    except (PlaitTypeError, ValueError):  # ragged: left to the function
+        return x
+
+
+def _numbers_only(x) -> bool:
+    """A list or tuple holding only Python or NumPy scalars (or such lists)."""
+    return (type(x) is list or type(x) is tuple) and all(
+        isinstance(e, (bool, int, float, complex, np.generic)) or _numbers_only(e) for e in x)
+
+
 def _static_lists_as_tuples(signature, static, args, kwargs):
     """Lists in static arguments as tuples, which hash."""
     def as_tuple(v):
@@ -137,7 +167,9 @@ def _host_dtype(x, dtype) -> np.dtype:
 
 @numpy_function(jit=False)
 def asarray(a, dtype=None, *, copy=None):
-    """Convert to a plait array: NumPy keeps its dtype; Python data gets config's defaults."""
+    """Convert to a plait array: NumPy keeps its dtype; Python data gets config's defaults.
+    Host data is copied to the device (a later change to a NumPy array does not show); plait
+    and jax arrays, which are immutable, are returned as they are."""
     if is_array(a):
         return a if dtype is None else astype(a, dtype)
     if is_jax_array(a):
@@ -147,7 +179,12 @@ def asarray(a, dtype=None, *, copy=None):
         return stack([asarray(e, dtype) for e in a])
     weak = _is_python_scalar(a) and not isinstance(a, bool) and dtype is None
     dt = _host_dtype(a, dtype)
-    host = np.asarray(a, dtype=dt)
+    try:
+        host = np.asarray(a, dtype=dt)
+    except OverflowError:
+        raise PlaitTypeError(f"{a if np.ndim(a) == 0 else 'an int in the data'} does not fit "
+                             f"in {dt}; pass a dtype that holds it (e.g. dtype=np.int64)"
+                             ) from None
     if tracing():
         return lax.full((), a, None if weak else dt) if host.ndim == 0 else _constant(host)
     return Array(_device.device_put(host, ShapedArray(host.shape, dt, weak)))
@@ -188,8 +225,7 @@ def _aval(x) -> ShapedArray:
     if is_array(x):
         return x.aval
     if isinstance(x, (list, tuple)):
-        x = np.asarray(x)
-        return ShapedArray(x.shape, _host_dtype(x, None))
+        return ShapedArray(np.shape(x), _host_dtype(x, None))
     return lax.aval_of(x)
 
 
@@ -216,16 +252,22 @@ def promote_avals(avals) -> tuple[np.dtype, bool]:
 
 @numpy_function(jit=False)
 def broadcast_shapes(*shapes) -> tuple:
-    try:
-        return tuple(np.broadcast_shapes(*shapes))
-    except ValueError:
-        raise PlaitTypeError("shapes " + ", ".join(str(tuple(s)) for s in shapes)
-                             + " cannot be broadcast together") from None
+    """NumPy's broadcast of shapes (computed here: NumPy refuses shapes too big to allocate)."""
+    shapes = [canonicalize_shape(s) for s in shapes]
+    ndim = builtins.max((len(s) for s in shapes), default=0)
+    out = []
+    for dims in zip(*[(1,) * (ndim - len(s)) + s for s in shapes]):
+        sizes = set(dims) - {1}
+        if len(sizes) > 1:
+            raise PlaitTypeError("shapes " + ", ".join(str(s) for s in shapes)
+                                 + " cannot be broadcast together")
+        out.append(sizes.pop() if sizes else 1)
+    return tuple(out)
 
 
 @numpy_function(jit=False)
 def broadcast_to(array, shape):
-    shape = tuple(int(d) for d in shape)
+    shape = canonicalize_shape(shape)
     a = _aval(array)
     if a.shape == shape and is_array(array):
         return array
@@ -665,15 +707,18 @@ def reshape(a, shape, order="C"):
     if order != "C":
         raise PlaitValueError("reshape supports only order='C'")
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    if shape.count(-1) > 1:
+    free = [i for i, d in enumerate(shape) if isinstance(d, (int, np.integer)) and d == -1]
+    if len(free) > 1:
         raise PlaitValueError("reshape: only one dimension may be -1")
-    if -1 in shape:
-        known = int(np.prod([d for d in shape if d != -1]))
-        if known == 0 or a.size % known:
+    known = canonicalize_shape([d for i, d in enumerate(shape) if i not in free], "new shape")
+    if free:
+        n = math.prod(known)
+        if n == 0 or a.size % n:
             raise PlaitTypeError(f"cannot reshape array of shape {a.shape} into {shape}")
-        shape = tuple(a.size // known if d == -1 else d for d in shape)
-    if int(np.prod(shape)) != a.size:
+        known = known[:free[0]] + (a.size // n,) + known[free[0]:]
+    if math.prod(known) != a.size:
         raise PlaitTypeError(f"cannot reshape array of shape {a.shape} into {shape}")
+    shape = known
     return lax.reshape(a, shape)
 
 

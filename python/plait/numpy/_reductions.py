@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 
 from plait import lax
@@ -53,12 +54,22 @@ def _sum_dtype(dt):
     return None
 
 
+def _accumulation_dtype(dt):
+    """jax sums float16 and bfloat16 in float32 (and NumPy averages them so): their own range
+    and precision overflow or lose a long sum."""
+    return dtypes.float32 if dt in (dtypes.float16, dtypes.bfloat16) else dt
+
+
 def _sum_or_prod(a, axis, dtype, keepdims, lax_fn, bool_fn):
     """A sum or product in `dtype`: in bool, NumPy's sum is `or` and its product `and`."""
     a = a if is_array(a) else asarray(a)
     dt = dtypes.canonicalize(dtype) if dtype is not None else _sum_dtype(a.dtype)
-    fn = bool_fn if dt == dtypes.bool_ else lax_fn
-    return _reduction(a, axis, keepdims, fn, dt)
+    if (dt or a.dtype) == dtypes.bool_:
+        return _reduction(a, axis, keepdims, bool_fn, dt)
+    acc = _accumulation_dtype(dt or a.dtype)
+    if acc == (dt or a.dtype):
+        return _reduction(a, axis, keepdims, lax_fn, dt)
+    return lax.convert_element_type(_reduction(a, axis, keepdims, lax_fn, acc), dt or a.dtype)
 
 
 @numpy_function(static=_REDUCE_STATIC)
@@ -119,8 +130,9 @@ def mean(a, axis=None, dtype=None, *, keepdims=False):
     axes = canon_axes(axis, a.ndim)
     n = math.prod(a.shape[i] for i in axes)
     dt = dtypes.canonicalize(dtype) if dtype is not None else _mean_dtype(a.dtype)
-    s = _reduction(lax.convert_element_type(a, dt), axis, keepdims, lax.reduce_sum)
-    return lax.div(s, lax.full(s.shape, n, dt))
+    acc = _accumulation_dtype(dt)
+    s = _reduction(lax.convert_element_type(a, acc), axis, keepdims, lax.reduce_sum)
+    return lax.convert_element_type(lax.div(s, lax.full(s.shape, n, acc)), dt)
 
 
 @numpy_function(static=_REDUCE_STATIC + ("ddof",))
@@ -128,16 +140,19 @@ def var(a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     a = a if is_array(a) else asarray(a)
     axes = canon_axes(axis, a.ndim)
     dt = dtypes.canonicalize(dtype) if dtype is not None else _mean_dtype(a.dtype)
-    a = lax.convert_element_type(a, dt)
+    acc = _accumulation_dtype(dt)
+    a = lax.convert_element_type(a, acc)
     centered = lax.sub(a, broadcast_to(mean(a, axis, keepdims=True), a.shape))
-    if dtypes.is_complex(dt):
+    if dtypes.is_complex(acc):
         sq = lax.real(lax.mul(centered, lax.complex(lax.real(centered),
                                                     lax.neg(lax.imag(centered)))))
     else:
         sq = lax.mul(centered, centered)
-    n = math.prod(a.shape[i] for i in axes) - ddof
+    # NumPy divides by max(n - ddof, 0): ddof >= n gives inf (or nan), never a negative variance
+    n = builtins.max(math.prod(a.shape[i] for i in axes) - ddof, 0)
     s = _reduction(sq, axis, keepdims, lax.reduce_sum)
-    return lax.div(s, lax.full(s.shape, n, s.dtype))
+    return lax.convert_element_type(lax.div(s, lax.full(s.shape, n, s.dtype)),
+                                     dtypes.real_dtype(dt))
 
 
 @numpy_function(static=_REDUCE_STATIC + ("ddof",))
@@ -150,6 +165,8 @@ def _arg(lax_fn, name):
     def f(a, axis=None, *, keepdims=False):
         a = a if is_array(a) else asarray(a)
         if axis is None:
+            if a.size == 0:
+                raise PlaitValueError(f"attempt to get {name} of an empty sequence")
             flat = lax.reshape(a, (a.size,))
             out = lax_fn(flat, 0, dtypes.config.default_int)
             return lax.reshape(out, (1,) * a.ndim) if keepdims else out

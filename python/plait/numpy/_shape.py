@@ -10,6 +10,7 @@ import numpy as np
 
 from plait import lax
 from plait.core import dtypes
+from plait.core.aval import canonicalize_shape
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.numpy._core import (  # noqa: F401  (canon_axis, canon_axes, stack: re-exported)
     _aval,
@@ -37,17 +38,13 @@ def _arr(x):
 
 # --- creation ---------------------------------------------------------------------------------
 
-def _shape_tuple(shape) -> tuple:
-    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
-
-
 def _dtype_or(dtype, default):
     return dtypes.canonicalize(dtype) if dtype is not None else default
 
 
 @numpy_function(jit=False)
 def full(shape, fill_value, dtype=None):
-    shape = _shape_tuple(shape)
+    shape = canonicalize_shape(shape)
     if is_array(fill_value) and fill_value.ndim:
         return broadcast_to(fill_value if dtype is None else
                             lax.convert_element_type(fill_value, dtype), shape)
@@ -58,12 +55,12 @@ def full(shape, fill_value, dtype=None):
 
 @numpy_function(jit=False)
 def zeros(shape, dtype=None):
-    return lax.full(_shape_tuple(shape), 0, _dtype_or(dtype, dtypes.config.default_float))
+    return lax.full(canonicalize_shape(shape), 0, _dtype_or(dtype, dtypes.config.default_float))
 
 
 @numpy_function(jit=False)
 def ones(shape, dtype=None):
-    return lax.full(_shape_tuple(shape), 1, _dtype_or(dtype, dtypes.config.default_float))
+    return lax.full(canonicalize_shape(shape), 1, _dtype_or(dtype, dtypes.config.default_float))
 
 
 empty = zeros
@@ -72,13 +69,13 @@ empty = zeros
 @numpy_function(jit=False)
 def zeros_like(a, dtype=None, shape=None):
     a = _aval(a)
-    return lax.full(a.shape if shape is None else _shape_tuple(shape), 0, _dtype_or(dtype, a.dtype))
+    return lax.full(a.shape if shape is None else canonicalize_shape(shape), 0, _dtype_or(dtype, a.dtype))
 
 
 @numpy_function(jit=False)
 def ones_like(a, dtype=None, shape=None):
     a = _aval(a)
-    return lax.full(a.shape if shape is None else _shape_tuple(shape), 1, _dtype_or(dtype, a.dtype))
+    return lax.full(a.shape if shape is None else canonicalize_shape(shape), 1, _dtype_or(dtype, a.dtype))
 
 
 @numpy_function(jit=False)
@@ -371,7 +368,7 @@ def pad(array, pad_width, mode="constant", *, constant_values=0):
 @numpy_function(static=("reps",))
 def tile(A, reps):
     A = _arr(A)
-    reps = (reps,) if isinstance(reps, int) else tuple(reps)
+    reps = canonicalize_shape(reps, "tile reps")
     nd = builtins.max(len(reps), A.ndim)
     reps = (1,) * (nd - len(reps)) + reps
     A = lax.reshape(A, (1,) * (nd - A.ndim) + A.shape)
@@ -393,8 +390,12 @@ def repeat(a, repeats, axis=None):
         reps = list(repeats)
         if len(reps) != a.shape[axis]:
             raise PlaitValueError("repeats must be an int or have one entry per element")
+        if builtins.any(r < 0 for r in reps):
+            raise PlaitValueError(f"repeats may not contain negative values, got {reps}")
         parts = [lax.slice_in_dim(a, i, i + 1, axis=axis) for i, r in enumerate(reps)]
         return lax.concatenate([repeat(p, int(r), axis) for p, r in zip(parts, reps) if r], axis)
+    if repeats < 0:
+        raise PlaitValueError(f"repeats may not contain negative values, got {repeats}")
     shape = list(a.shape)
     expanded = shape[:axis + 1] + [repeats] + shape[axis + 1:]
     dims = [i if i <= axis else i + 1 for i in range(a.ndim)]

@@ -209,7 +209,8 @@ def _batch_shard_map(ctx):
     new_in = [d if b is None else ((),) + tuple(d) for d, b in zip(in_dims, bdims)]
     body = outline(state, op.regions[0], "shard_map_body")
     in_b = tuple(None if b is None else 0 for b in bdims)
-    name, _ = batch_function(state, body, in_b, size, ctx.axis_name, force_out=True)
+    inner_name = "" if ctx.axis_name in sizes else ctx.axis_name  # a mesh axis shadows the vmap's
+    name, _ = batch_function(state, body, in_b, size, inner_name, force_out=True)
     new_out = [((),) + tuple(d) for d in out_dims]
     out_types = []
     for r in op.results:

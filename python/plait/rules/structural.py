@@ -293,6 +293,8 @@ def _index_vector(indices, bdims, size):
 @defbatch(P.dynamic_slice)
 def _dynamic_slice_b(operands, bdims, size, slice_sizes):
     (x, *idx), (bx, *bi) = operands, bdims
+    if not idx:  # a rank-0 slice is its operand
+        return [x], [bx]
     if all(d is None for d in bi):
         zero = _index_zero(idx)
         b = bx
@@ -316,6 +318,8 @@ def _index_zero(idx):
 @defbatch(P.dynamic_update_slice)
 def _dus_b(operands, bdims, size):
     (x, u, *idx), (bx, bu, *bi) = operands, bdims
+    if not idx:  # a rank-0 update is the result
+        return [u], [bu]
     if all(d is None for d in bi):
         b = bx if bx is not None else bu
         x, u = move_bdim(x, bx, b, size), move_bdim(u, bu, b, size)
@@ -617,6 +621,8 @@ def _lower_slice(op, params, operands, result_types):
 
 @register(P.dynamic_slice)
 def _lower_dynamic_slice(op, params, operands, result_types):
+    if not params["slice_sizes"]:  # rank 0: its operand (StableHLO prints `sizes = []`, which
+        return [operands[0]]       # does not parse back)
     return list(create("stablehlo.dynamic_slice", result_types, operands,
                         {"slice_sizes": i64s(params["slice_sizes"])}).results)
 

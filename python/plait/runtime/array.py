@@ -7,6 +7,7 @@ plait's own compiled executables.
 
 from __future__ import annotations
 
+import jax
 import numpy as np
 
 from plait.core.aval import ShapedArray
@@ -99,6 +100,11 @@ class Array:
         raise TypeError("unhashable type: plait.Array")
 
     # interop -------------------------------------------------------------------------------------
+    def __jax_array__(self):
+        """`jnp.asarray(x)` takes the buffer itself: no copy. (jax 0.10 calls this nowhere
+        else: jnp.sin, jax.device_put and jitted functions need `x.to_jax()` or jnp.asarray.)"""
+        return self._buf
+
     def __dlpack__(self, *args, **kwargs):
         return self._buf.__dlpack__(*args, **kwargs)
 
@@ -109,9 +115,21 @@ class Array:
         """The same buffer as a `jax.Array` (zero-copy)."""
         return self._buf
 
+    def __copy__(self) -> Array:
+        """A copy in new buffers, laid out as this array is."""
+        return Array(jax.device_put(self._buf, self._buf.sharding, may_alias=False))
+
+    def __deepcopy__(self, memo) -> Array:
+        return self.__copy__()
+
     def __reduce__(self):
-        return (_from_numpy, (np.asarray(self),))
+        if len(self._buf.sharding.device_set) > 1:  # devices do not pickle, nor would a mesh
+            raise PlaitTypeError(                    # rebuilt elsewhere mean the same
+                f"a sharded Array ({self.aval.str_short()} over "
+                f"{len(self._buf.sharding.device_set)} devices) cannot be pickled with its "
+                "sharding; pickle np.asarray(x) and device_put it again")
+        return (_from_numpy, (np.asarray(self), self.weak_type))
 
 
-def _from_numpy(x):
-    return Array(_device.device_put(x, ShapedArray(x.shape, x.dtype)))
+def _from_numpy(x, weak_type=False):
+    return Array(_device.device_put(x, ShapedArray(x.shape, x.dtype, weak_type)))

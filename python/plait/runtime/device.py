@@ -16,6 +16,7 @@ from jaxlib import xla_client as xc
 
 from plait.core import dtypes
 from plait.core.aval import ShapedArray
+from plait.core.errors import PlaitValueError
 
 
 def is_jax_array(x) -> bool:
@@ -38,11 +39,17 @@ def jax_aval(aval: ShapedArray) -> _jcore.ShapedArray:
 
 
 def device_put(x: np.ndarray, aval: ShapedArray, device=None):
-    """Host array → device buffer of exactly `aval.dtype` (64-bit kept without jax's x64 flag)."""
+    """Host array → device buffer of exactly `aval.dtype` (64-bit kept without jax's x64 flag).
+
+    The data is copied: PJRT's default (zero-copy) would alias a suitably aligned NumPy array,
+    so mutating it later would change the device array."""
     device = device or default_device()
     x = np.asarray(x, aval.dtype)
     return _jax.batched_device_put(jax_aval(aval), single_device_sharding(device), [x], [device],
-                                   True, enable_x64=True)
+                                   True, False, _COPY, enable_x64=True)
+
+
+_COPY = _jax.HostBufferSemantics.IMMUTABLE_ONLY_DURING_CALL
 
 
 @functools.lru_cache(maxsize=4096)
@@ -56,6 +63,29 @@ def result_handler(aval: ShapedArray, sharding):
 
 def aval_of_buffer(buf) -> ShapedArray:
     return ShapedArray(buf.shape, dtypes.canonicalize(buf.dtype), buf.aval.weak_type)
+
+
+def deleted_part(buf) -> str | None:
+    """What of a device array was deleted or donated ("" for all of it, " (its shard k)"), or
+    None: PJRT crashes the process on a buffer it no longer holds, so plait checks first."""
+    if buf.is_deleted():
+        return ""
+    if len(buf.sharding.device_set) > 1:  # a deleted shard leaves the array alive
+        for k, shard in enumerate(getattr(buf, "_arrays", ())):
+            if shard.is_deleted():
+                return f" (its shard {k})"
+    return None
+
+
+def check_live(bufs, what: str = "input") -> None:
+    """A typed error if any of `bufs` (device arrays) was deleted or donated."""
+    for k, b in enumerate(bufs):
+        part = deleted_part(b)
+        if part is not None:
+            raise PlaitValueError(
+                f"{what} {k} ({aval_of_buffer(b).str_short()}) has been deleted{part}, by "
+                ".delete() or by donation (donate_argnums of a jit); a deleted array "
+                "cannot be used")
 
 
 def put_sharded(x: np.ndarray, aval: ShapedArray, sharding):

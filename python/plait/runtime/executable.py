@@ -6,15 +6,30 @@ from collections.abc import Sequence
 
 import jax
 import numpy as np
+from jaxlib import _jax
 from jaxlib import xla_client as xc
 
 from plait._mlir import ir
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitValueError
 from plait.runtime import device as _device
+from plait.runtime import disk_cache
 
 
-class Executable:
+class _Loaded:
+    """What XLA reports about a loaded executable (`self.loaded`)."""
+
+    def memory_stats(self):
+        return self.loaded.get_compiled_memory_stats()
+
+    def hlo_text(self) -> str:
+        return self.loaded.hlo_modules()[0].to_string()
+
+    def cost_analysis(self) -> dict:
+        return self.loaded.cost_analysis()
+
+
+class Executable(_Loaded):
     """A loaded PJRT executable on one device: flat buffers in, flat buffers out."""
 
     def __init__(self, loaded, in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray],
@@ -27,22 +42,27 @@ class Executable:
         self._handlers = [_device.result_handler(a, self.sharding) for a in out_avals]
 
     def __call__(self, bufs: Sequence) -> list:
+        _device.check_live(bufs)
         return self.loaded.execute_sharded(list(bufs)).consume_with_handlers(self._handlers)
-
-    def memory_stats(self):
-        return self.loaded.get_compiled_memory_stats()
-
-    def hlo_text(self) -> str:
-        return self.loaded.hlo_modules()[0].to_string()
 
 
 def compile_stablehlo(module: ir.Module, in_avals, out_avals, device=None) -> Executable:
     device = device or _device.default_device()
-    loaded = device.client.compile_and_load(module, xc.DeviceList((device,)), xc.CompileOptions())
+    loaded = disk_cache.compile_and_load(device.client, module, xc.DeviceList((device,)),
+                                         xc.CompileOptions())
     return Executable(loaded, in_avals, out_avals, device)
 
 
-class ShardedExecutable:
+def cost_analysis(module: ir.Module, device=None) -> dict:
+    """XLA's cost estimate (flops, bytes accessed, ...) of a StableHLO module as written, before
+    XLA optimises it."""
+    device = device or _device.default_device()
+    computation = _jax.mlir.mlir_module_to_xla_computation(
+        module.operation.get_asm(binary=True), use_tuple_args=False, return_tuple=False)
+    return _jax.hlo_module_cost_analysis(device.client, computation.get_hlo_module())
+
+
+class ShardedExecutable(_Loaded):
     """A program partitioned over a mesh by Shardy: global arrays in and out.
 
     PJRT does not check input shardings (a mismatch crashes the process), so each input is
@@ -56,6 +76,7 @@ class ShardedExecutable:
         self._handlers = [_device.result_handler(a, s) for a, s in zip(out_avals, out_shardings)]
 
     def __call__(self, bufs: Sequence) -> list:
+        _device.check_live(bufs)
         args = []
         for k, (b, s) in enumerate(zip(bufs, self.in_shardings)):
             if not b.sharding.is_equivalent_to(s, len(b.shape)):
@@ -68,12 +89,6 @@ class ShardedExecutable:
                         "that sharding first") from None
             args.append(b)
         return self.loaded.execute_sharded(args).consume_with_handlers(self._handlers)
-
-    def memory_stats(self):
-        return self.loaded.get_compiled_memory_stats()
-
-    def hlo_text(self) -> str:
-        return self.loaded.hlo_modules()[0].to_string()
 
 
 def compile_sharded(module: ir.Module, mesh, in_avals, out_avals, in_shardings,
@@ -88,5 +103,6 @@ def compile_sharded(module: ir.Module, mesh, in_avals, out_avals, in_shardings,
     build.use_shardy_partitioner = True
     opts.device_assignment = xc.DeviceAssignment.create(
         np.array([d.id for d in devices], np.int32).reshape(1, len(devices)))
-    loaded = devices[0].client.compile_and_load(module, xc.DeviceList(tuple(devices)), opts)
+    loaded = disk_cache.compile_and_load(devices[0].client, module, xc.DeviceList(tuple(devices)),
+                                         opts)
     return ShardedExecutable(loaded, in_avals, out_avals, in_shardings, out_shardings)

@@ -8,7 +8,6 @@ from plait.core import aval as _aval
 from plait.core import pytree
 from plait.core.location import user_location
 from plait.dialect import control as C
-from plait.ir.funcs import lookup_func
 from plait.runtime.array import Array
 from plait.staging.leaves import leaf_aval
 from plait.staging.trace import Trace, Tracer, current_trace
@@ -71,8 +70,8 @@ def into_region(traced, region: ir.Region, arg_types, union, consts_first=False)
     """Move a traced function's body into `region`, whose block takes the traced arguments and
     the `union` of all regions' captures — (args, union) or, consts_first, (union, args);
     func.return becomes plait.yield and the function is erased."""
-    module = current_trace().builder.module.operation
-    func = lookup_func(module, traced.name)
+    funcs = current_trace().builder.funcs
+    func = funcs[traced.name]
     old = func.regions[0].blocks[0]
     n, nu = len(arg_types), len(union)
     cap_types = [_aval.ir_type(capture_aval(c)) for c in union]
@@ -91,7 +90,7 @@ def into_region(traced, region: ir.Region, arg_types, union, consts_first=False)
     with ir.InsertionPoint(ret), ret.location:
         C.yield_.build(list(ret.operands), None, {})
     ret.erase()
-    func.erase()
+    funcs.erase(traced.name)
 
 
 def capture_aval(c):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from plait import pipeline
-from plait._mlir import CONTEXT, LOCK, ir
+from plait._mlir import ir, scope
 from plait.core import aval as _aval
 from plait.core.errors import ConcretizationError
 from plait.ir.funcs import set_function_type, symbol_name
@@ -98,7 +98,7 @@ def _device_value(source, what):
 
 def _prefix_program(trace, t):
     """Compile the function traced so far, returning `t` (cached by its IR)."""
-    with LOCK, CONTEXT:
+    with scope():
         module = trace.builder.module.operation.clone()
         open_names = {tr.name for tr in _state.stack if tr is not trace}
         target = None

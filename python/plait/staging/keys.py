@@ -47,6 +47,8 @@ _SCALARS = frozenset({bool, int, float, complex, str, bytes, type(None)})
 def value_key(v):
     if type(v) in _SCALARS or isinstance(v, np.generic):
         return _scalar_key(v)
+    if isinstance(v, np.ndarray) and v.dtype.names == ("float0",):  # zeros of no data
+        return "float0", v.shape
     try:
         hash(v)
         return v

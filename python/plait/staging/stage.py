@@ -9,7 +9,7 @@ import numpy as np
 from jax._src.tree_util import broadcast_prefix
 from jax.sharding import NamedSharding
 
-from plait._mlir import CONTEXT, LOCK, ir
+from plait._mlir import ir, scope
 from plait.core import aval as _aval
 from plait.core import pytree
 from plait.core.aval import ShapedArray
@@ -17,7 +17,7 @@ from plait.core.errors import PlaitValueError
 from plait.ir.funcs import lookup_func
 from plait.ir.sharding import MESH_NAME, check_sharding, mesh_attr, sharding_attr
 from plait.staging.keys import FunctionKey
-from plait.staging.leaves import leaf_aval, leaf_buffer, multi_device
+from plait.staging.leaves import leaf_aval, leaf_buffer, named_sharding
 from plait.staging.trace import ModuleBuilder, Trace, Tracer
 
 stats = {"traces": 0, "compiles": 0}  # counters the tests read
@@ -40,6 +40,7 @@ class Staged:
         self.closure_bufs = closure_bufs  # the closure arrays seen when tracing
         self.host_outs: dict = {}  # float0 outputs, by position: host values
         self.checks: list = []     # errors of the run-time checks, outputs after the results
+        self.donated = None        # per argument leaf, whether its buffer is donated
 
 
 def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
@@ -54,7 +55,7 @@ def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
     if concrete_args is None and closure_bufs:  # under jit: only what the function reads
         concrete_args = closure_bufs + [None] * len(in_avals)
     stats["traces"] += 1
-    with LOCK, CONTEXT:
+    with scope():
         mb = ModuleBuilder()
         trace = Trace(mb, name, closure_avals + list(in_avals), private=False,
                       concrete_args=concrete_args)
@@ -97,7 +98,7 @@ def _annotate_shardings(mb: ModuleBuilder, staged: Staged, shardings):
     and results (requested, or the arguments' own). Returns the mesh, or None."""
     in_sh, out_prefix = shardings or ((), None)
     bufs = staged.closure_bufs + staged.consts
-    given = [b.sharding if multi_device(b) else None for b in bufs] + list(in_sh)
+    given = [named_sharding(b) for b in bufs] + list(in_sh)
     given += [None] * (len(staged.in_avals) - len(given))
     mesh = getattr(mb, "mesh", None)
     for s_ in given:
@@ -114,7 +115,7 @@ def _annotate_shardings(mb: ModuleBuilder, staged: Staged, shardings):
                 mesh = mesh or o.mesh
     if mesh is None:
         return None
-    with CONTEXT, ir.Location.unknown():
+    with scope():
         module = mb.module.operation
         for s_ in given + outs:
             if isinstance(s_, NamedSharding) and s_.mesh != mesh:

@@ -24,25 +24,23 @@ from plait.core.location import user_location
 from plait.dialect.base import OpDef
 from plait.dialect.elementwise import complex as complex_
 from plait.dialect.structural import constant
+from plait.ir.funcs import FuncTable
 from plait.runtime.array import Array
 from plait.runtime.device import is_jax_array
 
 
 class ModuleBuilder:
-    """A module being traced into; hands out unique function names."""
+    """A module being traced into, with its functions by name (`funcs`, a FuncTable that each
+    Trace adds its function to); hands out unique function names."""
 
     def __init__(self) -> None:
         self.module = ir.Module.create(loc=ir.Location.unknown())
-        self._names: set[str] = set()
+        self.funcs = FuncTable(self.module.operation)
+        self.funcs.unique_name("main")  # kept for the entry point (staging.stage names it)
 
     def unique_name(self, base: str) -> str:
         base = "".join(c if c.isalnum() or c == "_" else "_" for c in base) or "f"
-        name, i = base, 0
-        while name in self._names:
-            i += 1
-            name = f"{base}_{i}"
-        self._names.add(name)
-        return name
+        return self.funcs.unique_name(base)
 
 
 class _TraceState(threading.local):
@@ -106,6 +104,7 @@ class Trace:
                 loc=loc)
         if private:
             self.func.attributes["sym_visibility"] = ir.StringAttr.get("private")
+        builder.funcs.add(self.func)
         self.block = self.func.regions[0].blocks.append(
             *[_aval.ir_type(a) for a in in_avals], arg_locs=[loc] * len(in_avals))
         self.ip = ir.InsertionPoint(self.block)

@@ -1,12 +1,12 @@
 """plait-opt: run plait passes on textual MLIR, following mlir-opt's conventions.
 
-    plait-opt input.mlir --plait-simplify --plait-dce
-    plait-opt input.mlir --pass-pipeline='builtin.module(plait-jvp,plait-simplify)'
+    plait-opt input.mlir --plait-simplify="max-iterations=4" --plait-dce
+    plait-opt input.mlir --pass-pipeline='builtin.module(plait-jvp,plait-simplify{max-iterations=4})'
     plait-opt bad.mlir --split-input-file --verify-diagnostics
 
-Input is verified (MLIR's verifier, then `plait-verify`) before and after every pass. Errors
-print as `file:line:col: error: message` and exit with status 1; plait-opt never shows a
-Python traceback for bad input.
+Input is verified (MLIR's verifier, then `plait-verify`) before and after every pass. Every
+diagnostic prints as `file:line:col: <severity>: message` on stderr; an error exits with status
+1. plait-opt never shows a Python traceback for bad input.
 """
 
 from __future__ import annotations
@@ -14,26 +14,36 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from dataclasses import dataclass
 
 from plait import pipeline  # noqa: F401  (registers every pass)
 from plait._mlir import CONTEXT, LOCK, ir
 from plait.core.errors import IRError, PlaitError
 from plait.core.location import file_loc
-from plait.transforms.base import PASSES, run_passes
+from plait.transforms.base import PASSES, Diagnostic, run_passes
+from plait.transforms.pass_pipeline import (
+    PassPipelineError,
+    parse_pass_options,
+    parse_pass_pipeline,
+)
 
 
-class Diagnostic:
-    def __init__(self, filename: str, line: int, col: int, message: str):
-        self.filename, self.line, self.col, self.message = filename, line, col, message
+@dataclass(frozen=True)
+class Located:
+    """A diagnostic as plait-opt prints it."""
+
+    filename: str
+    line: int
+    col: int
+    severity: str
+    message: str
 
     def __str__(self) -> str:
-        return f"{self.filename}:{self.line}:{self.col}: error: {self.message}"
+        return f"{self.filename}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
 
 class DiagnosticError(Exception):
-    def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__("\n".join(map(str, diagnostics)))
-        self.diagnostics = diagnostics
+    """The input failed (its diagnostics were reported as they came)."""
 
 
 def _position(loc: ir.Location, filename: str) -> tuple[str, int, int]:
@@ -44,48 +54,52 @@ def _position(loc: ir.Location, filename: str) -> tuple[str, int, int]:
     return (filename if f.filename == "-" else f.filename), f.start_line, f.start_col
 
 
-def _diagnostics(e: Exception, filename: str) -> list[Diagnostic]:
+def _located(d: Diagnostic, filename: str) -> Located:
+    return Located(*_position(d.location, filename), d.severity, d.message)
+
+
+def _errors_of(e: Exception, filename: str) -> list[Located]:
+    """The errors of an exception no pass reported."""
     if isinstance(e, ir.MLIRError) and e.error_diagnostics:
-        return [Diagnostic(*_position(d.location, filename), d.message)
+        return [Located(*_position(d.location, filename), "error", d.message)
                 for d in e.error_diagnostics]
     if isinstance(e, ir.MLIRError):
-        return [Diagnostic(filename, 0, 0, e.message)]
+        return [Located(filename, 0, 0, "error", e.message)]
     if isinstance(e, IRError) and getattr(e, "location", None) is not None:
-        return [Diagnostic(*_position(e.location, filename), e.bare_message)]
+        return [Located(*_position(e.location, filename), "error", e.bare_message)]
     if isinstance(e, PlaitError):
-        return [Diagnostic(filename, 0, 0, e.bare_message)]
-    # An exception from inside an MLIR callback carries its Python traceback as text: keep its
+        return [Located(filename, 0, 0, "error", e.bare_message)]
+    # A bug (in a rule, say): name it, and where the rule's op is when a rule raised it. An
+    # exception from inside an MLIR callback may carry its Python traceback as text: keep its
     # last line (the exception itself).
     lines = [ln for ln in f"{type(e).__name__}: {e}".splitlines() if ln.strip()]
-    return [Diagnostic(filename, 0, 0, "internal error: " + lines[-1].strip())]
+    message = "internal error: " + lines[-1].strip()
+    message += "".join(f" ({note})" for note in getattr(e, "__notes__", ()))
+    loc = getattr(e, "rule_location", None)
+    where = _position(loc, filename) if loc is not None else (filename, 0, 0)
+    return [Located(*where, "error", message)]
 
 
-def _parse_pipeline(text: str) -> list[str]:
-    m = re.fullmatch(r"\s*builtin\.module\((.*)\)\s*", text)
-    body = m.group(1) if m else text
-    names = [n.strip() for n in body.split(",") if n.strip()]
-    for n in names:
-        if n not in PASSES:
-            raise SystemExit(f"plait-opt: unknown pass '{n}' (known: {', '.join(sorted(PASSES))})")
-    return names
-
-
-def process(source: str, filename: str, passes: list[str], *, print_after_all: bool = False,
+def process(source: str, filename: str, passes: list, report, *, print_after_all: bool = False,
             debuginfo: bool = False) -> str:
-    """Parse, verify, run `passes`, and print; raises DiagnosticError on bad IR."""
+    """Parse, verify, run `passes` and print the module. Every diagnostic goes to
+    `report(Located)` as it comes; raises DiagnosticError if one was an error."""
     with LOCK, CONTEXT, ir.Location.unknown():
         try:
             module = ir.Module.parse(source)
             module.operation.verify()
-            run_passes(module, ["plait-verify"] + passes, print_after_all=print_after_all,
-                       verify_each=True)
+            run_passes(module, [PASSES["plait-verify"]()] + passes,
+                       print_after_all=print_after_all, verify_each=True,
+                       diagnostic_handler=lambda d: report(_located(d, filename)))
         except Exception as e:  # every failure becomes a located diagnostic
-            raise DiagnosticError(_diagnostics(e, filename)) from None
+            if getattr(e, "diagnostics", None) is None:  # not reported by a pass
+                for d in _errors_of(e, filename):
+                    report(d)
+            raise DiagnosticError() from None
         return module.operation.get_asm(enable_debug_info=debuginfo)
 
 
-# MLIR's annotation syntax; plait-opt only emits errors, so an expected note, warning or remark
-# is reported as not produced.
+# MLIR's annotation syntax: `// expected-<severity>[@+N|@-N|@above|@below] {{message}}`.
 _EXPECTED = re.compile(r"//\s*expected-(error|warning|note|remark)\s*(@[+-]?\d+|@above|@below)?"
                        r"\s*\{\{(.*?)\}\}")
 
@@ -107,24 +121,23 @@ def _expected(source: str) -> list[tuple[int, str, str]]:
 
 
 def verify_diagnostics(chunk: str, filename: str, passes, **kw) -> list[str]:
-    """Problems with the expected-error annotations of one chunk (empty list: all matched)."""
-    expected = _expected(chunk)
+    """Problems with the `expected-*` annotations of one chunk (empty list: all matched).
+    As in mlir-opt, every diagnostic of every severity must be expected."""
+    produced: list[Located] = []
     try:
-        process(chunk, filename, passes, **kw)
-        produced = []
-    except DiagnosticError as e:
-        produced = e.diagnostics
+        process(chunk, filename, passes, produced.append, **kw)
+    except DiagnosticError:
+        pass
     problems = []
-    unmatched = list(produced)
-    for line, kind, msg in expected:
-        hit = next((d for d in unmatched if kind == "error" and d.filename == filename
+    for line, kind, msg in _expected(chunk):
+        hit = next((d for d in produced if d.severity == kind and d.filename == filename
                     and d.line == line and msg in d.message), None)
         if hit is None:
             problems.append(f"{filename}:{line}: error: expected {kind} \"{msg}\" was not "
                             "produced")
         else:
-            unmatched.remove(hit)
-    problems += [f"{d} (unexpected error)" for d in unmatched]
+            produced.remove(hit)
+    problems += [f"{d} (unexpected {d.severity})" for d in produced]
     return problems
 
 
@@ -139,22 +152,77 @@ def _chunks(source: str, split: bool) -> list[str]:
     return out
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="plait-opt", description=__doc__.splitlines()[0])
-    ap.add_argument("input", nargs="?", default="-")
-    ap.add_argument("-o", dest="output", default="-")
-    ap.add_argument("--pass-pipeline", default=None)
-    ap.add_argument("--split-input-file", action="store_true")
-    ap.add_argument("--verify-diagnostics", action="store_true")
-    ap.add_argument("--mlir-print-ir-after-all", action="store_true")
-    ap.add_argument("--mlir-print-debuginfo", action="store_true")
+# --- the command line -------------------------------------------------------------------------
+
+def _pass_flags(argv: list[str]) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """Split `--<pass>[=options]` flags, in order, from the other arguments."""
+    flags, rest = [], []
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            rest += argv[i:]
+            break
+        name, eq, options = arg[2:].partition("=")
+        if arg.startswith("--") and name in PASSES:
+            flags.append((name, options if eq else None))
+        else:
+            rest.append(arg)
+    return flags, rest
+
+
+def passes_help() -> str:
+    """The passes, their summaries and options, as `plait-opt --help` lists them."""
+    lines = ["passes (run in the order given, after those of --pass-pipeline):"]
     for name, cls in sorted(PASSES.items()):
-        ap.add_argument(f"--{name}", action="append_const", const=name, dest="passes",
-                        help=cls.summary)
-    args = ap.parse_args(argv)
-    passes = list(args.passes or [])
-    if args.pass_pipeline:
-        passes = _parse_pipeline(args.pass_pipeline) + passes
+        lines.append(f"  --{name:<32} {cls.summary}")
+        for o in cls.options():
+            default = o.format(o.default)
+            lines.append(f"      {o.name + '=<' + o.type_name + '>':<30} {o.help} "
+                         f"(default: {default})")
+    lines += ["", "A pass's options: --plait-simplify=\"max-iterations=4 test-convergence\", or "
+              "in a pipeline,", "  --pass-pipeline=\"builtin.module(plait-expand,"
+              "plait-simplify{max-iterations=4},plait-dce)\""]
+    return "\n".join(lines)
+
+
+def _arg_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="plait-opt", description=__doc__.splitlines()[0], allow_abbrev=False,
+        usage="plait-opt [options] [--<pass>[=\"<options>\"] ...] [input]",
+        epilog=passes_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("input", nargs="?", default="-", help="the input file (default: stdin)")
+    ap.add_argument("-o", dest="output", default="-", help="the output file (default: stdout)")
+    ap.add_argument("--pass-pipeline", default=None,
+                    help="the passes to run, as 'builtin.module(pass-a{opt=1},pass-b)'")
+    ap.add_argument("--split-input-file", action="store_true",
+                    help="process each chunk between '// -----' lines on its own")
+    ap.add_argument("--verify-diagnostics", action="store_true",
+                    help="check the diagnostics against the expected-* comments")
+    ap.add_argument("--mlir-print-ir-after-all", action="store_true",
+                    help="print the IR after each pass")
+    ap.add_argument("--mlir-print-debuginfo", action="store_true",
+                    help="print locations in the output")
+    return ap
+
+
+def _read_passes(pipeline_text: str | None, flags) -> list:
+    passes = parse_pass_pipeline(pipeline_text) if pipeline_text is not None else []
+    for name, options in flags:
+        try:
+            passes.append(parse_pass_options(name, options))
+        except PassPipelineError as e:  # shown in the flag as written
+            flag = f"--{name}="
+            raise PassPipelineError(e.reason, flag + options, len(flag) + e.pos) from None
+    return passes
+
+
+def main(argv=None) -> int:
+    flags, rest = _pass_flags(sys.argv[1:] if argv is None else list(argv))
+    args = _arg_parser().parse_args(rest)
+    try:
+        passes = _read_passes(args.pass_pipeline, flags)
+    except PassPipelineError as e:
+        print(f"plait-opt: {e.reason}\n{e.excerpt()}", file=sys.stderr)
+        return 1
     try:
         raw = sys.stdin.buffer.read() if args.input == "-" else open(args.input, "rb").read()
         source = raw.decode("utf-8")
@@ -175,9 +243,9 @@ def main(argv=None) -> int:
             status |= bool(problems)
             continue
         try:
-            outputs.append(process(chunk, filename, passes, **kw))
-        except DiagnosticError as e:
-            print(e, file=sys.stderr)
+            outputs.append(process(chunk, filename, passes,
+                                   lambda d: print(d, file=sys.stderr), **kw))
+        except DiagnosticError:
             status = 1
     text = "// -----\n".join(outputs)
     if args.output == "-":

@@ -9,6 +9,8 @@ from plait.transforms import (  # noqa: F401
     inline,
     jvp,
     linearize,
+    op_stats,
+    report_unused,
     shard_propagate,
     simplify,
     transpose,

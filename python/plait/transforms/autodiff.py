@@ -7,6 +7,8 @@ function). Their outputs are plain plait ops, so a derivative can be differentia
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from plait._mlir import ir
 from plait.dialect import OPS
 from plait.dialect.traits import CustomRule
@@ -46,6 +48,7 @@ def vjp_functions(state: ModuleState, callee: str, diff_args: tuple, ct_outs: tu
     return fwd, lin
 
 
+@dataclass
 class AutodiffPass(Pass):
     name = "plait-autodiff"
     summary = "Expand all autodiff ops (plait-jvp, plait-linearize, plait-transpose) to a fixpoint."
@@ -54,6 +57,7 @@ class AutodiffPass(Pass):
         expand_autodiff(module)
 
 
+@dataclass
 class ExpandPass(Pass):
     name = "plait-expand"
     summary = "Expand every transformation op (autodiff and vmap), innermost first."

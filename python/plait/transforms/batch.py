@@ -17,6 +17,8 @@ naming the vmapped axis. The rules are in `plait/rules/`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from plait._mlir import ir
 from plait.core.aval import aval_of
 from plait.dialect import OPS
@@ -30,9 +32,8 @@ from plait.ir.funcs import (
     function_type,
     new_func,
     return_op,
-    unique_symbol,
 )
-from plait.transforms.base import Pass, fail
+from plait.transforms.base import Pass, fail, naming_rule
 from plait.transforms.expand import ModuleState, body_ops, callee_of, emit_call, require_body
 from plait.transforms.jvp import expand_all, op_params
 
@@ -115,9 +116,6 @@ def rule_for(name: str):
     return rule
 
 
-_AXIS: list[str] = []  # the axis name of the vmap being expanded
-
-
 def _binds_axis(op, axis_name: str) -> bool:
     opdef = OPS.get(op.name)
     return opdef is not None and opdef.has(Collective) and \
@@ -144,27 +142,23 @@ def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int,
     old_args = list(f.regions[0].blocks[0].arguments)
     arg_types = [t if d is None else batched_type(t, d, size, OPS["plait.vmap"])
                  for t, d in zip(ftype.inputs, in_bdims)]
-    name = unique_symbol(state.module, f"{callee}_vmap")
+    name = state.unique_name(f"{callee}_vmap")
     g, block = new_func(state.module, name, arg_types, f.location)
     if force_out is True:  # results known up front: a custom rule may name itself (custom.py)
         state.memo[key] = (name, (0,) * len(ftype.results))
     mapping = dict(zip(old_args, block.arguments))
     bdims = {v: d for v, d in zip(old_args, in_bdims) if d is not None}
     ip = ir.InsertionPoint(block)
-    _AXIS.append(axis_name)
-    try:
-        for op in body_ops(f):
-            if not any(v in bdims for v in op.operands) and not _binds_axis(op, axis_name):
-                clone_into(op, mapping, ip)
-                continue
-            with ip, op.location:
-                outs, out_bdims = _batch_op(state, op, mapping, bdims, size)
-            for r, new, d in zip(op.results, outs, out_bdims):
-                mapping[r] = new
-                if d is not None:
-                    bdims[r] = d
-    finally:
-        _AXIS.pop()
+    for op in body_ops(f):
+        if not any(v in bdims for v in op.operands) and not _binds_axis(op, axis_name):
+            clone_into(op, mapping, ip)
+            continue
+        with ip, op.location:
+            outs, out_bdims = _batch_op(state, op, mapping, bdims, size, axis_name)
+        for r, new, d in zip(op.results, outs, out_bdims):
+            mapping[r] = new
+            if d is not None:
+                bdims[r] = d
     ret = return_op(f)
     results = [mapping.get(v, v) for v in ret.operands]
     out_bdims = tuple(bdims.get(v) for v in ret.operands)
@@ -180,13 +174,14 @@ def batch_function(state: ModuleState, callee: str, in_bdims: tuple, size: int,
     return name, out_bdims
 
 
-def _batch_op(state, op, mapping, bdims, size):
+def _batch_op(state, op, mapping, bdims, size, axis_name):
     rule = rule_for(op.name)
     if rule is None:
         raise fail(op, f"'{op.name}' has no batching rule")
     operands = [mapping.get(v, v) for v in op.operands]
     in_bdims = [bdims.get(v) for v in op.operands]
-    results, out_bdims = rule(BatchContext(state, op, operands, in_bdims, size, _AXIS[-1]))
+    with naming_rule("batching", op):
+        results, out_bdims = rule(BatchContext(state, op, operands, in_bdims, size, axis_name))
     n = len(op.results)
     if len(results) != n or len(out_bdims) != n:
         raise fail(op, f"the batching rule of '{op.name}' returned {len(results)} results and "
@@ -228,6 +223,7 @@ def expand_vmap_op(state: ModuleState, op: ir.Operation) -> None:
     op.erase()
 
 
+@dataclass
 class BatchPass(Pass):
     name = "plait-batch"
     summary = "Expand plait.vmap ops (innermost first) into calls of generated batched functions."

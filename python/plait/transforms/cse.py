@@ -6,6 +6,8 @@ an earlier one in the same block (or an enclosing block) is replaced by it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from plait.dialect import OPS
 from plait.dialect.traits import Pure
 from plait.transforms.base import Pass
@@ -40,6 +42,7 @@ def cse_block(block, seen: dict) -> None:
         o.erase()
 
 
+@dataclass
 class CSEPass(Pass):
     name = "plait-cse"
     summary = "Common-subexpression elimination for plait ops."

@@ -8,6 +8,8 @@ finds the functions reachable from public ones itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from plait._mlir import ir
 from plait.dialect import OPS
 from plait.dialect.traits import Pure
@@ -60,6 +62,7 @@ def symbol_dce(module: ir.Operation) -> None:
             f.erase()
 
 
+@dataclass
 class DCEPass(Pass):
     name = "plait-dce"
     summary = "Erase unused plait ops and unreferenced private functions."

@@ -13,21 +13,20 @@ from plait._mlir import ir
 from plait.dialect import OPS
 from plait.dialect import control as C
 from plait.dialect.traits import Transformation
-from plait.ir.funcs import clone_into, finish_func, func_body, new_func, symbol_name, unique_symbol
+from plait.ir.funcs import FuncTable, clone_into, finish_func, func_body, new_func, symbol_name
 from plait.transforms.base import fail
 
 SYMBOL_ATTRS = ("callee", "jvp", "fwd", "bwd")  # attributes naming functions
 
 
 class ModuleState:
-    """A module's functions by name, their transformation ops and what they reference (one
-    walk), readiness, and memoized generated functions."""
+    """A module's functions by name (a FuncTable), their transformation ops and what they
+    reference (one walk), readiness, and memoized generated functions."""
 
     def __init__(self, module: ir.Operation):
         self.module = module
-        self.funcs = {symbol_name(op): op.operation
-                      for op in module.regions[0].blocks[0].operations
-                      if op.operation.name == "func.func"}
+        self.symbols = FuncTable(module)
+        self.funcs = self.symbols.funcs
         self.memo: dict = {}
         self._ops: dict[str, list] = {}     # transformation ops per function
         self._refs: dict[str, set] = {}
@@ -49,10 +48,13 @@ class ModuleState:
             self._scan(name, self.funcs[name])
         self._clean.clear()
 
+    def unique_name(self, base: str) -> str:
+        """A name for a function about to be generated (see FuncTable.unique_name)."""
+        return self.symbols.unique_name(base)
+
     def add(self, func_op) -> None:
-        name = symbol_name(func_op)
-        self.funcs[name] = func_op
-        self._scan(name, func_op)
+        self.symbols.add(func_op)
+        self._scan(symbol_name(func_op), func_op)
         self._clean.clear()
 
     def is_clean(self, name: str, _seen=None) -> bool:
@@ -144,7 +146,7 @@ def outline(state, region: ir.Region, base: str) -> str:
     """A private function computing what `region` yields from its block arguments."""
     block = region.blocks[0]
     types = [a.type for a in block.arguments]
-    name = unique_symbol(state.module, base)
+    name = state.unique_name(base)
     f, fblock = new_func(state.module, name, types, ir.Location.unknown())
     mapping = dict(zip(block.arguments, fblock.arguments))
     ip = ir.InsertionPoint(fblock)

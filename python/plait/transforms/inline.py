@@ -6,8 +6,10 @@ registered), so plait clones callee bodies itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from plait._mlir import ir
-from plait.ir.funcs import clone_into, func_body, lookup_func, symbol_name
+from plait.ir.funcs import FuncTable, clone_into, func_body, symbol_name
 from plait.transforms.base import Pass, fail
 from plait.transforms.dce import DCEPass
 
@@ -25,22 +27,25 @@ def inline_call(call: ir.Operation, callee: ir.Operation) -> None:
     call.erase()
 
 
-def inline_calls_in(module: ir.Operation, func_op) -> None:
+def inline_calls_in(module: ir.Operation, func_op, funcs=None) -> None:
     """Inline every call inside `func_op` (recursively), leaving the callees in place.
+    `funcs` maps the module's function names to functions (a FuncTable; read from the
+    module when not given).
 
     Unlike plait-inline this also inlines public functions (partial evaluation must see
     through every call with a body); calls of declarations stay calls."""
-    _inline_all(module, func_op, private_only=False)
+    _inline_all(funcs if funcs is not None else FuncTable(module), func_op, private_only=False)
 
 
-def _inline_all(module, root, *, private_only: bool = True) -> None:
+def _inline_all(funcs, root, *, private_only: bool = True) -> None:
     """Inline the inlinable calls in `root` (a function or the module) until none is left;
-    fails at a call on a recursive cycle, where inlining would never end."""
-    _check_not_recursive(module, _reachable_calls(module, root, private_only), private_only)
+    fails at a call on a recursive cycle, where inlining would never end. `funcs`: the
+    functions by name."""
+    _check_not_recursive(funcs, _reachable_calls(funcs, root, private_only), private_only)
     while True:
         done = False
         for call in _calls(root):
-            callee = _inlinable_callee(module, call, private_only)
+            callee = _inlinable_callee(funcs, call, private_only)
             if callee is not None:
                 inline_call(call, callee)
                 done = True
@@ -60,23 +65,23 @@ def _calls(module) -> list:
     return calls
 
 
-def _reachable_calls(module, root, private_only: bool) -> list:
+def _reachable_calls(funcs, root, private_only: bool) -> list:
     """The calls in `root` and in every function inlining would bring into it."""
     calls, seen, todo = [], set(), [root]
     while todo:
         for call in _calls(todo.pop()):
             calls.append(call)
-            callee = _inlinable_callee(module, call, private_only)
+            callee = _inlinable_callee(funcs, call, private_only)
             if callee is not None and symbol_name(callee) not in seen:
                 seen.add(symbol_name(callee))
                 todo.append(callee)
     return calls
 
 
-def _inlinable_callee(module, call, private_only: bool = True):
+def _inlinable_callee(funcs, call, private_only: bool = True):
     """The callee of `call` if it has a body (and, with `private_only`, is private), else
     None."""
-    callee = lookup_func(module, ir.FlatSymbolRefAttr(call.attributes["callee"]).value)
+    callee = funcs[ir.FlatSymbolRefAttr(call.attributes["callee"]).value]
     if not len(callee.regions[0].blocks):
         return None
     if private_only and "sym_visibility" not in callee.attributes:
@@ -90,11 +95,11 @@ def _enclosing_func(op):
     return op
 
 
-def _check_not_recursive(module, calls, private_only: bool = True) -> None:
+def _check_not_recursive(funcs, calls, private_only: bool = True) -> None:
     """Fail at a call on a cycle of inlinable calls: inlining it would never end."""
     edges: dict = {}
     for call in calls:
-        callee = _inlinable_callee(module, call, private_only)
+        callee = _inlinable_callee(funcs, call, private_only)
         if callee is not None:
             caller = symbol_name(_enclosing_func(call))
             edges.setdefault(caller, []).append((symbol_name(callee), call))
@@ -114,10 +119,11 @@ def _check_not_recursive(module, calls, private_only: bool = True) -> None:
             visit(f)
 
 
+@dataclass
 class InlinePass(Pass):
     name = "plait-inline"
     summary = "Inline calls to private functions (innermost first) and erase dead functions."
 
     def run(self, module):
-        _inline_all(module, module)
+        _inline_all(FuncTable(module), module)
         DCEPass().run(module)

@@ -18,6 +18,8 @@ tangents. The rules are in `plait/rules/`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from plait._mlir import ir
 from plait.core import dtypes
 from plait.core.aval import aval_of
@@ -25,16 +27,15 @@ from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect.base import REMAT_ATTR, rule_registrar
 from plait.dialect.builders import zeros_like
-from plait.dialect.traits import Linear
+from plait.dialect.traits import CustomRule, Linear
 from plait.ir.funcs import (
     clone_into,
     finish_func,
     function_type,
     new_func,
     return_op,
-    unique_symbol,
 )
-from plait.transforms.base import Pass, fail
+from plait.transforms.base import Pass, fail, naming_rule
 from plait.transforms.expand import (
     ModuleState,
     body_ops,
@@ -140,11 +141,12 @@ def _inexact(v) -> bool:
 
 
 def rule_for(name: str):
-    """The JVP rule of an op: its own, else the one its `Linear` trait gives, else None."""
+    """The JVP rule of an op: its own, else the one its `Linear` trait gives, else None (a
+    custom_lin is linear but has no forward computation to apply to tangents, as in jax)."""
     rule = jvp_rules.get(name)
     if rule is None:
         opdef = OPS.get(name)
-        if opdef is not None and opdef.has(Linear):
+        if opdef is not None and opdef.has(Linear) and not opdef.has(CustomRule):
             return linear_jvp
     return rule
 
@@ -162,7 +164,7 @@ def jvp_function(state: ModuleState, callee: str, diff_args: tuple, remat=None) 
     f = require_body(state, callee)
     ftype = function_type(f)
     ins = list(ftype.inputs)
-    name = unique_symbol(state.module, f"{callee}_jvp")
+    name = state.unique_name(f"{callee}_jvp")
     g, block = new_func(state.module, name, ins + [ins[i] for i in diff_args], f.location)
     state.memo[key] = name
     old_args = list(f.regions[0].blocks[0].arguments)
@@ -216,7 +218,8 @@ def _jvp_op(state, op, mapping, tangents) -> list:
     rule = rule_for(op.name)
     if rule is None:
         raise fail(op, f"'{op.name}' has no JVP rule")
-    t_outs = rule(JvpContext(state, op, mapping, tangents))
+    with naming_rule("JVP", op):
+        t_outs = rule(JvpContext(state, op, mapping, tangents))
     if len(t_outs) != len(op.results):
         raise fail(op, f"the JVP rule of '{op.name}' returned {len(t_outs)} tangents for "
                        f"{len(op.results)} results")
@@ -249,6 +252,7 @@ def expand_jvp_op(state: ModuleState, op: ir.Operation) -> None:
     replace_with_call(op, name, list(op.operands), state)
 
 
+@dataclass
 class JvpPass(Pass):
     name = "plait-jvp"
     summary = "Expand plait.jvp ops (innermost first) into calls of generated JVP functions."

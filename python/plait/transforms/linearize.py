@@ -14,6 +14,8 @@ pass never recomputes the forward. Operand-free known ops (constants, iotas) are
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from plait._mlir import ir
 from plait.dialect import OPS
 from plait.dialect import transform as T
@@ -24,7 +26,6 @@ from plait.ir.funcs import (
     function_type,
     new_func,
     return_op,
-    unique_symbol,
 )
 from plait.transforms.base import Pass
 from plait.transforms.expand import ModuleState, body_ops, emit_call
@@ -71,7 +72,7 @@ def partial_eval(state: ModuleState, jvp_name: str, n_args: int, n_outs: int, ct
 
     loc = f.location
     base = jvp_name[:-4] if jvp_name.endswith("_jvp") else jvp_name
-    fwd_name = unique_symbol(state.module, f"{base}_fwd")
+    fwd_name = state.unique_name(f"{base}_fwd")
     fwd, fblock = new_func(state.module, fwd_name, [a.type for a in primal_args], loc)
     fmap = dict(zip(primal_args, fblock.arguments))
     fip = ir.InsertionPoint(fblock)
@@ -81,7 +82,7 @@ def partial_eval(state: ModuleState, jvp_name: str, n_args: int, n_outs: int, ct
     finish_func(fwd, fblock, [fmap.get(v, v) for v in outs + residuals], loc)
     state.add(fwd)
 
-    lin_name = unique_symbol(state.module, f"{base}_lin")
+    lin_name = state.unique_name(f"{base}_lin")
     lin, lblock = new_func(state.module, lin_name,
                            [v.type for v in residuals] + [a.type for a in tangent_args], loc)
     largs = list(lblock.arguments)
@@ -142,7 +143,7 @@ def linearize_function(state: ModuleState, callee: str, diff_args: tuple, ct_out
             jvp_name = jvp_function(state, callee, tuple(diff_args))
         finally:
             state.memo["linearizing"] = outer
-        inline_calls_in(state.module, state.funcs[jvp_name])
+        inline_calls_in(state.module, state.funcs[jvp_name], state.funcs)
         state.memo[key] = partial_eval(state, jvp_name, n_args, n_outs, tuple(ct_outs))
     return state.memo[key]
 
@@ -168,6 +169,7 @@ def expand_vjp_op(state: ModuleState, op: ir.Operation) -> None:
     op.erase()
 
 
+@dataclass
 class LinearizePass(Pass):
     name = "plait-linearize"
     summary = ("Expand plait.vjp ops into a forward function returning residuals and a "

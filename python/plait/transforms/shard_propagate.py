@@ -25,6 +25,8 @@ plait-lower-to-stablehlo keeps, so Shardy partitions the program as plait decide
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from plait._mlir import ir
 from plait.core.aval import aval_of
 from plait.dialect import OPS
@@ -231,6 +233,7 @@ def _set(known, value, dims, prio) -> bool:
     return True
 
 
+@dataclass
 class ShardPropagatePass(Pass):
     name = "plait-shard-propagate"
     summary = "Propagate shardings from annotations to every value (a sharded program only)."

@@ -17,6 +17,8 @@ generate functions (region ops) take the context (`@transpose_rule(op)`). The ru
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from plait._mlir import ir
 from plait.core import dtypes
 from plait.core.aval import ShapedArray, aval_of, aval_of_type
@@ -30,9 +32,8 @@ from plait.ir.funcs import (
     function_type,
     new_func,
     return_op,
-    unique_symbol,
 )
-from plait.transforms.base import Pass, fail
+from plait.transforms.base import Pass, fail, naming_rule
 from plait.transforms.expand import ModuleState, body_ops, replace_with_call, require_body
 from plait.transforms.inline import inline_calls_in
 from plait.transforms.jvp import expand_all
@@ -99,12 +100,12 @@ def transpose_function(state: ModuleState, lin: str, linear_args: tuple) -> str:
     if key in state.memo:
         return state.memo[key]
     f = require_body(state, lin)
-    inline_calls_in(state.module, f)  # transposition walks one flat body
+    inline_calls_in(state.module, f, state.funcs)  # transposition walks one flat body
     ftype = function_type(f)
     ins, outs = list(ftype.inputs), list(ftype.results)
     old_args = list(f.regions[0].blocks[0].arguments)
     const_idx = [i for i in range(len(ins)) if i not in linear_args]
-    name = unique_symbol(state.module, f"{lin}_T")
+    name = state.unique_name(f"{lin}_T")
     g, block = new_func(state.module, name, [ins[i] for i in const_idx] + outs, f.location)
     state.memo[key] = name
     new_args = list(block.arguments)
@@ -151,7 +152,8 @@ def _transpose_op(state, op, out_cts, mapping, linear, cts) -> None:
     lin = [i for i, x in enumerate(operands) if is_linear(x)]
     if not opdef.linear_in(lin, params):
         raise fail(op, f"cannot transpose '{op.name}': {_not_linear(opdef, lin, params)}")
-    in_cts = rule(TransposeContext(state, op, out_cts, operands, params))
+    with naming_rule("transpose", op):
+        in_cts = rule(TransposeContext(state, op, out_cts, operands, params))
     if len(in_cts) != len(operands):
         raise fail(op, f"the transpose rule of '{op.name}' returned {len(in_cts)} cotangents "
                        f"for {len(operands)} operands")
@@ -178,6 +180,7 @@ def expand_transpose_op(state: ModuleState, op: ir.Operation) -> None:
     replace_with_call(op, name, list(op.operands), state)
 
 
+@dataclass
 class TransposePass(Pass):
     name = "plait-transpose"
     summary = "Expand plait.transpose ops into calls of generated transposed functions."
