@@ -247,6 +247,34 @@ def test_vmap_over_lhs_folds_into_the_batch_dimension():
     assert "tensor<10x3x4x4xf32>" in text, text
 
 
+def test_data_parallel_cnn_step_matches_jax():
+    """A convolution and max pooling step with the batch sharded over 8 devices: values and
+    gradients as jax's, the activations batch-sharded, the kernel gradient replicated."""
+    devices = np.array(jax.devices())
+    if devices.size != 8:
+        pytest.skip("needs 8 devices (test/conftest.py)")
+    rng = np.random.default_rng(6)
+    x, w = rng.normal(size=(16, 6, 6, 2)), rng.normal(size=(3, 3, 2, 4))
+
+    def loss(L, N):
+        def f(w, x):
+            y = L.conv_general_dilated(x, w, (1, 1), "SAME",
+                                       dimension_numbers=("NHWC", "HWIO", "NHWC"))
+            y = L.reduce_window(y, -np.inf, L.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+            return N.mean(y ** 2)
+        return f
+    mesh = plait.sharding.Mesh(devices, ("data",))
+    rep, batch = (plait.sharding.NamedSharding(mesh, plait.sharding.PartitionSpec(*s))
+                  for s in ((), ("data",)))
+    step = plait.jit(plait.value_and_grad(loss(pl, pnp)), in_shardings=(rep, batch))
+    got = step(w, x)
+    _close(got, jax.value_and_grad(loss(jl, jnp))(w, x), 1e-10)
+    assert got[1].sharding.spec == plait.sharding.PartitionSpec()
+    text = step.lower(w, x).as_text("plait")
+    conv_line = next(ln for ln in text.splitlines() if '"plait.conv_general_dilated"' in ln)
+    assert '[{"data"}, {}, {}, {}]' in conv_line, conv_line
+
+
 # --- bad input --------------------------------------------------------------------------------
 
 _raises = functools.partial(raises_at, here=HERE)
