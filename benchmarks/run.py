@@ -298,6 +298,84 @@ def _mem_transformer():
             _peak_kib(jax.jit(transformer_step(jnp, jax)).lower(*args).compile()))
 
 
+def cnn_step(np_mod, lax_mod, ad_mod):
+    """One SGD step of a small ResNet (NHWC): a stem convolution, two residual blocks of two
+    3x3 convolutions, a strided convolution, max pooling, global average pooling, a dense
+    classifier and softmax cross-entropy."""
+    def conv(x, w, stride=1):
+        return lax_mod.conv_general_dilated(x, w, (stride, stride), "SAME",
+                                            dimension_numbers=("NHWC", "HWIO", "NHWC"))
+
+    def loss(params, x, y):
+        h = np_mod.maximum(conv(x, params["stem"]), 0.0)
+        for w1, w2 in params["blocks"]:
+            h = np_mod.maximum(h + conv(np_mod.maximum(conv(h, w1), 0.0), w2), 0.0)
+        h = np_mod.maximum(conv(h, params["down"], 2), 0.0)
+        h = lax_mod.reduce_window(h, -np.inf, lax_mod.max, (1, 3, 3, 1), (1, 2, 2, 1), "SAME")
+        logits = np_mod.mean(h, axis=(1, 2)) @ params["dense"]
+        logp = logits - np_mod.log(np_mod.sum(np_mod.exp(logits), axis=1, keepdims=True))
+        return -np_mod.mean(np_mod.sum(logp * y, axis=1))
+
+    def step(params, x, y):
+        grads = ad_mod.grad(loss)(params, x, y)
+        return jax.tree_util.tree_map(lambda p, g: p - 0.01 * g, params, grads)
+    return step
+
+
+def cnn_args(batch=64, size=32, width=16, classes=10, seed=0):
+    rng = np.random.default_rng(seed)
+    w = lambda *s: rng.normal(scale=(2 / np.prod(s[:-1])) ** 0.5, size=s).astype(np.float32)
+    params = {"stem": w(3, 3, 3, width),
+              "blocks": [(w(3, 3, width, width), w(3, 3, width, width)) for _ in range(2)],
+              "down": w(3, 3, width, 2 * width), "dense": w(2 * width, classes)}
+    x = rng.normal(size=(batch, size, size, 3)).astype(np.float32)
+    y = np.eye(classes, dtype=np.float32)[rng.integers(0, classes, batch)]
+    return params, x, y
+
+
+@bench("trace+transform+lower, ResNet CNN training step (ms)", 0.5)
+def _tl_cnn():
+    return _trace_lower(0, lambda: cnn_step(pnp, lax, plait),
+                        lambda: cnn_step(jnp, jax.lax, jax), cnn_args())
+
+
+def _cnn():
+    """Compile time, run time (a few calls: a step takes tens of ms) and the compiled
+    programs of the CNN training step."""
+    if "cnn" not in _CACHE:
+        args = cnn_args()
+        make_p, make_j = lambda: cnn_step(pnp, lax, plait), lambda: cnn_step(jnp, jax.lax, jax)
+        lowered_p = [plait.jit(make_p()).lower(*args) for _ in range(3)]
+        lowered_j = [jax.jit(make_j()).lower(*args) for _ in range(3)]
+        tp, tj = alternate(lambda: lowered_p.pop().compile(),
+                           lambda: lowered_j.pop().compile(), repeat=3)
+        fp, fj = plait.jit(make_p()), jax.jit(make_j())
+        ap, aj = _on_device(args, pnp), _on_device(args, jnp)
+        block(fp(*ap))
+        block(fj(*aj))
+        rp, rj = alternate(lambda: block(fp(*ap)), lambda: block(fj(*aj)), repeat=9)
+        compiled = (plait.jit(make_p()).lower(*args).compile(),
+                    jax.jit(make_j()).lower(*args).compile())
+        _CACHE["cnn"] = (tp * 1e3, tj * 1e3), (rp * 1e3, rj * 1e3), compiled
+    return _CACHE["cnn"]
+
+
+@bench("XLA compile, ResNet CNN training step (ms)", 1.0)
+def _compile_cnn():
+    return _cnn()[0]
+
+
+@bench("run, ResNet CNN training step, 32x32 batch 64 (ms)", 1.0)
+def _run_cnn():
+    return _cnn()[1]
+
+
+@bench("compiled peak memory, ResNet CNN training step (KiB)", 1.0)
+def _mem_cnn():
+    cp, cj = _cnn()[2]
+    return _peak_kib(cp), _peak_kib(cj)
+
+
 @bench("eager training step grad(lambda p: loss(p, batch)) (ms)", 0.2)
 def _eager_loop():
     lp, lj = mlp_loss(pnp, 3), mlp_loss(jnp, 3)

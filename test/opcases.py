@@ -575,8 +575,78 @@ BITS_AND_SPECIAL = [
          ad=False),
 ]
 
+
+def _conv(strides, padding, lhs_dilation=None, rhs_dilation=None, dn=None, fgc=1, bgc=1):
+    return lambda L, x, w: L.lax.conv_general_dilated(
+        x, w, strides, padding, lhs_dilation, rhs_dilation, dn, feature_group_count=fgc,
+        batch_group_count=bgc)
+
+
+def _conv_shapes(draw):
+    """NCHW input and OIHW kernel of drawn sizes (a 2x2 kernel fits every input)."""
+    n, c, o = _side(draw, 1, 2), _side(draw, 1, 3), _side(draw, 1, 3)
+    return (n, c, _side(draw, 2, 5), _side(draw, 2, 5)), (o, c, 2, 2)
+
+
+def _batch_group_shapes(draw):
+    """Batch and output features in two groups."""
+    n, c, w, o = _side(draw, 1, 2), _side(draw, 1, 3), _side(draw, 3, 6), _side(draw, 1, 2)
+    return (2 * n, c, w), (2 * o, c, 3)
+
+
+def _window(name, window, strides, padding, base=None, wdil=None):
+    init = {"add": 0.0, "max": -np.inf, "min": np.inf}[name]
+    return lambda L, x: L.lax.reduce_window(x, init, getattr(L.lax, name), window, strides,
+                                            padding, base, wdil)
+
+
+def _window_shapes(draw):
+    return ((_side(draw, 1, 2), _side(draw, 3, 6), _side(draw, 3, 6)),)
+
+
+def _window_mul(L, x):
+    """A generic body: the product over each window (forward mode only, as in jax)."""
+    return L.lax.reduce_window(x, 1.0, L.lax.mul, (1, 2, 2), (1, 1, 2), "SAME")
+
+
+def _cum(name, reverse=False):
+    return lambda L, x: getattr(L.lax, name)(x, axis=x.ndim - 1, reverse=reverse)
+
+
+WINDOWS = [
+    Case("conv", "conv_general_dilated", _conv((2, 1), [(1, 0), (0, 1)], rhs_dilation=(1, 2)),
+         (Arg((2, 3, 5, 6)), Arg((4, 3, 2, 2))), _conv_shapes),
+    Case("conv_nhwc_lhs_dilation_groups", "conv_general_dilated",
+         _conv((1, 1), [(1, 1), (0, 1)], (2, 1), None, ("NHWC", "HWIO", "NHWC"), fgc=2),
+         (Arg((2, 4, 3, 4)), Arg((2, 2, 2, 6))),
+         lambda draw: ((_side(draw, 1, 2), _side(draw, 2, 4), _side(draw, 2, 4), 4),
+                       (2, 2, 2, 2 * _side(draw, 1, 3)))),
+    Case("conv_batch_groups", "conv_general_dilated", _conv((1,), "SAME", bgc=2),
+         (Arg((4, 3, 5)), Arg((6, 3, 3))), _batch_group_shapes),
+    Case("reduce_window_sum", "reduce_window_sum", _window("add", (1, 2, 3), (1, 2, 1), "SAME",
+                                                           (1, 1, 2)),
+         (Arg((2, 5, 4)),), _window_shapes),
+    Case("reduce_window_max", "reduce_window_max", _window("max", (1, 3, 2), (1, 2, 1), "SAME"),
+         (Arg((2, 5, 4), domain="distinct"),), _window_shapes),
+    # jax has no VJP with window dilation (test_windows.py checks plait's against its JVP)
+    Case("reduce_window_max_base_dilation", "reduce_window_max",
+         _window("max", (1, 2, 2), (1, 1, 2), [(0, 0), (1, 0), (0, 1)], (1, 2, 1)),
+         (Arg((2, 5, 4), domain="distinct"),), _window_shapes),
+    Case("reduce_window_min", "reduce_window_min", _window("min", (1, 2, 2), (1, 2, 2), "VALID"),
+         (Arg((2, 5, 4), domain="distinct"),), _window_shapes),
+    Case("reduce_window_generic", "reduce_window", _window_mul, (Arg((2, 5, 4)),),
+         _window_shapes, rev=False),
+    Case("cumprod", "cumprod", _cum("cumprod"), (Arg(M, domain="nonzero"),), same(1, min_dims=1)),
+    Case("cumprod_zeros_reverse", "cumprod", _cum("cumprod", True), (Arg(M, domain="zeros"),),
+         same(1, min_dims=1)),
+    Case("cummax", "cummax", _cum("cummax"), (Arg(M, domain="distinct"),), same(1, min_dims=1)),
+    Case("cummin_reverse", "cummin", _cum("cummin", True), (Arg(M, domain="distinct"),),
+         same(1, min_dims=1)),
+    Case("cumlogsumexp", "cumlogsumexp", _cum("cumlogsumexp", True), (A1,), same(1, min_dims=1)),
+]
+
 CASES = (UNARY + BINARY + STRUCTURAL + REDUCTIONS + INTEGER + BITS_AND_SPECIAL + CONTROL
-         + COLLECTIVES)
+         + COLLECTIVES + WINDOWS)
 # Ops without a record here, and why.
 ELSEWHERE = {
     "next_after": "jax defines no derivative to compare with; values and batching above "
@@ -586,6 +656,10 @@ ELSEWHERE = {
     "yield": "the terminator of regions: in every cond, scan and while record",
     "shard_map": "needs a device mesh: grad, jvp and vmap of it in test_sharding.py",
     "sharding_constraint": "needs a device mesh: under grad and vmap in test_sharding.py",
+    "select_and_gather_add": "the JVP of reduce_window_max/min: their records run it to second "
+                             "order in both modes; vmapped in test_windows.py",
+    "select_and_scatter_add": "the VJP of reduce_window_max/min: their records run it to second "
+                              "order in both modes; vmapped in test_windows.py",
 }
 AD_CASES = [c for c in CASES if c.ad]
 assert len({c.name for c in CASES}) == len(CASES)

@@ -24,14 +24,17 @@ import ml_dtypes
 import numpy as np
 import pytest
 import scipy.special as sp
+import window_refs as wr
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import plait
 import plait.lax as lax
 from plait.core import dtypes
-from plait.dialect import bits, elementwise, linalg, reduce, sort, special, structural
+from plait.dialect import bits, conv, elementwise, linalg, reduce, sort, special, structural, windows
+from plait.dialect import ops as P
 from plait.dialect.base import OpDef
+from plait.staging.trace import bind
 
 b1, i8, u8, i32, i64 = (np.dtype(t) for t in ("bool", "int8", "uint8", "int32", "int64"))
 f16, bf16 = np.dtype("float16"), np.dtype(ml_dtypes.bfloat16)
@@ -588,7 +591,148 @@ SPECIAL = [
           gen=_top_k_case, shapes=RANKED, out=lambda dt, **_: (dt, i32)),
 ]
 
-RECORDS = UNARY + BINARY + STRUCTURAL + REDUCTIONS + BITS + SPECIAL
+
+
+# (operand shape, window attributes): each window fits its operand
+_WINDOW_CASES = [
+    ((2, 5, 4), dict(window_dimensions=(1, 2, 2), window_strides=(1, 2, 1))),
+    ((5, 6), dict(window_dimensions=(3, 2), window_strides=(2, 2), padding_low=(1, 0),
+                  padding_high=(1, 1))),
+    ((4, 4), dict(window_dimensions=(2, 2), padding_low=(0, -1), padding_high=(1, 0),
+                  base_dilation=(2, 1), window_dilation=(1, 2))),
+    ((7,), dict(window_dimensions=(3,), window_strides=(2,), window_dilation=(2,))),
+]
+_ONES = dict(window_strides=None, padding_low=None, padding_high=None, base_dilation=None,
+             window_dilation=None)
+
+
+def _window_case(_):
+    return st.sampled_from(_WINDOW_CASES).map(lambda c: ((c[0],), dict(_ONES, **c[1])))
+
+
+def _window_full(p, n):
+    ones, zeros = (1,) * n, (0,) * n
+    return dict(window_dimensions=p["window_dimensions"],
+                window_strides=p["window_strides"] or ones,
+                padding_low=p["padding_low"] or zeros, padding_high=p["padding_high"] or zeros,
+                base_dilation=p["base_dilation"] or ones,
+                window_dilation=p["window_dilation"] or ones)
+
+
+def _lax_window(computation, identity):
+    def fn(x, **p):
+        w = _window_full(p, x.ndim)
+        pads = list(zip(w["padding_low"], w["padding_high"]))
+        return lax.reduce_window(x, identity(x.dtype), computation, w["window_dimensions"],
+                                 w["window_strides"], pads, w["base_dilation"],
+                                 w["window_dilation"])
+    return fn
+
+
+def _lowest(dt):
+    return -np.inf if dt.kind in "fc" or dt == bf16 else False if dt == b1 else np.iinfo(dt).min
+
+
+def _highest(dt):
+    return np.inf if dt.kind in "fc" or dt == bf16 else True if dt == b1 else np.iinfo(dt).max
+
+
+def _ref_window(reduce, identity):
+    return lambda x, **p: wr.reduce_window(reduce, x, identity(x.dtype),
+                                           **_window_full(p, x.ndim))
+
+
+def _select_op(op, direction):
+    return lambda a, x, **p: bind(op, a, x, direction=direction, **_window_full(p, x.ndim))
+
+
+def _select_scatter_case(_):
+    """select_and_scatter_add: an operand, its windows' source, no dilation."""
+    def case(c):
+        shape, p = c
+        full = _window_full(dict(_ONES, **p), len(shape))
+        out = windows.window_shape(P.select_and_scatter_add, shape, *full.values())
+        return (out, shape), {k: full[k] for k in ("window_dimensions", "window_strides",
+                                                   "padding_low", "padding_high")}
+    return st.sampled_from([c for c in _WINDOW_CASES if "base_dilation" not in c[1]
+                            and "window_dilation" not in c[1]]).map(case)
+
+
+def _select_scatter_op(direction):
+    return lambda s, x, **p: bind(P.select_and_scatter_add, s, x, direction=direction, **p)
+
+
+_CONV_CASES = [  # (lhs shape, rhs shape, strides, padding, lhs / rhs dilation, layouts, groups)
+    ((2, 3, 5, 4), (4, 3, 2, 2), (1, 2), [(1, 0), (0, 1)], (1, 1), (1, 1), None, 1, 1),
+    ((2, 5, 3, 4), (3, 2, 2, 6), (2, 1), [(0, 1), (1, 1)], (1, 2), (2, 1),
+     ("NHWC", "HWIO", "NHWC"), 2, 1),
+    ((4, 3, 6), (4, 3, 3), (1,), [(1, 1)], (1,), (2,), ("NCW", "OIW", "NWC"), 1, 2),
+    ((1, 2, 3, 3, 2), (2, 2, 1, 2, 3), (1, 1, 1), [(0, 0), (1, 0), (0, 1)], (1, 1, 2),
+     (1, 1, 1), ("NDHWC", "DHWIO", "NCDHW"), 1, 1),
+]
+
+
+def _conv_case(_):
+    def case(c):
+        lhs, rhs, strides, pads, ld, rd, layout, fgc, bgc = c
+        dn = lax.conv_dimension_numbers(lhs, rhs, layout)
+        return (lhs, rhs), dict(strides=strides, padding=pads, lhs_dilation=ld,
+                                rhs_dilation=rd, dn=tuple(map(tuple, dn)), fgc=fgc, bgc=bgc)
+    return st.sampled_from(_CONV_CASES).map(case)
+
+
+def _conv_fn(x, w, strides, padding, lhs_dilation, rhs_dilation, dn, fgc, bgc):
+    return lax.conv_general_dilated(x, w, strides, padding, lhs_dilation, rhs_dilation,
+                                    lax.ConvDimensionNumbers(*dn), feature_group_count=fgc,
+                                    batch_group_count=bgc)
+
+
+def _cum_rec(name, ufunc, kinds, domain="any", tol=4.0):
+    return OpRec(name, lambda x, axis, reverse: getattr(lax, name)(x, axis, reverse),
+                 lambda x, axis, reverse: wr.cumulative(ufunc, x, axis, reverse), kinds,
+                 domain=domain, shapes=RANKED, tol=tol,
+                 gen=_with(lambda s: st.tuples(st.integers(0, len(s) - 1), st.booleans()).map(
+                     lambda a: {"axis": a[0], "reverse": a[1]})))
+
+
+WINDOWS = [
+    OpRec("reduce_window_sum", _lax_window(lax.add, lambda dt: 0),
+          _ref_window(np.sum, lambda dt: 0), NUMERIC, gen=_window_case, shapes=st.just(()),
+          tol=4),
+    OpRec("reduce_window_max", _lax_window(lax.max, _lowest), _ref_window(np.max, _lowest),
+          ANY, domain="nan", gen=_window_case, shapes=st.just(()), skip=(c64, c128)),
+    OpRec("reduce_window_min", _lax_window(lax.min, _highest), _ref_window(np.min, _highest),
+          ANY, domain="nan", gen=_window_case, shapes=st.just(()), skip=(c64, c128)),
+    OpRec("reduce_window_max-complex", _lax_window(lax.max, _lowest),
+          _ref_window(np.max, _lowest), (c64, c128), gen=_window_case, shapes=st.just(()),
+          rejects=False),
+    # a body of its own (not the max monoid, which a bare lax.max would select)
+    OpRec("reduce_window", _lax_window(lambda a, b: lax.max(a, b), _lowest),
+          _ref_window(np.max, _lowest), ANY, gen=_window_case, shapes=st.just(()),
+          skip=(c64, c128)),
+    OpRec("select_and_gather_add", _select_op(P.select_and_gather_add, "GE"),
+          lambda t, x, **p: wr.select_and_gather_add(t, x, "GE", **_window_full(p, x.ndim)),
+          (f32, f64), 2, gen=lambda s: _window_case(s).map(lambda c: ((c[0][0],) * 2, c[1])),
+          shapes=st.just(()), rejects=False),
+    OpRec("select_and_gather_add-min", _select_op(P.select_and_gather_add, "LE"),
+          lambda t, x, **p: wr.select_and_gather_add(t, x, "LE", **_window_full(p, x.ndim)),
+          (f32, f64), 2, gen=lambda s: _window_case(s).map(lambda c: ((c[0][0],) * 2, c[1])),
+          shapes=st.just(()), rejects=False),
+    OpRec("select_and_scatter_add", _select_scatter_op("GE"),
+          lambda s, x, **p: wr.select_and_scatter_add(s, x, "GE", **p), (f32, f64), 2,
+          gen=_select_scatter_case, shapes=st.just(()), rejects=False),
+    OpRec("select_and_scatter_add-min", _select_scatter_op("LE"),
+          lambda s, x, **p: wr.select_and_scatter_add(s, x, "LE", **p), (f32, f64), 2,
+          gen=_select_scatter_case, shapes=st.just(()), rejects=False),
+    OpRec("conv_general_dilated", _conv_fn, wr.conv, NUMERIC, 2, "unit", gen=_conv_case,
+          shapes=st.just(()), tol=4),
+    _cum_rec("cumprod", np.multiply, NUMERIC, "unit"),
+    _cum_rec("cummax", np.maximum, NUMERIC),
+    _cum_rec("cummin", np.minimum, NUMERIC),
+    _cum_rec("cumlogsumexp", np.logaddexp, FLOAT),
+]
+
+RECORDS = UNARY + BINARY + STRUCTURAL + REDUCTIONS + BITS + SPECIAL + WINDOWS
 # a few draws per op (each compiles one program); no shrinking: derandomized draws reproduce
 _SETTINGS = settings(max_examples=3, deadline=None, derandomize=True, database=None,
                      phases=(Phase.explicit, Phase.generate))
@@ -627,7 +771,7 @@ def test_complex_max_min_propagate_nan(fn, ref, args):
 
 def test_every_data_op_has_a_record():
     declared = {v.name.split(".", 1)[1] for m in (elementwise, structural, reduce, linalg, bits,
-                                                  special, sort)
+                                                  special, sort, conv, windows)
                 for v in vars(m).values() if isinstance(v, OpDef)}
     covered = {r.name.split("-")[0] for r in RECORDS}
     assert declared - covered == set()

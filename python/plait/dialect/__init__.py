@@ -4,6 +4,7 @@ from plait.dialect import (  # noqa: F401  (declare ops)
     bits,
     collective,
     control,
+    conv,
     elementwise,
     linalg,
     prng,
@@ -13,5 +14,6 @@ from plait.dialect import (  # noqa: F401  (declare ops)
     special,
     structural,
     transform,
+    windows,
 )
 from plait.dialect.base import OPS, OpDef  # noqa: F401

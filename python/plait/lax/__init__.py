@@ -19,3 +19,21 @@ from plait.lax._lax import *  # noqa: F403
 from plait.lax._sorting import sort, sort_key_val, top_k  # noqa: F401
 from plait.lax._special import digamma, erf_inv, lgamma, nextafter, polygamma  # noqa: F401
 from plait.lax.control_flow import cond, fori_loop, scan, switch, while_loop  # noqa: F401
+from plait.lax.convolution import (  # noqa: F401
+    ConvDimensionNumbers,
+    conv,
+    conv_dimension_numbers,
+    conv_general_dilated,
+    conv_general_permutations,
+    conv_transpose,
+    conv_with_general_padding,
+    padtype_to_pads,
+)
+from plait.lax.windowed import (  # noqa: F401
+    associative_scan,
+    cumlogsumexp,
+    cummax,
+    cummin,
+    cumprod,
+    reduce_window,
+)

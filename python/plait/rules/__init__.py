@@ -15,6 +15,7 @@ from plait.rules import (  # noqa: F401  (register the rules)
     bits,
     collective,
     control,
+    conv,
     elementwise,
     linalg,
     prng,
@@ -24,6 +25,7 @@ from plait.rules import (  # noqa: F401  (register the rules)
     special,
     structural,
     transform,
+    windows,
 )
 from plait.transforms.batch import batch_rules
 from plait.transforms.jvp import jvp_rules
