@@ -11,6 +11,7 @@ import importlib
 
 from plait.core.dtypes import config
 from plait.core.errors import (
+    CallbackError,
     ConcretizationError,
     EscapedTracerError,
     IRError,
@@ -27,11 +28,13 @@ __all__ = [
     "sharding", "device_put", "distributed", "shard_map", "tree_util",
     "with_sharding_constraint", "ShapeDtypeStruct", "eval_shape", "clear_caches", "debug", "export",
     "devices", "local_devices", "device_count", "local_device_count", "default_backend",
-    "process_index", "process_count", "device_get", "block_until_ready",
+    "process_index", "process_count", "device_get", "block_until_ready", "pure_callback",
+    "experimental", "CallbackError",
 ]
 
 
-_SUBMODULES = frozenset({"debug", "distributed", "export", "lax", "numpy", "sharding", "tree_util"})
+_SUBMODULES = frozenset({"debug", "distributed", "experimental", "export", "lax", "numpy",
+                         "sharding", "tree_util"})
 _api = None
 
 

@@ -1,6 +1,7 @@
 """The plait dialect: every op, declared once. `from plait.dialect import ops as P`."""
 
 from plait.dialect import (  # noqa: F401  (declare ops)
+    callback,
     collective,
     control,
     elementwise,

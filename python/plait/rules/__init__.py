@@ -12,6 +12,7 @@ from a trait (the elementwise batching rule, ...) is derived by the pass that ap
 from plait.dialect import OPS
 from plait.lowering.stablehlo import lowerings
 from plait.rules import (  # noqa: F401  (register the rules)
+    callback,
     collective,
     control,
     elementwise,

@@ -12,6 +12,8 @@ from jaxlib import xla_client as xc
 from plait._mlir import ir
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitValueError
+from plait.dialect.callback import CPU_TARGET, HOST_CALLBACKS_ATTR
+from plait.runtime import callbacks as _callbacks
 from plait.runtime import device as _device
 
 
@@ -26,6 +28,14 @@ class _Loaded:
 
     def cost_analysis(self) -> dict:
         return self.loaded.cost_analysis()
+
+    def execute(self, bufs: list) -> list:
+        try:
+            results = self.loaded.execute_sharded(bufs)
+        except _jax.JaxRuntimeError:
+            _callbacks.raise_pending()
+            raise
+        return results.consume_with_handlers(self._handlers)
 
 
 class Executable(_Loaded):
@@ -42,13 +52,33 @@ class Executable(_Loaded):
 
     def __call__(self, bufs: Sequence) -> list:
         _device.check_live(bufs)
-        return self.loaded.execute_sharded(list(bufs)).consume_with_handlers(self._handlers)
+        return self.execute(list(bufs))
 
 
 def compile_stablehlo(module: ir.Module, in_avals, out_avals, device=None) -> Executable:
     device = device or _device.default_device()
-    loaded = device.client.compile_and_load(module, xc.DeviceList((device,)), xc.CompileOptions())
+    loaded = device.client.compile_and_load(module, xc.DeviceList((device,)), xc.CompileOptions(),
+                                            _host_callbacks(module, device.platform))
     return Executable(loaded, in_avals, out_avals, device)
+
+
+def _host_callbacks(module: ir.Module, platform: str) -> list:
+    """The Python functions the module's callback custom calls name by index (on a GPU, the
+    calls are retargeted to jaxlib's GPU callback)."""
+    attrs = module.operation.attributes
+    if HOST_CALLBACKS_ATTR not in attrs:
+        return []
+    if platform != "cpu":
+        target = ir.StringAttr.get(CPU_TARGET.replace("_cpu_", "_gpu_"))
+
+        def retarget(op):
+            if op.name == "stablehlo.custom_call" and \
+                    ir.StringAttr(op.attributes["call_target_name"]).value == CPU_TARGET:
+                op.attributes["call_target_name"] = target
+            return ir.WalkResult.ADVANCE
+        module.operation.walk(retarget)
+    ids = ir.DenseI64ArrayAttr(attrs[HOST_CALLBACKS_ATTR])
+    return _callbacks.host_callbacks([ids[i] for i in range(len(ids))])
 
 
 def cost_analysis(module: ir.Module, device=None) -> dict:
@@ -86,7 +116,7 @@ class ShardedExecutable(_Loaded):
                         f"for {s}, and it cannot be resharded here ({e}); device_put it to "
                         "that sharding first") from None
             args.append(b)
-        return self.loaded.execute_sharded(args).consume_with_handlers(self._handlers)
+        return self.execute(args)
 
 
 
@@ -102,5 +132,6 @@ def compile_sharded(module: ir.Module, mesh, in_avals, out_avals, in_shardings,
     build.use_shardy_partitioner = True
     opts.device_assignment = xc.DeviceAssignment.create(
         np.array([d.id for d in devices], np.int32).reshape(1, len(devices)))
-    loaded = devices[0].client.compile_and_load(module, xc.DeviceList(tuple(devices)), opts)
+    loaded = devices[0].client.compile_and_load(module, xc.DeviceList(tuple(devices)), opts,
+                                                _host_callbacks(module, devices[0].platform))
     return ShardedExecutable(loaded, in_avals, out_avals, in_shardings, out_shardings)
