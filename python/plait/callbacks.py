@@ -89,10 +89,10 @@ def _with_results(fn, in_tree, static, out_tree, name):
     return host
 
 
-def _register(host, out_avals, ordered, key, static):
+def _register(host, key, static):
     statics = _hashable(static)
     key = None if statics is None else key + (statics,)
-    return _registry.register(host, out_avals, ordered=ordered, site=user_site(), key=key)
+    return _registry.register(host, site=user_site(), key=key)
 
 
 def pure_callback(callback_fn, result_shape_dtypes, *args, vmap_method=None, **kwargs):
@@ -109,8 +109,7 @@ def pure_callback(callback_fn, result_shape_dtypes, *args, vmap_method=None, **k
     dynamic, in_tree, static = _split(args, kwargs)
     name = getattr(callback_fn, "__name__", type(callback_fn).__name__)
     host = _with_results(callback_fn, in_tree, static, out_tree, name)
-    cid = _register(host, out_avals, False,
-                    ("pure", callback_fn, in_tree, out_tree, out_avals), static)
+    cid = _register(host, ("pure", callback_fn, in_tree, out_tree, out_avals), static)
     outs = bind(_pure_callback_op, *dynamic, callback=cid, result_types=out_avals,
                 vmap_method=vmap_method)
     return pytree.tree_unflatten(out_tree, _results(outs))
@@ -124,8 +123,7 @@ def io_callback(callback_fn, result_shape_dtypes, *args, ordered=False, **kwargs
     dynamic, in_tree, static = _split(args, kwargs)
     name = getattr(callback_fn, "__name__", type(callback_fn).__name__)
     host = _with_results(callback_fn, in_tree, static, out_tree, name)
-    cid = _register(host, out_avals, ordered,
-                    ("io", callback_fn, in_tree, out_tree, out_avals, ordered), static)
+    cid = _register(host, ("io", callback_fn, in_tree, out_tree, out_avals, ordered), static)
     outs = bind(callback, *dynamic, callback=cid, result_types=out_avals, kind="io",
                 ordered=bool(ordered))
     return pytree.tree_unflatten(out_tree, _results(outs))
@@ -145,9 +143,26 @@ def debug_callback(callback_fn, *args, ordered=False, **kwargs):
         return ()
 
     host.__name__ = name
-    cid = _register(host, (), ordered,
-                    ("debug", callback_fn, in_tree, ordered), static)
+    cid = _register(host, ("debug", callback_fn, in_tree, ordered), static)
     bind(callback, *dynamic, callback=cid, result_types=(), kind="debug", ordered=bool(ordered))
+
+
+class _FormatChecker(string.Formatter):
+    """str.format, also refusing arguments the format does not use (as jax.debug.print)."""
+
+    def check_unused_args(self, used_args, args, kwargs):
+        unused = [a for i, a in enumerate(args) if i not in used_args]
+        unused += [k for k in kwargs if k not in used_args]
+        if unused:
+            raise PlaitValueError(f"debug.print format leaves arguments unused: {unused}")
+
+
+def _check_format(fmt: str, args, kwargs) -> None:
+    try:
+        _FormatChecker().format(fmt, *args, **kwargs)
+    except (IndexError, KeyError) as e:
+        raise PlaitValueError(f"debug.print format {fmt!r} names {e}, which is not among its "
+                              "arguments") from None
 
 
 def debug_print(fmt: str, *args, ordered=False, **kwargs) -> None:
@@ -156,27 +171,16 @@ def debug_print(fmt: str, *args, ordered=False, **kwargs) -> None:
     iteration)."""
     if not isinstance(fmt, str):
         raise PlaitTypeError(f"debug.print expects a format string, got {type(fmt).__name__}")
-    try:
-        string.Formatter().format(fmt, *args, **kwargs)
-    except (IndexError, KeyError) as e:
-        raise PlaitValueError(f"debug.print format {fmt!r} names {e}, which is not among its "
-                              "arguments") from None
-    parsed = next(iter(string.Formatter().parse(fmt)), None)
-    has_placeholders = parsed is not None and parsed[1] is not None
+    _check_format(fmt, args, kwargs)
     options = tuple(np.get_printoptions().items())
     dynamic, in_tree, static = _split(args, kwargs)
 
     def host(*flat):
         a, kw = _merge(in_tree, flat, static)
-        if has_placeholders:
-            with np.printoptions(**dict(options)):
-                msg = fmt.format(*a, **kw)
-        else:
-            msg = " ".join((fmt, *(str(x) for x in a)))
-        sys.stdout.write(msg + "\n")
+        with np.printoptions(**dict(options)):
+            sys.stdout.write(fmt.format(*a, **kw) + "\n")
         return ()
 
     host.__name__ = "debug.print"
-    cid = _register(host, (), ordered,
-                    ("print", fmt, in_tree, options, ordered), static)
+    cid = _register(host, ("print", fmt, in_tree, options, ordered), static)
     bind(callback, *dynamic, callback=cid, result_types=(), kind="debug", ordered=bool(ordered))

@@ -10,6 +10,8 @@ ordered callbacks of one block are chained by a token.
 
 from __future__ import annotations
 
+import numpy as np
+
 from plait._mlir import ir
 from plait.core.aval import aval_of
 from plait.dialect import ops as P
@@ -119,17 +121,25 @@ def _module_of(op: ir.Operation) -> ir.Operation:
 
 
 def _host_index(op: ir.Operation, callback_id: int) -> int:
-    """The callback's place in the module's list of host callbacks (appended if new)."""
-    module = _module_of(op)
-    attrs = module.attributes
+    """A new place in the module's list of host callbacks, for this call of `callback_id`
+    (each call checks its own result types)."""
+    attrs = _module_of(op).attributes
     ids = []
     if HOST_CALLBACKS_ATTR in attrs:
         a = ir.DenseI64ArrayAttr(attrs[HOST_CALLBACKS_ATTR])
         ids = [a[i] for i in range(len(a))]
-    if callback_id not in ids:
-        ids.append(callback_id)
-        attrs[HOST_CALLBACKS_ATTR] = ir.DenseI64ArrayAttr.get(ids)
-    return ids.index(callback_id)
+    attrs[HOST_CALLBACKS_ATTR] = ir.DenseI64ArrayAttr.get(ids + [callback_id])
+    return len(ids)
+
+
+def _layouts(types) -> ir.ArrayAttr:
+    """Row-major layouts (minor to major), as jax gives its callbacks."""
+    out = []
+    for t in types:
+        rank = t.rank if isinstance(t, ir.RankedTensorType) else 0
+        out.append(ir.DenseElementsAttr.get(np.arange(rank - 1, -1, -1, dtype=np.int64),
+                                            type=ir.IndexType.get()))
+    return ir.ArrayAttr.get(out)
 
 
 def _token_type() -> ir.Type:
@@ -165,6 +175,8 @@ def _custom_call(op, params, operands, result_types, side_effect: bool):
         "api_version": ir.IntegerAttr.get(ir.IntegerType.get_signless(32), 4),
         "has_side_effect": ir.BoolAttr.get(side_effect),
         "backend_config": ir.DictAttr.get({"index": ir.IntegerAttr.get(ui64, index)}),
+        "operand_layouts": _layouts([v.type for v in operands]),
+        "result_layouts": _layouts(result_types),
     })
     results = list(call.results)
     return results[1:] if ordered else results

@@ -10,7 +10,7 @@ from jaxlib import _jax
 from jaxlib import xla_client as xc
 
 from plait._mlir import ir
-from plait.core.aval import ShapedArray
+from plait.core.aval import ShapedArray, aval_of_type
 from plait.core.errors import PlaitValueError
 from plait.dialect.callback import CPU_TARGET, HOST_CALLBACKS_ATTR
 from plait.runtime import callbacks as _callbacks
@@ -63,22 +63,28 @@ def compile_stablehlo(module: ir.Module, in_avals, out_avals, device=None) -> Ex
 
 
 def _host_callbacks(module: ir.Module, platform: str) -> list:
-    """The Python functions the module's callback custom calls name by index (on a GPU, the
-    calls are retargeted to jaxlib's GPU callback)."""
+    """What PJRT calls for each callback custom call of the module, by its `index` (on a GPU,
+    the calls are retargeted to jaxlib's GPU callback)."""
     attrs = module.operation.attributes
     if HOST_CALLBACKS_ATTR not in attrs:
         return []
-    if platform != "cpu":
-        target = ir.StringAttr.get(CPU_TARGET.replace("_cpu_", "_gpu_"))
-
-        def retarget(op):
-            if op.name == "stablehlo.custom_call" and \
-                    ir.StringAttr(op.attributes["call_target_name"]).value == CPU_TARGET:
-                op.attributes["call_target_name"] = target
-            return ir.WalkResult.ADVANCE
-        module.operation.walk(retarget)
     ids = ir.DenseI64ArrayAttr(attrs[HOST_CALLBACKS_ATTR])
-    return _callbacks.host_callbacks([ids[i] for i in range(len(ids))])
+    calls = [None] * len(ids)
+    target = ir.StringAttr.get(CPU_TARGET.replace("_cpu_", "_gpu_"))
+
+    def visit(op):
+        if op.name == "stablehlo.custom_call" and \
+                ir.StringAttr(op.attributes["call_target_name"]).value == CPU_TARGET:
+            i = ir.IntegerAttr(ir.DictAttr(op.attributes["backend_config"])["index"]).value
+            types = [r.type for r in op.results]
+            ordered = bool(types) and not isinstance(types[0], ir.RankedTensorType)
+            avals = [aval_of_type(t) for t in types[1 if ordered else 0:]]
+            calls[i] = _callbacks.host_callback(ids[i], avals, ordered)
+            if platform != "cpu":
+                op.attributes["call_target_name"] = target
+        return ir.WalkResult.ADVANCE
+    module.operation.walk(visit)
+    return calls
 
 
 def cost_analysis(module: ir.Module, device=None) -> dict:
