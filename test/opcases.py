@@ -526,6 +526,10 @@ ELSEWHERE = {
     "yield": "the terminator of regions: in every cond, scan and while record",
     "shard_map": "needs a device mesh: grad, jvp and vmap of it in test_sharding.py",
     "sharding_constraint": "needs a device mesh: under grad and vmap in test_sharding.py",
+    "callback": "calls Python on the host: under jit, grad, vmap, scan and shard_map against "
+                "jax in test_callbacks.py",
+    "pure_callback": "calls Python on the host and has no derivative: values, vmap methods "
+                     "and custom_jvp against jax in test_callbacks.py",
 }
 AD_CASES = [c for c in CASES if c.ad]
 assert len({c.name for c in CASES}) == len(CASES)
