@@ -130,6 +130,24 @@ def test_print_in_shard_map_prints_per_device(capsys):
     assert len(both(capsys, make, np.arange(8, dtype=np.float32), sort=True)) == 8
 
 
+def test_callbacks_in_a_sharded_jit_run_once_on_device_0(capsys):
+    devices = np.array(jax.devices())
+    if devices.size != 8:
+        pytest.skip("needs 8 devices (test/conftest.py)")
+    mesh = Mesh(devices, ("i",))
+    x = np.arange(8, dtype=np.float32)
+
+    def make(ns, np_):
+        def f(v):
+            ns.debug.print("v={}", v)
+            return ns.pure_callback(lambda a: a + 1, ns.ShapeDtypeStruct(v.shape, v.dtype),
+                                    v * 2) + 1
+        return ns.jit(f, in_shardings=ns.sharding.NamedSharding(mesh, P("i")))
+
+    assert both(capsys, make, x) == [f"v={x}"]
+    np.testing.assert_allclose(np.asarray(make(plait, pnp)(x)), x * 2 + 2)
+
+
 def test_print_format_errors_name_the_line():
     def bad():
         plait.jit(lambda x: plait.debug.print("{y}", x))(X)

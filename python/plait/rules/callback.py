@@ -20,7 +20,7 @@ from plait.lowering.stablehlo import create, register
 from plait.transforms.base import fail
 from plait.transforms.batch import batch_rule, move_bdim
 from plait.transforms.jvp import jvp_rule
-from plait.transforms.shard_propagate import backward_rule, forward_rule
+from plait.transforms.shard_propagate import forward_rule, unknown
 
 # --- JVP ----------------------------------------------------------------------------------------
 
@@ -100,16 +100,9 @@ def _pure_callback_batch(ctx):
     return results, [0] * len(results)
 
 
-# --- sharding: replicated -----------------------------------------------------------------------
+# --- sharding: results follow from the callback, not its operands ------------------------------
 
-@forward_rule(callback, pure_callback)
-def _replicated_forward(ctx):
-    return ((),) * len(ctx.out_shape)
-
-
-@backward_rule(callback, pure_callback)
-def _replicated_backward(ctx):
-    return [((),) * len(s) for s in ctx.shapes]
+forward_rule(callback, pure_callback)(unknown)
 
 
 # --- lowering -----------------------------------------------------------------------------------
@@ -163,6 +156,30 @@ def _last_token(op: ir.Operation):
     return token
 
 
+MAXIMAL_MESH = "maximal_mesh_0"
+
+
+def _on_device_0(op: ir.Operation, call) -> None:
+    """In a program partitioned over a mesh, a callback runs once, on device 0 (as jax's);
+    inside a shard_map, once per device."""
+    parent = op.parent
+    while parent.name != "builtin.module":
+        if parent.name in ("plait.shard_map", "sdy.manual_computation"):
+            return
+        parent = parent.parent
+    body = parent.regions[0].blocks[0]
+    meshes = [o for o in body.operations if o.operation.name == "sdy.mesh"]
+    if not meshes:
+        return
+    if not any(ir.StringAttr(m.operation.attributes["sym_name"]).value == MAXIMAL_MESH
+               for m in meshes):
+        mesh = ir.Operation.parse(f"sdy.mesh @{MAXIMAL_MESH} = <[], device_ids=[0]>")
+        ir.InsertionPoint.at_block_begin(body).insert(mesh)
+    n = max(len(call.results), 1)
+    call.attributes["sdy.sharding"] = ir.Attribute.parse(
+        "#sdy.sharding_per_value<[" + ", ".join([f"<@{MAXIMAL_MESH}, []>"] * n) + "]>")
+
+
 def _custom_call(op, params, operands, result_types, side_effect: bool):
     index = _host_index(op.operation, params["callback"])
     ordered = bool(params.get("ordered"))
@@ -178,6 +195,7 @@ def _custom_call(op, params, operands, result_types, side_effect: bool):
         "operand_layouts": _layouts([v.type for v in operands]),
         "result_layouts": _layouts(result_types),
     })
+    _on_device_0(op.operation, call)
     results = list(call.results)
     return results[1:] if ordered else results
 
