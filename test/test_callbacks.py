@@ -357,3 +357,39 @@ def test_not_a_callable_or_bad_arguments():
                                          lambda self, o: True, "__hash__": None})()
     np.testing.assert_allclose(np.asarray(plait.jit(functools.partial(
         plait.pure_callback, unhashable, spec))(X)), X)
+
+
+def test_export_of_a_program_with_callbacks_is_refused():
+    def f(x):
+        plait.debug.print("{}", x)
+        return x * 2
+
+    with pytest.raises(plait.PlaitValueError, match="host callbacks"):
+        plait.export.export(f)(X)
+
+
+def test_print_under_vjp_prints_the_forward_only(capsys):
+    """As jax's: the primal is printed by the forward pass; the pullback prints nothing."""
+    def make(ns, np_):
+        def lin(v):
+            ns.debug.print("lin {}", v)
+            return v * 3.0
+
+        def run(x):
+            _, pullback = ns.vjp(lin, x)
+            return pullback(x), pullback(x * 2)
+        return run
+
+    assert both(capsys, make, X) == [f"lin {X}"]
+
+
+def test_io_callback_unordered_under_vmap_is_called_per_element():
+    seen = []
+
+    def record(v):
+        seen.append(v.shape)
+        return v.sum()
+
+    out = plait.vmap(lambda x: io_callback(record, plait.ShapeDtypeStruct((), np.float32), x))(XS)
+    np.testing.assert_allclose(np.asarray(out), XS.sum(1))
+    assert seen == [(3,), (3,)]
