@@ -102,6 +102,22 @@ def test_print_in_scan_prints_once_per_iteration(capsys):
     assert len(lines) == 4
 
 
+def test_print_in_cond_and_while_loop(capsys):
+    def make(ns, np_):
+        def f(x):
+            y = ns.lax.cond(x.sum() > 0, lambda v: ns.debug.print("pos {}", v) or v,
+                            lambda v: ns.debug.print("neg {}", v) or -v, x)
+
+            def body(c):
+                ns.debug.print("i={} c={}", c[0], c[1])
+                return c[0] + 1, c[1] * 2
+            return ns.lax.while_loop(lambda c: c[0] < 3, body, (0, y.sum()))
+        return ns.jit(f)
+
+    assert len(both(capsys, make, X)) == 4
+    assert len(both(capsys, make, -X)) == 4
+
+
 def test_ordered_prints_come_out_in_program_order(capsys):
     """Unordered side effects are reordered by XLA (prints of constants: reversed); ordered
     ones are not."""
