@@ -118,6 +118,16 @@ def test_print_in_cond_and_while_loop(capsys):
     assert len(both(capsys, make, -X)) == 4
 
 
+def test_print_in_a_scan_whose_results_are_unused(capsys):
+    def make(ns, np_):
+        def f(xs):
+            ns.lax.scan(lambda c, x: (ns.debug.print("x {}", x), (c, c))[1], 0.0, xs)
+            return xs
+        return ns.jit(f)
+
+    assert len(both(capsys, make, np.arange(3, dtype=np.float32))) == 3
+
+
 def test_ordered_prints_come_out_in_program_order(capsys):
     """Unordered side effects are reordered by XLA (prints of constants: reversed); ordered
     ones are not."""
