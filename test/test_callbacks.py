@@ -220,7 +220,8 @@ def test_pure_callback_values_under_jit_and_eagerly():
         assert float(out["n"]) == float(expected["n"])
 
 
-@pytest.mark.parametrize("method", ["sequential", "expand_dims", "broadcast_all"])
+@pytest.mark.parametrize("method", ["sequential", "sequential_unrolled", "expand_dims",
+                                    "broadcast_all"])
 def test_pure_callback_vmap_methods(method):
     ours, theirs = [], []
 
@@ -269,6 +270,14 @@ def test_pure_callback_has_no_jvp_unless_custom_jvp():
         return ns.jit(ns.grad(lambda x: np_.sum(sin(x) ** 2)))
 
     np.testing.assert_allclose(np.asarray(make(plait, pnp)(X)), make(jax, jnp)(X), rtol=1e-6)
+
+
+def test_a_callback_may_return_python_scalars():
+    f = plait.jit(lambda x: plait.pure_callback(lambda a: (1.5, 2),
+                                                (plait.ShapeDtypeStruct((), np.float32),
+                                                 plait.ShapeDtypeStruct((), np.int32)), x))
+    a, b = f(X)
+    assert (a.dtype, float(a), b.dtype, int(b)) == (np.float32, 1.5, np.int32, 2)
 
 
 def test_unused_pure_callback_is_not_called():

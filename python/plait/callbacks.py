@@ -102,6 +102,8 @@ def pure_callback(callback_fn, result_shape_dtypes, *args, vmap_method=None, **k
     axis of size 1) or "broadcast_all" (once, every argument batched). It has no derivative:
     give it one with custom_jvp."""
     _check_callable(callback_fn, "pure_callback")
+    if vmap_method == "sequential_unrolled":  # plait's sequential calls are unrolled anyway
+        vmap_method = "sequential"
     if vmap_method is not None and vmap_method not in VMAP_METHODS:
         raise PlaitValueError(f"vmap_method must be one of {', '.join(VMAP_METHODS)} or None, "
                               f"got {vmap_method!r}")

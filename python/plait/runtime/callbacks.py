@@ -61,7 +61,8 @@ class _Call:
                                 f"{len(self.out_avals)}", site=site)
         checked = []
         for i, (x, a) in enumerate(zip(outs, self.out_avals)):
-            x = np.asarray(x)
+            # a Python scalar is weakly typed: it takes the declared dtype
+            x = np.asarray(x, a.dtype if isinstance(x, (bool, int, float, complex)) else None)
             if x.shape != a.shape or x.dtype != a.dtype:
                 raise CallbackError(
                     f"the callback {name} returned {x.dtype}{list(x.shape)} as result {i}, "
