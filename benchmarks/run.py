@@ -15,7 +15,9 @@ import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=8")
@@ -474,6 +476,60 @@ def _2d_coll():
     if "2d" not in _CACHE:
         _CACHE["2d"] = _sharded_step((4, 2), ("data", "model"), P(None, "model"), P("data"))
     return _CACHE["2d"][1]
+
+
+# --- the persistent compilation cache: time to first result in a fresh process ---------------
+
+_FIRST_RESULT = """
+import os, sys, time
+import numpy as np
+sys.path.insert(0, {bench_dir!r})
+from run import batch, mlp_loss, mlp_params
+lib, cache = sys.argv[1], sys.argv[2]
+if lib == "plait":
+    import plait, plait.numpy as pnp
+    plait.config.compilation_cache_dir = cache
+    grad, np_mod = plait.grad, pnp
+else:
+    import jax, jax.numpy as jnp
+    jax.config.update("jax_compilation_cache_dir", cache)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    grad, np_mod = jax.grad, jnp
+mod = plait if lib == "plait" else jax
+args = (mlp_params(50), batch())
+t = time.perf_counter()
+out = mod.jit(grad(mlp_loss(np_mod, 50)))(*args)
+mod.block_until_ready(out)
+print(time.perf_counter() - t)
+"""
+
+
+def _first_results():
+    """Seconds to the first result of jit(grad(50-layer MLP)) in fresh processes: with an
+    empty cache directory, then with the one the first process filled."""
+    if "first" not in _CACHE:
+        script = _FIRST_RESULT.format(bench_dir=os.path.dirname(os.path.abspath(__file__)))
+        times = {}
+        for lib in ("plait", "jax"):
+            with tempfile.TemporaryDirectory() as cache:
+                times[lib] = [float(subprocess.run(
+                    [sys.executable, "-c", script, lib, cache], check=True,
+                    capture_output=True, text=True).stdout) for _ in range(2)]
+        _CACHE["first"] = times
+    return _CACHE["first"]
+
+
+@bench("time to first result, grad of 50-layer MLP, fresh process, empty disk cache (ms)", 1.0)
+def _first_cold():
+    t = _first_results()
+    return t["plait"][0] * 1e3, t["jax"][0] * 1e3
+
+
+@bench("time to first result, same, second process (warm disk cache) (ms)", 1.0)
+def _first_warm():
+    t = _first_results()
+    return t["plait"][1] * 1e3, t["jax"][1] * 1e3
 
 
 # --- host callbacks ---------------------------------------------------------------------------

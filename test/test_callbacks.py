@@ -430,3 +430,17 @@ def test_io_callback_unordered_under_vmap_is_called_per_element():
     out = plait.vmap(lambda x: io_callback(record, plait.ShapeDtypeStruct((), np.float32), x))(XS)
     np.testing.assert_allclose(np.asarray(out), XS.sum(1))
     assert seen == [(3,), (3,)]
+
+
+def test_programs_with_callbacks_bypass_the_disk_cache(capsys, tmp_path):
+    """A Python function cannot be serialized with the executable: such programs compile in
+    each process, and the cache stays empty."""
+    def f(x):
+        plait.debug.print("cached? {}", x)
+        return x + 1
+
+    with plait.config.override(compilation_cache_dir=str(tmp_path)):
+        for _ in range(2):
+            plait.clear_caches()
+            assert printed(capsys, lambda: plait.jit(f)(X)) == [f"cached? {X}"]
+    assert not list(tmp_path.iterdir())

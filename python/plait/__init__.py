@@ -26,15 +26,16 @@ __all__ = [
     "PlaitTypeError", "PlaitValueError", "config", "grad", "hessian", "jacfwd", "jacrev", "jit",
     "jvp", "lax", "linearize", "make_mlir", "numpy", "value_and_grad", "vjp", "vmap",
     "sharding", "device_put", "distributed", "shard_map", "tree_util",
-    "with_sharding_constraint", "ShapeDtypeStruct", "eval_shape", "clear_caches", "debug", "export",
+    "with_sharding_constraint", "ShapeDtypeStruct", "eval_shape", "clear_caches", "debug",
+    "export", "profiler", "named_scope",
     "devices", "local_devices", "device_count", "local_device_count", "default_backend",
     "process_index", "process_count", "device_get", "block_until_ready", "pure_callback",
     "experimental", "CallbackError",
 ]
 
 
-_SUBMODULES = frozenset({"debug", "distributed", "experimental", "export", "lax", "numpy",
-                         "sharding", "tree_util"})
+_SUBMODULES = frozenset({"debug", "distributed", "experimental", "export", "profiler", "lax",
+                         "numpy", "sharding", "tree_util"})
 _api = None
 
 

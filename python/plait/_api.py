@@ -8,6 +8,7 @@ from plait import (  # noqa: F401
     export,
     lax,
     numpy,  # installs the operators and methods of Array and tracers
+    profiler,
     sharding,
     tree_util,  # jax.tree_util's API: pytrees are jax's (Flax/Equinox pytrees work as they are)
 )
@@ -23,6 +24,7 @@ from plait.ad import (  # noqa: F401
 )
 from plait.callbacks import pure_callback  # noqa: F401
 from plait.core.aval import ShapeDtypeStruct  # noqa: F401
+from plait.core.location import named_scope  # noqa: F401
 from plait.custom import (  # noqa: F401
     checkpoint,
     checkpoint_policies,

@@ -6,7 +6,6 @@ the plait version. `serialize()` gives bytes; `deserialize(bytes).call(*args)` r
 
 from __future__ import annotations
 
-import importlib.metadata
 import io
 import json
 import zipfile
@@ -19,6 +18,7 @@ from plait._mlir import scope
 from plait.core import dtypes, pytree
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError, PlaitValueError
+from plait.core.version import version
 from plait.dialect.callback import HOST_CALLBACKS_ATTR
 from plait.jitting import Jitted, jit
 from plait.runtime.array import Array
@@ -137,7 +137,7 @@ def export(fun, platform: str | None = None):
             in_avals=[leaf_aval(x) for x in leaves], out_tree=staged.out_tree,
             out_avals=staged.out_avals,
             consts=[np.asarray(b) for b in list(staged.closure_bufs) + list(staged.consts)],
-            module=serialized, platform=default_backend(), plait_version=_version())
+            module=serialized, platform=default_backend(), plait_version=version())
     return do_export
 
 
@@ -183,13 +183,6 @@ def _check_exportable(staged, jitted) -> None:
 def _dynamic(jitted, args, kwargs):
     dyn_args, dyn_kwargs, _ = jitted.signature.split(args, kwargs)
     return tuple(dyn_args), dict(dyn_kwargs)  # as `call(*args, **kwargs)` receives them
-
-
-def _version() -> str:
-    try:
-        return importlib.metadata.version("plait")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
 
 
 # --- the calling convention as JSON ------------------------------------------------------------

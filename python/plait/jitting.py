@@ -31,6 +31,7 @@ from plait.staging import keys
 from plait.staging import trace as _trace
 from plait.staging.cache import (  # noqa: F401  (clear_caches: re-exported)
     CompiledEntry,
+    alias_donated,
     clear_caches,
     compile_sharded_staged,
     lookup_or_compile,
@@ -45,7 +46,8 @@ from plait.staging.trace import Tracer, current_trace, tracing
 class _Signature:
     """Splits a call's arguments into static and dynamic parts per static_argnums/names."""
 
-    def __init__(self, fun, static_argnums, static_argnames):
+    def __init__(self, fun, static_argnums, static_argnames, donate_argnums=None,
+                 donate_argnames=None):
         static_argnums = _as_tuple(static_argnums)
         static_argnames = _as_tuple(static_argnames)
         try:
@@ -83,6 +85,43 @@ class _Signature:
         self.static_argnums = tuple(sorted(nums))
         self.static_argnames = tuple(sorted(names))
         self.positional = positional
+        self.donate_argnums, self.donate_argnames = self._donated(
+            _as_tuple(donate_argnums), _as_tuple(donate_argnames), params)
+
+    def _donated(self, nums, names, params) -> tuple[frozenset, frozenset]:
+        """The positions and names of donated arguments (each implies the other)."""
+        positional, n = self.positional, len(self.positional)
+        fixed = params is not None and not any(p.kind == p.VAR_POSITIONAL for p in params)
+        out_nums, out_names = set(), set(names)
+        for i in nums:
+            if not isinstance(i, int) or (fixed and not -n <= i < n):
+                raise PlaitValueError(f"donate_argnums {i!r} is not a positional parameter "
+                                      f"index of {self.fun_name}")
+            out_nums.add(i % n if fixed else i)
+        for nm in out_names:
+            if self.keywords is not None and nm not in self.keywords:
+                raise PlaitValueError(f"donate_argnames {nm!r} is not a parameter of "
+                                      f"{self.fun_name}")
+        out_names |= {positional[i] for i in out_nums if 0 <= i < n}
+        out_nums |= {positional.index(nm) for nm in out_names if nm in positional}
+        both = (out_nums & set(self.static_argnums)) | (out_names & set(self.static_argnames))
+        if both:
+            raise PlaitValueError(f"argument {sorted(map(str, both))[0]} of {self.fun_name} "
+                                  "is both static and donated")
+        return frozenset(out_nums), frozenset(out_names)
+
+    def donated(self, args, kwargs) -> tuple[bool, ...] | None:
+        """Per dynamic leaf (in flattening order), whether its buffer is donated."""
+        if not self.donate_argnums and not self.donate_argnames:
+            return None
+        flags = []
+        for i, a in enumerate(args):
+            if i not in self.static_argnums:
+                flags += [i in self.donate_argnums] * len(pytree.tree_leaves(a))
+        for k in sorted(kwargs):
+            if k not in self.static_argnames:
+                flags += [k in self.donate_argnames] * len(pytree.tree_leaves(kwargs[k]))
+        return tuple(flags) if any(flags) else None
 
     def check_keywords(self, kwargs) -> None:
         unknown = [k for k in kwargs if self.keywords is not None and k not in self.keywords]
@@ -146,10 +185,11 @@ class Jitted:
     """The result of `plait.jit(fun)`: call it, or `.lower(*args)` to inspect its stages."""
 
     def __init__(self, fun, static_argnums=None, static_argnames=None, in_shardings=None,
-                 out_shardings=None):
+                 out_shardings=None, donate_argnums=None, donate_argnames=None):
         functools.update_wrapper(self, fun, updated=())
         self.fun = fun
-        self.signature = _Signature(fun, static_argnums, static_argnames)
+        self.signature = _Signature(fun, static_argnums, static_argnames, donate_argnums,
+                                    donate_argnames)
         self.in_shardings, self.out_shardings = in_shardings, out_shardings
         self._fkey = None
         self._closure_bufs = None
@@ -174,6 +214,9 @@ class Jitted:
         leaves = pytree.tree_leaves((dyn_args, dyn_kwargs))
         check_live([b for b in (_buffer_of(x) for x in leaves) if b is not None], "argument")
         check_live(self.closure_buffers(), "closure array")
+        donated = self.signature.donated(args, kwargs)
+        if donated:
+            _check_donations(leaves, donated)
         raise error
 
     def call_python(self, args, kwargs):
@@ -188,10 +231,13 @@ class Jitted:
         leaves, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
         avals = [leaf_aval(x) for x in leaves]
         rebuild = self.signature.rebuilder(len(args), statics)
+        donated = self.signature.donated(args, kwargs)
+        if donated:
+            _check_donations(leaves, donated)
         entry = lookup_or_compile(self.fun, self.fkey, in_tree, avals, statics, rebuild,
                                   _LazyNames(self.signature, args, kwargs),
                                   shardings=self._shardings(dyn_args, dyn_kwargs, leaves),
-                                  owner=self.fkey)
+                                  owner=self.fkey, donated=donated)
         closure_bufs = self.closure_buffers()
         if getattr(entry.staged, "mesh", None) is not None:
             shardings = entry.executable.in_shardings[-len(leaves):] if leaves else []
@@ -244,9 +290,11 @@ class Jitted:
         leaves, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
         avals = [leaf_aval(x) for x in leaves]
         shardings = self._shardings(dyn_args, dyn_kwargs, leaves)
-        return stage(self.fun, self.fkey, in_tree, avals,
-                     self.signature.rebuilder(len(args), statics),
-                     shardings=shardings and tuple(shardings))
+        staged = stage(self.fun, self.fkey, in_tree, avals,
+                       self.signature.rebuilder(len(args), statics),
+                       shardings=shardings and tuple(shardings))
+        staged.donated = self.signature.donated(args, kwargs)
+        return staged
 
     def lower(self, *args, **kwargs) -> Lowered:
         return self.trace(*args, **kwargs).lower()
@@ -273,6 +321,18 @@ class _LazyNames:
 
     def __len__(self):
         return len(self._sig.names(self._args, self._kwargs))
+
+
+def _check_donations(leaves, donated) -> None:
+    """A donated buffer passed twice would be read after PJRT gave it to a result."""
+    seen = {}
+    for x, d in zip(leaves, donated):
+        buf = _buffer_of(x)
+        if buf is not None:
+            seen.setdefault(id(buf), []).append(d)
+    if any(len(ds) > 1 and any(ds) for ds in seen.values()):
+        raise PlaitValueError("an array is passed twice and donated: a donated argument's "
+                              "buffer cannot also be another argument")
 
 
 def _buffer_of(x):
@@ -327,6 +387,7 @@ class Lowered:
             pipeline.optimize(module)
             self._modules["plait"] = module.operation.clone()
             pipeline.lower(module)
+            alias_donated(module, staged)
             self._modules["stablehlo"] = module.operation
         self._lowered_module = module
 
@@ -385,20 +446,24 @@ class Compiled:
 
 
 def jit(fun=None, *, static_argnums=None, static_argnames=None, in_shardings=None,
-        out_shardings=None):
+        out_shardings=None, donate_argnums=None, donate_argnames=None):
     """Compile `fun` with plait (usable as `@jit` or `@jit(static_argnums=...)`).
 
     `in_shardings` / `out_shardings` (NamedShardings, or pytree prefixes of them) partition
-    the program over a mesh; arguments already sharded over a mesh are taken as they are."""
+    the program over a mesh; arguments already sharded over a mesh are taken as they are.
+    `donate_argnums` / `donate_argnames`: arguments whose buffers a result of the same shape
+    and dtype may reuse (PJRT input/output aliasing); a donated array is deleted by the call."""
     if fun is None:
         return functools.partial(jit, static_argnums=static_argnums,
                                  static_argnames=static_argnames, in_shardings=in_shardings,
-                                 out_shardings=out_shardings)
+                                 out_shardings=out_shardings, donate_argnums=donate_argnums,
+                                 donate_argnames=donate_argnames)
     if not callable(fun):
         raise PlaitTypeError(f"jit expects a callable, got {type(fun).__name__}")
     _check_shardings(in_shardings, "in_shardings")
     _check_shardings(out_shardings, "out_shardings")
-    return new_jitted(fun, static_argnums, static_argnames, in_shardings, out_shardings)
+    return new_jitted(fun, static_argnums, static_argnames, in_shardings, out_shardings,
+                      donate_argnums, donate_argnames)
 
 
 def eval_shape(fun, *args, **kwargs):
@@ -421,8 +486,9 @@ def _check_shardings(tree, what: str) -> None:
 
 
 def new_jitted(fun, static_argnums=None, static_argnames=None, in_shardings=None,
-               out_shardings=None) -> Jitted:
-    j = Jitted(fun, static_argnums, static_argnames, in_shardings, out_shardings)
+               out_shardings=None, donate_argnums=None, donate_argnames=None) -> Jitted:
+    j = Jitted(fun, static_argnums, static_argnames, in_shardings, out_shardings,
+               donate_argnums, donate_argnames)
     if j._cpp is not None:
         j.__class__ = FastJitted
     return j

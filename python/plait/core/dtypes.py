@@ -32,13 +32,17 @@ class Config:
     """plait's settings (`plait.config`): the defaults for arrays made from Python scalars and
     lists, `debug_checks` (run-time checks that cost time; `PLAIT_DEBUG_CHECKS=1`), and
     `debug_nans` / `debug_infs` (a NaN / Inf in a result raises FloatingPointError at the line
-    of the op that made it; `PLAIT_DEBUG_NANS=1`, `PLAIT_DEBUG_INFS=1`).
+    of the op that made it; `PLAIT_DEBUG_NANS=1`, `PLAIT_DEBUG_INFS=1`), and
+    `compilation_cache_dir` (compiled programs kept on disk for other processes;
+    `PLAIT_COMPILATION_CACHE_DIR`).
 
-    Traced programs depend on these, so caches key on `key()`; a cache that cannot (jaxlib's
+    Traced programs depend on the dtypes and flags, so caches key on `key()`; a cache that cannot (jaxlib's
     C++ dispatch cache) subscribes to `on_change` and is cleared."""
 
     _DTYPES = ("default_int", "default_float", "default_complex")
     _FLAGS = ("debug_checks", "debug_nans", "debug_infs")
+    _PATHS = ("compilation_cache_dir",)  # not in key(): programs do not depend on them
+    _SETTINGS = _DTYPES + _FLAGS + _PATHS
 
     def __init__(self) -> None:
         object.__setattr__(self, "on_change", [])
@@ -47,6 +51,7 @@ class Config:
         self.default_complex = complex64
         for flag in self._FLAGS:  # PLAIT_DEBUG_CHECKS=1, ...
             setattr(self, flag, os.environ.get(f"PLAIT_{flag.upper()}", "") not in ("", "0"))
+        self.compilation_cache_dir = os.environ.get("PLAIT_COMPILATION_CACHE_DIR") or None
 
     def __setattr__(self, name, value) -> None:
         if name in self._DTYPES:
@@ -55,9 +60,11 @@ class Config:
                 raise PlaitTypeError(f"plait.config.{name}: dtype {value} is not supported")
         elif name in self._FLAGS:
             value = bool(value)
+        elif name in self._PATHS:
+            value = os.fspath(value) if value else None
         else:
             raise AttributeError(f"plait.config has no setting {name!r}; settings: "
-                                 + ", ".join(self._DTYPES + self._FLAGS))
+                                 + ", ".join(self._SETTINGS))
         object.__setattr__(self, name, value)
         object.__setattr__(self, "_key", tuple(getattr(self, f, None)
                                                for f in self._DTYPES + self._FLAGS))
@@ -73,9 +80,9 @@ class Config:
         setattr(self, name, value)
 
     def _check_name(self, name: str) -> None:
-        if name not in self._DTYPES + self._FLAGS:
+        if name not in self._SETTINGS:
             raise PlaitValueError(f"plait.config has no setting {name!r}; settings: "
-                                  + ", ".join(self._DTYPES + self._FLAGS))
+                                  + ", ".join(self._SETTINGS))
 
     @contextlib.contextmanager
     def override(self, **settings):

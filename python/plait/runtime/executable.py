@@ -15,6 +15,7 @@ from plait.core.errors import PlaitValueError
 from plait.dialect.callback import CPU_TARGET, HOST_CALLBACKS_ATTR
 from plait.runtime import callbacks as _callbacks
 from plait.runtime import device as _device
+from plait.runtime import disk_cache
 
 
 class _Loaded:
@@ -57,8 +58,9 @@ class Executable(_Loaded):
 
 def compile_stablehlo(module: ir.Module, in_avals, out_avals, device=None) -> Executable:
     device = device or _device.default_device()
-    loaded = device.client.compile_and_load(module, xc.DeviceList((device,)), xc.CompileOptions(),
-                                            _host_callbacks(module, device.platform))
+    loaded = disk_cache.compile_and_load(device.client, module, xc.DeviceList((device,)),
+                                         xc.CompileOptions(),
+                                         _host_callbacks(module, device.platform))
     return Executable(loaded, in_avals, out_avals, device)
 
 
@@ -125,7 +127,6 @@ class ShardedExecutable(_Loaded):
         return self.execute(args)
 
 
-
 def compile_sharded(module: ir.Module, mesh, in_avals, out_avals, in_shardings,
                     out_shardings) -> ShardedExecutable:
     """Compile for every device of `mesh` with Shardy (options as jax passes them)."""
@@ -138,6 +139,6 @@ def compile_sharded(module: ir.Module, mesh, in_avals, out_avals, in_shardings,
     build.use_shardy_partitioner = True
     opts.device_assignment = xc.DeviceAssignment.create(
         np.array([d.id for d in devices], np.int32).reshape(1, len(devices)))
-    loaded = devices[0].client.compile_and_load(module, xc.DeviceList(tuple(devices)), opts,
-                                                _host_callbacks(module, devices[0].platform))
+    loaded = disk_cache.compile_and_load(devices[0].client, module, xc.DeviceList(tuple(devices)),
+                                         opts, _host_callbacks(module, devices[0].platform))
     return ShardedExecutable(loaded, in_avals, out_avals, in_shardings, out_shardings)
