@@ -1,11 +1,11 @@
 """The process's registry of host callbacks: Python functions that compiled programs call.
 
 A callback op names its function by an id here (`plait.callback {callback = 3}`), so the IR,
-and the compile caches keyed by it, tell two functions apart. Lowering lists the ids a module
-calls in its `plait.host_callbacks` attribute; compiling hands PJRT the functions in that
-order (the custom call's `index`). A function registered under an equal key (a debug print of
-the same format, the same function) gets the same id, so retracing it reuses the compiled
-program.
+and the compile caches keyed by it, tell two functions apart. Lowering lists the id of each
+callback custom call in the module's `plait.host_callbacks` attribute (the call's `index`);
+compiling hands PJRT one `_Call` per custom call, in that order. A function registered under
+an equal key (a debug print of the same format, the same function) gets the same id, so
+retracing it reuses the compiled program.
 
 An exception in a callback cannot cross XLA: it is kept here, and the program's caller raises
 it as a `CallbackError` from the original (`raise_pending`).
