@@ -9,6 +9,7 @@ median over repeats (minimum for microsecond dispatch loops). Lower ratio is bet
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import platform
@@ -632,6 +633,37 @@ def _random_normal():
 def _random_split():
     return _random_run(lambda k: pr.key_data(pr.split(k, 10000)),
                        lambda k: jax.random.key_data(jax.random.split(k, 10000)))
+
+
+# --- host callbacks ---------------------------------------------------------------------------
+
+def _sgd_step(np_mod, ad_mod, debug_print):
+    loss = mlp_loss(np_mod, 3)
+
+    def step(params, batch):
+        value, grads = ad_mod.value_and_grad(loss)(params, batch)
+        if debug_print:
+            ad_mod.debug.print("loss {}", value)
+        return jax.tree_util.tree_map(lambda p, g: p - 0.1 * g, params, grads)
+    return step
+
+
+def _with_without_print(lib, np_mod, args) -> float:
+    with_p, without = (lib.jit(_sgd_step(np_mod, lib, p)) for p in (True, False))
+    on_dev = _on_device(args, np_mod)
+    block(with_p(*on_dev))
+    block(without(*on_dev))
+    tw, to = alternate(lambda: per_call(lambda: block(with_p(*on_dev)), 200),
+                       lambda: per_call(lambda: block(without(*on_dev)), 200), repeat=3)
+    return tw / to
+
+
+@bench("debug.print of the loss in a jitted 3-layer MLP SGD step: step time with / without "
+       "it (x)")
+def _debug_print_step():
+    args = (mlp_params(3), batch())
+    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+        return (_with_without_print(plait, pnp, args), _with_without_print(jax, jnp, args))
 
 
 def main(argv):

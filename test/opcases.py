@@ -660,6 +660,10 @@ ELSEWHERE = {
                              "order in both modes; vmapped in test_windows.py",
     "select_and_scatter_add": "the VJP of reduce_window_max/min: their records run it to second "
                               "order in both modes; vmapped in test_windows.py",
+    "callback": "calls Python on the host: under jit, grad, vmap, scan and shard_map against "
+                "jax in test_callbacks.py",
+    "pure_callback": "calls Python on the host and has no derivative: values, vmap methods "
+                     "and custom_jvp against jax in test_callbacks.py",
 }
 AD_CASES = [c for c in CASES if c.ad]
 assert len({c.name for c in CASES}) == len(CASES)

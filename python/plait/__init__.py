@@ -11,6 +11,7 @@ import importlib
 
 from plait.core.dtypes import config
 from plait.core.errors import (
+    CallbackError,
     ConcretizationError,
     EscapedTracerError,
     IRError,
@@ -28,12 +29,13 @@ __all__ = [
     "with_sharding_constraint", "ShapeDtypeStruct", "eval_shape", "clear_caches", "debug",
     "export", "profiler", "named_scope",
     "devices", "local_devices", "device_count", "local_device_count", "default_backend",
-    "process_index", "process_count", "device_get", "block_until_ready",
+    "process_index", "process_count", "device_get", "block_until_ready", "pure_callback",
+    "experimental", "CallbackError",
 ]
 
 
-_SUBMODULES = frozenset({"debug", "distributed", "export", "profiler", "lax", "numpy", "random",
-                         "sharding", "tree_util"})
+_SUBMODULES = frozenset({"debug", "distributed", "experimental", "export", "profiler", "lax",
+                         "numpy", "random", "sharding", "tree_util"})
 _api = None
 
 

@@ -4,6 +4,7 @@ from plait import (  # noqa: F401
     debug,
     dialect,  # declares every op
     distributed,
+    experimental,
     export,
     lax,
     numpy,  # installs the operators and methods of Array and tracers
@@ -22,6 +23,7 @@ from plait.ad import (  # noqa: F401
     value_and_grad,
     vjp,
 )
+from plait.callbacks import pure_callback  # noqa: F401
 from plait.core.aval import ShapeDtypeStruct  # noqa: F401
 from plait.core.location import named_scope  # noqa: F401
 from plait.custom import (  # noqa: F401

@@ -1,11 +1,14 @@
-"""`plait.debug`: tools for finding bugs in user code (`check_grads`: derivatives against
-finite differences, as jax.test_util.check_grads)."""
+"""`plait.debug`: tools for finding bugs in user code (`print` and `callback`: host callbacks
+with the values a program computes, as jax.debug's; `check_grads`: derivatives against finite
+differences, as jax.test_util.check_grads)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from plait.ad import jvp, vjp
+from plait.callbacks import debug_callback as callback  # noqa: F401
+from plait.callbacks import debug_print as print  # noqa: F401, A001
 from plait.core import dtypes, pytree
 from plait.core.errors import PlaitTypeError, PlaitValueError
 

@@ -19,6 +19,7 @@ from plait.core import dtypes, pytree
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.core.version import version
+from plait.dialect.callback import HOST_CALLBACKS_ATTR
 from plait.jitting import Jitted, jit
 from plait.runtime.array import Array
 from plait.runtime.executable import compile_stablehlo
@@ -122,6 +123,10 @@ def export(fun, platform: str | None = None):
         for tree in (in_tree, staged.out_tree):  # refuse now what serialize() could not write
             _encode_tree(tree)
         with scope():
+            if HOST_CALLBACKS_ATTR in lowered._lowered_module.operation.attributes:
+                raise PlaitValueError("export of a program with host callbacks (debug.print, "
+                                      "pure_callback, ...) is not supported: the Python "
+                                      "functions cannot leave this process")
             module = io.BytesIO()
             lowered._lowered_module.operation.write_bytecode(module)
             target = stablehlo.get_version_from_compatibility_requirement(

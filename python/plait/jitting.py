@@ -22,6 +22,7 @@ from plait._mlir import scope
 from plait.core import pytree
 from plait.core.aval import ShapeDtypeStruct
 from plait.core.errors import EscapedTracerError, PlaitTypeError, PlaitValueError
+from plait.runtime import callbacks as _callbacks
 from plait.runtime import fastpath
 from plait.runtime.array import Array
 from plait.runtime.device import check_live, is_jax_array
@@ -204,8 +205,9 @@ class Jitted:
         return self.call_python(args, kwargs)[0]
 
     def dispatch_error(self, error: Exception, args, kwargs):
-        """The C++ path's errors for an unhashable static argument or a deleted (donated)
-        array, as typed plait errors."""
+        """The C++ path's errors for a host callback that raised, an unhashable static
+        argument or a deleted (donated) array, as typed plait errors."""
+        _callbacks.raise_pending()
         if "Non-hashable static" in str(error):
             _check_hashable(self.signature.split(args, kwargs)[2])
         dyn_args, dyn_kwargs, _ = self.signature.split(args, kwargs)

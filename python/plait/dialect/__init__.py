@@ -2,6 +2,7 @@
 
 from plait.dialect import (  # noqa: F401  (declare ops)
     bits,
+    callback,
     collective,
     control,
     conv,

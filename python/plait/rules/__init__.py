@@ -13,6 +13,7 @@ from plait.dialect import OPS
 from plait.lowering.stablehlo import lowerings
 from plait.rules import (  # noqa: F401  (register the rules)
     bits,
+    callback,
     collective,
     control,
     conv,

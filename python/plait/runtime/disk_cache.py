@@ -27,12 +27,13 @@ _MAGIC = b"plait-executable-1\n"
 stats = {"hits": 0, "misses": 0, "writes": 0}
 
 
-def compile_and_load(client, module, device_list, options):
-    """`client.compile_and_load(module, device_list, options)`, through the disk cache when
-    one is configured."""
+def compile_and_load(client, module, device_list, options, host_callbacks=()):
+    """`client.compile_and_load(module, device_list, options, host_callbacks)`, through the
+    disk cache when one is configured (never for a program calling host callbacks: Python
+    functions do not serialize)."""
     directory = dtypes.config.compilation_cache_dir
-    if not directory:
-        return client.compile_and_load(module, device_list, options)
+    if not directory or host_callbacks:
+        return client.compile_and_load(module, device_list, options, list(host_callbacks))
     path = os.path.join(directory, _key(client, module, device_list, options) + ".plaitexe")
     loaded = _read(client, path, device_list, options)
     if loaded is not None:

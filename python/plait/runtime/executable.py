@@ -10,8 +10,10 @@ from jaxlib import _jax
 from jaxlib import xla_client as xc
 
 from plait._mlir import ir
-from plait.core.aval import ShapedArray
+from plait.core.aval import ShapedArray, aval_of_type
 from plait.core.errors import PlaitValueError
+from plait.dialect.callback import CPU_TARGET, HOST_CALLBACKS_ATTR
+from plait.runtime import callbacks as _callbacks
 from plait.runtime import device as _device
 from plait.runtime import disk_cache
 
@@ -28,6 +30,14 @@ class _Loaded:
     def cost_analysis(self) -> dict:
         return self.loaded.cost_analysis()
 
+    def execute(self, bufs: list) -> list:
+        try:
+            results = self.loaded.execute_sharded(bufs)
+        except _jax.JaxRuntimeError:
+            _callbacks.raise_pending()
+            raise
+        return results.consume_with_handlers(self._handlers)
+
 
 class Executable(_Loaded):
     """A loaded PJRT executable on one device: flat buffers in, flat buffers out."""
@@ -43,14 +53,40 @@ class Executable(_Loaded):
 
     def __call__(self, bufs: Sequence) -> list:
         _device.check_live(bufs)
-        return self.loaded.execute_sharded(list(bufs)).consume_with_handlers(self._handlers)
+        return self.execute(list(bufs))
 
 
 def compile_stablehlo(module: ir.Module, in_avals, out_avals, device=None) -> Executable:
     device = device or _device.default_device()
     loaded = disk_cache.compile_and_load(device.client, module, xc.DeviceList((device,)),
-                                         xc.CompileOptions())
+                                         xc.CompileOptions(),
+                                         _host_callbacks(module, device.platform))
     return Executable(loaded, in_avals, out_avals, device)
+
+
+def _host_callbacks(module: ir.Module, platform: str) -> list:
+    """What PJRT calls for each callback custom call of the module, by its `index` (on a GPU,
+    the calls are retargeted to jaxlib's GPU callback)."""
+    attrs = module.operation.attributes
+    if HOST_CALLBACKS_ATTR not in attrs:
+        return []
+    ids = ir.DenseI64ArrayAttr(attrs[HOST_CALLBACKS_ATTR])
+    calls = [None] * len(ids)
+    target = ir.StringAttr.get(CPU_TARGET.replace("_cpu_", "_gpu_"))
+
+    def visit(op):
+        if op.name == "stablehlo.custom_call" and \
+                ir.StringAttr(op.attributes["call_target_name"]).value == CPU_TARGET:
+            i = ir.IntegerAttr(ir.DictAttr(op.attributes["backend_config"])["index"]).value
+            types = [r.type for r in op.results]
+            ordered = bool(types) and not isinstance(types[0], ir.RankedTensorType)
+            avals = [aval_of_type(t) for t in types[1 if ordered else 0:]]
+            calls[i] = _callbacks.host_callback(ids[i], avals, ordered)
+            if platform != "cpu":
+                op.attributes["call_target_name"] = target
+        return ir.WalkResult.ADVANCE
+    module.operation.walk(visit)
+    return calls
 
 
 def cost_analysis(module: ir.Module, device=None) -> dict:
@@ -88,7 +124,7 @@ class ShardedExecutable(_Loaded):
                         f"for {s}, and it cannot be resharded here ({e}); device_put it to "
                         "that sharding first") from None
             args.append(b)
-        return self.loaded.execute_sharded(args).consume_with_handlers(self._handlers)
+        return self.execute(args)
 
 
 def compile_sharded(module: ir.Module, mesh, in_avals, out_avals, in_shardings,
@@ -104,5 +140,5 @@ def compile_sharded(module: ir.Module, mesh, in_avals, out_avals, in_shardings,
     opts.device_assignment = xc.DeviceAssignment.create(
         np.array([d.id for d in devices], np.int32).reshape(1, len(devices)))
     loaded = disk_cache.compile_and_load(devices[0].client, module, xc.DeviceList(tuple(devices)),
-                                         opts)
+                                         opts, _host_callbacks(module, devices[0].platform))
     return ShardedExecutable(loaded, in_avals, out_avals, in_shardings, out_shardings)
