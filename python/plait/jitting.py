@@ -23,7 +23,7 @@ from plait.core import pytree
 from plait.core.errors import EscapedTracerError, PlaitTypeError, PlaitValueError
 from plait.runtime import fastpath
 from plait.runtime.array import Array
-from plait.runtime.device import check_live, is_jax_array
+from plait.runtime.device import check_live, default_platform, is_jax_array
 from plait.runtime.executable import compile_stablehlo
 from plait.staging import keys
 from plait.staging import trace as _trace
@@ -293,7 +293,7 @@ class Lowered:
             self._modules = {"traced": module.operation.clone()}
             pipeline.optimize(module)
             self._modules["plait"] = module.operation.clone()
-            pipeline.lower(module)
+            pipeline.lower(module, default_platform())
             self._modules["stablehlo"] = module.operation
         self._lowered_module = module
 

@@ -3,7 +3,9 @@
 from plait.dialect import (  # noqa: F401  (declare ops)
     collective,
     control,
+    decompositions,
     elementwise,
+    fft,
     linalg,
     reduce,
     sharding,

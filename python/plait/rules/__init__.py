@@ -14,7 +14,9 @@ from plait.lowering.stablehlo import lowerings
 from plait.rules import (  # noqa: F401  (register the rules)
     collective,
     control,
+    decompositions,
     elementwise,
+    fft,
     linalg,
     reduce,
     sharding,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import jax
 import numpy as np
 from jaxlib import xla_client as xc
+from jaxlib.cpu import _lapack
 
 from plait._mlir import ir
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitValueError
+from plait.lowering.stablehlo import CUSTOM_CALLS_ATTR
 from plait.runtime import device as _device
 
 
@@ -37,8 +40,26 @@ class Executable:
         return self.loaded.hlo_modules()[0].to_string()
 
 
+@functools.cache
+def _init_lapack() -> None:
+    """jaxlib's CPU LAPACK kernels call BLAS/LAPACK through pointers this fills in (from
+    scipy); a kernel run before it segfaults. jax does it when it lowers a LAPACK call."""
+    _lapack.initialize()
+
+
+def prepare_custom_calls(module: ir.Module) -> None:
+    """Make the kernels a lowered module calls ready to run (its CUSTOM_CALLS_ATTR)."""
+    attrs = module.operation.attributes
+    if CUSTOM_CALLS_ATTR not in attrs:
+        return
+    if any(ir.StringAttr(t).value.startswith("lapack_") for t in ir.ArrayAttr(
+            attrs[CUSTOM_CALLS_ATTR])):
+        _init_lapack()
+
+
 def compile_stablehlo(module: ir.Module, in_avals, out_avals, device=None) -> Executable:
     device = device or _device.default_device()
+    prepare_custom_calls(module)
     loaded = device.client.compile_and_load(module, xc.DeviceList((device,)), xc.CompileOptions())
     return Executable(loaded, in_avals, out_avals, device)
 
@@ -82,6 +103,7 @@ def compile_sharded(module: ir.Module, mesh, in_avals, out_avals, in_shardings,
                     out_shardings) -> ShardedExecutable:
     """Compile for every device of `mesh` with Shardy (options as jax passes them)."""
     devices = list(mesh.devices.flat)
+    prepare_custom_calls(module)
     opts = xc.CompileOptions()
     opts.num_replicas = 1
     opts.num_partitions = len(devices)

@@ -17,6 +17,7 @@ from plait.core import dtypes, pytree
 from plait.ir.funcs import lookup_func
 from plait.ir.sharding import dims_of, dims_to_spec
 from plait.runtime.array import Array
+from plait.runtime.device import default_platform
 from plait.runtime.executable import Executable, compile_sharded, compile_stablehlo
 from plait.staging.keys import FunctionKey
 from plait.staging.stage import Staged, stage, stats
@@ -49,7 +50,7 @@ def compile_staged(staged: Staged) -> CompiledEntry:
     module = staged.module
     with scope():
         pipeline.optimize(module)
-        pipeline.lower(module)
+        pipeline.lower(module, default_platform())
         if getattr(staged, "mesh", None) is not None:
             exe = compile_sharded_staged(staged, module)
         else:
