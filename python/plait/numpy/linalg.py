@@ -36,7 +36,7 @@ from plait.numpy._core import (
     where,
 )
 from plait.numpy._indexing import take_along_axis
-from plait.numpy._linalg import matmul
+from plait.numpy._linalg import matmul, tensordot
 from plait.numpy._reductions import max as _max
 from plait.numpy._reductions import min as _min
 from plait.numpy._reductions import prod, sum
@@ -46,7 +46,8 @@ from plait.numpy._shape import diagonal as _diagonal
 __all__ = ["cholesky", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigvals",
            "eigvalsh", "inv", "lstsq", "matmul", "matrix_norm", "matrix_power", "matrix_rank",
            "matrix_transpose", "multi_dot", "norm", "outer", "pinv", "qr", "slogdet", "solve",
-           "svd", "svdvals", "tensorinv", "tensorsolve", "trace", "vecdot", "vector_norm",
+           "svd", "svdvals", "tensordot", "tensorinv", "tensorsolve", "trace", "vecdot",
+           "vector_norm",
            "EigResult", "EighResult", "QRResult", "SlogdetResult", "SVDResult"]
 
 
