@@ -2,6 +2,7 @@
 
     plait-opt input.mlir --plait-simplify --plait-dce
     plait-opt input.mlir --pass-pipeline='builtin.module(plait-jvp,plait-simplify)'
+    plait-opt input.mlir --pass-pipeline='builtin.module(plait-lower-to-stablehlo{platform=cuda})'
     plait-opt bad.mlir --split-input-file --verify-diagnostics
 
 Input is verified (MLIR's verifier, then `plait-verify`) before and after every pass. Errors
@@ -60,14 +61,25 @@ def _diagnostics(e: Exception, filename: str) -> list[Diagnostic]:
     return [Diagnostic(filename, 0, 0, "internal error: " + lines[-1].strip())]
 
 
-def _parse_pipeline(text: str) -> list[str]:
+def _parse_pipeline(text: str) -> list:
+    """Pass names, and passes built from MLIR's option syntax `name{key=value ...}`."""
     m = re.fullmatch(r"\s*builtin\.module\((.*)\)\s*", text)
     body = m.group(1) if m else text
-    names = [n.strip() for n in body.split(",") if n.strip()]
-    for n in names:
-        if n not in PASSES:
-            raise SystemExit(f"plait-opt: unknown pass '{n}' (known: {', '.join(sorted(PASSES))})")
-    return names
+    passes = []
+    for name, opts in re.findall(r"\s*([^,{\s]+)\s*(?:\{([^}]*)\})?\s*,?", body):
+        if name not in PASSES:
+            raise SystemExit(f"plait-opt: unknown pass '{name}' (known: "
+                             f"{', '.join(sorted(PASSES))})")
+        if opts is None or not opts.strip():
+            passes.append(name)
+            continue
+        kwargs = dict(kv.split("=", 1) for kv in opts.split())
+        try:
+            passes.append(PASSES[name](**kwargs))
+        except TypeError:
+            raise SystemExit(f"plait-opt: pass '{name}' has no options {sorted(kwargs)}") \
+                from None
+    return passes
 
 
 def process(source: str, filename: str, passes: list[str], *, print_after_all: bool = False,
