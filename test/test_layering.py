@@ -25,7 +25,7 @@ LAYERS = [
     ["plait.staging"],                # tracing, concrete values, cache keys, the compile cache
     ["plait.jitting", "plait.ad", "plait.vmapping", "plait.custom", "plait.sharding",
      "plait.distributed", "plait.tree_util"],  # the user API
-    ["plait.lax", "plait.numpy"],     # user namespaces built on the API
+    ["plait.lax", "plait.numpy", "plait.scipy"],  # user namespaces built on the API
     ["plait"],                        # the package: re-exports
 ]
 

@@ -23,13 +23,13 @@ __all__ = [
     "Array", "checkpoint", "checkpoint_policies", "custom_jvp", "custom_vjp", "remat",
     "ConcretizationError", "EscapedTracerError", "IRError", "PlaitError",
     "PlaitTypeError", "PlaitValueError", "config", "grad", "hessian", "jacfwd", "jacrev", "jit",
-    "jvp", "lax", "linearize", "make_mlir", "numpy", "value_and_grad", "vjp", "vmap",
+    "jvp", "lax", "linearize", "make_mlir", "numpy", "scipy", "value_and_grad", "vjp", "vmap",
     "sharding", "device_put", "distributed", "shard_map", "tree_util",
     "with_sharding_constraint",
 ]
 
 
-_SUBMODULES = frozenset({"distributed", "lax", "numpy", "sharding", "tree_util"})
+_SUBMODULES = frozenset({"distributed", "lax", "numpy", "scipy", "sharding", "tree_util"})
 _api = None
 
 
