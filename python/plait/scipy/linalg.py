@@ -208,11 +208,15 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
 def eigh(a, b=None, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False,
          type=1, check_finite=True, subset_by_index=None, subset_by_value=None, driver=None):
     """Eigenvalues (ascending) and eigenvectors of Hermitian a, reading its `lower` (or upper)
-    triangle. The generalized problem (b) is not supported, as in jax."""
+    triangle; `subset_by_index=(lo, hi)` keeps eigenvalues lo..hi, both included (SciPy's).
+    The generalized problem (b) is not supported, as in jax."""
     if b is not None or type != 1 or subset_by_value is not None or driver is not None:
-        raise PlaitValueError("scipy.linalg.eigh: only the standard problem is supported (b, "
-                              "type, subset_by_value and driver are not), as in jax")
+        raise PlaitValueError("scipy.linalg.eigh: the generalized problem (b, type), "
+                              "subset_by_value and driver are not supported, as in jax")
     (a,) = _inexact(a, name="eigh")
+    if subset_by_index is not None:
+        lo, hi = (int(i) for i in subset_by_index)
+        subset_by_index = (lo, hi + 1)
     v, w = lax_linalg.eigh(_square(a, "eigh"), lower=bool(lower), symmetrize_input=False,
                            subset_by_index=subset_by_index)
     return w if eigvals_only else (w, v)
@@ -235,17 +239,14 @@ def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=
 
 @numpy_function(static=("overwrite_a", "lwork", "mode", "pivoting", "check_finite"))
 def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
-    """mode "full" (q m×m), "economic" (q m×k): (q, r); "r": (r,); with `pivoting`, also p with
-    a[:, p] = q r."""
+    """mode "full" (q m×m, r m×n), "economic" (q m×k, r k×n): (q, r); "r": (r,) with r m×n;
+    with `pivoting`, also p with a[:, p] = q r."""
     if mode not in ("full", "economic", "r"):
         raise PlaitValueError(f"scipy.linalg.qr: mode must be 'full', 'economic' or 'r', got "
                               f"{mode!r}")
     (a,) = _inexact(a, name="qr")
-    out = lax_linalg.qr(a, full_matrices=mode == "full", pivoting=bool(pivoting))
-    if mode == "r":
-        k = min(a.shape[-2:])
-        return (out[1][..., :k, :],) + tuple(out[2:])
-    return tuple(out)
+    out = lax_linalg.qr(a, full_matrices=mode != "economic", pivoting=bool(pivoting))
+    return tuple(out[1:]) if mode == "r" else tuple(out)
 
 
 @numpy_function(static=("overwrite_a", "check_finite"))
