@@ -114,6 +114,18 @@ def test_linalg_has_the_functions_of_the_issue():
     assert set(psp.linalg.__all__) <= {c[0].split("_lower")[0] for c in LINALG} | {"cho_factor"}
 
 
+def test_cholesky_reads_one_triangle_as_scipy():
+    a = _hpd(4, f64)
+    junk = a + np.triu(np.full((4, 4), 0.3), 1) - np.tril(np.full((4, 4), 0.2), -1)
+    for lower in (True, False):
+        got = psp.linalg.cholesky(junk, lower=lower)
+        np.testing.assert_allclose(np.asarray(got), sla.cholesky(junk, lower=lower), rtol=1e-12)
+        c = psp.linalg.cho_factor(junk, lower=lower)
+        np.testing.assert_allclose(np.asarray(psp.linalg.cho_solve(c, np.ones(4))),
+                                   sla.cho_solve(sla.cho_factor(junk, lower=lower), np.ones(4)),
+                                   rtol=1e-12)
+
+
 def test_linalg_batched_matches_a_loop():
     a = np.stack([_hpd(3, f64), 2 * _hpd(3, f64)])
     b = _rand((2, 3, 2), f64)

@@ -67,9 +67,11 @@ def _from_matrix(x, vector: bool):
 
 @numpy_function(static=("lower", "overwrite_a", "check_finite"))
 def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
-    """The Cholesky factor: upper (a = uᴴ u) by default, as SciPy's; lower with `lower`."""
+    """The Cholesky factor: upper (a = uᴴ u) by default, as SciPy's; lower with `lower`. Only
+    that triangle of a is read."""
     (a,) = _inexact(a, name="cholesky")
-    l = lax_linalg.cholesky(_square(a, "cholesky"))  # noqa: E741
+    _square(a, "cholesky")
+    l = lax_linalg.cholesky(a if lower else _mH(a), symmetrize_input=False)  # noqa: E741
     return l if lower else _mH(l)
 
 
