@@ -603,3 +603,18 @@ def test_numpy_linalg_derivatives_match_jax(name, dt):
     got = plait.jvp(plait.grad(loss(pnp), argnums=nums), xs, vs)[1]
     want = jax.jvp(jax.grad(loss(jnp), argnums=nums), xs, vs)[1]
     _close(got, want, dt, 1e4)
+
+
+def test_svd_qr_algorithm_and_unsorted_eigh():
+    """gesvd (SvdAlgorithm.QR) gives gesdd's singular values; sort_eigenvalues=False keeps
+    LAPACK's (already ascending) order."""
+    x = _rand(np.random.default_rng(22), (2, 5, 3), f64)
+    _close(pll.svd(x, compute_uv=False, algorithm=pll.SvdAlgorithm.QR),
+           np.linalg.svd(x, compute_uv=False), f64)
+    u, s, vh = pll.svd(x, full_matrices=False, algorithm=pll.SvdAlgorithm.QR)
+    _close(np.asarray(u) * np.asarray(s)[..., None, :] @ np.asarray(vh), x, f64)
+    a = _hpd(np.random.default_rng(23), (3, 3), f64)
+    _close(pll.eigh(a, sort_eigenvalues=False)[1], np.linalg.eigvalsh(a), f64)
+    line = test_svd_qr_algorithm_and_unsorted_eigh.__code__.co_firstlineno + 11
+    raises_at(PlaitValueError, lambda: pll.svd(x, algorithm=pll.SvdAlgorithm.JACOBI), line,
+              "not available", here=HERE)
