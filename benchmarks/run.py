@@ -24,11 +24,13 @@ os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=8")
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
+import jax.scipy.linalg  # noqa: E402
 import numpy as np  # noqa: E402
 
 import plait  # noqa: E402
 import plait.numpy as pnp  # noqa: E402
 import plait.random as pr  # noqa: E402
+import plait.scipy  # noqa: E402
 from plait import lax  # noqa: E402
 
 ROWS: list = []
@@ -479,6 +481,61 @@ def _tl_while():
 def _run_while():
     return _compile_and_run(lambda: _vmapped_while(pnp, lax, plait.vmap),
                             lambda: _vmapped_while(jnp, jax.lax, jax.vmap), _while_args())[1]
+
+
+# --- linear algebra ------------------------------------------------------------------------------
+
+def _run_only(make_p, make_j, args, number=5):
+    """Run time (ms) of one compiled program through each library's jit (heavy kernels: a few
+    calls per repeat)."""
+    fp, fj = plait.jit(make_p()), jax.jit(make_j())
+    ap, aj = _on_device(args, pnp), _on_device(args, jnp)
+    block(fp(*ap))
+    block(fj(*aj))
+    rp = per_call(lambda: block(fp(*ap)), number, repeat=3)
+    rj = per_call(lambda: block(fj(*aj)), number, repeat=3)
+    return rp * 1e3, rj * 1e3
+
+
+def _gp_step(np_mod, ad_mod, linalg):
+    """One gradient step on the negative log marginal likelihood of a GP with an RBF kernel:
+    Cholesky, two triangular solves, log det, and their reverse-mode derivatives."""
+    def nll(theta, x, y):
+        lengthscale, signal, noise = np_mod.exp(theta[0]), np_mod.exp(theta[1]), \
+            np_mod.exp(theta[2])
+        d2 = np_mod.sum((x[:, None, :] - x[None, :, :]) ** 2, axis=-1)
+        k = signal * np_mod.exp(-0.5 * d2 / lengthscale ** 2) + noise * np_mod.eye(x.shape[0])
+        c = linalg.cho_factor(k, lower=True)
+        alpha = linalg.cho_solve(c, y)
+        return 0.5 * y @ alpha + np_mod.sum(np_mod.log(np_mod.diagonal(c[0])))
+
+    def step(theta, x, y):
+        value, g = ad_mod.value_and_grad(nll)(theta, x, y)
+        return theta - 1e-3 * g, value
+    return step
+
+
+def _gp_args(n=1024, d=3):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, size=(n, d)).astype(np.float32)
+    y = (np.sin(x).sum(-1) + 0.1 * rng.normal(size=n)).astype(np.float32)
+    return np.array([0.0, 0.0, np.log(0.1)], np.float32), x, y
+
+
+@bench("run, GP regression step: grad of the marginal likelihood, n=1024 (ms)", 1.0)
+def _run_gp():
+    return _run_only(lambda: _gp_step(pnp, plait, plait.scipy.linalg),
+                     lambda: _gp_step(jnp, jax, jax.scipy.linalg), _gp_args())
+
+
+def _eigh_args(batch=256, n=64):
+    a = np.random.default_rng(0).normal(size=(batch, n, n)).astype(np.float32)
+    return (a + np.swapaxes(a, -1, -2),)
+
+
+@bench("run, batched eigh of 256 64×64 matrices (ms)", 1.0)
+def _run_eigh():
+    return _run_only(lambda: pnp.linalg.eigh, lambda: jnp.linalg.eigh, _eigh_args())
 
 
 # --- sharding (8 simulated CPU devices) ----------------------------------------------------------

@@ -437,3 +437,42 @@ func.func private @hash(%k: tensor<ui32>, %x: tensor<4xui32>) -> tensor<4xui32> 
   %1:2 = "plait.threefry2x32"(%0, %0, %x, %x) : (tensor<4xui32>, tensor<4xui32>, tensor<4xui32>, tensor<4xui32>) -> (tensor<4xui32>, tensor<4xui32>)
   return %1#0 : tensor<4xui32>
 }
+
+// -----
+
+// A batch of right-hand sides for one unbatched triangular matrix is one solve with more
+// columns: the batch dimension is folded into b's columns and unfolded after.
+// CHECK-LABEL: func.func private @solve_vmap
+// CHECK-SAME: (%[[A:.*]]: tensor<3x3xf32>, %[[B:.*]]: tensor<8x3x2xf32>) -> tensor<3x8x2xf32>
+// CHECK-NEXT: %[[T:.*]] = "plait.transpose"(%[[B]]) {permutation = array<i64: 1, 0, 2>}
+// CHECK-NEXT: %[[M:.*]] = "plait.reshape"(%[[T]]) {new_sizes = array<i64: 3, 16>}
+// CHECK-NEXT: %[[X:.*]] = "plait.triangular_solve"(%[[A]], %[[M]]) {{.*}} : (tensor<3x3xf32>, tensor<3x16xf32>) -> tensor<3x16xf32>
+// CHECK-NEXT: %[[R:.*]] = "plait.reshape"(%[[X]]) {new_sizes = array<i64: 3, 8, 2>}
+// CHECK-NEXT: return %[[R]]
+func.func @triangular_solve(%a: tensor<3x3xf32>, %b: tensor<8x3x2xf32>) -> tensor<8x3x2xf32> {
+  %0 = "plait.vmap"(%a, %b) {callee = @solve, in_axes = array<i64: -1, 0>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<3x3xf32>, tensor<8x3x2xf32>) -> tensor<8x3x2xf32>
+  return %0 : tensor<8x3x2xf32>
+}
+
+func.func private @solve(%a: tensor<3x3xf32>, %b: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %0 = "plait.triangular_solve"(%a, %b) {conjugate_a = false, left_side = true, lower = true, transpose_a = false, unit_diagonal = false} : (tensor<3x3xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// Decompositions take leading batch dimensions: the vmapped one moves to the front.
+// CHECK-LABEL: func.func private @chol_vmap
+// CHECK-SAME: (%[[A:.*]]: tensor<3x3x8xf32>) -> tensor<8x3x3xf32>
+// CHECK-NEXT: %[[T:.*]] = "plait.transpose"(%[[A]]) {permutation = array<i64: 2, 0, 1>}
+// CHECK-NEXT: %[[L:.*]] = "plait.cholesky"(%[[T]]) : (tensor<8x3x3xf32>) -> tensor<8x3x3xf32>
+// CHECK-NEXT: return %[[L]]
+func.func @cholesky(%a: tensor<3x3x8xf32>) -> tensor<8x3x3xf32> {
+  %0 = "plait.vmap"(%a) {callee = @chol, in_axes = array<i64: 2>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<3x3x8xf32>) -> tensor<8x3x3xf32>
+  return %0 : tensor<8x3x3xf32>
+}
+
+func.func private @chol(%a: tensor<3x3xf32>) -> tensor<3x3xf32> {
+  %0 = "plait.cholesky"(%a) : (tensor<3x3xf32>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}

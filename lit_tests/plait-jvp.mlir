@@ -388,3 +388,27 @@ func.func private @sortkv(%k: tensor<5xui32>, %v: tensor<5xf32>) -> tensor<5xf32
   %0:2 = "plait.sort"(%k, %v) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64} : (tensor<5xui32>, tensor<5xf32>) -> (tensor<5xui32>, tensor<5xf32>)
   return %0#1 : tensor<5xf32>
 }
+
+// -----
+
+// Cholesky (Murray 2016): L̇ = L Φ(L⁻¹ Ȧ L⁻ᴴ), Φ the lower triangle with its diagonal halved;
+// L⁻¹ Ȧ L⁻ᴴ is two triangular solves with the primal factor.
+// CHECK-LABEL: func.func private @chol_jvp
+// CHECK-SAME: (%[[A:.*]]: tensor<3x3xf32>, %[[T:.*]]: tensor<3x3xf32>)
+// CHECK-NEXT: %[[L:.*]] = "plait.cholesky"(%[[A]])
+// CHECK-NEXT: %[[R:.*]] = "plait.triangular_solve"(%[[L]], %[[T]]) {conjugate_a = true, left_side = false, lower = true, transpose_a = true, unit_diagonal = false}
+// CHECK-NEXT: %[[W:.*]] = "plait.triangular_solve"(%[[L]], %[[R]]) {conjugate_a = false, left_side = true, lower = true, transpose_a = false, unit_diagonal = false}
+// CHECK: %[[HALF:.*]] = "plait.select"(%{{.*}}, %{{.*}}, %{{.*}}) : (tensor<3x3xi1>, tensor<3x3xf32>, tensor<3x3xf32>)
+// CHECK: %[[TRIL:.*]] = "plait.select"(%{{.*}}, %[[W]], %{{.*}})
+// CHECK-NEXT: %[[PHI:.*]] = "plait.mul"(%[[TRIL]], %[[HALF]])
+// CHECK-NEXT: %[[DL:.*]] = "plait.dot_general"(%[[L]], %[[PHI]])
+// CHECK-NEXT: return %[[L]], %[[DL]]
+func.func @cholesky(%a: tensor<3x3xf32>, %t: tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3x3xf32>) {
+  %0:2 = "plait.jvp"(%a, %t) {callee = @chol, diff_args = array<i64: 0>} : (tensor<3x3xf32>, tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3x3xf32>)
+  return %0#0, %0#1 : tensor<3x3xf32>, tensor<3x3xf32>
+}
+
+func.func private @chol(%a: tensor<3x3xf32>) -> tensor<3x3xf32> {
+  %0 = "plait.cholesky"(%a) : (tensor<3x3xf32>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}

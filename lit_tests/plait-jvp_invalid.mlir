@@ -31,3 +31,17 @@ func.func private @bwd(%r: tensor<4xf32>, %ct: tensor<4xf32>) -> tensor<4xf32> {
   %0 = "plait.mul"(%r, %ct) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// geqrf has no JVP, as in jax: the error is at the op inside the differentiated function.
+func.func @geqrf(%a: tensor<3x3xf32>, %t: tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3x3xf32>) {
+  %0:2 = "plait.jvp"(%a, %t) {callee = @qr, diff_args = array<i64: 0>} : (tensor<3x3xf32>, tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3x3xf32>)
+  return %0#0, %0#1 : tensor<3x3xf32>, tensor<3x3xf32>
+}
+
+func.func private @qr(%a: tensor<3x3xf32>) -> tensor<3x3xf32> {
+  // expected-error@+1 {{'plait.geqrf' is not differentiable (as in jax: differentiate lax.linalg.qr)}}
+  %0:2 = "plait.geqrf"(%a) : (tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3xf32>)
+  return %0#0 : tensor<3x3xf32>
+}

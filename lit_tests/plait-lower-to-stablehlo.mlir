@@ -1,7 +1,8 @@
 // RUN: plait-opt %s --plait-lower-to-stablehlo | filecheck %s
 
-// The registry ids of the host callbacks the module calls (@callbacks, below), by index.
-// CHECK: module attributes {plait.host_callbacks = array<i64: 5, 6, 7, 5>}
+// The custom calls the module makes, and the registry ids of the host callbacks it calls
+// (@callbacks, below), by index.
+// CHECK: module attributes {plait.custom_call_targets = ["xla_ffi_python_cpu_callback"], plait.host_callbacks = array<i64: 5, 6, 7, 5>}
 
 // One function per op family: the StableHLO (and CHLO) each plait op becomes. Every plait op
 // is rewritten; result types are taken from the plait op.

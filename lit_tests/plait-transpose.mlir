@@ -405,3 +405,20 @@ func.func private @sortkv(%k: tensor<5xui32>, %t: tensor<5xf32>) -> tensor<5xf32
   %0:2 = "plait.sort"(%k, %t) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64} : (tensor<5xui32>, tensor<5xf32>) -> (tensor<5xui32>, tensor<5xf32>)
   return %0#1 : tensor<5xf32>
 }
+
+// -----
+
+// A triangular solve is linear in b: its transpose solves with transpose_a flipped.
+// CHECK-LABEL: func.func private @solve_T
+// CHECK-SAME: (%[[A:.*]]: tensor<3x3xf32>, %[[CT:.*]]: tensor<3x2xf32>)
+// CHECK-NEXT: %[[X:.*]] = "plait.triangular_solve"(%[[A]], %[[CT]]) {conjugate_a = false, left_side = true, lower = true, transpose_a = true, unit_diagonal = false}
+// CHECK-NEXT: return %[[X]]
+func.func @triangular_solve(%a: tensor<3x3xf32>, %ct: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %0 = "plait.linear_transpose"(%a, %ct) {callee = @solve, linear_args = array<i64: 1>} : (tensor<3x3xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+func.func private @solve(%a: tensor<3x3xf32>, %b: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %0 = "plait.triangular_solve"(%a, %b) {conjugate_a = false, left_side = true, lower = true, transpose_a = false, unit_diagonal = false} : (tensor<3x3xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}

@@ -467,3 +467,53 @@ func.func @pure_callback_result_types(%x: tensor<3xf32>) -> tensor<3xf32> {
   %0 = "plait.pure_callback"(%x) {callback = 0 : i64, result_types = [tensor<4xf32>]} : (tensor<3xf32>) -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+// Linear algebra and FFT: the type rules of the decompositions.
+
+func.func @cholesky_not_square(%a: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  // expected-error@+1 {{cholesky: its operand must be square matrices, got shape (3, 4)}}
+  %0 = "plait.cholesky"(%a) : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @cholesky_of_integers(%a: tensor<3x3xi32>) -> tensor<3x3xi32> {
+  // expected-error@+1 {{cholesky: its operand must be float32, float64, complex64 or complex128, got int32}}
+  %0 = "plait.cholesky"(%a) : (tensor<3x3xi32>) -> tensor<3x3xi32>
+  return %0 : tensor<3x3xi32>
+}
+
+// -----
+
+func.func @triangular_solve_batch_mismatch(%a: tensor<2x3x3xf32>, %b: tensor<4x3x3xf32>) -> tensor<4x3x3xf32> {
+  // expected-error@+1 {{a of shape (2, 3, 3) and b of shape (4, 3, 3) have different batch dimensions}}
+  %0 = "plait.triangular_solve"(%a, %b) {conjugate_a = false, left_side = true, lower = true, transpose_a = false, unit_diagonal = false} : (tensor<2x3x3xf32>, tensor<4x3x3xf32>) -> tensor<4x3x3xf32>
+  return %0 : tensor<4x3x3xf32>
+}
+
+// -----
+
+func.func @lu_pivot_shape(%a: tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<2xi32>, tensor<3xi32>) {
+  // expected-error@+1 {{do not match the inferred (tensor<3x3xf32>, tensor<3xi32>, tensor<3xi32>)}}
+  %0:3 = "plait.lu"(%a) : (tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<2xi32>, tensor<3xi32>)
+  return %0#0, %0#1, %0#2 : tensor<3x3xf32>, tensor<2xi32>, tensor<3xi32>
+}
+
+// -----
+
+func.func @fft_of_reals(%x: tensor<5x4xf32>) -> tensor<5x4xcomplex<f32>> {
+  // expected-error@+1 {{FFT needs a complex64 or complex128 operand, got float32}}
+  %0 = "plait.fft"(%x) {fft_lengths = array<i64: 4>, fft_type = "FFT"} : (tensor<5x4xf32>) -> tensor<5x4xcomplex<f32>>
+  return %0 : tensor<5x4xcomplex<f32>>
+}
+
+// -----
+
+func.func @rfft_keeps_half_the_spectrum(%x: tensor<5x4xf32>) -> tensor<5x4xcomplex<f32>> {
+  // expected-error@+1 {{do not match the inferred (tensor<5x3xcomplex<f32>>)}}
+  %0 = "plait.fft"(%x) {fft_lengths = array<i64: 4>, fft_type = "RFFT"} : (tensor<5x4xf32>) -> tensor<5x4xcomplex<f32>>
+  return %0 : tensor<5x4xcomplex<f32>>
+}

@@ -50,6 +50,7 @@ class Case:
     ad: bool = True  # differentiable in its inexact operands
     fd: bool = True  # differentiable at the drawn points (else only jax is the oracle)
     rev: bool = True  # reverse mode applies (not to an unbounded while loop)
+    second: bool = True  # differentiable twice (not eig: its JVP differentiates eigenvectors)
     eps: float = 1e-6  # finite-difference step
     tol: float = 1e-6
 
@@ -645,8 +646,153 @@ WINDOWS = [
     Case("cumlogsumexp", "cumlogsumexp", _cum("cumlogsumexp", True), (A1,), same(1, min_dims=1)),
 ]
 
+
+
+# --- linear algebra and FFT ----------------------------------------------------------------------
+
+def _mH(L, x):
+    return L.np.conj(L.np.swapaxes(x, -1, -2))
+
+
+def _hpd(L, x):
+    """x xᴴ + n I: Hermitian positive definite, well conditioned."""
+    n = x.shape[-1]
+    return L.np.matmul(x, _mH(L, x)) + n * np.eye(n)
+
+
+def _dominant(L, x):
+    """x + n I: well conditioned (diagonally dominant for x's normal entries)."""
+    return x + 2 * x.shape[-1] * np.eye(x.shape[-1], x.shape[-2])
+
+
+def _square_shapes(n_ops=1, extra=None):
+    """A stack of square matrices (and matching right-hand sides)."""
+    def draw_fn(draw):
+        batch, n = draw(shape(max_dims=1)), _side(draw, 1, 4)
+        mats = (batch + (n, n),) * n_ops
+        return mats if extra is None else mats + (batch + extra(n, _side(draw)),)
+    return draw_fn
+
+
+def _matrix_shapes(draw):
+    return (draw(shape(max_dims=1)) + (_side(draw), _side(draw)),)
+
+
+def _tri(left, lower, transpose=False, conjugate=False, unit=False):
+    return lambda L, a, b: L.lax.linalg.triangular_solve(
+        _dominant(L, a), b, left_side=left, lower=lower, transpose_a=transpose,
+        conjugate_a=conjugate, unit_diagonal=unit)
+
+
+def _tri_shapes(left):
+    return _square_shapes(1, (lambda n, k: (n, k)) if left else (lambda n, k: (k, n)))
+
+
+def _eigh(L, x):
+    v, w = L.lax.linalg.eigh(_hpd(L, x))
+    # the phase of each column is free; the projector v_k v_kᴴ is not
+    return L.np.einsum("...ik,...jk->...kij", v, L.np.conj(v)), w
+
+
+def _svd(L, x):
+    u, s, vh = L.lax.linalg.svd(x, full_matrices=False)
+    # the signs of u's columns and vh's rows are free; u_ik vh_kj is not
+    return L.np.einsum("...ik,...kj->...kij", u, vh), s
+
+
+def _qr(full):
+    return lambda L, x: L.lax.linalg.qr(x, full_matrices=full)
+
+
+def _pivots_gather(L, x, pivots):
+    return x[L.lax.linalg.lu_pivots_to_permutation(pivots, x.shape[0])]
+
+
+def _tridiagonal_solve(L, dl, d, du, b):
+    return L.lax.linalg.tridiagonal_solve(dl, d + 6.0, du, b)
+
+
+def _fft(kind, lengths):
+    return lambda L, x: L.lax.fft(x, kind, lengths)
+
+
+S3 = Arg((3, 3))
+S3C = Arg((3, 3), c128)
+B3 = Arg((2, 3, 3))
+
+LINALG = [
+    Case("cholesky", "cholesky", lambda L, x: L.lax.linalg.cholesky(_hpd(L, x)), (S3,),
+         _square_shapes()),
+    Case("cholesky_complex", "cholesky", lambda L, x: L.lax.linalg.cholesky(_hpd(L, x)), (S3C,),
+         _square_shapes()),
+    Case("cholesky_batched", "cholesky", lambda L, x: L.lax.linalg.cholesky(_hpd(L, x)), (B3,)),
+    Case("triangular_solve_left_lower", "triangular_solve", _tri(True, True),
+         (S3, Arg((3, 2))), _tri_shapes(True)),
+    Case("triangular_solve_right_upper_transpose", "triangular_solve",
+         _tri(False, False, transpose=True), (S3, Arg((2, 3))), _tri_shapes(False)),
+    Case("triangular_solve_adjoint_complex", "triangular_solve",
+         _tri(True, False, transpose=True, conjugate=True), (S3C, Arg((3, 2), c128)),
+         _tri_shapes(True)),
+    Case("triangular_solve_conjugate_unit", "triangular_solve",
+         _tri(False, True, conjugate=True, unit=True), (S3C, Arg((2, 3), c128)),
+         _tri_shapes(False)),
+    Case("triangular_solve_batched", "triangular_solve", _tri(True, True),
+         (B3, Arg((2, 3, 4)))),
+    Case("lu", "lu", lambda L, x: L.lax.linalg.lu(x)[0], (Arg((4, 4)),), _square_shapes()),
+    Case("lu_complex", "lu", lambda L, x: L.lax.linalg.lu(x)[0], (Arg((3, 3), c128),),
+         _square_shapes()),
+    Case("lu_wide", "lu", lambda L, x: L.lax.linalg.lu(x)[0], (Arg((3, 5)),), _matrix_shapes),
+    Case("lu_tall", "lu", lambda L, x: L.lax.linalg.lu(x)[0], (Arg((5, 3)),), _matrix_shapes),
+    Case("lu_pivots_to_permutation", "lu_pivots_to_permutation", _pivots_gather,
+         (Arg((4, 3)), Arg((3,), i32, "idx:4"))),
+    Case("qr_reduced", "qr", _qr(False), (Arg((4, 3)),),
+         lambda draw: (lambda b, n: (b + (n + _side(draw, 0, 2), n),))(
+             draw(shape(max_dims=1)), _side(draw))),
+    Case("qr_square_complex", "qr", _qr(True), (Arg((3, 3), c128),), _square_shapes()),
+    Case("qr_wide", "qr", _qr(False), (Arg((3, 5)),)),
+    Case("qr_full_tall", "qr", _qr(True), (Arg((5, 3)),)),
+    Case("svd", "svd", _svd, (Arg((4, 3)),), _matrix_shapes),
+    Case("svd_complex", "svd", _svd, (Arg((3, 4), c128),), _matrix_shapes),
+    Case("svd_values", "svd", lambda L, x: L.lax.linalg.svd(x, compute_uv=False),
+         (Arg((2, 3, 4)),), _matrix_shapes),
+    Case("eigh", "eigh", _eigh, (S3,), _square_shapes()),
+    Case("eigh_complex", "eigh", _eigh, (S3C,), _square_shapes()),
+    Case("eig_values", "eig", lambda L, x: L.lax.linalg.eig(
+        x, compute_left_eigenvectors=False, compute_right_eigenvectors=False)[0],
+         (Arg((3, 3)),), _square_shapes(), second=False),
+    Case("eig_vectors", "eig", lambda L, x: L.lax.linalg.eig(
+        x, compute_left_eigenvectors=False, enable_eigvec_derivs=True), (Arg((3, 3)),),
+         _square_shapes(), second=False),
+    Case("tridiagonal_solve", "tridiagonal_solve", _tridiagonal_solve,
+         (Arg((4,)), Arg((4,)), Arg((4,)), Arg((4, 2))),
+         lambda draw: (lambda b, m, k: (b + (m,),) * 3 + (b + (m, k),))(
+             draw(shape(max_dims=1)), _side(draw), _side(draw))),
+    Case("fft", "fft", _fft("FFT", (4,)), (Arg((3, 4), c128),)),
+    Case("ifft_2d", "fft", _fft("IFFT", (3, 4)), (Arg((2, 3, 4), c128),)),
+    Case("rfft", "fft", _fft("RFFT", (6,)), (Arg((2, 6)),)),
+    Case("rfft_2d", "fft", _fft("RFFT", (3, 5)), (Arg((3, 5)),)),
+    Case("irfft", "fft", _fft("IRFFT", (6,)), (Arg((2, 4), c128),)),
+    Case("irfft_odd_2d", "fft", _fft("IRFFT", (2, 5)), (Arg((2, 3), c128),)),
+]
+
+# Not differentiable, as in jax: values and batching only.
+NOT_DIFFERENTIABLE = [
+    Case("lu_outputs", "lu", lambda L, x: L.lax.linalg.lu(x), (Arg((3, 4)),), _matrix_shapes,
+         ad=False),
+    Case("geqrf", "geqrf", lambda L, x: L.lax.linalg.geqrf(x), (Arg((4, 3)),), _matrix_shapes,
+         ad=False),
+    Case("householder_product", "householder_product",
+         lambda L, x: L.lax.linalg.householder_product(*L.lax.linalg.geqrf(x)),
+         (Arg((4, 3)),), lambda draw: (lambda b, n: (b + (n + _side(draw, 0, 2), n),))(
+             draw(shape(max_dims=1)), _side(draw)), ad=False),
+    Case("schur", "schur", lambda L, x: L.lax.linalg.schur(x, compute_schur_vectors=False),
+         (Arg((3, 3)),), ad=False),
+    Case("tridiagonal", "tridiagonal", lambda L, x: L.lax.linalg.tridiagonal(_hpd(L, x))[1:3],
+         (Arg((2, 4, 4)),), _square_shapes(), ad=False),
+]
+
 CASES = (UNARY + BINARY + STRUCTURAL + REDUCTIONS + INTEGER + BITS_AND_SPECIAL + CONTROL
-         + COLLECTIVES + WINDOWS)
+         + COLLECTIVES + WINDOWS + LINALG + NOT_DIFFERENTIABLE)
 # Ops without a record here, and why.
 ELSEWHERE = {
     "next_after": "jax defines no derivative to compare with; values and batching above "
@@ -665,5 +811,7 @@ ELSEWHERE = {
     "pure_callback": "calls Python on the host and has no derivative: values, vmap methods "
                      "and custom_jvp against jax in test_callbacks.py",
 }
+# Ops that raise for a JVP, as in jax (their NOT_DIFFERENTIABLE records check values and vmap).
+NO_AD = {"geqrf", "householder_product", "schur", "tridiagonal"}
 AD_CASES = [c for c in CASES if c.ad]
 assert len({c.name for c in CASES}) == len(CASES)

@@ -26,7 +26,8 @@ LAYERS = [
     ["plait.jitting", "plait.ad", "plait.vmapping", "plait.custom", "plait.sharding",
      "plait.distributed", "plait.tree_util", "plait.debug", "plait.callbacks",
      "plait.experimental", "plait.export", "plait.profiler"],  # the user API
-    ["plait.lax", "plait.numpy", "plait.random"],  # user namespaces built on the API
+    ["plait.lax", "plait.numpy", "plait.random",
+     "plait.scipy"],  # user namespaces built on the API
     ["plait"],                        # the package: re-exports
 ]
 

@@ -24,6 +24,7 @@ from plait.dialect import ops as P
 from plait.dialect import transform as T
 from plait.ir.funcs import function_type, lookup_func, symbol_name
 from plait.runtime.array import Array
+from plait.runtime.device import default_platform
 from plait.runtime.executable import compile_stablehlo
 from plait.staging.cache import CompiledEntry, remember
 from plait.staging.callee import Traced, emit, trace_callee
@@ -390,7 +391,7 @@ def _build_split(staged, trees, avals, transpose):
             m = pipeline.clone_module(staged.module)
             _make_entry(m.operation, name)
             pipeline.optimize(m)
-            pipeline.lower(m)
+            pipeline.lower(m, default_platform())
             programs.append(m)
     compiled = [_compile_entry(m) for m in programs]
     fwd = CompiledEntry(staged, compiled[0])

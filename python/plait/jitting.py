@@ -25,7 +25,7 @@ from plait.core.errors import EscapedTracerError, PlaitTypeError, PlaitValueErro
 from plait.runtime import callbacks as _callbacks
 from plait.runtime import fastpath
 from plait.runtime.array import Array
-from plait.runtime.device import check_live, is_jax_array
+from plait.runtime.device import check_live, default_platform, is_jax_array
 from plait.runtime.executable import compile_stablehlo, cost_analysis
 from plait.staging import keys
 from plait.staging import trace as _trace
@@ -386,7 +386,7 @@ class Lowered:
             self._modules = {"traced": module.operation.clone()}
             pipeline.optimize(module)
             self._modules["plait"] = module.operation.clone()
-            pipeline.lower(module)
+            pipeline.lower(module, default_platform())
             alias_donated(module, staged)
             self._modules["stablehlo"] = module.operation
         self._lowered_module = module

@@ -36,10 +36,10 @@ def optimize(module: ir.Module) -> None:
         run_passes(module, passes, verify_each=debug)
 
 
-def lower(module: ir.Module) -> None:
-    """plait → StableHLO, in place."""
+def lower(module: ir.Module, platform: str = "cpu") -> None:
+    """plait → StableHLO for a PJRT platform ("cpu", "cuda", "rocm"), in place."""
     with LOCK, CONTEXT:
-        PASSES["plait-lower-to-stablehlo"]().run(module.operation)
+        PASSES["plait-lower-to-stablehlo"](platform=platform).run(module.operation)
 
 
 def clone_module(module: ir.Module) -> ir.Module:

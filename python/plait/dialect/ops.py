@@ -10,8 +10,10 @@ from plait.dialect.bits import (  # noqa: F401
 )
 from plait.dialect.collective import all_gather, axis_index, ppermute, psum, psum_scatter  # noqa: F401
 from plait.dialect.conv import conv_general_dilated  # noqa: F401
+from plait.dialect.decompositions import *  # noqa: F401,F403
 from plait.dialect.elementwise import *  # noqa: F401,F403
 from plait.dialect.elementwise import and_, not_, or_  # noqa: F401
+from plait.dialect.fft import *  # noqa: F401,F403
 from plait.dialect.linalg import *  # noqa: F401,F403
 from plait.dialect.prng import rng_bit_generator, threefry2x32  # noqa: F401
 from plait.dialect.reduce import *  # noqa: F401,F403

@@ -4,6 +4,7 @@ Operands must agree in shape and dtype (no promotion, no broadcasting) except Py
 scalars, which take the dtype of the array operand and are broadcast, as in `jax.lax`.
 """
 
+from plait.lax import linalg  # noqa: F401
 from plait.lax._bits import (  # noqa: F401
     RandomAlgorithm,
     bitcast_convert_type,
@@ -15,6 +16,7 @@ from plait.lax._bits import (  # noqa: F401
     shift_right_logical,
     threefry2x32,
 )
+from plait.lax._fft import FftType, fft  # noqa: F401
 from plait.lax._lax import *  # noqa: F403
 from plait.lax._sorting import sort, sort_key_val, top_k  # noqa: F401
 from plait.lax._special import digamma, erf_inv, lgamma, nextafter, polygamma  # noqa: F401

@@ -22,10 +22,15 @@ from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect.base import rule_registrar
 from plait.dialect.traits import CustomRule, Transformation
-from plait.transforms.base import Pass, fail, naming_rule
+from plait.transforms.base import Pass, fail, naming_rule, option
 
 lowerings: dict = {}
 register = rule_registrar(lowerings)
+
+# While it is lowered, a module names the PJRT platform it is lowered for (rules read it).
+PLATFORM_ATTR = "plait.platform"
+# Where a lowered module lists the custom-call targets it calls (the runtime prepares them).
+CUSTOM_CALLS_ATTR = "plait.custom_call_targets"
 
 
 def create(name: str, result_types, operands, attributes=None, regions: int = 0):
@@ -162,6 +167,55 @@ def move_body(src: ir.Region, dst: ir.Region, arg_types, arg_values=None) -> lis
     return block, values
 
 
+def target_platform() -> str:
+    """The PJRT platform the module is lowered for ("cpu", "cuda", "rocm", ...): the rules whose
+    StableHLO differs by platform (LAPACK or cuSOLVER custom calls) read it."""
+    op = ir.InsertionPoint.current.block.owner.operation  # (rules run at their op's place)
+    while op is not None and op.name != "builtin.module":
+        op = op.parent
+    attrs = op.attributes if op is not None else {}
+    return ir.StringAttr(attrs[PLATFORM_ATTR]).value if PLATFORM_ATTR in attrs else "cpu"
+
+
+def _layout(rank: int, column_major: bool) -> ir.Attribute:
+    """minor_to_major of a row-major array, or of a stack of column-major matrices."""
+    order = list(range(rank - 1, -1, -1))
+    if column_major and rank >= 2:
+        order = [rank - 2, rank - 1] + order[2:]
+    return ir.DenseIntElementsAttr.get(np.asarray(order, np.int64), type=ir.IndexType.get())
+
+
+def custom_call(target: str, operands, result_types, config: dict, *, aliases=(),
+                column_major: bool = True, batch_dims: int | None = None) -> list:
+    """A typed-FFI `stablehlo.custom_call` (api_version 4, `config` as its backend_config
+    dictionary), as jaxlib's LAPACK and cuSOLVER kernels take them: leading dimensions are batch
+    dimensions, and the operands and results of the largest operand rank are column-major
+    matrices (without these layouts a kernel silently reads the transpose). `aliases` pairs
+    (operand, result) that share a buffer; `batch_dims` defaults to the matrix batch rank."""
+    ranks = [ir.RankedTensorType(v.type).rank for v in operands]
+    top = max(ranks)
+    out_ranks = [ir.RankedTensorType(t).rank for t in result_types]
+    attrs = {
+        "call_target_name": ir.StringAttr.get(target),
+        "api_version": ir.IntegerAttr.get(ir.IntegerType.get_signless(32), 4),
+        "backend_config": ir.DictAttr.get(config),
+        "operand_layouts": ir.ArrayAttr.get([_layout(r, column_major and r == top)
+                                             for r in ranks]),
+        "result_layouts": ir.ArrayAttr.get([_layout(r, column_major and r == top)
+                                            for r in out_ranks]),
+        # the kernels are registered batch-partitionable: Shardy keeps the call per shard
+        "mhlo.frontend_attributes": ir.DictAttr.get(
+            {"num_batch_dims": ir.StringAttr.get(str(top - 2 if batch_dims is None
+                                                     else batch_dims))}),
+    }
+    if aliases:
+        attrs["output_operand_aliases"] = ir.ArrayAttr.get([
+            hlo.OutputOperandAlias.get(output_tuple_indices=[r] if len(result_types) > 1 else [],
+                                       operand_index=o, operand_tuple_indices=[])
+            for o, r in aliases])
+    return list(create("stablehlo.custom_call", result_types, operands, attrs).results)
+
+
 # --- the pass ---------------------------------------------------------------------------------
 
 def _pattern(op, rewriter):
@@ -197,19 +251,29 @@ def _frozen_patterns(names: frozenset):
     return patterns.freeze()  # frozen once and kept: a second freeze segfaults
 
 
-def lower_to_stablehlo(module_op: ir.Operation) -> None:
-    """Rewrite every plait op into StableHLO in one walk (each rule emits only StableHLO)."""
+def lower_to_stablehlo(module_op: ir.Operation, platform: str = "cpu") -> None:
+    """Rewrite every plait op into StableHLO for `platform` in one walk (each rule emits only
+    StableHLO); the custom-call targets emitted are listed in the module's CUSTOM_CALLS_ATTR."""
     names = frozenset(n for n in OPS if lowering_for(n) is not None)
-    rewrite.walk_and_apply_patterns(module_op, _frozen_patterns(names))
-    left = []
+    module_op.attributes[PLATFORM_ATTR] = ir.StringAttr.get(platform)
+    try:
+        rewrite.walk_and_apply_patterns(module_op, _frozen_patterns(names))
+    finally:
+        del module_op.attributes[PLATFORM_ATTR]
+    targets, left = set(), []
 
     def visit(op):
-        if op.name.startswith("plait."):
+        if op.name == "stablehlo.custom_call":
+            targets.add(ir.StringAttr(op.attributes["call_target_name"]).value)
+        elif op.name.startswith("plait."):
             left.append(op)
             return ir.WalkResult.INTERRUPT
         return ir.WalkResult.ADVANCE
 
     module_op.walk(visit)
+    if targets:
+        module_op.attributes[CUSTOM_CALLS_ATTR] = ir.ArrayAttr.get(
+            [ir.StringAttr.get(t) for t in sorted(targets)])
     if left:
         opdef = OPS.get(left[0].name)
         expanded = opdef is not None and (opdef.has(Transformation) or opdef.has(CustomRule))
@@ -222,5 +286,8 @@ class LowerToStableHLOPass(Pass):
     name = "plait-lower-to-stablehlo"
     summary = "Rewrite plait ops into StableHLO/CHLO with one rewrite pattern per op."
 
+    platform: str = option("cpu", "The PJRT platform compiled for (cpu, cuda, rocm): the "
+                                  "decompositions lower to its solver library's custom calls")
+
     def run(self, module):
-        lower_to_stablehlo(module)
+        lower_to_stablehlo(module, self.platform)

@@ -2,7 +2,11 @@
 
 import numpy as _np
 
-from plait.numpy import _methods  # noqa: F401,E402  (installs operators on Array and tracers)
+from plait.numpy import (  # noqa: F401
+    _methods,  # installs operators on Array and tracers
+    fft,
+    linalg,
+)
 from plait.numpy._core import (  # noqa: F401
     abs,
     absolute,

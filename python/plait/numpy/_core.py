@@ -316,6 +316,13 @@ def promote_inexact(*args):
     return promote_broadcast(*args, dtype=_inexact_dtype(dt))
 
 
+def promote_dtypes_inexact(*args):
+    """args as arrays of one inexact dtype (JAX rules), each keeping its shape."""
+    dt = _inexact_dtype(promote_avals([_aval(a) for a in args])[0])
+    out = [x if is_array(x) else asarray(x) for x in args]
+    return [x if x.dtype == dt else lax.convert_element_type(x, dt) for x in out]
+
+
 # --- elementwise functions --------------------------------------------------------------------
 
 def _unary_inexact(lax_fn, name):

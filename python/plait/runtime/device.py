@@ -29,6 +29,16 @@ def default_device():
 
 
 @functools.cache
+def default_platform() -> str:
+    """The PJRT platform of the default device as lowering names it: "cpu", "cuda", "rocm",
+    "tpu" (jax calls both GPU platforms "gpu")."""
+    device = default_device()
+    if device.platform != "gpu":
+        return device.platform
+    return "rocm" if "rocm" in device.client.platform_version.lower() else "cuda"
+
+
+@functools.cache
 def single_device_sharding(device):
     return jax.sharding.SingleDeviceSharding(device)
 

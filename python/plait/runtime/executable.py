@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import jax
 import numpy as np
 from jaxlib import _jax
 from jaxlib import xla_client as xc
+from jaxlib.cpu import _lapack
 
 from plait._mlir import ir
 from plait.core.aval import ShapedArray, aval_of_type
 from plait.core.errors import PlaitValueError
 from plait.dialect.callback import CPU_TARGET, HOST_CALLBACKS_ATTR
+from plait.lowering.stablehlo import CUSTOM_CALLS_ATTR
 from plait.runtime import callbacks as _callbacks
 from plait.runtime import device as _device
 from plait.runtime import disk_cache
@@ -56,8 +59,26 @@ class Executable(_Loaded):
         return self.execute(list(bufs))
 
 
+@functools.cache
+def _init_lapack() -> None:
+    """jaxlib's CPU LAPACK kernels call BLAS/LAPACK through pointers this fills in (from
+    scipy); a kernel run before it segfaults. jax does it when it lowers a LAPACK call."""
+    _lapack.initialize()
+
+
+def prepare_custom_calls(module: ir.Module) -> None:
+    """Make the kernels a lowered module calls ready to run (its CUSTOM_CALLS_ATTR)."""
+    attrs = module.operation.attributes
+    if CUSTOM_CALLS_ATTR not in attrs:
+        return
+    if any(ir.StringAttr(t).value.startswith("lapack_") for t in ir.ArrayAttr(
+            attrs[CUSTOM_CALLS_ATTR])):
+        _init_lapack()
+
+
 def compile_stablehlo(module: ir.Module, in_avals, out_avals, device=None) -> Executable:
     device = device or _device.default_device()
+    prepare_custom_calls(module)
     loaded = disk_cache.compile_and_load(device.client, module, xc.DeviceList((device,)),
                                          xc.CompileOptions(),
                                          _host_callbacks(module, device.platform))
@@ -131,6 +152,7 @@ def compile_sharded(module: ir.Module, mesh, in_avals, out_avals, in_shardings,
                     out_shardings) -> ShardedExecutable:
     """Compile for every device of `mesh` with Shardy (options as jax passes them)."""
     devices = list(mesh.devices.flat)
+    prepare_custom_calls(module)
     opts = xc.CompileOptions()
     opts.num_replicas = 1
     opts.num_partitions = len(devices)

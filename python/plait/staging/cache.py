@@ -18,6 +18,7 @@ from plait.core import dtypes, pytree
 from plait.ir.funcs import lookup_func
 from plait.ir.sharding import dims_of, dims_to_spec
 from plait.runtime.array import Array
+from plait.runtime.device import default_platform
 from plait.runtime.executable import Executable, compile_sharded, compile_stablehlo
 from plait.staging import nans
 from plait.staging.keys import FunctionKey
@@ -55,7 +56,7 @@ def compile_staged(staged: Staged) -> CompiledEntry:
     module = staged.module
     with scope():
         pipeline.optimize(module)
-        pipeline.lower(module)
+        pipeline.lower(module, default_platform())
         alias_donated(module, staged)
         if getattr(staged, "mesh", None) is not None:
             exe = compile_sharded_staged(staged, module)

@@ -124,7 +124,7 @@ def _prefix_program(trace, t):
         if exe is None:
             m = ir.Module.parse(text)
             pipeline.optimize(m)
-            pipeline.lower(m)
+            pipeline.lower(m, _device.default_platform())
             in_avals = [_aval.aval_of_type(a.type) for a in block.arguments]
             exe = _PROGRAMS[text] = compile_stablehlo(m, in_avals, [t.aval.strip_weak()])
         return exe

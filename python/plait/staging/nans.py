@@ -17,6 +17,7 @@ from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.core.location import site_of
 from plait.ir.funcs import clone_into, finish_func, func_body, lookup_func, new_func, symbol_name
+from plait.runtime.device import default_platform
 from plait.runtime.executable import compile_stablehlo
 from plait.transforms.expand import callee_of
 
@@ -111,7 +112,7 @@ class _Replay:
         mapping = dict(zip(op.operands, block.arguments))
         new = clone_into(op, mapping, ir.InsertionPoint(block))
         finish_func(func, block, list(new.results), op.location)
-        pipeline.lower(module)
+        pipeline.lower(module, default_platform())
         return compile_stablehlo(module, [_aval.aval_of(v) for v in op.operands],
                                  [_aval.aval_of(r) for r in op.results])
 

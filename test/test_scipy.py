@@ -1,0 +1,300 @@
+"""plait.scipy against SciPy (values) and jax.scipy (derivatives, first and second order), over
+float32/float64 (and complex for linalg); bad input at the user's line (STYLE rule 9)."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import jax.scipy as jsp
+import numpy as np
+import pytest
+import scipy.linalg as sla
+import scipy.special as ss
+import scipy.stats as st
+from usersite import raises_at
+
+import plait
+import plait.numpy as pnp
+import plait.scipy as psp
+from plait.core.errors import PlaitTypeError, PlaitValueError
+
+f32, f64, c64, c128 = (np.dtype(t) for t in ("float32", "float64", "complex64", "complex128"))
+ALL = [pytest.param(d, id=d.name) for d in (f32, f64, c64, c128)]
+REAL = [pytest.param(d, id=d.name) for d in (f32, f64)]
+HERE = __file__
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _x64():
+    with jax.enable_x64(True):
+        yield
+
+
+def _tol(dt):
+    return 1e-4 if dt in (f32, c64) else 1e-10
+
+
+def _close(got, want, dt, scale=1.0, what=""):
+    got, want = jax.tree.leaves(got), jax.tree.leaves(want)
+    assert len(got) == len(want), what
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert np.shape(g) == np.shape(w), (what, i, np.shape(g), np.shape(w))
+        np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=_tol(dt) * scale,
+                                   atol=_tol(dt) * scale, err_msg=f"{what} output {i}")
+
+
+def _rand(shape, dt, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=shape)
+    if dt.kind == "c":
+        x = x + 1j * rng.normal(size=shape)
+    return x.astype(dt)
+
+
+def _hpd(n, dt):
+    x = _rand((n, n), dt, 1).astype(c128 if dt.kind == "c" else f64)
+    return (x @ x.conj().T + n * np.eye(n)).astype(dt)
+
+
+def _well(n, dt):
+    return (_rand((n, n), dt, 2) + 2 * n * np.eye(n)).astype(dt)
+
+
+# --- scipy.linalg --------------------------------------------------------------------------------
+
+LINALG = [
+    ("cho_solve", lambda sp, a, b: sp.linalg.cho_solve(sp.linalg.cho_factor(a), b), "hpd"),
+    ("cho_solve_lower", lambda sp, a, b: sp.linalg.cho_solve(sp.linalg.cho_factor(a, lower=True),
+                                                             b[:, 0]), "hpd"),
+    ("cholesky", lambda sp, a, b: (sp.linalg.cholesky(a), sp.linalg.cholesky(a, lower=True)),
+     "hpd"),
+    ("lu_solve", lambda sp, a, b: tuple(sp.linalg.lu_solve(sp.linalg.lu_factor(a), b, trans=t)
+                                        for t in (0, 1, 2)), "well"),
+    ("lu_factor", lambda sp, a, b: sp.linalg.lu_factor(a), "well"),
+    ("lu", lambda sp, a, b: (sp.linalg.lu(a), sp.linalg.lu(a[:3]), sp.linalg.lu(a[:, :3]),
+                             sp.linalg.lu(a, permute_l=True)), "well"),
+    ("solve_triangular", lambda sp, a, b: tuple(
+        sp.linalg.solve_triangular(a, b, trans=t, lower=lo, unit_diagonal=u)
+        for t in (0, "T", 2) for lo in (True, False) for u in (False, True)), "well"),
+    ("solve", lambda sp, a, b: (sp.linalg.solve(a, b), sp.linalg.solve(a, b[:, 0], lower=True,
+                                                                        assume_a="pos"),
+                                sp.linalg.solve(a, b, assume_a="her")), "hpd"),
+    ("expm", lambda sp, a, b: (sp.linalg.expm(a), sp.linalg.expm(a / 100),
+                               sp.linalg.expm(3 * a)), "small"),
+    ("block_diag", lambda sp, a, b: sp.linalg.block_diag(a, b, a[0], 2.0), "any"),
+    ("eigh", lambda sp, a, b: (sp.linalg.eigh(a, eigvals_only=True),
+                               sp.linalg.eigh(a, lower=False, eigvals_only=True),
+                               sp.linalg.eigh(a, subset_by_index=(1, 2), eigvals_only=True)),
+     "hpd"),
+    ("svd", lambda sp, a, b: sp.linalg.svd(b, compute_uv=False), "any"),
+    ("qr", lambda sp, a, b: (sp.linalg.qr(a), sp.linalg.qr(b, mode="economic"),
+                             sp.linalg.qr(b, mode="r"), sp.linalg.qr(b.T, mode="r")), "any"),
+    ("det", lambda sp, a, b: sp.linalg.det(a), "well"),
+    ("inv", lambda sp, a, b: sp.linalg.inv(a), "well"),
+]
+
+
+@pytest.mark.parametrize("name, fn, kind", [pytest.param(*c, id=c[0]) for c in LINALG])
+@pytest.mark.parametrize("dt", ALL)
+def test_linalg_matches_scipy(name, fn, kind, dt):
+    n = 4
+    a = {"hpd": _hpd, "well": _well}.get(kind, lambda n, dt: _rand((n, n), dt, 3))(n, dt)
+    if kind == "small":
+        a = (a / np.abs(a).sum(0).max()).astype(dt)
+    b = _rand((n, 2), dt, 4)
+    want = fn(type("sp", (), {"linalg": sla}), a.astype(c128 if dt.kind == "c" else f64), b)
+    got = fn(psp, a, b)
+    _close(got, want, dt, 100, what=name)
+
+
+def test_linalg_has_the_functions_of_the_issue():
+    names = {"cho_factor", "cho_solve", "lu_factor", "lu_solve", "solve_triangular", "solve",
+             "expm", "block_diag", "eigh", "svd", "qr", "det", "inv"}
+    assert names <= set(psp.linalg.__all__)
+    assert set(psp.linalg.__all__) <= {c[0].split("_lower")[0] for c in LINALG} | {"cho_factor"}
+
+
+def test_cholesky_reads_one_triangle_as_scipy():
+    a = _hpd(4, f64)
+    junk = a + np.triu(np.full((4, 4), 0.3), 1) - np.tril(np.full((4, 4), 0.2), -1)
+    for lower in (True, False):
+        got = psp.linalg.cholesky(junk, lower=lower)
+        np.testing.assert_allclose(np.asarray(got), sla.cholesky(junk, lower=lower), rtol=1e-12)
+        c = psp.linalg.cho_factor(junk, lower=lower)
+        np.testing.assert_allclose(np.asarray(psp.linalg.cho_solve(c, np.ones(4))),
+                                   sla.cho_solve(sla.cho_factor(junk, lower=lower), np.ones(4)),
+                                   rtol=1e-12)
+
+
+def test_linalg_batched_matches_a_loop():
+    a = np.stack([_hpd(3, f64), 2 * _hpd(3, f64)])
+    b = _rand((2, 3, 2), f64)
+    got = psp.linalg.cho_solve(psp.linalg.cho_factor(a), b)
+    np.testing.assert_allclose(np.asarray(got), [sla.cho_solve(sla.cho_factor(a[i]), b[i])
+                                                 for i in range(2)], rtol=1e-12)
+    got = psp.linalg.expm(np.stack([a[0] / 10, -a[1] / 10]))
+    np.testing.assert_allclose(np.asarray(got), [sla.expm(a[0] / 10), sla.expm(-a[1] / 10)],
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["expm", "cho_solve", "lu_solve", "solve_triangular", "det"])
+def test_linalg_derivatives_match_jax(name):
+    """grad and its JVP (second order) of a scalar through each function, against jax.scipy."""
+    a, b = _well(3, f64) / 6, _rand((3, 2), f64, 5)
+    fns = {
+        "expm": lambda sp, x: sp.linalg.expm(x),
+        "cho_solve": lambda sp, x: sp.linalg.cho_solve(sp.linalg.cho_factor(x @ x.T + np.eye(3)),
+                                                       b),
+        "lu_solve": lambda sp, x: sp.linalg.lu_solve(sp.linalg.lu_factor(x), b, trans=1),
+        "solve_triangular": lambda sp, x: sp.linalg.solve_triangular(x, b, lower=True, trans=2),
+        "det": lambda sp, x: sp.linalg.det(x),
+    }
+
+    def loss(sp, xp):
+        return lambda x: xp.sum(fns[name](sp, x) ** 2)
+    g = plait.jit(plait.grad(loss(psp, pnp)))
+    want = jax.grad(loss(jsp, jnp))(a)
+    _close(g(a), want, f64, 10)
+    v = _rand((3, 3), f64, 6)
+    hvp = plait.jvp(plait.grad(loss(psp, pnp)), (a,), (v,))[1]
+    _close(hvp, jax.jvp(jax.grad(loss(jsp, jnp)), (a,), (v,))[1], f64, 1000)
+    eps = 1e-6
+    fd = (g(a + eps * v) - g(a - eps * v)) / (2 * eps)
+    np.testing.assert_allclose(np.asarray(hvp), np.asarray(fd), rtol=1e-5, atol=1e-5)
+
+
+# --- scipy.special --------------------------------------------------------------------------------
+
+X = np.concatenate([np.linspace(-30, 30, 121), [-5e-3, 0.0, 1e-4]])
+U = np.linspace(0.01, 0.99, 25)
+
+SPECIAL = [
+    ("erf", lambda sp, x: sp.special.erf(x), X),
+    ("erfc", lambda sp, x: sp.special.erfc(x), X),
+    ("expit", lambda sp, x: sp.special.expit(x), X),
+    ("logit", lambda sp, x: sp.special.logit(x), U),
+    ("xlogy", lambda sp, x: (sp.special.xlogy(x, x * x), sp.special.xlogy(x * 0, x * 0)), X),
+    ("xlog1py", lambda sp, x: (sp.special.xlog1py(x, x), sp.special.xlog1py(x * 0, x * 0 - 1)),
+     U),
+    ("entr", lambda sp, x: sp.special.entr(x), X),
+    ("ndtr", lambda sp, x: sp.special.ndtr(x), X),
+    ("log_ndtr", lambda sp, x: sp.special.log_ndtr(x), X),
+    # b has no exact zero: there jax's gradient in b is 0, finite differences' (and plait's) not
+    ("logsumexp", lambda sp, x: (sp.special.logsumexp(x), sp.special.logsumexp(
+        x.reshape(3, -1), axis=1, b=x.reshape(3, -1) + 0.1, return_sign=True),
+        sp.special.logsumexp(x.reshape(3, -1), axis=0, keepdims=True)), X[:120]),
+    ("softmax", lambda sp, x: (sp.special.softmax(x / 10), sp.special.softmax(
+        x.reshape(3, -1), axis=1)), X[:120]),
+    ("log_softmax", lambda sp, x: (sp.special.log_softmax(x), sp.special.log_softmax(
+        x.reshape(3, -1), axis=0)), X[:120]),
+]
+
+
+@pytest.mark.parametrize("name, fn, x", [pytest.param(*c, id=c[0]) for c in SPECIAL])
+@pytest.mark.parametrize("dt", REAL)
+def test_special_matches_scipy(name, fn, x, dt):
+    x = x.astype(dt)
+    with np.errstate(all="ignore"):
+        want = fn(type("sp", (), {"special": ss}), x.astype(f64))
+    got = plait.jit(lambda x: fn(psp, x))(x)
+    for g in jax.tree.leaves(got):
+        assert g.dtype == dt, (name, g.dtype)
+    # log_ndtr's asymptotic series (order 3, jax's) is good to ~1e-11 far in the left tail
+    _close(got, want, dt, 1e3 if name == "log_ndtr" else 10, what=name)
+
+
+@pytest.mark.parametrize("name, fn, x", [pytest.param(*c, id=c[0]) for c in SPECIAL])
+def test_special_derivatives_match_jax(name, fn, x):
+    """grad of a sum and its second derivative (forward over reverse), against jax.scipy: jax's
+    JVP rules (xlogy at 0, log_ndtr in the tails) included."""
+    x = x[np.abs(x) < 25] if name not in ("logit", "xlog1py") else x
+
+    def loss(sp, xp):
+        return lambda x: sum(xp.sum(xp.where(xp.isfinite(y), y, 0.0))
+                             for y in jax.tree.leaves(fn(sp, x)))
+    got = plait.grad(loss(psp, pnp))(x)
+    want = jax.grad(loss(jsp, jnp))(x)
+    _close(got, want, f64, 100, what="grad")
+    v = np.random.default_rng(7).normal(size=x.shape)
+    got = plait.jvp(plait.grad(loss(psp, pnp)), (x,), (v,))[1]
+    want = jax.jvp(jax.grad(loss(jsp, jnp)), (x,), (v,))[1]
+    _close(got, want, f64, 1000, what="jvp of grad")
+
+
+def test_special_has_the_functions_of_the_brief():
+    assert set(psp.special.__all__) == {c[0] for c in SPECIAL}
+
+
+# --- scipy.stats ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fn", ["logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"])
+@pytest.mark.parametrize("dt", REAL)
+def test_norm_matches_scipy(fn, dt):
+    x = np.linspace(-20, 20, 41).astype(dt)
+    got = getattr(psp.stats.norm, fn)(x, np.array(1.0, dt), np.array(2.0, dt))
+    assert got.dtype == dt
+    _close(got, getattr(st.norm, fn)(x.astype(f64), 1.0, 2.0), dt, 100)
+    _close(getattr(psp.stats.norm, fn)(x), getattr(st.norm, fn)(x.astype(f64)), dt, 1000)
+
+
+def test_norm_derivatives_match_jax():
+    x, m = np.linspace(-8, 8, 17), np.asarray(0.3)
+    for fn in ("logpdf", "cdf", "logcdf", "logsf"):
+        got = plait.grad(lambda m, fn=fn: pnp.sum(getattr(psp.stats.norm, fn)(x, m, 1.5)))(m)
+        want = jax.grad(lambda m, fn=fn: jnp.sum(getattr(jsp.stats.norm, fn)(x, m, 1.5)))(m)
+        _close(got, want, f64, 10, what=fn)
+
+
+@pytest.mark.parametrize("dt", REAL)
+def test_multivariate_normal_matches_scipy(dt):
+    rng = np.random.default_rng(8)
+    cov, mean = _hpd(4, f64), rng.normal(size=4)
+    x = rng.normal(size=(2, 5, 4))
+    mvn = psp.stats.multivariate_normal
+    got = (mvn.logpdf(x.astype(dt), mean.astype(dt), cov.astype(dt)),
+           mvn.pdf(x[0, 0].astype(dt), mean.astype(dt), cov.astype(dt)),
+           mvn.logpdf(x.astype(dt), mean.astype(dt), np.array(2.0, dt)),
+           mvn.logpdf(x[0, :, 0].astype(dt), np.array(0.5, dt), np.array(2.0, dt)))
+    want = (st.multivariate_normal.logpdf(x, mean, cov),
+            st.multivariate_normal.pdf(x[0, 0], mean, cov),
+            st.multivariate_normal.logpdf(x, mean, 2.0 * np.eye(4)),
+            st.norm.logpdf(x[0, :, 0], 0.5, np.sqrt(2.0)))
+    _close(got, want, dt, 100)
+    # a batch of covariances broadcast against the points
+    covs = np.stack([cov, 2 * cov])
+    got = mvn.logpdf(x[:, :1], mean, covs[:, None])
+    want = np.array([[st.multivariate_normal.logpdf(x[i, 0], mean, covs[i])] for i in range(2)])
+    _close(got, want, f64)
+
+
+def test_multivariate_normal_grad_matches_jax():
+    """The GP marginal likelihood shape: grad w.r.t. mean and covariance."""
+    rng = np.random.default_rng(9)
+    cov, mean, x = _hpd(4, f64), rng.normal(size=4), rng.normal(size=(3, 4))
+
+    def loss(stats, xp):
+        return lambda m, c: xp.sum(stats.multivariate_normal.logpdf(x, m, c @ c.T))
+    got = plait.grad(loss(psp.stats, pnp), argnums=(0, 1))(mean, cov)
+    want = jax.grad(loss(jsp.stats, jnp), argnums=(0, 1))(mean, cov)
+    _close(got, want, f64, 10)
+
+
+# --- bad input -------------------------------------------------------------------------------------
+
+def test_errors_at_the_users_line():
+    line = test_errors_at_the_users_line.__code__.co_firstlineno
+    raises_at(PlaitTypeError, lambda: psp.linalg.cho_factor(np.ones((3, 4))), line + 2,
+              "square", here=HERE)
+    raises_at(PlaitTypeError, lambda: psp.linalg.solve_triangular(np.eye(3), np.ones(4)),
+              line + 4, "needs 3 rows", here=HERE)
+    raises_at(PlaitValueError, lambda: psp.linalg.lu_solve(psp.linalg.lu_factor(np.eye(2)),
+                                                           np.ones(2), trans=3),
+              line + 6, "trans", here=HERE)
+    raises_at(PlaitValueError, lambda: psp.linalg.eigh(np.eye(2), np.eye(2)), line + 9,
+              "generalized", here=HERE)
+    raises_at(PlaitTypeError, lambda: psp.special.ndtr(np.ones(2, np.complex64)), line + 11,
+              "float32 or float64", here=HERE)
+    raises_at(PlaitTypeError, lambda: psp.stats.multivariate_normal.logpdf(
+        np.ones(3), np.zeros(3), np.eye(2)), line + 13, "does not fit", here=HERE)
+    raises_at(PlaitTypeError, lambda: psp.linalg.expm(np.ones((2, 2), np.float16)), line + 15,
+              "float16", here=HERE)
