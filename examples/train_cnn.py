@@ -1,7 +1,8 @@
 """Train a small convolutional network with plait on a synthetic image task: tell apart
 16x16 noisy images of a horizontal bar, a vertical bar, a diagonal and a square outline, at
 random positions. Convolutions (NHWC, 'SAME' padding), max pooling and average pooling
-(lax.reduce_window), ten SGD steps per compiled call (lax.scan over minibatches).
+(lax.reduce_window), ten SGD steps per compiled call (lax.scan over minibatches); weights
+drawn and minibatches shuffled with plait.random.
 
     python examples/train_cnn.py
 """
@@ -38,13 +39,15 @@ def make_images(rng, n):
     return images[..., None], labels.astype(np.int32)
 
 
-def init(rng):
-    def he(*shape):
+def init(key):
+    k1, k2, k3 = plait.random.split(key, 3)
+
+    def he(k, *shape):
         fan_in = int(np.prod(shape[:-1]))
-        return rng.normal(scale=(2 / fan_in) ** 0.5, size=shape).astype(np.float32)
-    return {"w1": he(3, 3, 1, 8), "b1": np.zeros(8, np.float32),
-            "w2": he(3, 3, 8, 16), "b2": np.zeros(16, np.float32),
-            "w3": he(4 * 4 * 16, CLASSES), "b3": np.zeros(CLASSES, np.float32)}
+        return plait.random.normal(k, shape) * (2 / fan_in) ** 0.5
+    return {"w1": he(k1, 3, 3, 1, 8), "b1": pnp.zeros(8),
+            "w2": he(k2, 3, 3, 8, 16), "b2": pnp.zeros(16),
+            "w3": he(k3, 4 * 4 * 16, CLASSES), "b3": pnp.zeros(CLASSES)}
 
 
 def forward(params, x):
@@ -75,13 +78,15 @@ def train_steps(params, xs, ys):
 def main():
     rng = np.random.default_rng(0)
     images, labels = make_images(rng, 12000)
-    params = init(rng)
-    xs = images.reshape(30, 10, 40, SIZE, SIZE, 1)
-    ys = labels.reshape(30, 10, 40)
+    key, init_key = plait.random.split(plait.random.key(0))
+    params = init(init_key)
     t0 = time.perf_counter()
     first = None
     for epoch in range(30):
-        params, losses = train_steps(params, xs[epoch], ys[epoch])
+        key, shuffle_key = plait.random.split(key)  # 400 images drawn without replacement
+        batch = np.asarray(plait.random.permutation(shuffle_key, len(images))[:400])
+        params, losses = train_steps(params, images[batch].reshape(10, 40, SIZE, SIZE, 1),
+                                     labels[batch].reshape(10, 40))
         first = float(losses[0]) if first is None else first
         if epoch % 10 == 0 or epoch == 29:
             print(f"call {epoch:2d}  loss {float(losses[-1]):.4f}")
