@@ -289,9 +289,12 @@ def test_multivariate_normal_and_orthogonal():
     float rounding."""
     mean = np.array([1.0, -2.0, 0.5], np.float32)
     cov = np.array([[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 0.5]], np.float32)
-    got, want = both(lambda k: pr.multivariate_normal(k, mean, cov, (4,)),
-                     lambda k: jax.random.multivariate_normal(k, mean, cov, (4,)), 2)
-    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-5, atol=1e-5)
+    for method in ("cholesky", "eigh", "svd"):
+        got, want = both(
+            lambda k, method=method: pr.multivariate_normal(k, mean, cov, (4,), method=method),
+            lambda k, method=method: jax.random.multivariate_normal(k, mean, cov, (4,),
+                                                                    method=method), 2)
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-5, atol=1e-5)
     x = np.asarray(pr.multivariate_normal(pr.key(3), mean, cov, (N,)), np.float64)
     np.testing.assert_allclose(np.cov(x.T), cov, atol=0.1)  # 5 standard errors
     for n, m in ((3, 3), (4, 2), (2, 5)):

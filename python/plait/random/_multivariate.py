@@ -1,7 +1,6 @@
-"""Samplers that need a matrix factorisation: multivariate_normal (Cholesky) and orthogonal
-(QR). plait has no factorisation op yet, so both are spelled out column by column in plait
-ops for the (static, small) matrix size: the normal draws are jax's bits, the factors agree
-with jax's LAPACK ones to float rounding."""
+"""Samplers that need a matrix factorisation: multivariate_normal (Cholesky, eigh or SVD of
+the covariance) and orthogonal (QR), through plait.numpy.linalg, as jax.random computes
+them."""
 
 from __future__ import annotations
 
@@ -14,30 +13,24 @@ from plait.random._keys import _canonical_shape, check_key
 from plait.random._samplers import _asarray, _check_shape, _float_dtype, _normal
 
 
-def _cholesky(a):
-    """The lower Cholesky factor of the symmetrised a (jax.numpy.linalg.cholesky's input)."""
-    a = (a + pnp.swapaxes(a, -1, -2)) / 2
-    n = a.shape[-1]
-    cols = []
-    for j in range(n):
-        col = a[..., :, j]
-        if cols:
-            done = pnp.stack(cols, axis=-1)  # (..., n, j)
-            col = col - pnp.einsum("...ik,...k->...i", done, done[..., j, :])
-        pivot = pnp.sqrt(col[..., j])
-        below = (pnp.arange(n) > j)
-        col = pnp.where(below, col / pivot[..., None], pnp.zeros_like(col))
-        col = pnp.where(pnp.arange(n) == j, pivot[..., None], col)
-        cols.append(col)
-    return pnp.stack(cols, axis=-1)
+def _factor(cov, method: str):
+    """F with F F^T = cov, as jax.random.multivariate_normal computes it."""
+    if method == "svd":
+        u, sv, _ = pnp.linalg.svd(cov)
+        return u * pnp.sqrt(sv[..., None, :])
+    if method == "eigh":
+        w, v = pnp.linalg.eigh(cov)
+        return v * pnp.sqrt(w[..., None, :])
+    return pnp.linalg.cholesky(cov)
 
 
 def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky"):
-    """Samples of N(mean, cov) (mean + cholesky(cov) @ normal)."""
+    """Samples of N(mean, cov): mean + F @ normal, F F^T = cov by `method` ("cholesky",
+    "eigh" or "svd")."""
     k, _ = check_key("multivariate_normal", key)
-    if method != "cholesky":
-        raise PlaitValueError(f"multivariate_normal: method {method!r} needs an eigh/svd op "
-                              "plait does not have yet; use method='cholesky'")
+    if method not in ("cholesky", "eigh", "svd"):
+        raise PlaitValueError(f"multivariate_normal: method must be 'cholesky', 'eigh' or "
+                              f"'svd', got {method!r}")
     mean, cov = _asarray(mean), _asarray(cov)
     dt = _float_dtype("multivariate_normal", dtype if dtype is not None else (
         mean.dtype if dtypes.is_float(mean.dtype) else None))
@@ -50,12 +43,12 @@ def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky
     _check_shape("multivariate_normal", shape, tuple(mean.shape[:-1]), tuple(cov.shape[:-2]))
     mean, cov = pnp.astype(mean, dt), pnp.astype(cov, dt)
     z = _normal(k, shape + tuple(mean.shape[-1:]), dt)
-    return mean + pnp.einsum("...ij,...j->...i", _cholesky(cov), z)
+    return mean + pnp.einsum("...ij,...j->...i", _factor(cov, method), z)
 
 
 def orthogonal(key, n, shape=(), dtype=None, m=None):
     """Haar-random orthogonal (semi-orthogonal for m != n) matrices: Q of the QR factors of
-    a normal matrix with R's diagonal made positive (modified Gram-Schmidt)."""
+    a normal matrix with R's diagonal made positive."""
     k, _ = check_key("orthogonal", key)
     dt = _float_dtype("orthogonal", dtype)
     shape = _canonical_shape("orthogonal", shape)
@@ -64,11 +57,6 @@ def orthogonal(key, n, shape=(), dtype=None, m=None):
         raise PlaitTypeError("orthogonal: n and m must be ints")
     m = n if m is None else m
     z = _normal(k, (*shape, max(n, m), min(n, m)), dt)
-    qs = []
-    for j in range(min(n, m)):
-        v = z[..., :, j]
-        for q in qs:
-            v = v - pnp.sum(q * v, axis=-1, keepdims=True) * q
-        qs.append(v / pnp.sqrt(pnp.sum(v * v, axis=-1, keepdims=True)))
-    q = pnp.stack(qs, axis=-1)
+    q, r = pnp.linalg.qr(z)
+    q = q * pnp.sign(pnp.diagonal(r, 0, -2, -1))[..., None, :]  # R's diagonal made positive
     return pnp.swapaxes(q, -1, -2) if n < m else q
