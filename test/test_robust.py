@@ -77,6 +77,62 @@ def test_plait_opt_rejects_a_shape_xla_cannot_hold(tmp_path):
             proc.stderr
 
 
+def _cond_nest(n: int) -> str:
+    """A function whose body is `n` plait.cond ops, each nested in the first branch of the
+    one before (the predicate passed down, as regions are isolated from above)."""
+    t = "tensor<4xf32>"
+    lines = [f"func.func @f(%i: tensor<i32>, %x: {t}) -> {t} {{"]
+    v, p = "%x", "%i"
+    for k in range(n):
+        lines += [f'%r{k} = "plait.cond"({p}, {p}, {v}) ({{',
+                  f"^bb0(%p{k}: tensor<i32>, %a{k}: {t}):"]
+        v, p = f"%a{k}", f"%p{k}"
+    lines.append(f'"plait.yield"({v}) : ({t}) -> ()')
+    for k in reversed(range(n)):
+        lines += ["}, {", f"^bb0(%q{k}: tensor<i32>, %b{k}: {t}):",
+                  f'"plait.yield"(%b{k}) : ({t}) -> ()',
+                  f"}}) : (tensor<i32>, tensor<i32>, {t}) -> {t}",
+                  f'"plait.yield"(%r{k}) : ({t}) -> ()' if k else f"return %r0 : {t}"]
+    return "\n".join(lines + ["}", ""])
+
+
+def test_plait_opt_on_deeply_nested_input_in_a_subprocess(tmp_path):
+    """100k-deep types and attributes overflowed the C stack in MLIR's parser; a 1600-deep
+    cond nest reported a RecursionError, and an 800-deep one took ~10 s to verify (quadratic
+    isolation check)."""
+    n = 100_000
+    inputs = {
+        "tuple": f"func.func @f(%x: {'tuple<' * n}f32{'>' * n}) {{\n  return\n}}\n",
+        "attr": f"func.func @f() attributes {{a = {'[' * n}{']' * n}}} {{\n  return\n}}\n",
+        "dict": f"func.func @f() attributes {{a = {'{a = ' * n}1{'}' * n}}} {{\n  return\n}}\n",
+        "cond1600": _cond_nest(1600),
+        "cond1000": _cond_nest(1000),
+    }
+    for name, text in inputs.items():
+        (tmp_path / f"{name}.mlir").write_text(text)
+    out = run_isolated(f"""
+        import contextlib, io
+        from plait.tools.opt import main
+        def opt(*args):
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                rc = main([*args, "-o", "/dev/null"])
+            return rc, err.getvalue()
+        d = {str(tmp_path)!r}
+        for name in ("tuple", "attr", "dict", "cond1600"):
+            rc, err = opt(f"{{d}}/{{name}}.mlir")
+            print(name, rc, "nested more than 2048 deep" in err, "Error" in err)
+        print("cond1000", *opt(f"{{d}}/cond1000.mlir"))
+        for p in ("cse", "dce", "expand", "inline", "simplify", "lower-to-stablehlo"):
+            rc, err = opt(f"{{d}}/cond1000.mlir", "--plait-" + p)
+            print(p, rc, err)
+    """)
+    lines = out.splitlines()
+    assert lines[:4] == [f"{k} 1 True False" for k in ("tuple", "attr", "dict", "cond1600")], out
+    assert lines[4] == "cond1000 0 ", out
+    assert all(ln.endswith(" 0 ") for ln in lines[5:]), out
+
+
 @pytest.mark.parametrize("shape", [(2.5,), 2.0, ("3",), None])
 def test_shape_of_non_ints_is_a_type_error(shape):
     with pytest.raises(TypeError):

@@ -61,12 +61,13 @@ def set_function_type(func_op, inputs, results) -> None:
 
 
 def all_blocks(op: ir.Operation):
-    """Every block nested in `op` (pre-order)."""
-    for region in op.regions:
-        for block in region.blocks:
-            yield block
-            for inner in block.operations:
-                yield from all_blocks(inner.operation)
+    """Every block nested in `op` (pre-order; iterative, as nests may be deep)."""
+    stack = [b for r in reversed(op.regions) for b in reversed(r.blocks)]
+    while stack:
+        block = stack.pop()
+        yield block
+        inner = [b for o in block.operations for r in o.operation.regions for b in r.blocks]
+        stack.extend(reversed(inner))
 
 
 def new_func(module: ir.Operation, name: str, arg_types, loc, attrs=None):
