@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from plait._mlir import ir
+from plait.core.errors import IRError
+from plait.core.location import site_of
 
 
 def clone_into(op: ir.Operation, mapping: dict, ip: ir.InsertionPoint) -> ir.Operation:
@@ -45,6 +47,23 @@ def function_type(func_op) -> ir.FunctionType:
 
 def symbol_name(func_op) -> str:
     return ir.StringAttr(func_op.attributes["sym_name"]).value
+
+
+def located_error(op: ir.Operation, message: str) -> IRError:
+    """An IRError at `op`'s location (raise it)."""
+    err = IRError(message, site=site_of(op.location))
+    err.location = op.location
+    return err
+
+
+def symbol_attr(op: ir.Operation, name: str) -> str:
+    """The function `op`'s attribute `name` refers to; an IRError at `op` naming the op and
+    the attribute if that is not a symbol reference."""
+    a = op.attributes[name]
+    if not isinstance(a, ir.FlatSymbolRefAttr):
+        raise located_error(op, f"'{op.name}' attribute '{name}' must be a symbol reference, "
+                                f"got {a}")
+    return a.value
 
 
 def lookup_func(module: ir.Operation, name: str):
