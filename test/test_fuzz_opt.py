@@ -145,12 +145,12 @@ def campaign(seed: int, count: int) -> int:
 
 
 def test_mutated_lit_inputs_never_crash_or_show_internal_errors():
-    proc = subprocess.run([sys.executable, __file__, "0", "300"], capture_output=True,
+    proc = subprocess.run([sys.executable, __file__, "0", "600"], capture_output=True,
                           text=True, timeout=900, env=dict(os.environ))
     last = proc.stdout.strip().splitlines()[-1:] or ["nothing"]
     assert proc.returncode == 0, (f"exit status {proc.returncode} after {last[0]}\n"
                                   f"{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}")
-    assert last == ["done 300 cases, 0 failures"], proc.stdout[-6000:]
+    assert last == ["done 600 cases, 0 failures"], proc.stdout[-6000:]
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from usersite import first_line, raises_at
 
 import plait
 import plait.numpy as pnp
+from plait.tools import opt
 
 HERE = __file__
 
@@ -131,6 +132,61 @@ def test_plait_opt_on_deeply_nested_input_in_a_subprocess(tmp_path):
     assert lines[:4] == [f"{k} 1 True False" for k in ("tuple", "attr", "dict", "cond1600")], out
     assert lines[4] == "cond1000 0 ", out
     assert all(ln.endswith(" 0 ") for ln in lines[5:]), out
+
+
+_SIN = """func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+"""
+_JVP_OF_G = """func.func @h(%x: tensor<4xf32>, %t: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.jvp"(%x, %t) {callee = @g, diff_args = array<i64: 0>} : (tensor<4xf32>, \
+tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("text, where, message", [
+    (_JVP_OF_G.replace("@g", "1 : i64"), 2,
+     "'plait.jvp' attribute 'callee' expected a symbol reference, got 1 : i64"),
+    (_JVP_OF_G + """func.func private @g(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.custom_jvp_call"(%x) {callee = @f, jvp = @nope} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+""" + _SIN, 6, "'plait.custom_jvp_call' attribute 'jvp' refers to @nope, which is not a "
+        "function of this module"),
+    (_JVP_OF_G.replace("array<i64: 0>", "array<ui64: 0>") + _SIN.replace("@f", "@g"), 2,
+     "'plait.jvp' attribute 'diff_args' is unreadable"),
+])
+def test_plait_opt_names_the_op_and_attribute_a_pass_cannot_read(tmp_path, capsys, text,
+                                                                  where, message):
+    path = tmp_path / "in.mlir"
+    path.write_text(text)
+    assert opt.main([str(path), "--plait-expand"]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:{where}:" in err and message in err, err
+    assert "internal error" not in err and "Error" not in err, err
+
+
+@pytest.mark.parametrize("attr", ["{callee = 1 : i64}", "{callee = @f}"])
+def test_plait_opt_ignores_symbols_on_ops_that_name_no_function(tmp_path, capsys, attr):
+    """A discardable `callee` on a func.return names nothing: it was read as a symbol."""
+    path = tmp_path / "in.mlir"
+    path.write_text(_JVP_OF_G + _SIN.replace("@f", "@g").replace("return %0", f"return {attr} "
+                                                                  "%0"))
+    assert opt.main([str(path), "--plait-expand"]) == 0, capsys.readouterr().err
+
+
+def test_plait_opt_on_a_function_without_return_in_a_subprocess(tmp_path):
+    """MLIR takes an unregistered last op for a terminator; plait's passes crashed on it."""
+    path = tmp_path / "in.mlir"
+    path.write_text(_JVP_OF_G + _SIN.replace("@f", "@g").replace(
+        "  return %0 : tensor<4xf32>\n", ""))
+    proc = subprocess.run([sys.executable, "-m", "plait.tools.opt", str(path), "--plait-expand"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert f"{path}:5:" in proc.stderr and "@g's body must end with func.return" in proc.stderr
 
 
 @pytest.mark.parametrize("shape", [(2.5,), 2.0, ("3",), None])
