@@ -20,7 +20,7 @@ from plait.core.errors import (
 )
 
 __all__ = [
-    "Array", "checkpoint", "checkpoint_policies", "custom_jvp", "custom_vjp", "remat",
+    "Array", "checkpoint", "clear_caches", "checkpoint_policies", "custom_jvp", "custom_vjp", "remat",
     "ConcretizationError", "EscapedTracerError", "IRError", "PlaitError",
     "PlaitTypeError", "PlaitValueError", "config", "grad", "hessian", "jacfwd", "jacrev", "jit",
     "jvp", "lax", "linearize", "make_mlir", "numpy", "value_and_grad", "vjp", "vmap",

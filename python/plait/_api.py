@@ -25,7 +25,7 @@ from plait.custom import (  # noqa: F401
     custom_vjp,
     remat,
 )
-from plait.jitting import jit, make_mlir  # noqa: F401
+from plait.jitting import clear_caches, jit, make_mlir  # noqa: F401
 from plait.runtime.array import Array  # noqa: F401
 from plait.sharding import device_put, shard_map, with_sharding_constraint  # noqa: F401
 from plait.vmapping import vmap  # noqa: F401
