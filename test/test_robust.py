@@ -659,6 +659,39 @@ def test_a_collective_under_a_divergent_cond_raises_instead_of_hanging():
     assert out.split() == ["True"] * 3, out
 
 
+def test_a_collective_in_a_while_loop_of_device_varying_trip_count_raises():
+    out = run_isolated("""
+        import jax, numpy as np, plait
+        from jax.sharding import PartitionSpec as P
+        from plait import lax
+        mesh = jax.make_mesh((8,), ("x",))
+        x = np.arange(16.0, dtype=np.float32)
+        bodies = [
+            lambda v: lax.while_loop(lambda c: c[1] < lax.axis_index("x"),
+                                     lambda c: (lax.psum(c[0], "x"), c[1] + 1), (v, 0))[0],
+            lambda v: lax.while_loop(lambda c: c[0][0] < 5.0,
+                                     lambda c: (c[0] + lax.psum(c[0], "x"), c[1]), (v, 0))[0],
+        ]
+        for body in bodies:
+            try:
+                plait.shard_map(body, mesh, in_specs=P("x"), out_specs=P("x"))(x)
+                print("no error")
+            except plait.PlaitValueError as e:
+                print("while_loop whose trip count" in str(e) and "would hang" in str(e)
+                      and str(e).startswith("<string>:"))
+        # the same trip count everywhere (a psummed bound) runs, and agrees with jax
+        def uniform(v):
+            n = lax.psum(v[0], "x").astype(np.int32) % 3
+            return lax.while_loop(lambda c: c[1] < n, lambda c: (lax.psum(c[0], "x"), c[1] + 1),
+                                  (v, 0))[0]
+        got = plait.shard_map(uniform, mesh, in_specs=P("x"), out_specs=P("x"))(x)
+        n = int(x.reshape(8, 2)[:, 0].sum()) % 3        # 2 iterations of a psum
+        want = np.tile(x.reshape(8, 2).sum(0) * 8 ** (n - 1), 8)
+        print(np.allclose(np.asarray(got), np.asarray(want)))
+    """, timeout=240)
+    assert out.split() == ["True"] * 3, out
+
+
 def test_a_collective_under_a_uniform_cond_runs():
     P = jax.sharding.PartitionSpec
 
