@@ -156,6 +156,12 @@ tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
 }
 """ + _SIN, 6, "'plait.custom_jvp_call' attribute 'jvp' refers to @nope, which is not a "
         "function of this module"),
+    (_JVP_OF_G + """func.func private @g(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = func.call @f(%x) {plait.remat = 1 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+""" + _SIN, 6, "'func.call' attribute 'plait.remat' must be a string (a checkpoint policy), "
+        "got 1 : i64"),
     (_JVP_OF_G.replace("array<i64: 0>", "array<ui64: 0>") + _SIN.replace("@f", "@g"), 2,
      "'plait.jvp' attribute 'diff_args' is unreadable"),
 ])

@@ -18,7 +18,7 @@ from plait._mlir import CONTEXT, ir
 from plait.core import aval as _aval
 from plait.core.errors import PlaitError
 from plait.dialect import OPS
-from plait.dialect.base import DISCARDABLE_ATTRS, Symbol
+from plait.dialect.base import DISCARDABLE_ATTRS, REMAT_ATTR, Symbol
 from plait.ir.funcs import function_type, symbol_name
 from plait.transforms.base import Pass, plait_funcs
 
@@ -136,6 +136,10 @@ class VerifyPass(Pass):
             except PlaitError as e:
                 self.emit_error(op, e.bare_message)
                 return ir.WalkResult.ADVANCE
+            if REMAT_ATTR in op.attributes and \
+                    not isinstance(op.attributes[REMAT_ATTR], ir.StringAttr):
+                self.emit_error(op, f"'{name}' attribute '{REMAT_ATTR}' must be a string (a "
+                                    f"checkpoint policy), got {op.attributes[REMAT_ATTR]}")
             if name.startswith("plait."):
                 try:
                     for msg in op_errors(op, funcs):
