@@ -12,6 +12,7 @@ install-test:
 demo: install
 	$(PYTHON) examples/kmeans.py
 	$(PYTHON) examples/train_mlp.py
+	$(PYTHON) examples/train_cnn.py
 
 # pytest's -q comes from pyproject's addopts (one more would hide the pass count)
 test: install-test

@@ -9,12 +9,15 @@ median over repeats (minimum for microsecond dispatch loops). Lower ratio is bet
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=8")
@@ -25,6 +28,7 @@ import numpy as np  # noqa: E402
 
 import plait  # noqa: E402
 import plait.numpy as pnp  # noqa: E402
+import plait.random as pr  # noqa: E402
 from plait import lax  # noqa: E402
 
 ROWS: list = []
@@ -295,6 +299,84 @@ def _mem_transformer():
             _peak_kib(jax.jit(transformer_step(jnp, jax)).lower(*args).compile()))
 
 
+def cnn_step(np_mod, lax_mod, ad_mod):
+    """One SGD step of a small ResNet (NHWC): a stem convolution, two residual blocks of two
+    3x3 convolutions, a strided convolution, max pooling, global average pooling, a dense
+    classifier and softmax cross-entropy."""
+    def conv(x, w, stride=1):
+        return lax_mod.conv_general_dilated(x, w, (stride, stride), "SAME",
+                                            dimension_numbers=("NHWC", "HWIO", "NHWC"))
+
+    def loss(params, x, y):
+        h = np_mod.maximum(conv(x, params["stem"]), 0.0)
+        for w1, w2 in params["blocks"]:
+            h = np_mod.maximum(h + conv(np_mod.maximum(conv(h, w1), 0.0), w2), 0.0)
+        h = np_mod.maximum(conv(h, params["down"], 2), 0.0)
+        h = lax_mod.reduce_window(h, -np.inf, lax_mod.max, (1, 3, 3, 1), (1, 2, 2, 1), "SAME")
+        logits = np_mod.mean(h, axis=(1, 2)) @ params["dense"]
+        logp = logits - np_mod.log(np_mod.sum(np_mod.exp(logits), axis=1, keepdims=True))
+        return -np_mod.mean(np_mod.sum(logp * y, axis=1))
+
+    def step(params, x, y):
+        grads = ad_mod.grad(loss)(params, x, y)
+        return jax.tree_util.tree_map(lambda p, g: p - 0.01 * g, params, grads)
+    return step
+
+
+def cnn_args(batch=64, size=32, width=16, classes=10, seed=0):
+    rng = np.random.default_rng(seed)
+    w = lambda *s: rng.normal(scale=(2 / np.prod(s[:-1])) ** 0.5, size=s).astype(np.float32)
+    params = {"stem": w(3, 3, 3, width),
+              "blocks": [(w(3, 3, width, width), w(3, 3, width, width)) for _ in range(2)],
+              "down": w(3, 3, width, 2 * width), "dense": w(2 * width, classes)}
+    x = rng.normal(size=(batch, size, size, 3)).astype(np.float32)
+    y = np.eye(classes, dtype=np.float32)[rng.integers(0, classes, batch)]
+    return params, x, y
+
+
+@bench("trace+transform+lower, ResNet CNN training step (ms)", 0.5)
+def _tl_cnn():
+    return _trace_lower(0, lambda: cnn_step(pnp, lax, plait),
+                        lambda: cnn_step(jnp, jax.lax, jax), cnn_args())
+
+
+def _cnn():
+    """Compile time, run time (a few calls: a step takes tens of ms) and the compiled
+    programs of the CNN training step."""
+    if "cnn" not in _CACHE:
+        args = cnn_args()
+        make_p, make_j = lambda: cnn_step(pnp, lax, plait), lambda: cnn_step(jnp, jax.lax, jax)
+        lowered_p = [plait.jit(make_p()).lower(*args) for _ in range(3)]
+        lowered_j = [jax.jit(make_j()).lower(*args) for _ in range(3)]
+        tp, tj = alternate(lambda: lowered_p.pop().compile(),
+                           lambda: lowered_j.pop().compile(), repeat=3)
+        fp, fj = plait.jit(make_p()), jax.jit(make_j())
+        ap, aj = _on_device(args, pnp), _on_device(args, jnp)
+        block(fp(*ap))
+        block(fj(*aj))
+        rp, rj = alternate(lambda: block(fp(*ap)), lambda: block(fj(*aj)), repeat=9)
+        compiled = (plait.jit(make_p()).lower(*args).compile(),
+                    jax.jit(make_j()).lower(*args).compile())
+        _CACHE["cnn"] = (tp * 1e3, tj * 1e3), (rp * 1e3, rj * 1e3), compiled
+    return _CACHE["cnn"]
+
+
+@bench("XLA compile, ResNet CNN training step (ms)", 1.0)
+def _compile_cnn():
+    return _cnn()[0]
+
+
+@bench("run, ResNet CNN training step, 32x32 batch 64 (ms)", 1.0)
+def _run_cnn():
+    return _cnn()[1]
+
+
+@bench("compiled peak memory, ResNet CNN training step (KiB)", 1.0)
+def _mem_cnn():
+    cp, cj = _cnn()[2]
+    return _peak_kib(cp), _peak_kib(cj)
+
+
 @bench("eager training step grad(lambda p: loss(p, batch)) (ms)", 0.2)
 def _eager_loop():
     lp, lj = mlp_loss(pnp, 3), mlp_loss(jnp, 3)
@@ -473,6 +555,115 @@ def _2d_coll():
     if "2d" not in _CACHE:
         _CACHE["2d"] = _sharded_step((4, 2), ("data", "model"), P(None, "model"), P("data"))
     return _CACHE["2d"][1]
+
+
+# --- the persistent compilation cache: time to first result in a fresh process ---------------
+
+_FIRST_RESULT = """
+import os, sys, time
+import numpy as np
+sys.path.insert(0, {bench_dir!r})
+from run import batch, mlp_loss, mlp_params
+lib, cache = sys.argv[1], sys.argv[2]
+if lib == "plait":
+    import plait, plait.numpy as pnp
+    plait.config.compilation_cache_dir = cache
+    grad, np_mod = plait.grad, pnp
+else:
+    import jax, jax.numpy as jnp
+    jax.config.update("jax_compilation_cache_dir", cache)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    grad, np_mod = jax.grad, jnp
+mod = plait if lib == "plait" else jax
+args = (mlp_params(50), batch())
+t = time.perf_counter()
+out = mod.jit(grad(mlp_loss(np_mod, 50)))(*args)
+mod.block_until_ready(out)
+print(time.perf_counter() - t)
+"""
+
+
+def _first_results():
+    """Seconds to the first result of jit(grad(50-layer MLP)) in fresh processes: with an
+    empty cache directory, then with the one the first process filled."""
+    if "first" not in _CACHE:
+        script = _FIRST_RESULT.format(bench_dir=os.path.dirname(os.path.abspath(__file__)))
+        times = {}
+        for lib in ("plait", "jax"):
+            with tempfile.TemporaryDirectory() as cache:
+                times[lib] = [float(subprocess.run(
+                    [sys.executable, "-c", script, lib, cache], check=True,
+                    capture_output=True, text=True).stdout) for _ in range(2)]
+        _CACHE["first"] = times
+    return _CACHE["first"]
+
+
+@bench("time to first result, grad of 50-layer MLP, fresh process, empty disk cache (ms)", 1.0)
+def _first_cold():
+    t = _first_results()
+    return t["plait"][0] * 1e3, t["jax"][0] * 1e3
+
+
+@bench("time to first result, same, second process (warm disk cache) (ms)", 1.0)
+def _first_warm():
+    t = _first_results()
+    return t["plait"][1] * 1e3, t["jax"][1] * 1e3
+
+
+# --- random numbers ----------------------------------------------------------------------------
+
+def _random_run(fp, fj):
+    """Run time of a compiled sampler through each library's jit, keys as arguments."""
+    pf, jf = plait.jit(fp), jax.jit(fj)
+    kp, kj = pr.key(0), jax.random.key(0)
+    block(pf(kp))
+    block(jf(kj))
+    tp, tj = alternate(lambda: block(pf(kp)), lambda: block(jf(kj)), repeat=7)
+    return tp * 1e3, tj * 1e3
+
+
+@bench("run, random.normal(key, (4096, 4096)) (ms)", 1.0)
+def _random_normal():
+    return _random_run(lambda k: pr.normal(k, (4096, 4096)),
+                       lambda k: jax.random.normal(k, (4096, 4096)))
+
+
+@bench("run, random.split(key, 10000) (ms)", 1.0)
+def _random_split():
+    return _random_run(lambda k: pr.key_data(pr.split(k, 10000)),
+                       lambda k: jax.random.key_data(jax.random.split(k, 10000)))
+
+
+# --- host callbacks ---------------------------------------------------------------------------
+
+def _sgd_step(np_mod, ad_mod, debug_print):
+    loss = mlp_loss(np_mod, 3)
+
+    def step(params, batch):
+        value, grads = ad_mod.value_and_grad(loss)(params, batch)
+        if debug_print:
+            ad_mod.debug.print("loss {}", value)
+        return jax.tree_util.tree_map(lambda p, g: p - 0.1 * g, params, grads)
+    return step
+
+
+def _with_without_print(lib, np_mod, args) -> float:
+    with_p, without = (lib.jit(_sgd_step(np_mod, lib, p)) for p in (True, False))
+    on_dev = _on_device(args, np_mod)
+    block(with_p(*on_dev))
+    block(without(*on_dev))
+    tw, to = alternate(lambda: per_call(lambda: block(with_p(*on_dev)), 200),
+                       lambda: per_call(lambda: block(without(*on_dev)), 200), repeat=3)
+    return tw / to
+
+
+@bench("debug.print of the loss in a jitted 3-layer MLP SGD step: step time with / without "
+       "it (x)")
+def _debug_print_step():
+    args = (mlp_params(3), batch())
+    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+        return (_with_without_print(plait, pnp, args), _with_without_print(jax, jnp, args))
 
 
 def main(argv):

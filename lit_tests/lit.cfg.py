@@ -21,6 +21,13 @@ if "PYTHONPATH" in os.environ:
 for tool in ("plait-opt", "filecheck"):
     if shutil.which(tool, path=path) is None:
         lit_config.fatal(f"{tool} not found; run `pip install -e .[test]` first")
-# Parse, print, parse again and print: both prints must be identical.
+# Parse, print, parse again and print: both prints must be identical. (`cmp`, not lit's
+# builtin `diff`: running that builtin sets PYTHONPATH to lit's own directory for the rest of
+# the test, so later RUN lines would test the installed plait instead of this tree's.)
 config.substitutions.append(
-    ("%roundtrip", "plait-opt %s > %t.1 && plait-opt %t.1 > %t.2 && diff %t.1 %t.2"))
+    ("%roundtrip", "plait-opt %s > %t.1 && plait-opt %t.1 > %t.2 && cmp %t.1 %t.2"))
+# lit's internal shell sets PYTHONPATH to its own directory for its builtins (diff, cat) and
+# keeps it for the rest of the test: name it on every plait-opt command instead
+if "PYTHONPATH" in os.environ:
+    config.substitutions.append(
+        (r"(?<!')\bplait-opt\b", f"env PYTHONPATH={os.environ['PYTHONPATH']} plait-opt"))

@@ -381,3 +381,59 @@ func.func private @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x
 // CHECK-SAME: (%[[A:.*]]: tensor<2x8x3xf32>, %[[B:.*]]: tensor<3x4xf32>) -> tensor<2x8x4xf32>
 // CHECK-NEXT: %[[D:.*]] = "plait.dot_general"(%[[A]], %[[B]]) {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 2>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<2x8x3xf32>, tensor<3x4xf32>) -> tensor<2x8x4xf32>
 // CHECK-NEXT: return %[[D]]
+
+// -----
+
+// sort: the batch dimension goes in front and the sorted dimension moves up by one.
+// CHECK-LABEL: func.func private @sort1_vmap
+// CHECK-SAME: (%[[X:.*]]: tensor<8x5xf32>)
+// CHECK-NEXT: %[[S:.*]] = "plait.sort"(%[[X]]) {dimension = 1 : i64, is_stable = true, num_keys = 1 : i64} : (tensor<8x5xf32>) -> tensor<8x5xf32>
+// CHECK-NEXT: return %[[S]]
+func.func @sort_batched(%x: tensor<8x5xf32>) -> tensor<8x5xf32> {
+  %0 = "plait.vmap"(%x) {callee = @sort1, in_axes = array<i64: 0>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<8x5xf32>) -> tensor<8x5xf32>
+  return %0 : tensor<8x5xf32>
+}
+
+func.func private @sort1(%x: tensor<5xf32>) -> tensor<5xf32> {
+  %0 = "plait.sort"(%x) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64} : (tensor<5xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+// top_k works on the last dimension: a batch dimension there moves to the front.
+// CHECK-LABEL: func.func private @topk_vmap
+// CHECK-SAME: (%[[X:.*]]: tensor<5x8xf32>)
+// CHECK-NEXT: %[[T:.*]] = "plait.transpose"(%[[X]]) {permutation = array<i64: 1, 0>}
+// CHECK-NEXT: %[[K:.*]]:2 = "plait.top_k"(%[[T]]) {k = 2 : i64} : (tensor<8x5xf32>) -> (tensor<8x2xf32>, tensor<8x2xi32>)
+// CHECK-NEXT: return %[[K]]#1
+func.func @top_k_batched(%x: tensor<5x8xf32>) -> tensor<8x2xi32> {
+  %0 = "plait.vmap"(%x) {callee = @topk, in_axes = array<i64: 1>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<5x8xf32>) -> tensor<8x2xi32>
+  return %0 : tensor<8x2xi32>
+}
+
+func.func private @topk(%x: tensor<5xf32>) -> tensor<2xi32> {
+  %0:2 = "plait.top_k"(%x) {k = 2 : i64} : (tensor<5xf32>) -> (tensor<2xf32>, tensor<2xi32>)
+  return %0#1 : tensor<2xi32>
+}
+
+// -----
+
+// threefry2x32 is elementwise: a batched key and unbatched counters are broadcast alike.
+// CHECK-LABEL: func.func private @hash_vmap
+// CHECK-SAME: (%[[K:.*]]: tensor<8xui32>, %[[X:.*]]: tensor<4xui32>)
+// CHECK-NEXT: %[[KB:.*]] = "plait.broadcast_in_dim"(%[[K]]) {broadcast_dimensions = array<i64: 0>, shape = array<i64: 8, 4>}
+// CHECK-NEXT: %[[X1:.*]] = "plait.broadcast_in_dim"(%[[X]]) {broadcast_dimensions = array<i64: 1>, shape = array<i64: 8, 4>}
+// CHECK-NEXT: %[[X2:.*]] = "plait.broadcast_in_dim"(%[[X]]) {broadcast_dimensions = array<i64: 1>, shape = array<i64: 8, 4>}
+// CHECK-NEXT: %[[Y:.*]]:2 = "plait.threefry2x32"(%[[KB]], %[[KB]], %[[X1]], %[[X2]]) : (tensor<8x4xui32>, tensor<8x4xui32>, tensor<8x4xui32>, tensor<8x4xui32>)
+// CHECK-NEXT: return %[[Y]]#0
+func.func @threefry_batched_key(%k: tensor<8xui32>, %x: tensor<4xui32>) -> tensor<8x4xui32> {
+  %0 = "plait.vmap"(%k, %x) {callee = @hash, in_axes = array<i64: 0, -1>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<8xui32>, tensor<4xui32>) -> tensor<8x4xui32>
+  return %0 : tensor<8x4xui32>
+}
+
+func.func private @hash(%k: tensor<ui32>, %x: tensor<4xui32>) -> tensor<4xui32> {
+  %0 = "plait.broadcast_in_dim"(%k) {shape = array<i64: 4>, broadcast_dimensions = array<i64>} : (tensor<ui32>) -> tensor<4xui32>
+  %1:2 = "plait.threefry2x32"(%0, %0, %x, %x) : (tensor<4xui32>, tensor<4xui32>, tensor<4xui32>, tensor<4xui32>) -> (tensor<4xui32>, tensor<4xui32>)
+  return %1#0 : tensor<4xui32>
+}

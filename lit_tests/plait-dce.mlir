@@ -117,3 +117,39 @@ func.func @dead_jvp(%x: tensor<f32>, %t: tensor<f32>) -> tensor<f32> {
   %0:2 = "plait.jvp"(%x, %t) {callee = @cube, diff_args = array<i64: 0>} : (tensor<f32>, tensor<f32>) -> (tensor<f32>, tensor<f32>)
   return %x : tensor<f32>
 }
+
+// A callback with side effects (a debug print) stays though nothing uses it; an unused
+// pure_callback goes.
+// CHECK-LABEL: @callbacks
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf32>)
+// CHECK-NEXT: "plait.callback"(%[[X]]) {{.*}}kind = "debug"
+// CHECK-NEXT: "plait.callback"(%[[X]]) {{.*}}kind = "io"
+// CHECK-NOT: plait.pure_callback
+// CHECK-NEXT: return %[[X]] : tensor<3xf32>
+func.func @callbacks(%x: tensor<3xf32>) -> tensor<3xf32> {
+  "plait.callback"(%x) {callback = 0 : i64, kind = "debug", ordered = false, result_types = []} : (tensor<3xf32>) -> ()
+  %0 = "plait.callback"(%x) {callback = 1 : i64, kind = "io", ordered = false, result_types = [tensor<f32>]} : (tensor<3xf32>) -> tensor<f32>
+  %1 = "plait.pure_callback"(%x) {callback = 2 : i64, result_types = [tensor<3xf32>]} : (tensor<3xf32>) -> tensor<3xf32>
+  return %x : tensor<3xf32>
+}
+
+// A region op is kept, though its results are unused, when its body has a side effect.
+// CHECK-LABEL: @scan_with_print
+// CHECK-SAME: (%[[XS:.*]]: tensor<3xf32>)
+// CHECK: "plait.scan"
+// CHECK: "plait.callback"
+// CHECK-NOT: "plait.scan"
+// CHECK: return %[[XS]] : tensor<3xf32>
+func.func @scan_with_print(%xs: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = "plait.constant"() {value = dense<0.000000e+00> : tensor<f32>} : () -> tensor<f32>
+  %1:2 = "plait.scan"(%0, %xs) ({
+  ^bb0(%c: tensor<f32>, %x: tensor<f32>):
+    "plait.callback"(%x) {callback = 0 : i64, kind = "debug", ordered = false, result_types = []} : (tensor<f32>) -> ()
+    "plait.yield"(%c, %c) : (tensor<f32>, tensor<f32>) -> ()
+  }) {length = 3 : i64, num_carry = 1 : i64, num_consts = 0 : i64, reverse = false} : (tensor<f32>, tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
+  %2:2 = "plait.scan"(%0, %xs) ({
+  ^bb0(%c: tensor<f32>, %x: tensor<f32>):
+    "plait.yield"(%c, %c) : (tensor<f32>, tensor<f32>) -> ()
+  }) {length = 3 : i64, num_carry = 1 : i64, num_consts = 0 : i64, reverse = false} : (tensor<f32>, tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
+  return %xs : tensor<3xf32>
+}

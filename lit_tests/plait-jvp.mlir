@@ -370,3 +370,21 @@ func.func private @bmm(%a: tensor<5x2x3xf32>, %b: tensor<5x3x4xf32>) -> tensor<5
   %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64: 0>, rhs_batching_dimensions = array<i64: 0>, lhs_contracting_dimensions = array<i64: 2>, rhs_contracting_dimensions = array<i64: 1>} : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
   return %0 : tensor<5x2x4xf32>
 }
+
+// -----
+
+// sort: the tangents ride along, sorted by the primal keys.
+// CHECK-LABEL: func.func private @sortkv_jvp
+// CHECK-SAME: (%[[K:.*]]: tensor<5xui32>, %[[V:.*]]: tensor<5xf32>, %[[T:.*]]: tensor<5xf32>)
+// CHECK-NEXT: %[[S:.*]]:2 = "plait.sort"(%[[K]], %[[V]]) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64}
+// CHECK-NEXT: %[[ST:.*]]:2 = "plait.sort"(%[[K]], %[[T]]) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64}
+// CHECK-NEXT: return %[[S]]#1, %[[ST]]#1
+func.func @sort_values(%k: tensor<5xui32>, %v: tensor<5xf32>, %t: tensor<5xf32>) -> (tensor<5xf32>, tensor<5xf32>) {
+  %0:2 = "plait.jvp"(%k, %v, %t) {callee = @sortkv, diff_args = array<i64: 1>} : (tensor<5xui32>, tensor<5xf32>, tensor<5xf32>) -> (tensor<5xf32>, tensor<5xf32>)
+  return %0#0, %0#1 : tensor<5xf32>, tensor<5xf32>
+}
+
+func.func private @sortkv(%k: tensor<5xui32>, %v: tensor<5xf32>) -> tensor<5xf32> {
+  %0:2 = "plait.sort"(%k, %v) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64} : (tensor<5xui32>, tensor<5xf32>) -> (tensor<5xui32>, tensor<5xf32>)
+  return %0#1 : tensor<5xf32>
+}

@@ -1,5 +1,8 @@
 // RUN: plait-opt %s --plait-lower-to-stablehlo | filecheck %s
 
+// The registry ids of the host callbacks the module calls (@callbacks, below), by index.
+// CHECK: module attributes {plait.host_callbacks = array<i64: 5, 6, 7, 5>}
+
 // One function per op family: the StableHLO (and CHLO) each plait op becomes. Every plait op
 // is rewritten; result types are taken from the plait op.
 
@@ -492,4 +495,24 @@ func.func @private_callee_and_call(%x: tensor<4xf32>) -> tensor<4xf32> {
 func.func private @helper(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = "plait.exp"(%x) : (tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
+}
+
+// Callbacks become jaxlib's typed-FFI Python callback; `index` is the place of the function's
+// registry id in the module's plait.host_callbacks. Ordered ones thread a token, in order.
+// CHECK-LABEL: @callbacks
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf32>)
+// CHECK-NEXT: stablehlo.custom_call @xla_ffi_python_cpu_callback(%[[X]]) {api_version = 4 : i32, backend_config = {index = 0 : ui64}, has_side_effect = true
+// CHECK-NEXT: %[[T0:.*]] = stablehlo.after_all : !stablehlo.token
+// CHECK-NEXT: %[[T1:.*]] = stablehlo.custom_call @xla_ffi_python_cpu_callback(%[[T0]], %[[X]]) {api_version = 4 : i32, backend_config = {index = 1 : ui64}, has_side_effect = true
+// CHECK-SAME: -> !stablehlo.token
+// CHECK-NEXT: %[[IO:.*]]:2 = stablehlo.custom_call @xla_ffi_python_cpu_callback(%[[T1]], %[[X]]) {api_version = 4 : i32, backend_config = {index = 2 : ui64}, has_side_effect = true
+// CHECK-SAME: -> (!stablehlo.token, tensor<f32>)
+// CHECK-NEXT: %[[P:.*]] = stablehlo.custom_call @xla_ffi_python_cpu_callback(%[[X]], %[[IO]]#1) {api_version = 4 : i32, backend_config = {index = 3 : ui64}, operand_layouts
+// CHECK-NEXT: return %[[P]] : tensor<3xf32>
+func.func @callbacks(%x: tensor<3xf32>) -> tensor<3xf32> {
+  "plait.callback"(%x) {callback = 5 : i64, kind = "debug", ordered = false, result_types = []} : (tensor<3xf32>) -> ()
+  "plait.callback"(%x) {callback = 6 : i64, kind = "debug", ordered = true, result_types = []} : (tensor<3xf32>) -> ()
+  %0 = "plait.callback"(%x) {callback = 7 : i64, kind = "io", ordered = true, result_types = [tensor<f32>]} : (tensor<3xf32>) -> tensor<f32>
+  %1 = "plait.pure_callback"(%x, %0) {callback = 5 : i64, result_types = [tensor<3xf32>]} : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  return %1 : tensor<3xf32>
 }

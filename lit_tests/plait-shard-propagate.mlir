@@ -305,4 +305,40 @@ module {
     %0 = "plait.sin"(%a) : (tensor<8xf32>) -> tensor<8xf32>
     return %0 : tensor<8xf32>
   }
+
+  // sort: the sorted dimension is whole on every device, the others keep their sharding.
+  // CHECK-LABEL: @sort_keeps_other_dims
+  // CHECK-SAME: -> (tensor<8x4xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {}]>})
+  // CHECK-NEXT: "plait.sort"(%{{.*}}) {{.*}}sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"x"}, {}]>]>
+  func.func @sort_keeps_other_dims(%a: tensor<8x4xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {"y"}]>}) -> tensor<8x4xf32> {
+    %0 = "plait.sort"(%a) {dimension = 1 : i64, is_stable = true, num_keys = 1 : i64} : (tensor<8x4xf32>) -> tensor<8x4xf32>
+    return %0 : tensor<8x4xf32>
+  }
+
+  // top_k: both results (values, indices) keep the batch dimensions' sharding.
+  // CHECK-LABEL: @top_k_keeps_batch_dims
+  // CHECK-SAME: -> (tensor<8x2xi32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {}]>})
+  // CHECK-NEXT: "plait.top_k"(%{{.*}}) {k = 2 : i64, sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"x"}, {}]>, <@mesh, [{"x"}, {}]>]>}
+  func.func @top_k_keeps_batch_dims(%a: tensor<8x4xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {"y"}]>}) -> tensor<8x2xi32> {
+    %0:2 = "plait.top_k"(%a) {k = 2 : i64} : (tensor<8x4xf32>) -> (tensor<8x2xf32>, tensor<8x2xi32>)
+    return %0#1 : tensor<8x2xi32>
+  }
+
+  // bitcast_convert to a narrower dtype: the new trailing dimension is whole.
+  // CHECK-LABEL: @bitcast_to_narrower
+  // CHECK-SAME: -> (tensor<8x4xui8> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {}]>})
+  func.func @bitcast_to_narrower(%a: tensor<8xui32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}]>}) -> tensor<8x4xui8> {
+    %0 = "plait.bitcast_convert"(%a) {new_dtype = ui8} : (tensor<8xui32>) -> tensor<8x4xui8>
+    return %0 : tensor<8x4xui8>
+  }
+
+  // threefry2x32 is elementwise: sharded counters give both words that sharding (random bits
+  // drawn shard by shard, no communication).
+  // CHECK-LABEL: @threefry_elementwise
+  // CHECK-SAME: -> (tensor<8x4xui32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {}]>})
+  // CHECK-NEXT: "plait.threefry2x32"{{.*}}sdy.sharding = #sdy.sharding_per_value<[<@mesh, [{"x"}, {}]>, <@mesh, [{"x"}, {}]>]>
+  func.func @threefry_elementwise(%k: tensor<8x4xui32>, %x: tensor<8x4xui32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}, {}]>}) -> tensor<8x4xui32> {
+    %0:2 = "plait.threefry2x32"(%k, %k, %x, %x) : (tensor<8x4xui32>, tensor<8x4xui32>, tensor<8x4xui32>, tensor<8x4xui32>) -> (tensor<8x4xui32>, tensor<8x4xui32>)
+    return %0#0 : tensor<8x4xui32>
+  }
 }

@@ -385,3 +385,23 @@ func.func private @contract2(%a: tensor<2x3x4xf32>, %b: tensor<4x3x5xf32>) -> te
 // CHECK-NEXT: %[[D:.*]] = "plait.dot_general"(%[[CT]], %[[B]]) {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 2>} : (tensor<2x5xf32>, tensor<4x3x5xf32>) -> tensor<2x4x3xf32>
 // CHECK-NEXT: %[[R:.*]] = "plait.transpose"(%[[D]]) {permutation = array<i64: 0, 2, 1>} : (tensor<2x4x3xf32>) -> tensor<2x3x4xf32>
 // CHECK-NEXT: return %[[R]]
+
+// -----
+
+// sort is linear in the operands after its keys: a cotangent goes back where its element came
+// from, sorting by the permutation (the keys' stable sort of an iota) inverts it.
+// CHECK-LABEL: func.func private @sortkv_T
+// CHECK-SAME: (%[[K:.*]]: tensor<5xui32>, %[[CT:.*]]: tensor<5xf32>)
+// CHECK: %[[I:.*]] = "plait.iota"() {dimension = 0 : i64, dtype = i32, shape = array<i64: 5>}
+// CHECK-NEXT: %[[P:.*]]:2 = "plait.sort"(%[[K]], %[[I]]) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64}
+// CHECK-NEXT: %[[B:.*]]:2 = "plait.sort"(%[[P]]#1, %[[CT]]) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64}
+// CHECK-NEXT: return %[[B]]#1
+func.func @sort_rides_back(%k: tensor<5xui32>, %ct: tensor<5xf32>) -> tensor<5xf32> {
+  %0 = "plait.linear_transpose"(%k, %ct) {callee = @sortkv, linear_args = array<i64: 1>} : (tensor<5xui32>, tensor<5xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+func.func private @sortkv(%k: tensor<5xui32>, %t: tensor<5xf32>) -> tensor<5xf32> {
+  %0:2 = "plait.sort"(%k, %t) {dimension = 0 : i64, is_stable = true, num_keys = 1 : i64} : (tensor<5xui32>, tensor<5xf32>) -> (tensor<5xui32>, tensor<5xf32>)
+  return %0#1 : tensor<5xf32>
+}

@@ -451,3 +451,19 @@ func.func private @lin(%c: tensor<4xf32>, %t: tensor<4xf32>) -> tensor<4xf32> {
   %0 = "plait.mul"(%c, %t) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @debug_callback_with_results(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{plait.callback: a debug callback has no results}}
+  %0 = "plait.callback"(%x) {callback = 0 : i64, kind = "debug", ordered = false, result_types = [tensor<3xf32>]} : (tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @pure_callback_result_types(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{plait.pure_callback}}
+  %0 = "plait.pure_callback"(%x) {callback = 0 : i64, result_types = [tensor<4xf32>]} : (tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}

@@ -206,6 +206,17 @@ def test_dlpack_both_ways():
         pnp.from_dlpack([1, 2])
 
 
+def test_jax_converts_plait_arrays_without_a_copy():
+    # (jax 0.10 no longer calls __jax_array__ when it abstractifies arguments, so
+    # jnp.sin(plait_array) and jax.device_put need jnp.asarray or .to_jax() first)
+    pa = pnp.arange(4.0)
+    pointer = pa.to_jax().unsafe_buffer_pointer()
+    ja = jnp.asarray(pa)
+    assert isinstance(ja, jax.Array) and ja.unsafe_buffer_pointer() == pointer
+    np.testing.assert_array_equal(jnp.array(pa), np.arange(4.0))  # jnp.array copies
+    np.testing.assert_allclose(jnp.sin(jnp.asarray(pa)), np.sin(np.arange(4.0)), rtol=1e-6)
+    np.testing.assert_allclose(jax.jit(lambda a: a * 2)(pa.to_jax()), np.arange(4.0) * 2)
+
 
 @pytest.mark.parametrize("shape, dt, spec", [
     ((), np.float32, ".4f"), ((), np.float32, ""), ((), np.float64, "10.3e"), ((), np.int32, "d"),

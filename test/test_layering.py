@@ -24,8 +24,9 @@ LAYERS = [
     ["plait.runtime"],                # devices, arrays, executables, the C++ dispatch path
     ["plait.staging"],                # tracing, concrete values, cache keys, the compile cache
     ["plait.jitting", "plait.ad", "plait.vmapping", "plait.custom", "plait.sharding",
-     "plait.distributed", "plait.tree_util"],  # the user API
-    ["plait.lax", "plait.numpy"],     # user namespaces built on the API
+     "plait.distributed", "plait.tree_util", "plait.debug", "plait.callbacks",
+     "plait.experimental", "plait.export", "plait.profiler"],  # the user API
+    ["plait.lax", "plait.numpy", "plait.random"],  # user namespaces built on the API
     ["plait"],                        # the package: re-exports
 ]
 

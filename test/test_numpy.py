@@ -811,3 +811,29 @@ def test_numpy_keywords_plait_lacks_name_the_keyword():
     np.testing.assert_allclose(np.asarray(pnp.std(x, None, None, ddof=1)), np.std(np.asarray(x), ddof=1),
                                rtol=1e-6)
     np.testing.assert_allclose(np.asarray(x.sum(0, keepdims=True)), np.asarray(x).sum(0, keepdims=True))
+
+
+@pytest.mark.parametrize("axis", [-1, 0, None])
+def test_sort_and_argsort_match_numpy_with_ties_and_nans(axis):
+    x = np.array([[3.0, np.nan, 1.0, 1.0], [-0.0, 2.0, -np.inf, 2.0], [5.0, 5.0, 0.0, 5.0]],
+                 np.float32)
+    np.testing.assert_array_equal(np.asarray(pnp.sort(x, axis)), np.sort(x, axis))
+    np.testing.assert_array_equal(np.asarray(pnp.argsort(x, axis)),
+                                  np.argsort(x, axis, kind="stable"))
+    # descending keeps equal elements in their order, as jax.numpy
+    np.testing.assert_array_equal(np.asarray(pnp.argsort(x, axis, descending=True)),
+                                  np.asarray(jnp.argsort(x, axis, descending=True)))
+    np.testing.assert_array_equal(np.asarray(pnp.sort(x, axis, descending=True)),
+                                  np.asarray(jnp.sort(x, axis, descending=True)))
+
+
+def test_sort_gradients_follow_the_permutation():
+    x = np.array([0.3, -1.2, 2.5, 0.7, -0.1], np.float32)
+    w = np.arange(1.0, 6.0, dtype=np.float32)
+
+    def f(np_mod, x):
+        return np_mod.sum(np_mod.sort(x) * w) + np_mod.sum(np_mod.take(x, np_mod.argsort(-x)) ** 2)
+
+    got = plait.grad(functools.partial(f, pnp))(x)
+    want = jax.grad(functools.partial(f, jnp))(x)
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6)

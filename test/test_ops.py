@@ -19,17 +19,22 @@ import warnings
 from collections.abc import Callable
 
 import hypothesis.extra.numpy as hnp
+import jax
 import ml_dtypes
 import numpy as np
 import pytest
+import scipy.special as sp
+import window_refs as wr
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import plait
 import plait.lax as lax
 from plait.core import dtypes
-from plait.dialect import elementwise, linalg, reduce, structural
+from plait.dialect import bits, conv, elementwise, linalg, reduce, sort, special, structural, windows
+from plait.dialect import ops as P
 from plait.dialect.base import OpDef
+from plait.staging.trace import bind
 
 b1, i8, u8, i32, i64 = (np.dtype(t) for t in ("bool", "int8", "uint8", "int32", "int64"))
 f16, bf16 = np.dtype("float16"), np.dtype(ml_dtypes.bfloat16)
@@ -224,6 +229,49 @@ def _reduce_logical(ufunc, x, axes):
         (np.all if ufunc is np.bitwise_and else np.any)(x, axis=axes)
 
 
+def _unsigned(x):
+    return x.view(np.dtype(f"u{x.dtype.itemsize}"))
+
+
+def _shift_right_logical(x, y):
+    return (_unsigned(x) >> _unsigned(y)).view(x.dtype)
+
+
+def _shift_right_arithmetic(x, y):
+    signed = np.dtype(f"i{x.dtype.itemsize}")
+    return (x.view(signed) >> y.view(signed)).view(x.dtype)
+
+
+def _clz(x):
+    width = 8 * x.dtype.itemsize
+    return np.array([width - int(v).bit_length() for v in _unsigned(x).ravel()]).reshape(x.shape)
+
+
+_BITCAST_TARGETS = (i8, u8, i32, i64, f32, f64)
+
+
+def _bitcast_targets(dt):
+    """The dtypes of `dt`'s width or narrower."""
+    return tuple(d for d in _BITCAST_TARGETS if d.itemsize <= dt.itemsize)
+
+
+def _bitcast_ref(x):
+    flat = x.reshape(-1)  # NumPy views a 0-d array only as a dtype of its width
+    return tuple(flat.view(d).reshape(x.shape + ((x.itemsize // d.itemsize,) if d.itemsize <
+                                                  x.itemsize else ()))
+                 for d in _bitcast_targets(x.dtype))
+
+
+def _top_k_ref(x, k):
+    idx = np.argsort(-x.astype(np.float64), axis=-1, kind="stable")[..., :k]
+    return np.take_along_axis(x, idx, -1), idx
+
+
+def _sort_key_val_ref(x, v, dimension):
+    idx = np.argsort(x, axis=dimension, kind="stable")
+    return np.take_along_axis(x, idx, dimension), np.take_along_axis(v, idx, dimension)
+
+
 # --- attribute strategies --------------------------------------------------------------------------
 
 def _with(params_strategy, shapes=None):
@@ -352,6 +400,11 @@ _DOT_CASES = [  # (lhs shape, rhs shape, ((lc, rc), (lb, rb)), einsum)
 def _dot_case(_):
     return st.sampled_from(_DOT_CASES).map(
         lambda c: ((c[0], c[1]), {"dimension_numbers": c[2], "spec": c[3]}))
+
+
+@st.composite
+def _top_k_case(draw, s):
+    return (s,), {"k": draw(st.integers(0, s[-1]))}
 
 
 def _real(dt, **_):
@@ -501,7 +554,185 @@ REDUCTIONS = [
           NUMERIC, 2, "unit", gen=_dot_case, shapes=st.just(()), tol=4),
 ]
 
-RECORDS = UNARY + BINARY + STRUCTURAL + REDUCTIONS
+BITS = [
+    OpRec("shift_left", lax.shift_left, np.left_shift, "i", 2, ("any", "small")),
+    OpRec("shift_right_logical", lax.shift_right_logical, _shift_right_logical, "i", 2,
+          ("any", "small")),
+    OpRec("shift_right_arithmetic", lax.shift_right_arithmetic, _shift_right_arithmetic, "i", 2,
+          ("any", "small")),
+    OpRec("population_count", lax.population_count, lambda x: np.bitwise_count(_unsigned(x)),
+          "i"),
+    OpRec("clz", lax.clz, _clz, "i"),
+    # float16 and bfloat16 in test_bitcast_convert_low_precision: the references here see them
+    # as float32
+    OpRec("bitcast_convert", lambda x: tuple(lax.bitcast_convert_type(x, d)
+                                             for d in _bitcast_targets(x.dtype)),
+          _bitcast_ref, "if", out=lambda dt, **_: _bitcast_targets(dt), skip=LOW),
+]
+
+SPECIAL = [
+    OpRec("erf_inv", lax.erf_inv, sp.erfinv, FLOAT, domain="unit", tol=4),
+    OpRec("lgamma", lax.lgamma, sp.gammaln, FLOAT, domain="pos", tol=4),
+    OpRec("digamma", lax.digamma, sp.psi, FLOAT, domain="pos", tol=4),
+    OpRec("polygamma", lambda x: tuple(lax.polygamma(lax.full(x.shape, m, x.dtype), x)
+                                       for m in (0, 1, 2)),
+          lambda x: tuple(sp.polygamma(m, x) for m in (0, 1, 2)), FLOAT, domain="pos",
+          out=lambda dt, **_: (dt,) * 3, tol=8),
+    # float16 and bfloat16 in test_nextafter_low_precision: one ulp is lost in float32
+    OpRec("next_after", lax.nextafter, np.nextafter, FLOAT, 2, "nan", skip=LOW),
+    OpRec("sort", lambda x, axis: lax.sort(x, axis),
+          lambda x, axis: np.sort(x, axis, kind="stable"), "bif", domain="nan",
+          gen=_with(_axis), shapes=RANKED),
+    OpRec("sort-key_val", lambda x, v, dimension: lax.sort_key_val(x, v, dimension),
+          _sort_key_val_ref, "bif", 2, ("nan", "any"), gen=lambda s: _axis(s).map(
+              lambda p: ((s, s), {"dimension": p["axis"]})), shapes=RANKED, fixed=(None, f32),
+          out=lambda dt, **_: (dt, f32), rejects=False),
+    OpRec("top_k", lambda x, k: lax.top_k(x, k), _top_k_ref, "if", domain="unit",
+          gen=_top_k_case, shapes=RANKED, out=lambda dt, **_: (dt, i32)),
+]
+
+
+
+# (operand shape, window attributes): each window fits its operand
+_WINDOW_CASES = [
+    ((2, 5, 4), dict(window_dimensions=(1, 2, 2), window_strides=(1, 2, 1))),
+    ((5, 6), dict(window_dimensions=(3, 2), window_strides=(2, 2), padding_low=(1, 0),
+                  padding_high=(1, 1))),
+    ((4, 4), dict(window_dimensions=(2, 2), padding_low=(0, -1), padding_high=(1, 0),
+                  base_dilation=(2, 1), window_dilation=(1, 2))),
+    ((7,), dict(window_dimensions=(3,), window_strides=(2,), window_dilation=(2,))),
+]
+_ONES = dict(window_strides=None, padding_low=None, padding_high=None, base_dilation=None,
+             window_dilation=None)
+
+
+def _window_case(_):
+    return st.sampled_from(_WINDOW_CASES).map(lambda c: ((c[0],), dict(_ONES, **c[1])))
+
+
+def _window_full(p, n):
+    ones, zeros = (1,) * n, (0,) * n
+    return dict(window_dimensions=p["window_dimensions"],
+                window_strides=p["window_strides"] or ones,
+                padding_low=p["padding_low"] or zeros, padding_high=p["padding_high"] or zeros,
+                base_dilation=p["base_dilation"] or ones,
+                window_dilation=p["window_dilation"] or ones)
+
+
+def _lax_window(computation, identity):
+    def fn(x, **p):
+        w = _window_full(p, x.ndim)
+        pads = list(zip(w["padding_low"], w["padding_high"]))
+        return lax.reduce_window(x, identity(x.dtype), computation, w["window_dimensions"],
+                                 w["window_strides"], pads, w["base_dilation"],
+                                 w["window_dilation"])
+    return fn
+
+
+def _lowest(dt):
+    return -np.inf if dt.kind in "fc" or dt == bf16 else False if dt == b1 else np.iinfo(dt).min
+
+
+def _highest(dt):
+    return np.inf if dt.kind in "fc" or dt == bf16 else True if dt == b1 else np.iinfo(dt).max
+
+
+def _ref_window(reduce, identity):
+    return lambda x, **p: wr.reduce_window(reduce, x, identity(x.dtype),
+                                           **_window_full(p, x.ndim))
+
+
+def _select_op(op, direction):
+    return lambda a, x, **p: bind(op, a, x, direction=direction, **_window_full(p, x.ndim))
+
+
+def _select_scatter_case(_):
+    """select_and_scatter_add: an operand, its windows' source, no dilation."""
+    def case(c):
+        shape, p = c
+        full = _window_full(dict(_ONES, **p), len(shape))
+        out = windows.window_shape(P.select_and_scatter_add, shape, *full.values())
+        return (out, shape), {k: full[k] for k in ("window_dimensions", "window_strides",
+                                                   "padding_low", "padding_high")}
+    return st.sampled_from([c for c in _WINDOW_CASES if "base_dilation" not in c[1]
+                            and "window_dilation" not in c[1]]).map(case)
+
+
+def _select_scatter_op(direction):
+    return lambda s, x, **p: bind(P.select_and_scatter_add, s, x, direction=direction, **p)
+
+
+_CONV_CASES = [  # (lhs shape, rhs shape, strides, padding, lhs / rhs dilation, layouts, groups)
+    ((2, 3, 5, 4), (4, 3, 2, 2), (1, 2), [(1, 0), (0, 1)], (1, 1), (1, 1), None, 1, 1),
+    ((2, 5, 3, 4), (3, 2, 2, 6), (2, 1), [(0, 1), (1, 1)], (1, 2), (2, 1),
+     ("NHWC", "HWIO", "NHWC"), 2, 1),
+    ((4, 3, 6), (4, 3, 3), (1,), [(1, 1)], (1,), (2,), ("NCW", "OIW", "NWC"), 1, 2),
+    ((1, 2, 3, 3, 2), (2, 2, 1, 2, 3), (1, 1, 1), [(0, 0), (1, 0), (0, 1)], (1, 1, 2),
+     (1, 1, 1), ("NDHWC", "DHWIO", "NCDHW"), 1, 1),
+]
+
+
+def _conv_case(_):
+    def case(c):
+        lhs, rhs, strides, pads, ld, rd, layout, fgc, bgc = c
+        dn = lax.conv_dimension_numbers(lhs, rhs, layout)
+        return (lhs, rhs), dict(strides=strides, padding=pads, lhs_dilation=ld,
+                                rhs_dilation=rd, dn=tuple(map(tuple, dn)), fgc=fgc, bgc=bgc)
+    return st.sampled_from(_CONV_CASES).map(case)
+
+
+def _conv_fn(x, w, strides, padding, lhs_dilation, rhs_dilation, dn, fgc, bgc):
+    return lax.conv_general_dilated(x, w, strides, padding, lhs_dilation, rhs_dilation,
+                                    lax.ConvDimensionNumbers(*dn), feature_group_count=fgc,
+                                    batch_group_count=bgc)
+
+
+def _cum_rec(name, ufunc, kinds, domain="any", tol=4.0):
+    return OpRec(name, lambda x, axis, reverse: getattr(lax, name)(x, axis, reverse),
+                 lambda x, axis, reverse: wr.cumulative(ufunc, x, axis, reverse), kinds,
+                 domain=domain, shapes=RANKED, tol=tol,
+                 gen=_with(lambda s: st.tuples(st.integers(0, len(s) - 1), st.booleans()).map(
+                     lambda a: {"axis": a[0], "reverse": a[1]})))
+
+
+WINDOWS = [
+    OpRec("reduce_window_sum", _lax_window(lax.add, lambda dt: 0),
+          _ref_window(np.sum, lambda dt: 0), NUMERIC, gen=_window_case, shapes=st.just(()),
+          tol=4),
+    OpRec("reduce_window_max", _lax_window(lax.max, _lowest), _ref_window(np.max, _lowest),
+          ANY, domain="nan", gen=_window_case, shapes=st.just(()), skip=(c64, c128)),
+    OpRec("reduce_window_min", _lax_window(lax.min, _highest), _ref_window(np.min, _highest),
+          ANY, domain="nan", gen=_window_case, shapes=st.just(()), skip=(c64, c128)),
+    OpRec("reduce_window_max-complex", _lax_window(lax.max, _lowest),
+          _ref_window(np.max, _lowest), (c64, c128), gen=_window_case, shapes=st.just(()),
+          rejects=False),
+    # a body of its own (not the max monoid, which a bare lax.max would select)
+    OpRec("reduce_window", _lax_window(lambda a, b: lax.max(a, b), _lowest),
+          _ref_window(np.max, _lowest), ANY, gen=_window_case, shapes=st.just(()),
+          skip=(c64, c128)),
+    OpRec("select_and_gather_add", _select_op(P.select_and_gather_add, "GE"),
+          lambda t, x, **p: wr.select_and_gather_add(t, x, "GE", **_window_full(p, x.ndim)),
+          (f32, f64), 2, gen=lambda s: _window_case(s).map(lambda c: ((c[0][0],) * 2, c[1])),
+          shapes=st.just(()), rejects=False),
+    OpRec("select_and_gather_add-min", _select_op(P.select_and_gather_add, "LE"),
+          lambda t, x, **p: wr.select_and_gather_add(t, x, "LE", **_window_full(p, x.ndim)),
+          (f32, f64), 2, gen=lambda s: _window_case(s).map(lambda c: ((c[0][0],) * 2, c[1])),
+          shapes=st.just(()), rejects=False),
+    OpRec("select_and_scatter_add", _select_scatter_op("GE"),
+          lambda s, x, **p: wr.select_and_scatter_add(s, x, "GE", **p), (f32, f64), 2,
+          gen=_select_scatter_case, shapes=st.just(()), rejects=False),
+    OpRec("select_and_scatter_add-min", _select_scatter_op("LE"),
+          lambda s, x, **p: wr.select_and_scatter_add(s, x, "LE", **p), (f32, f64), 2,
+          gen=_select_scatter_case, shapes=st.just(()), rejects=False),
+    OpRec("conv_general_dilated", _conv_fn, wr.conv, NUMERIC, 2, "unit", gen=_conv_case,
+          shapes=st.just(()), tol=4),
+    _cum_rec("cumprod", np.multiply, NUMERIC, "unit"),
+    _cum_rec("cummax", np.maximum, NUMERIC),
+    _cum_rec("cummin", np.minimum, NUMERIC),
+    _cum_rec("cumlogsumexp", np.logaddexp, FLOAT),
+]
+
+RECORDS = UNARY + BINARY + STRUCTURAL + REDUCTIONS + BITS + SPECIAL + WINDOWS
 # a few draws per op (each compiles one program); no shrinking: derandomized draws reproduce
 _SETTINGS = settings(max_examples=3, deadline=None, derandomize=True, database=None,
                      phases=(Phase.explicit, Phase.generate))
@@ -539,7 +770,51 @@ def test_complex_max_min_propagate_nan(fn, ref, args):
 
 
 def test_every_data_op_has_a_record():
-    declared = {v.name.split(".", 1)[1] for m in (elementwise, structural, reduce, linalg)
+    declared = {v.name.split(".", 1)[1] for m in (elementwise, structural, reduce, linalg, bits,
+                                                  special, sort, conv, windows)
                 for v in vars(m).values() if isinstance(v, OpDef)}
     covered = {r.name.split("-")[0] for r in RECORDS}
     assert declared - covered == set()
+
+
+@pytest.mark.parametrize("dt", LOW)
+def test_bitcast_convert_low_precision(dt):
+    x = np.array([[1.5, -2.0], [0.1, np.inf]], dt)
+    got = plait.jit(lambda x: (lax.bitcast_convert_type(x, np.int16),
+                               lax.bitcast_convert_type(x, np.uint8)))(x)
+    np.testing.assert_array_equal(np.asarray(got[0]), x.view(np.int16))
+    np.testing.assert_array_equal(np.asarray(got[1]), x.view(np.uint8).reshape(2, 2, 2))
+
+
+def test_bitcast_convert_to_a_wider_dtype():
+    """The trailing dimension is consumed; it must be the ratio of the widths."""
+    x = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    got = plait.jit(lambda x: (lax.bitcast_convert_type(x, np.uint32),
+                               lax.bitcast_convert_type(x[..., :2], np.int16)))(x)
+    np.testing.assert_array_equal(np.asarray(got[0]), x.view(np.uint32)[..., 0])
+    np.testing.assert_array_equal(np.asarray(got[1]), x[..., :2].copy().view(np.int16)[..., 0])
+    with pytest.raises(plait.PlaitTypeError, match="trailing dimension of 4"):
+        plait.jit(lambda x: lax.bitcast_convert_type(x, np.uint32))(x[..., :3])
+
+
+@pytest.mark.parametrize("dt", LOW)
+def test_nextafter_low_precision(dt):
+    x = np.array([1.0, -2.0, 0.0, 0.0, np.inf], dt)
+    y = np.array([2.0, -3.0, 1.0, -1.0, 0.0], dt)
+    bits = x.view(np.uint16).astype(np.int32)
+    step = np.array([1, 1, 1, 0x8001, -1])  # away from 0 is +1, toward it -1 (in magnitude)
+    want = np.where(x == 0, step, bits + step).astype(np.uint16).view(dt)
+    np.testing.assert_array_equal(np.asarray(plait.jit(lax.nextafter)(x, y)), want)
+
+
+@pytest.mark.parametrize("num_keys", [1, 2])
+def test_sort_num_keys_and_nan_order_match_jax(num_keys):
+    """-NaN first and NaN last, -0.0 equal to 0.0 (equal keys keep their order), ties in the
+    first key broken by the second with num_keys=2."""
+    a = np.array([1.0, np.nan, -0.0, 0.0, -np.nan, 1.0, -np.inf, 2.0], np.float32)
+    b = np.array([3, 1, 2, 0, 5, 1, 7, 6], np.int32)
+    c = np.arange(8, dtype=np.float32)
+    got = plait.jit(lambda *xs: lax.sort(xs, num_keys=num_keys))(a, b, c)
+    want = jax.jit(lambda *xs: jax.lax.sort(xs, num_keys=num_keys))(a, b, c)
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(np.asarray(g).view(np.uint8), np.asarray(w).view(np.uint8))

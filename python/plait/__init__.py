@@ -11,6 +11,7 @@ import importlib
 
 from plait.core.dtypes import config
 from plait.core.errors import (
+    CallbackError,
     ConcretizationError,
     EscapedTracerError,
     IRError,
@@ -20,16 +21,21 @@ from plait.core.errors import (
 )
 
 __all__ = [
-    "Array", "checkpoint", "clear_caches", "checkpoint_policies", "custom_jvp", "custom_vjp", "remat",
+    "Array", "checkpoint", "checkpoint_policies", "custom_jvp", "custom_vjp", "remat",
     "ConcretizationError", "EscapedTracerError", "IRError", "PlaitError",
     "PlaitTypeError", "PlaitValueError", "config", "grad", "hessian", "jacfwd", "jacrev", "jit",
-    "jvp", "lax", "linearize", "make_mlir", "numpy", "value_and_grad", "vjp", "vmap",
+    "jvp", "lax", "linearize", "make_mlir", "numpy", "random", "value_and_grad", "vjp", "vmap",
     "sharding", "device_put", "distributed", "shard_map", "tree_util",
-    "with_sharding_constraint",
+    "with_sharding_constraint", "ShapeDtypeStruct", "eval_shape", "clear_caches", "debug",
+    "export", "profiler", "named_scope",
+    "devices", "local_devices", "device_count", "local_device_count", "default_backend",
+    "process_index", "process_count", "device_get", "block_until_ready", "pure_callback",
+    "experimental", "CallbackError",
 ]
 
 
-_SUBMODULES = frozenset({"distributed", "lax", "numpy", "sharding", "tree_util"})
+_SUBMODULES = frozenset({"debug", "distributed", "experimental", "export", "profiler", "lax",
+                         "numpy", "random", "sharding", "tree_util"})
 _api = None
 
 

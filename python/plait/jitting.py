@@ -20,15 +20,18 @@ from jax.sharding import NamedSharding, PartitionSpec
 from plait import pipeline
 from plait._mlir import scope
 from plait.core import pytree
+from plait.core.aval import ShapeDtypeStruct
 from plait.core.errors import EscapedTracerError, PlaitTypeError, PlaitValueError
+from plait.runtime import callbacks as _callbacks
 from plait.runtime import fastpath
 from plait.runtime.array import Array
 from plait.runtime.device import check_live, is_jax_array
-from plait.runtime.executable import compile_stablehlo
+from plait.runtime.executable import compile_stablehlo, cost_analysis
 from plait.staging import keys
 from plait.staging import trace as _trace
 from plait.staging.cache import (  # noqa: F401  (clear_caches: re-exported)
     CompiledEntry,
+    alias_donated,
     clear_caches,
     compile_sharded_staged,
     lookup_or_compile,
@@ -43,7 +46,8 @@ from plait.staging.trace import Tracer, current_trace, tracing
 class _Signature:
     """Splits a call's arguments into static and dynamic parts per static_argnums/names."""
 
-    def __init__(self, fun, static_argnums, static_argnames):
+    def __init__(self, fun, static_argnums, static_argnames, donate_argnums=None,
+                 donate_argnames=None):
         static_argnums = _as_tuple(static_argnums)
         static_argnames = _as_tuple(static_argnames)
         try:
@@ -81,6 +85,43 @@ class _Signature:
         self.static_argnums = tuple(sorted(nums))
         self.static_argnames = tuple(sorted(names))
         self.positional = positional
+        self.donate_argnums, self.donate_argnames = self._donated(
+            _as_tuple(donate_argnums), _as_tuple(donate_argnames), params)
+
+    def _donated(self, nums, names, params) -> tuple[frozenset, frozenset]:
+        """The positions and names of donated arguments (each implies the other)."""
+        positional, n = self.positional, len(self.positional)
+        fixed = params is not None and not any(p.kind == p.VAR_POSITIONAL for p in params)
+        out_nums, out_names = set(), set(names)
+        for i in nums:
+            if not isinstance(i, int) or (fixed and not -n <= i < n):
+                raise PlaitValueError(f"donate_argnums {i!r} is not a positional parameter "
+                                      f"index of {self.fun_name}")
+            out_nums.add(i % n if fixed else i)
+        for nm in out_names:
+            if self.keywords is not None and nm not in self.keywords:
+                raise PlaitValueError(f"donate_argnames {nm!r} is not a parameter of "
+                                      f"{self.fun_name}")
+        out_names |= {positional[i] for i in out_nums if 0 <= i < n}
+        out_nums |= {positional.index(nm) for nm in out_names if nm in positional}
+        both = (out_nums & set(self.static_argnums)) | (out_names & set(self.static_argnames))
+        if both:
+            raise PlaitValueError(f"argument {sorted(map(str, both))[0]} of {self.fun_name} "
+                                  "is both static and donated")
+        return frozenset(out_nums), frozenset(out_names)
+
+    def donated(self, args, kwargs) -> tuple[bool, ...] | None:
+        """Per dynamic leaf (in flattening order), whether its buffer is donated."""
+        if not self.donate_argnums and not self.donate_argnames:
+            return None
+        flags = []
+        for i, a in enumerate(args):
+            if i not in self.static_argnums:
+                flags += [i in self.donate_argnums] * len(pytree.tree_leaves(a))
+        for k in sorted(kwargs):
+            if k not in self.static_argnames:
+                flags += [k in self.donate_argnames] * len(pytree.tree_leaves(kwargs[k]))
+        return tuple(flags) if any(flags) else None
 
     def check_keywords(self, kwargs) -> None:
         unknown = [k for k in kwargs if self.keywords is not None and k not in self.keywords]
@@ -144,10 +185,11 @@ class Jitted:
     """The result of `plait.jit(fun)`: call it, or `.lower(*args)` to inspect its stages."""
 
     def __init__(self, fun, static_argnums=None, static_argnames=None, in_shardings=None,
-                 out_shardings=None):
+                 out_shardings=None, donate_argnums=None, donate_argnames=None):
         functools.update_wrapper(self, fun, updated=())
         self.fun = fun
-        self.signature = _Signature(fun, static_argnums, static_argnames)
+        self.signature = _Signature(fun, static_argnums, static_argnames, donate_argnums,
+                                    donate_argnames)
         self.in_shardings, self.out_shardings = in_shardings, out_shardings
         self._fkey = None
         self._closure_bufs = None
@@ -163,14 +205,18 @@ class Jitted:
         return self.call_python(args, kwargs)[0]
 
     def dispatch_error(self, error: Exception, args, kwargs):
-        """The C++ path's errors for an unhashable static argument or a deleted (donated)
-        array, as typed plait errors."""
+        """The C++ path's errors for a host callback that raised, an unhashable static
+        argument or a deleted (donated) array, as typed plait errors."""
+        _callbacks.raise_pending()
         if "Non-hashable static" in str(error):
             _check_hashable(self.signature.split(args, kwargs)[2])
         dyn_args, dyn_kwargs, _ = self.signature.split(args, kwargs)
         leaves = pytree.tree_leaves((dyn_args, dyn_kwargs))
         check_live([b for b in (_buffer_of(x) for x in leaves) if b is not None], "argument")
         check_live(self.closure_buffers(), "closure array")
+        donated = self.signature.donated(args, kwargs)
+        if donated:
+            _check_donations(leaves, donated)
         raise error
 
     def call_python(self, args, kwargs):
@@ -185,10 +231,13 @@ class Jitted:
         leaves, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
         avals = [leaf_aval(x) for x in leaves]
         rebuild = self.signature.rebuilder(len(args), statics)
+        donated = self.signature.donated(args, kwargs)
+        if donated:
+            _check_donations(leaves, donated)
         entry = lookup_or_compile(self.fun, self.fkey, in_tree, avals, statics, rebuild,
                                   _LazyNames(self.signature, args, kwargs),
                                   shardings=self._shardings(dyn_args, dyn_kwargs, leaves),
-                                  owner=self.fkey)
+                                  owner=self.fkey, donated=donated)
         closure_bufs = self.closure_buffers()
         if getattr(entry.staged, "mesh", None) is not None:
             shardings = entry.executable.in_shardings[-len(leaves):] if leaves else []
@@ -231,18 +280,24 @@ class Jitted:
         return HashableShardings(tuple(per_leaf), out, out_key)
 
     # stages ------------------------------------------------------------------------------------
-    def trace(self, *args, **kwargs) -> Staged:
+    def trace(self, *args, **kwargs) -> Traced:
+        """Trace for these arguments (arrays or ShapeDtypeStructs), compiling nothing."""
+        return Traced(self._stage(*args, **kwargs))
+
+    def _stage(self, *args, **kwargs) -> Staged:
         dyn_args, dyn_kwargs, statics = self.signature.split(args, kwargs)
         _check_hashable(statics)
         leaves, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
         avals = [leaf_aval(x) for x in leaves]
         shardings = self._shardings(dyn_args, dyn_kwargs, leaves)
-        return stage(self.fun, self.fkey, in_tree, avals,
-                     self.signature.rebuilder(len(args), statics),
-                     shardings=shardings and tuple(shardings))
+        staged = stage(self.fun, self.fkey, in_tree, avals,
+                       self.signature.rebuilder(len(args), statics),
+                       shardings=shardings and tuple(shardings))
+        staged.donated = self.signature.donated(args, kwargs)
+        return staged
 
     def lower(self, *args, **kwargs) -> Lowered:
-        return Lowered(self.trace(*args, **kwargs))
+        return self.trace(*args, **kwargs).lower()
 
 
 class FastJitted(Jitted):
@@ -268,6 +323,18 @@ class _LazyNames:
         return len(self._sig.names(self._args, self._kwargs))
 
 
+def _check_donations(leaves, donated) -> None:
+    """A donated buffer passed twice would be read after PJRT gave it to a result."""
+    seen = {}
+    for x, d in zip(leaves, donated):
+        buf = _buffer_of(x)
+        if buf is not None:
+            seen.setdefault(id(buf), []).append(d)
+    if any(len(ds) > 1 and any(ds) for ds in seen.values()):
+        raise PlaitValueError("an array is passed twice and donated: a donated argument's "
+                              "buffer cannot also be another argument")
+
+
 def _buffer_of(x):
     return x._buf if type(x) is Array else x if is_jax_array(x) else None
 
@@ -282,6 +349,32 @@ def _raise_escaped(tree):
         "(an escaped tracer). Return values from traced functions instead of storing them.")
 
 
+class Traced:
+    """A traced signature (jax's `jit(f).trace(...)`): `.out_info` (ShapeDtypeStructs),
+    `.as_text()` (the plait module as traced), `.lower()`."""
+
+    def __init__(self, staged: Staged):
+        self.staged = staged
+        self._lowered = None
+
+    @property
+    def out_info(self):
+        return pytree.tree_unflatten(self.staged.out_tree, [
+            ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type)
+            for a in self.staged.out_avals])
+
+    def as_text(self, debug_info: bool = False) -> str:
+        if self._lowered is not None:  # lowering rewrote the module; it kept the traced one
+            return self._lowered.as_text("traced", debug_info)
+        with scope():
+            return self.staged.module.operation.get_asm(enable_debug_info=debug_info)
+
+    def lower(self) -> Lowered:
+        if self._lowered is None:
+            self._lowered = Lowered(self.staged)
+        return self._lowered
+
+
 class Lowered:
     """A traced and lowered signature; `.as_text(stage)` shows "traced" (as traced), "plait"
     (transformations expanded and cleaned up) or "stablehlo"."""
@@ -294,6 +387,7 @@ class Lowered:
             pipeline.optimize(module)
             self._modules["plait"] = module.operation.clone()
             pipeline.lower(module)
+            alias_donated(module, staged)
             self._modules["stablehlo"] = module.operation
         self._lowered_module = module
 
@@ -302,6 +396,15 @@ class Lowered:
             raise PlaitValueError(f"unknown stage '{stage}'; use one of {list(self._modules)}")
         with scope():
             return self._modules[stage].get_asm(enable_debug_info=debug_info)
+
+    def cost_analysis(self) -> dict:
+        """XLA's estimate (flops, bytes accessed, ...) of the program before optimisation;
+        `.compile().cost_analysis()` gives it after."""
+        if getattr(self.staged, "mesh", None) is not None:
+            raise NotImplementedError("cost_analysis of a program partitioned over a mesh: use "
+                                      ".compile().cost_analysis()")
+        with scope():
+            return cost_analysis(self._lowered_module)
 
     def compile(self) -> Compiled:
         with scope():
@@ -338,22 +441,37 @@ class Compiled:
     def memory_analysis(self):
         return self.entry.executable.memory_stats()
 
+    def cost_analysis(self) -> dict:
+        return self.entry.executable.cost_analysis()
+
 
 def jit(fun=None, *, static_argnums=None, static_argnames=None, in_shardings=None,
-        out_shardings=None):
+        out_shardings=None, donate_argnums=None, donate_argnames=None):
     """Compile `fun` with plait (usable as `@jit` or `@jit(static_argnums=...)`).
 
     `in_shardings` / `out_shardings` (NamedShardings, or pytree prefixes of them) partition
-    the program over a mesh; arguments already sharded over a mesh are taken as they are."""
+    the program over a mesh; arguments already sharded over a mesh are taken as they are.
+    `donate_argnums` / `donate_argnames`: arguments whose buffers a result of the same shape
+    and dtype may reuse (PJRT input/output aliasing); a donated array is deleted by the call."""
     if fun is None:
         return functools.partial(jit, static_argnums=static_argnums,
                                  static_argnames=static_argnames, in_shardings=in_shardings,
-                                 out_shardings=out_shardings)
+                                 out_shardings=out_shardings, donate_argnums=donate_argnums,
+                                 donate_argnames=donate_argnames)
     if not callable(fun):
         raise PlaitTypeError(f"jit expects a callable, got {type(fun).__name__}")
     _check_shardings(in_shardings, "in_shardings")
     _check_shardings(out_shardings, "out_shardings")
-    return new_jitted(fun, static_argnums, static_argnames, in_shardings, out_shardings)
+    return new_jitted(fun, static_argnums, static_argnames, in_shardings, out_shardings,
+                      donate_argnums, donate_argnames)
+
+
+def eval_shape(fun, *args, **kwargs):
+    """The shapes and dtypes of `fun(*args, **kwargs)`, a pytree of ShapeDtypeStructs: `fun`
+    is traced, never compiled or run; arguments may be arrays or ShapeDtypeStructs."""
+    if not callable(fun):
+        raise PlaitTypeError(f"eval_shape expects a callable, got {type(fun).__name__}")
+    return Jitted(fun).trace(*args, **kwargs).out_info
 
 
 def _check_shardings(tree, what: str) -> None:
@@ -368,8 +486,9 @@ def _check_shardings(tree, what: str) -> None:
 
 
 def new_jitted(fun, static_argnums=None, static_argnames=None, in_shardings=None,
-               out_shardings=None) -> Jitted:
-    j = Jitted(fun, static_argnums, static_argnames, in_shardings, out_shardings)
+               out_shardings=None, donate_argnums=None, donate_argnames=None) -> Jitted:
+    j = Jitted(fun, static_argnums, static_argnames, in_shardings, out_shardings,
+               donate_argnums, donate_argnames)
     if j._cpp is not None:
         j.__class__ = FastJitted
     return j
@@ -380,9 +499,7 @@ def make_mlir(fun, **jit_kwargs):
     j = fun if isinstance(fun, Jitted) else Jitted(fun, **jit_kwargs)
 
     def traced_text(*args, **kwargs):
-        staged = j.trace(*args, **kwargs)
-        with scope():
-            return str(staged.module)
+        return j.trace(*args, **kwargs).as_text()
     return traced_text
 
 

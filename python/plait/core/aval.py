@@ -54,6 +54,44 @@ class ShapedArray:
     __repr__ = str_short
 
 
+class ShapeDtypeStruct:
+    """A shape and dtype standing for an array (jax's ShapeDtypeStruct): what
+    `plait.eval_shape` returns, and what `jit(f).trace/.lower` and `eval_shape` take in place
+    of an array. It has no value, so a program cannot run on it."""
+
+    __slots__ = ("shape", "dtype", "weak_type", "sharding")
+
+    def __init__(self, shape, dtype, *, weak_type: bool = False, sharding=None):
+        self.shape = tuple(operator.index(d) for d in shape)
+        self.dtype = dtypes.canonicalize(dtype)
+        self.weak_type = bool(weak_type)
+        self.sharding = sharding
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+    def aval(self) -> ShapedArray:
+        return ShapedArray(self.shape, self.dtype, self.weak_type)
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, ShapeDtypeStruct) and self.shape == other.shape
+                and self.dtype == other.dtype and self.weak_type == other.weak_type
+                and self.sharding == other.sharding)
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype, self.weak_type, self.sharding))
+
+    def __repr__(self) -> str:
+        weak = ", weak_type=True" if self.weak_type else ""
+        sharding = f", sharding={self.sharding}" if self.sharding is not None else ""
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name}{weak}{sharding})"
+
+
 # --- shapes ------------------------------------------------------------------------------------
 
 # XLA multiplies a shape's dimensions, then its element size, in int64 and aborts the process

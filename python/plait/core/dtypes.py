@@ -7,13 +7,14 @@ float32 / int32 / complex64 on their own.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 
 import ml_dtypes
 import numpy as np
 
-from plait.core.errors import PlaitTypeError
+from plait.core.errors import PlaitTypeError, PlaitValueError
 
 bool_ = np.dtype(np.bool_)
 int8, int16, int32, int64 = (np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64))
@@ -29,20 +30,30 @@ _SUPPORTED_SET = frozenset(SUPPORTED)
 
 class Config:
     """plait's settings (`plait.config`): the defaults for arrays made from Python scalars and
-    lists, and `debug_checks` (run-time checks that cost time; `PLAIT_DEBUG_CHECKS=1`).
+    lists, `debug_checks` (run-time checks that cost time; `PLAIT_DEBUG_CHECKS=1`),
+    `debug_nans` / `debug_infs` (a NaN / Inf in a result raises FloatingPointError at the line
+    of the op that made it; `PLAIT_DEBUG_NANS=1`, `PLAIT_DEBUG_INFS=1`),
+    `threefry_partitionable` (jax's flag of that name: the counter layout of plait.random's
+    split and bits, True by default as in jax), and `compilation_cache_dir` (compiled programs
+    kept on disk for other processes; `PLAIT_COMPILATION_CACHE_DIR`).
 
-    Traced programs depend on these, so caches key on `key()`; a cache that cannot (jaxlib's
-    C++ dispatch cache) subscribes to `on_change` and is cleared."""
+    Traced programs depend on the dtypes and flags, so caches key on `key()`; a cache that
+    cannot (jaxlib's C++ dispatch cache) subscribes to `on_change` and is cleared."""
 
     _DTYPES = ("default_int", "default_float", "default_complex")
-    _FLAGS = ("debug_checks",)
+    _FLAGS = ("debug_checks", "debug_nans", "debug_infs", "threefry_partitionable")
+    _PATHS = ("compilation_cache_dir",)  # not in key(): programs do not depend on them
+    _SETTINGS = _DTYPES + _FLAGS + _PATHS
 
     def __init__(self) -> None:
         object.__setattr__(self, "on_change", [])
         self.default_int = int32
         self.default_float = float32
         self.default_complex = complex64
-        self.debug_checks = os.environ.get("PLAIT_DEBUG_CHECKS", "") not in ("", "0")
+        for flag in ("debug_checks", "debug_nans", "debug_infs"):  # PLAIT_DEBUG_CHECKS=1, ...
+            setattr(self, flag, os.environ.get(f"PLAIT_{flag.upper()}", "") not in ("", "0"))
+        self.threefry_partitionable = True
+        self.compilation_cache_dir = os.environ.get("PLAIT_COMPILATION_CACHE_DIR") or None
 
     def __setattr__(self, name, value) -> None:
         if name in self._DTYPES:
@@ -51,9 +62,11 @@ class Config:
                 raise PlaitTypeError(f"plait.config.{name}: dtype {value} is not supported")
         elif name in self._FLAGS:
             value = bool(value)
+        elif name in self._PATHS:
+            value = os.fspath(value) if value else None
         else:
             raise AttributeError(f"plait.config has no setting {name!r}; settings: "
-                                 + ", ".join(self._DTYPES + self._FLAGS))
+                                 + ", ".join(self._SETTINGS))
         object.__setattr__(self, name, value)
         object.__setattr__(self, "_key", tuple(getattr(self, f, None)
                                                for f in self._DTYPES + self._FLAGS))
@@ -62,6 +75,32 @@ class Config:
 
     def key(self) -> tuple:
         return self._key
+
+    def update(self, name: str, value) -> None:
+        """Set a setting by name, as `jax.config.update` does."""
+        self._check_name(name)
+        setattr(self, name, value)
+
+    def _check_name(self, name: str) -> None:
+        if name not in self._SETTINGS:
+            raise PlaitValueError(f"plait.config has no setting {name!r}; settings: "
+                                  + ", ".join(self._SETTINGS))
+
+    @contextlib.contextmanager
+    def override(self, **settings):
+        """`with plait.config.override(default_float="float64"):` these settings inside the
+        block, the previous ones after it (also when it raises). Settings are per process, not
+        per thread."""
+        old = {}
+        try:
+            for name, value in settings.items():
+                self._check_name(name)
+                old[name] = getattr(self, name)
+                setattr(self, name, value)
+            yield self
+        finally:
+            for name, value in old.items():
+                setattr(self, name, value)
 
     def default_for_kind(self, kind: str) -> np.dtype:
         return {"b": bool_, "i": self.default_int, "f": self.default_float,

@@ -57,3 +57,8 @@ class EscapedTracerError(PlaitError):
 
 class IRError(PlaitError):
     """Invalid plait IR: a verifier or pass failure with the op's location."""
+
+
+class CallbackError(PlaitError):
+    """A host callback raised, or returned values of the wrong shape or dtype; `__cause__` is
+    the callback's own exception."""

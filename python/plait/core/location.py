@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 from plait._mlir import CONTEXT, ir
-from plait.core.errors import _is_internal
+from plait.core.errors import PlaitTypeError, _is_internal
 
 _CACHE: dict = {}
+_SCOPES = threading.local()  # .names: the named_scope stack of this thread
+
+
+@contextlib.contextmanager
+def named_scope(name: str):
+    """`with plait.named_scope("encoder"):` ops traced inside carry the name (nested scopes
+    join with "/") in their locations, and the compiled program in each op's `op_name`, which
+    profiles show."""
+    if not isinstance(name, str) or not name:
+        raise PlaitTypeError(f"named_scope takes a non-empty str, got {name!r}")
+    names = getattr(_SCOPES, "names", ())
+    _SCOPES.names = (*names, name)
+    try:
+        yield
+    finally:
+        _SCOPES.names = names
 
 
 def user_location(skip: int = 2) -> ir.Location:
@@ -17,7 +36,7 @@ def user_location(skip: int = 2) -> ir.Location:
         f = f.f_back
     if f is None:
         return ir.Location.unknown(CONTEXT)
-    key = (f.f_code, f.f_lasti)
+    key = (f.f_code, f.f_lasti, getattr(_SCOPES, "names", ()))
     loc = _CACHE.get(key)
     if loc is None:
         line, col = f.f_lineno, 0
@@ -25,7 +44,10 @@ def user_location(skip: int = 2) -> ir.Location:
             if i == f.f_lasti // 2:
                 line, col = pos[0] or line, (pos[2] or 0) + 1
                 break
-        loc = _CACHE[key] = ir.Location.file(f.f_code.co_filename, line, col, CONTEXT)
+        loc = ir.Location.file(f.f_code.co_filename, line, col, CONTEXT)
+        if key[2]:
+            loc = ir.Location.name("/".join(key[2]), loc, CONTEXT)
+        _CACHE[key] = loc
     return loc
 
 

@@ -1,9 +1,22 @@
 """Builder namespace: `P.add(x, y)` emits `plait.add` at the current insertion point."""
 
+from plait.dialect.bits import (  # noqa: F401
+    bitcast_convert,
+    clz,
+    population_count,
+    shift_left,
+    shift_right_arithmetic,
+    shift_right_logical,
+)
 from plait.dialect.collective import all_gather, axis_index, ppermute, psum, psum_scatter  # noqa: F401
+from plait.dialect.conv import conv_general_dilated  # noqa: F401
 from plait.dialect.elementwise import *  # noqa: F401,F403
 from plait.dialect.elementwise import and_, not_, or_  # noqa: F401
 from plait.dialect.linalg import *  # noqa: F401,F403
+from plait.dialect.prng import rng_bit_generator, threefry2x32  # noqa: F401
 from plait.dialect.reduce import *  # noqa: F401,F403
 from plait.dialect.sharding import sharding_constraint  # noqa: F401
+from plait.dialect.sort import sort, top_k  # noqa: F401
+from plait.dialect.special import digamma, erf_inv, lgamma, next_after, polygamma  # noqa: F401
 from plait.dialect.structural import *  # noqa: F401,F403
+from plait.dialect.windows import *  # noqa: F401,F403

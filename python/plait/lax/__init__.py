@@ -4,5 +4,36 @@ Operands must agree in shape and dtype (no promotion, no broadcasting) except Py
 scalars, which take the dtype of the array operand and are broadcast, as in `jax.lax`.
 """
 
+from plait.lax._bits import (  # noqa: F401
+    RandomAlgorithm,
+    bitcast_convert_type,
+    clz,
+    population_count,
+    rng_bit_generator,
+    shift_left,
+    shift_right_arithmetic,
+    shift_right_logical,
+    threefry2x32,
+)
 from plait.lax._lax import *  # noqa: F403
+from plait.lax._sorting import sort, sort_key_val, top_k  # noqa: F401
+from plait.lax._special import digamma, erf_inv, lgamma, nextafter, polygamma  # noqa: F401
 from plait.lax.control_flow import cond, fori_loop, scan, switch, while_loop  # noqa: F401
+from plait.lax.convolution import (  # noqa: F401
+    ConvDimensionNumbers,
+    conv,
+    conv_dimension_numbers,
+    conv_general_dilated,
+    conv_general_permutations,
+    conv_transpose,
+    conv_with_general_padding,
+    padtype_to_pads,
+)
+from plait.lax.windowed import (  # noqa: F401
+    associative_scan,
+    cumlogsumexp,
+    cummax,
+    cummin,
+    cumprod,
+    reduce_window,
+)

@@ -165,6 +165,7 @@ from plait.numpy._shape import (  # noqa: F401
     zeros,
     zeros_like,
 )
+from plait.numpy._sorting import argsort, sort  # noqa: F401
 
 pi = _np.pi
 e = _np.e

@@ -12,14 +12,21 @@ from a trait (the elementwise batching rule, ...) is derived by the pass that ap
 from plait.dialect import OPS
 from plait.lowering.stablehlo import lowerings
 from plait.rules import (  # noqa: F401  (register the rules)
+    bits,
+    callback,
     collective,
     control,
+    conv,
     elementwise,
     linalg,
+    prng,
     reduce,
     sharding,
+    sort,
+    special,
     structural,
     transform,
+    windows,
 )
 from plait.transforms.batch import batch_rules
 from plait.transforms.jvp import jvp_rules

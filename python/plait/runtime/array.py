@@ -100,6 +100,11 @@ class Array:
         raise TypeError("unhashable type: plait.Array")
 
     # interop -------------------------------------------------------------------------------------
+    def __jax_array__(self):
+        """`jnp.asarray(x)` takes the buffer itself: no copy. (jax 0.10 calls this nowhere
+        else: jnp.sin, jax.device_put and jitted functions need `x.to_jax()` or jnp.asarray.)"""
+        return self._buf
+
     def __dlpack__(self, *args, **kwargs):
         return self._buf.__dlpack__(*args, **kwargs)
 

@@ -84,7 +84,7 @@ def check_live(bufs, what: str = "input") -> None:
         if part is not None:
             raise PlaitValueError(
                 f"{what} {k} ({aval_of_buffer(b).str_short()}) has been deleted{part}, by "
-                ".delete() or by donation to a jax.jit (donate_argnums); a deleted array "
+                ".delete() or by donation (donate_argnums of a jit); a deleted array "
                 "cannot be used")
 
 

@@ -115,9 +115,11 @@ _DEFAULTS_32 = (dtypes.int32, dtypes.float32, dtypes.complex64)
 
 def _fastpath_data(entry, closure_bufs, args, kwargs, statics_split, outs):
     staged = entry.staged
-    if getattr(staged, "mesh", None) is not None or staged.host_outs or staged.checks:
+    cfg = dtypes.config
+    if (getattr(staged, "mesh", None) is not None or staged.host_outs or staged.checks
+            or cfg.debug_nans or cfg.debug_infs):
         return None  # sharded programs check and reshard their inputs in Python; float0
-        # outputs are host values; run-time checks are read in Python
+        # outputs are host values; run-time checks and NaN checks are made in Python
     dyn_args, dyn_kwargs, _ = statics_split(args, kwargs)
     dyn = (dyn_args, dyn_kwargs)
     leaves, _ = pytree.dispatch_flatten(dyn)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import warnings
 import weakref
 from collections import OrderedDict
 
@@ -19,6 +20,7 @@ from plait.ir.sharding import dims_of, dims_to_spec
 from plait.runtime import fastpath
 from plait.runtime.array import Array
 from plait.runtime.executable import Executable, compile_sharded, compile_stablehlo
+from plait.staging import nans
 from plait.staging.keys import FunctionKey
 from plait.staging.stage import Staged, stage, stats
 
@@ -30,7 +32,11 @@ class CompiledEntry:
         self.plait_text = plait_text
 
     def call_flat(self, closure_bufs, arg_bufs) -> list:
-        return self.executable(list(closure_bufs) + self.staged.consts + list(arg_bufs))
+        ins = list(closure_bufs) + self.staged.consts + list(arg_bufs)
+        outs = self.executable(ins)
+        if nans.enabled():
+            nans.check(self.staged, ins, outs)
+        return outs
 
     def wrap(self, out_bufs):
         checks = self.staged.checks
@@ -51,11 +57,55 @@ def compile_staged(staged: Staged) -> CompiledEntry:
     with scope():
         pipeline.optimize(module)
         pipeline.lower(module)
+        alias_donated(module, staged)
         if getattr(staged, "mesh", None) is not None:
             exe = compile_sharded_staged(staged, module)
         else:
             exe = compile_stablehlo(module, staged.in_avals, staged.out_avals)
     return CompiledEntry(staged, exe)
+
+
+def alias_donated(module, staged: Staged) -> None:
+    """Mark each donated argument of the lowered @main with the result that may reuse its
+    buffer (`tf.aliasing_output`, as jax does): the first unclaimed one of the same type and
+    sharding. A donation no result can use is dropped with jax's warning."""
+    donated = staged.donated
+    if not donated:
+        return
+    main = lookup_func(module.operation, "main")
+    fn_type = ir.FunctionType(ir.TypeAttr(main.attributes["function_type"]).value)
+    arg_attrs = _attr_dicts(main, "arg_attrs", len(fn_type.inputs))
+    res_attrs = _attr_dicts(main, "res_attrs", len(fn_type.results))
+    first = len(fn_type.inputs) - len(donated)
+    claimed, unusable = set(), []
+    for k, d in enumerate(donated):
+        if not d:
+            continue
+        i = first + k
+        j = next((j for j, t in enumerate(fn_type.results) if j not in claimed
+                  and t == fn_type.inputs[i]
+                  and str(res_attrs[j].get("sdy.sharding")) == str(arg_attrs[i].get(
+                      "sdy.sharding"))), None)
+        if j is None:
+            unusable.append(staged.in_avals[i].str_short())
+            continue
+        claimed.add(j)
+        arg_attrs[i]["tf.aliasing_output"] = ir.IntegerAttr.get(
+            ir.IntegerType.get_signless(32), j)
+    main.attributes["arg_attrs"] = ir.ArrayAttr.get([ir.DictAttr.get(a) for a in arg_attrs])
+    if unusable:
+        warnings.warn(f"Some donated buffers were not usable: {', '.join(unusable)}",
+                      stacklevel=2)
+
+
+def _attr_dicts(func, key: str, n: int) -> list[dict]:
+    if key not in func.attributes:
+        return [{} for _ in range(n)]
+    out = []
+    for d in ir.ArrayAttr(func.attributes[key]):
+        d = ir.DictAttr(d)
+        out.append({d[i].name: d[i].attr for i in range(len(d))})
+    return out
 
 
 def compile_sharded_staged(staged: Staged, module):
@@ -127,12 +177,14 @@ class _Retrace:
 
 def lookup_or_compile(fun, fkey: FunctionKey, in_tree, in_avals, statics, rebuild_args,
                       arg_names=(), transform=(), apply=None, concrete_args=None,
-                      shardings=None, owner=None) -> CompiledEntry:
+                      shardings=None, owner=None, donated=None) -> CompiledEntry:
     """The compiled program for a signature; `transform` keys what `apply` traces; `owner`
     is the FunctionKey of a long-lived `jit` object (see _Retrace)."""
     key = (fkey.key + transform, in_tree, tuple(in_avals), statics, dtypes.config.key())
     if shardings is not None:
         key += (shardings,)
+    if donated:
+        key += (("donated", donated),)
     with LOCK:
         entry = _CACHE.get(key)
         if type(entry) is CompiledEntry:
@@ -147,6 +199,7 @@ def lookup_or_compile(fun, fkey: FunctionKey, in_tree, in_avals, statics, rebuil
                            _explain_miss(fkey, key, arg_names))
         staged = stage(fun, fkey, in_tree, in_avals, rebuild_args, apply=apply,
                        concrete_args=concrete_args, shardings=shardings and tuple(shardings))
+        staged.donated = donated
         marker, entry = entry, compile_once(staged)
         if marker is None or (owner is not None and marker.owner is None):
             remember(_CACHE, key, _Retrace(owner, entry) if staged.retrace or marker else
@@ -159,10 +212,12 @@ def compile_once(staged: Staged) -> CompiledEntry:
     """Compile a traced module, or reuse the program compiled for the same IR, avals and mesh (a
     retrace, or another function tracing to the same program): the entry keeps this trace's
     constants and output structure."""
+    if nans.enabled():
+        nans.keep_plait_module(staged)
     with scope():
         text = str(staged.module)
     pkey = (hashlib.sha256(text.encode()).digest(), tuple(staged.in_avals),
-            tuple(staged.out_avals), staged.mesh)  # (the mesh's device order is not in it)
+            tuple(staged.out_avals), staged.mesh, staged.donated)  # (not the mesh's device order)
     exe = _PROGRAMS.get(pkey)
     if exe is not None:
         _PROGRAMS.move_to_end(pkey)

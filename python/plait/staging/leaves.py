@@ -7,7 +7,7 @@ import numpy as np
 from jax.sharding import NamedSharding
 
 from plait.core import dtypes
-from plait.core.aval import ShapedArray
+from plait.core.aval import ShapedArray, ShapeDtypeStruct
 from plait.core.errors import PlaitTypeError
 from plait.runtime import device as _device
 from plait.runtime.array import Array
@@ -15,6 +15,8 @@ from plait.runtime.device import is_jax_array
 from plait.staging.trace import Tracer
 
 # --- leaves: avals and device buffers ---------------------------------------------------------
+
+_ABSTRACT = (ShapeDtypeStruct, jax.ShapeDtypeStruct)  # a shape and dtype, no value
 
 def leaf_aval(x) -> ShapedArray:
     """The aval plait gives an argument leaf."""
@@ -27,6 +29,10 @@ def leaf_aval(x) -> ShapedArray:
         if isinstance(x, int) and not isinstance(x, bool) and not _fits(x, dt):
             raise PlaitTypeError(f"Python int {x} does not fit in {dt}; pass np.int64({x})")
         return ShapedArray(np.shape(x), dt, weak)
+    if isinstance(x, ShapeDtypeStruct):
+        return x.aval()
+    if isinstance(x, jax.ShapeDtypeStruct):
+        return ShapedArray(x.shape, dtypes.canonicalize(x.dtype), x.weak_type)
     raise PlaitTypeError(
         f"argument of type {type(x).__name__} is not an array; pass arrays, scalars or "
         "pytrees of them, or mark the argument static (static_argnums / static_argnames)")
@@ -47,6 +53,9 @@ def leaf_buffer(x, aval: ShapedArray):
         if x.sharding != home and len(x.sharding.device_set) == 1:
             x = jax.device_put(x, home)
         return x
+    if isinstance(x, _ABSTRACT):
+        raise PlaitTypeError(f"a ShapeDtypeStruct {aval.str_short()} has no value to run on; "
+                             "pass it to eval_shape or jit(f).trace/.lower instead")
     return _device.device_put(np.asarray(x, aval.dtype), aval)
 
 
@@ -54,6 +63,10 @@ def arg_shardings(leaves) -> tuple:
     """Each leaf's sharding if it is an array laid out over several devices, else None."""
     out = []
     for x in leaves:
+        if isinstance(x, _ABSTRACT):  # the sharding it stands for
+            s = x.sharding
+            out.append(s if isinstance(s, NamedSharding) and len(s.device_set) > 1 else None)
+            continue
         buf = x._buf if type(x) is Array else x if is_jax_array(x) else None
         out.append(named_sharding(buf) if buf is not None else None)
     return tuple(out)
@@ -75,7 +88,7 @@ def named_sharding(buf):
 
 def leaf_buffer_sharded(x, aval: ShapedArray, sharding):
     """A host leaf goes straight to its shards (each process puts its own)."""
-    if type(x) is Array or is_jax_array(x):
+    if type(x) is Array or is_jax_array(x) or isinstance(x, _ABSTRACT):
         return leaf_buffer(x, aval)
     return _device.put_sharded(np.asarray(x, aval.dtype), aval, sharding)
 

@@ -40,6 +40,7 @@ class Staged:
         self.closure_bufs = closure_bufs  # the closure arrays seen when tracing
         self.host_outs: dict = {}  # float0 outputs, by position: host values
         self.checks: list = []     # errors of the run-time checks, outputs after the results
+        self.donated = None        # per argument leaf, whether its buffer is donated
 
 
 def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],

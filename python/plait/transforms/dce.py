@@ -1,7 +1,7 @@
 """plait-dce: erase plait ops whose results are unused, and private functions no one calls.
 
 MLIR's own DCE keeps unregistered ops (their effects are unknown); plait erases the ops that
-declare the `Pure` trait. Its
+declare the `Pure` trait, unless their regions hold one that is not (a print in a scan). Its
 `symbol-dce` refuses modules whose unregistered region ops might be symbol tables, so plait
 finds the functions reachable from public ones itself.
 """
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from plait._mlir import ir
 from plait.dialect import OPS
+from plait.dialect.control import yield_
 from plait.dialect.traits import Pure
 from plait.ir.funcs import all_blocks, is_dead, symbol_name
 from plait.transforms.base import Pass
@@ -24,10 +25,27 @@ def dce_block(block) -> bool:
     for op in reversed(ops):
         o = op.operation
         opdef = OPS.get(o.name)
-        if opdef is not None and opdef.has(Pure) and is_dead(o):
+        if opdef is not None and opdef.has(Pure) and is_dead(o) and not _effect_inside(o):
             named_callee |= "callee" in o.attributes
             o.erase()
     return named_callee
+
+
+def _effect_inside(op) -> bool:
+    """Whether a region op (a scan, a cond) holds an op that is not Pure (a debug print)."""
+    if not len(op.regions):
+        return False
+    found = []
+
+    def visit(o):
+        opdef = OPS.get(o.name)
+        if o is not op and opdef is not None and not opdef.has(Pure) and o.name != yield_.name:
+            found.append(o)
+            return ir.WalkResult.INTERRUPT
+        return ir.WalkResult.ADVANCE
+
+    op.walk(visit)
+    return bool(found)
 
 
 def _referenced(func_op) -> set:

@@ -20,6 +20,7 @@ from plait._mlir import ir
 from plait.dialect import OPS
 from plait.dialect import transform as T
 from plait.dialect.base import REMAT_ATTR
+from plait.dialect.traits import Pure
 from plait.ir.funcs import (
     clone_into,
     finish_func,
@@ -77,7 +78,8 @@ def partial_eval(state: ModuleState, jvp_name: str, n_args: int, n_outs: int, ct
     fmap = dict(zip(primal_args, fblock.arguments))
     fip = ir.InsertionPoint(fblock)
     for op in ops:
-        if op.results and op.results[0] not in unknown:
+        if op.results[0] not in unknown if op.results else \
+                not any(v in unknown for v in op.operands):  # (a debug print of primals)
             clone_into(op, fmap, fip)
     finish_func(fwd, fblock, [fmap.get(v, v) for v in outs + residuals], loc)
     state.add(fwd)
@@ -97,14 +99,19 @@ def partial_eval(state: ModuleState, jvp_name: str, n_args: int, n_outs: int, ct
 
 
 def _live(ops, roots) -> list:
-    """The ops some root value depends on, in order."""
+    """The ops some root value depends on, and those with side effects, in order."""
     needed = set(roots)
     live = []
     for op in reversed(ops):
-        if any(r in needed for r in op.results):
+        if any(r in needed for r in op.results) or _has_effect(op):
             live.append(op)
             needed.update(op.operands)
     return live[::-1]
+
+
+def _has_effect(op) -> bool:
+    opdef = OPS.get(op.name)
+    return opdef is not None and not opdef.has(Pure)
 
 
 def _recomputed(ops, unknown, t_outs) -> set:

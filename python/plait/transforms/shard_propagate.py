@@ -118,16 +118,20 @@ def rule_for(table: dict, name: str):
 class _OpStep:
     """One non-region op, with the context its rules see."""
 
-    __slots__ = ("ctx", "ranks", "fwd", "bwd")
+    __slots__ = ("ctx", "ranks", "fwd", "bwd", "alike")
 
     def __init__(self, op):
         self.ctx = ShardingContext(op)
         self.ranks = None
         self.fwd, self.bwd = rule_for(forward_rules, op.name), rule_for(backward_rules, op.name)
+        # rules give one sharding: an op of several results (sort, top_k, threefry2x32) gets
+        # it for all of them when they have one shape
+        shapes = {tuple(aval_of(r).shape) for r in self.ctx.results}
+        self.alike = len(shapes) == 1
 
     def forward(self, known) -> bool:
         ctx = self.ctx
-        if self.fwd is None or len(ctx.results) != 1:
+        if self.fwd is None or not self.alike:
             return False
         ins = [known.get(v) for v in ctx.operands]
         if all(i is None for i in ins):
@@ -135,11 +139,16 @@ class _OpStep:
         ctx.prios = [i[1] if i else len(ins) + PROPAGATED for i in ins]
         ctx.dims = [i[0] if i else None for i in ins]
         dims = self.fwd(ctx)
-        return _set(known, ctx.results[0], dims, max(min(ctx.prios), PROPAGATED))
+        prio = max(min(ctx.prios), PROPAGATED)
+        changed = False
+        for r in ctx.results:
+            changed |= _set(known, r, dims, prio)
+        return changed
 
     def backward(self, known) -> bool:
         ctx = self.ctx
-        out = known.get(ctx.results[0]) if self.bwd and len(ctx.results) == 1 else None
+        outs = [known[r] for r in ctx.results if r in known] if self.bwd and self.alike else []
+        out = min(outs, key=lambda o: o[1]) if outs else None
         if out is None:
             return False
         if self.ranks is None:
