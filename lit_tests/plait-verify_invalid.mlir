@@ -68,7 +68,7 @@ func.func @unknown_attribute(%x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 func.func @attribute_kind(%x: tensor<2x3xf32>) -> tensor<2xf32> {
-  // expected-error@+1 {{'plait.reduce_sum' expected array<i64: ...>, got 1 : i64}}
+  // expected-error@+1 {{'plait.reduce_sum' attribute 'axes' expected array<i64: ...>, got 1 : i64}}
   %0 = "plait.reduce_sum"(%x) {axes = 1 : i64} : (tensor<2x3xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
@@ -108,7 +108,7 @@ func.func @dynamic_shape(%x: tensor<?xf32>) -> tensor<?xf32> {
 // -----
 
 func.func @compare_direction(%x: tensor<4xf32>) -> tensor<4xi1> {
-  // expected-error@+1 {{'plait.compare' expected one of EQ, NE, LT, LE, GT, GE, got 'LTE'}}
+  // expected-error@+1 {{'plait.compare' attribute 'direction' expected one of EQ, NE, LT, LE, GT, GE, got 'LTE'}}
   %0 = "plait.compare"(%x, %x) {direction = "LTE"} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
   return %0 : tensor<4xi1>
 }
@@ -140,7 +140,7 @@ func.func @complex_of_f16(%x: tensor<4xf16>) -> tensor<4xcomplex<f32>> {
 // -----
 
 func.func @convert_dtype(%x: tensor<4xf32>) -> tensor<4xi3> {
-  // expected-error@+1 {{'plait.convert' element type i3 has no plait dtype}}
+  // expected-error@+1 {{'plait.convert' attribute 'new_dtype' element type i3 has no plait dtype}}
   %0 = "plait.convert"(%x) {new_dtype = i3} : (tensor<4xf32>) -> tensor<4xi3>
   return %0 : tensor<4xi3>
 }
@@ -148,7 +148,7 @@ func.func @convert_dtype(%x: tensor<4xf32>) -> tensor<4xi3> {
 // -----
 
 func.func @constant_not_dense() -> tensor<f32> {
-  // expected-error@+1 {{'plait.constant' expected dense elements, got 1.000000e+00 : f32}}
+  // expected-error@+1 {{'plait.constant' attribute 'value' expected dense elements, got 1.000000e+00 : f32}}
   %0 = "plait.constant"() {value = 1.0 : f32} : () -> tensor<f32>
   return %0 : tensor<f32>
 }
@@ -316,7 +316,7 @@ func.func @scatter_update_window_dims(%x: tensor<5x3xf32>, %idx: tensor<2x1xi32>
 // -----
 
 func.func @scatter_mode(%x: tensor<5x3xf32>, %idx: tensor<2x1xi32>, %u: tensor<2x3xf32>) -> tensor<5x3xf32> {
-  // expected-error@+1 {{'plait.scatter' expected one of set, add, got 'mul'}}
+  // expected-error@+1 {{'plait.scatter' attribute 'mode' expected one of set, add, got 'mul'}}
   %0 = "plait.scatter"(%x, %idx, %u) {mode = "mul", update_window_dims = array<i64: 1>, inserted_window_dims = array<i64: 0>, input_batching_dims = array<i64>, scatter_indices_batching_dims = array<i64>, scatter_dims_to_operand_dims = array<i64: 0>, index_vector_dim = 1 : i64} : (tensor<5x3xf32>, tensor<2x1xi32>, tensor<2x3xf32>) -> tensor<5x3xf32>
   return %0 : tensor<5x3xf32>
 }
@@ -369,7 +369,7 @@ func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 func.func @no_such_callee(%x: tensor<4xf32>, %t: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
-  // expected-error@+1 {{'plait.jvp' refers to @nope, which is not a function of this module}}
+  // expected-error@+1 {{'plait.jvp' attribute 'callee' refers to @nope, which is not a function of this module}}
   %0:2 = "plait.jvp"(%x, %t) {callee = @nope, diff_args = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
   return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
 }
@@ -405,7 +405,7 @@ func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 func.func @no_such_callee(%x: tensor<8x4xf32>) -> tensor<8x4xf32> {
-  // expected-error@+1 {{'plait.vmap' refers to @nope, which is not a function of this module}}
+  // expected-error@+1 {{'plait.vmap' attribute 'callee' refers to @nope, which is not a function of this module}}
   %0 = "plait.vmap"(%x) {callee = @nope, in_axes = array<i64: 0>, out_axes = array<i64: 0>, axis_size = 8 : i64, axis_name = ""} : (tensor<8x4xf32>) -> tensor<8x4xf32>
   return %0 : tensor<8x4xf32>
 }

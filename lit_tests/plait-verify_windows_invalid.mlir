@@ -119,7 +119,7 @@ func.func @scatter_source(%s: tensor<3x3xf32>, %x: tensor<4x4xf32>) -> tensor<4x
 // -----
 
 func.func @gather_direction(%t: tensor<4x4xf32>, %x: tensor<4x4xf32>) -> tensor<2x2xf32> {
-  // expected-error@+1 {{'plait.select_and_gather_add' expected one of GE, LE, got 'GT'}}
+  // expected-error@+1 {{'plait.select_and_gather_add' attribute 'direction' expected one of GE, LE, got 'GT'}}
   %0 = "plait.select_and_gather_add"(%t, %x) {base_dilation = array<i64: 1, 1>, direction = "GT", padding_high = array<i64: 0, 0>, padding_low = array<i64: 0, 0>, window_dilation = array<i64: 1, 1>, window_dimensions = array<i64: 2, 2>, window_strides = array<i64: 2, 2>} : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
 }

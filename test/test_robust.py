@@ -22,6 +22,7 @@ from usersite import first_line, raises_at
 
 import plait
 import plait.numpy as pnp
+from plait.tools import opt
 
 HERE = __file__
 
@@ -75,6 +76,123 @@ def test_plait_opt_rejects_a_shape_xla_cannot_hold(tmp_path):
         line = 2 if name == "op" else 1
         assert f"{path}:{line}:" in proc.stderr and "array is too big" in proc.stderr, \
             proc.stderr
+
+
+def _cond_nest(n: int) -> str:
+    """A function whose body is `n` plait.cond ops, each nested in the first branch of the
+    one before (the predicate passed down, as regions are isolated from above)."""
+    t = "tensor<4xf32>"
+    lines = [f"func.func @f(%i: tensor<i32>, %x: {t}) -> {t} {{"]
+    v, p = "%x", "%i"
+    for k in range(n):
+        lines += [f'%r{k} = "plait.cond"({p}, {p}, {v}) ({{',
+                  f"^bb0(%p{k}: tensor<i32>, %a{k}: {t}):"]
+        v, p = f"%a{k}", f"%p{k}"
+    lines.append(f'"plait.yield"({v}) : ({t}) -> ()')
+    for k in reversed(range(n)):
+        lines += ["}, {", f"^bb0(%q{k}: tensor<i32>, %b{k}: {t}):",
+                  f'"plait.yield"(%b{k}) : ({t}) -> ()',
+                  f"}}) : (tensor<i32>, tensor<i32>, {t}) -> {t}",
+                  f'"plait.yield"(%r{k}) : ({t}) -> ()' if k else f"return %r0 : {t}"]
+    return "\n".join(lines + ["}", ""])
+
+
+def test_plait_opt_on_deeply_nested_input_in_a_subprocess(tmp_path):
+    """100k-deep types and attributes overflowed the C stack in MLIR's parser; a 1600-deep
+    cond nest reported a RecursionError, and an 800-deep one took ~10 s to verify (quadratic
+    isolation check)."""
+    n = 100_000
+    inputs = {
+        "tuple": f"func.func @f(%x: {'tuple<' * n}f32{'>' * n}) {{\n  return\n}}\n",
+        "attr": f"func.func @f() attributes {{a = {'[' * n}{']' * n}}} {{\n  return\n}}\n",
+        "dict": f"func.func @f() attributes {{a = {'{a = ' * n}1{'}' * n}}} {{\n  return\n}}\n",
+        "cond1600": _cond_nest(1600),
+        "cond1000": _cond_nest(1000),
+    }
+    for name, text in inputs.items():
+        (tmp_path / f"{name}.mlir").write_text(text)
+    out = run_isolated(f"""
+        import contextlib, io
+        from plait.tools.opt import main
+        def opt(*args):
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                rc = main([*args, "-o", "/dev/null"])
+            return rc, err.getvalue()
+        d = {str(tmp_path)!r}
+        for name in ("tuple", "attr", "dict", "cond1600"):
+            rc, err = opt(f"{{d}}/{{name}}.mlir")
+            print(name, rc, "nested more than 2048 deep" in err, "Error" in err)
+        print("cond1000", *opt(f"{{d}}/cond1000.mlir"))
+        for p in ("cse", "dce", "expand", "inline", "simplify", "lower-to-stablehlo"):
+            rc, err = opt(f"{{d}}/cond1000.mlir", "--plait-" + p)
+            print(p, rc, err)
+    """)
+    lines = out.splitlines()
+    assert lines[:4] == [f"{k} 1 True False" for k in ("tuple", "attr", "dict", "cond1600")], out
+    assert lines[4] == "cond1000 0 ", out
+    assert all(ln.endswith(" 0 ") for ln in lines[5:]), out
+
+
+_SIN = """func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+"""
+_JVP_OF_G = """func.func @h(%x: tensor<4xf32>, %t: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.jvp"(%x, %t) {callee = @g, diff_args = array<i64: 0>} : (tensor<4xf32>, \
+tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("text, where, message", [
+    (_JVP_OF_G.replace("@g", "1 : i64"), 2,
+     "'plait.jvp' attribute 'callee' expected a symbol reference, got 1 : i64"),
+    (_JVP_OF_G + """func.func private @g(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.custom_jvp_call"(%x) {callee = @f, jvp = @nope} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+""" + _SIN, 6, "'plait.custom_jvp_call' attribute 'jvp' refers to @nope, which is not a "
+        "function of this module"),
+    (_JVP_OF_G + """func.func private @g(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = func.call @f(%x) {plait.remat = 1 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+""" + _SIN, 6, "'func.call' attribute 'plait.remat' must be a string (a checkpoint policy), "
+        "got 1 : i64"),
+    (_JVP_OF_G.replace("array<i64: 0>", "array<ui64: 0>") + _SIN.replace("@f", "@g"), 2,
+     "'plait.jvp' attribute 'diff_args' is unreadable"),
+])
+def test_plait_opt_names_the_op_and_attribute_a_pass_cannot_read(tmp_path, capsys, text,
+                                                                  where, message):
+    path = tmp_path / "in.mlir"
+    path.write_text(text)
+    assert opt.main([str(path), "--plait-expand"]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:{where}:" in err and message in err, err
+    assert "internal error" not in err and "Error" not in err, err
+
+
+@pytest.mark.parametrize("attr", ["{callee = 1 : i64}", "{callee = @f}"])
+def test_plait_opt_ignores_symbols_on_ops_that_name_no_function(tmp_path, capsys, attr):
+    """A discardable `callee` on a func.return names nothing: it was read as a symbol."""
+    path = tmp_path / "in.mlir"
+    path.write_text(_JVP_OF_G + _SIN.replace("@f", "@g").replace("return %0", f"return {attr} "
+                                                                  "%0"))
+    assert opt.main([str(path), "--plait-expand"]) == 0, capsys.readouterr().err
+
+
+def test_plait_opt_on_a_function_without_return_in_a_subprocess(tmp_path):
+    """MLIR takes an unregistered last op for a terminator; plait's passes crashed on it."""
+    path = tmp_path / "in.mlir"
+    path.write_text(_JVP_OF_G + _SIN.replace("@f", "@g").replace(
+        "  return %0 : tensor<4xf32>\n", ""))
+    proc = subprocess.run([sys.executable, "-m", "plait.tools.opt", str(path), "--plait-expand"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert f"{path}:5:" in proc.stderr and "@g's body must end with func.return" in proc.stderr
 
 
 @pytest.mark.parametrize("shape", [(2.5,), 2.0, ("3",), None])
@@ -547,6 +665,39 @@ def test_a_collective_under_a_divergent_cond_raises_instead_of_hanging():
     assert out.split() == ["True"] * 3, out
 
 
+def test_a_collective_in_a_while_loop_of_device_varying_trip_count_raises():
+    out = run_isolated("""
+        import jax, numpy as np, plait
+        from jax.sharding import PartitionSpec as P
+        from plait import lax
+        mesh = jax.make_mesh((8,), ("x",))
+        x = np.arange(16.0, dtype=np.float32)
+        bodies = [
+            lambda v: lax.while_loop(lambda c: c[1] < lax.axis_index("x"),
+                                     lambda c: (lax.psum(c[0], "x"), c[1] + 1), (v, 0))[0],
+            lambda v: lax.while_loop(lambda c: c[0][0] < 5.0,
+                                     lambda c: (c[0] + lax.psum(c[0], "x"), c[1]), (v, 0))[0],
+        ]
+        for body in bodies:
+            try:
+                plait.shard_map(body, mesh, in_specs=P("x"), out_specs=P("x"))(x)
+                print("no error")
+            except plait.PlaitValueError as e:
+                print("while_loop whose trip count" in str(e) and "would hang" in str(e)
+                      and str(e).startswith("<string>:"))
+        # the same trip count everywhere (a psummed bound) runs, and agrees with jax
+        def uniform(v):
+            n = lax.psum(v[0], "x").astype(np.int32) % 3
+            return lax.while_loop(lambda c: c[1] < n, lambda c: (lax.psum(c[0], "x"), c[1] + 1),
+                                  (v, 0))[0]
+        got = plait.shard_map(uniform, mesh, in_specs=P("x"), out_specs=P("x"))(x)
+        n = int(x.reshape(8, 2)[:, 0].sum()) % 3        # 2 iterations of a psum
+        want = np.tile(x.reshape(8, 2).sum(0) * 8 ** (n - 1), 8)
+        print(np.allclose(np.asarray(got), np.asarray(want)))
+    """, timeout=240)
+    assert out.split() == ["True"] * 3, out
+
+
 def test_a_collective_under_a_uniform_cond_runs():
     P = jax.sharding.PartitionSpec
 
@@ -632,3 +783,122 @@ def test_bitwise_reductions_of_uint64_match_numpy():
             want = np_fn.reduce(U64, axis=axes)
             np.testing.assert_array_equal(lax_fn(U64, axes), want)
             np.testing.assert_array_equal(plait.jit(lambda x: lax_fn(x, axes))(U64), want)  # noqa: B023
+
+
+# --- memory and caches -----------------------------------------------------------------------
+
+_RSS = """
+import gc, os
+import numpy as np
+import plait, plait.numpy as pnp
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+"""
+
+
+def test_distinct_large_constants_are_freed_by_clear_caches_in_a_subprocess():
+    """Each constant baked into the IR stayed in the MLIR context for good (~27 MiB per 100
+    jits of 256 KiB constants); large ones are now program arguments."""
+    out = run_isolated(_RSS + textwrap.dedent("""
+        x = pnp.ones(65536)
+        def run(i):
+            return plait.jit(lambda x, i=i: x + pnp.asarray(np.arange(65536, dtype=np.float32)
+                                                            + i))(x)
+        for i in range(50):
+            run(-i)
+        plait.clear_caches(); gc.collect()
+        marks = []
+        for i in range(300):
+            y = run(i)
+            if i % 100 == 99:
+                plait.clear_caches(); gc.collect()
+                marks.append(rss())
+        print(np.array_equal(np.asarray(y), np.arange(65536, dtype=np.float32) + 300),  # x + i + 1
+              marks[-1] - marks[0])
+    """))
+    same, growth = out.split()
+    assert same == "True", out
+    assert float(growth) < 30, out  # MiB over 200 jits; was ~55
+
+
+def test_large_constants_are_program_arguments_under_transformations():
+    big = np.linspace(0.1, 1, 8192).astype(np.float32)  # 32 KiB: passed as an argument
+    host = big.tolist()  # (a closure list is keyed by value and traced as a constant)
+
+    def f(x):
+        return pnp.sum(pnp.sin(x * pnp.asarray(host, dtype=pnp.float32)))
+
+    x = np.float32(0.7)
+    want = np.sum(np.sin(x * big))
+    jf = plait.jit(f)
+    assert "dense<" not in plait.make_mlir(f)(x)  # an argument of @main
+    for _ in range(2):  # a second call reuses the program and its constant
+        np.testing.assert_allclose(jf(x), want, rtol=1e-5)
+    np.testing.assert_allclose(plait.jit(plait.grad(f))(x), np.sum(np.cos(x * big) * big),
+                               rtol=1e-4)
+    np.testing.assert_allclose(plait.vmap(f)(np.array([x, -x])), [want, -want], rtol=1e-5)
+    g = plait.jit(lambda i, x: plait.lax.cond(i > 0, f, lambda v: v * 0, x))
+    np.testing.assert_allclose(g(1, x), want, rtol=1e-5)
+
+
+def test_clear_caches_clears_the_cpp_dispatch_cache():
+    from plait.runtime import fastpath
+    from plait.staging.stage import stats
+
+    f = plait.jit(lambda x: x * 3 + 1)
+    x = pnp.ones(7)
+    f(x), f(x)
+    if fastpath.AVAILABLE:
+        assert fastpath._CACHE.size() > 0
+    plait.clear_caches()
+    assert fastpath.cache_size() == 0
+    before = stats["compiles"]
+    np.testing.assert_allclose(f(x), np.full(7, 4.0))
+    assert stats["compiles"] == before + 1  # compiled again: nothing was kept
+
+
+def test_compile_caches_are_bounded_lrus_in_a_subprocess():
+    """1,000 distinct shapes through one function: plait's caches and the C++ one keep at most
+    PLAIT_COMPILE_CACHE_SIZE signatures, the most recent."""
+    env = dict(os.environ, PLAIT_COMPILE_CACHE_SIZE="64")
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import plait, plait.numpy as pnp
+        from plait.runtime import fastpath
+        from plait.staging import cache
+        from plait.staging.stage import stats
+        f = plait.jit(lambda x: x + 1)
+        for n in range(1, 1001):
+            f(pnp.ones(n)); f(pnp.ones(n))
+        sizes = len(cache._CACHE), len(cache._PROGRAMS), fastpath.cache_size()
+        compiles = stats["compiles"]
+        f(pnp.ones(1000))            # recent: kept
+        kept = stats["compiles"] == compiles
+        f(pnp.ones(1))               # least recently used: dropped
+        print(*sizes, kept, stats["compiles"] == compiles + 1)
+    """)], capture_output=True, text=True, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    plait_sig, programs, cpp, kept, dropped = proc.stdout.split()
+    assert int(plait_sig) <= 64 and int(programs) <= 64 and int(cpp) <= 64, proc.stdout
+    assert kept == "True" and dropped == "True", proc.stdout
+
+
+def test_long_runs_keep_memory_flat_in_a_subprocess():
+    """10^5 jit calls and 10^4 eager grads of fresh lambdas (the full sizes; ~2 s each)."""
+    out = run_isolated(_RSS + textwrap.dedent("""
+        f = plait.jit(lambda x: x * 2 + 1)
+        x = pnp.ones(16)
+        for _ in range(10**4):
+            f(x)
+        start = rss()
+        for _ in range(10**5):
+            y = f(x)
+        jit_growth = rss() - start
+        for _ in range(10**3):
+            plait.grad(lambda v: pnp.sum(pnp.sin(v) * 3.0))(x)
+        start = rss()
+        for _ in range(10**4):
+            g = plait.grad(lambda v: pnp.sum(pnp.sin(v) * 3.0))(x)
+        print(jit_growth, rss() - start, np.allclose(np.asarray(g), 3 * np.cos(1.0)))
+    """))
+    jit_growth, grad_growth, right = out.split()
+    assert float(jit_growth) < 10 and float(grad_growth) < 10 and right == "True", out

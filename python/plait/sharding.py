@@ -249,6 +249,10 @@ def _check_body(funcs, body: str, arg_varying, axes: frozenset, check_vma: bool)
     def divergent(o, ins, func):
         if o.name == "plait.cond" and ins[0][0]:
             _refuse_divergent_collectives(o, ins[0][0], func)
+        elif o.name == "plait.while":
+            varying = _first_predicate_varying(o, ins, axes)
+            if varying:
+                _refuse_divergent_collectives(o, varying, func, "a while_loop whose trip count")
 
     outs = _walk_varying(funcs, body, arg_varying, axes, divergent, exact=True)
     return [surely for surely, _ in outs]
@@ -308,7 +312,25 @@ def _check_replicated(out_dims, outs_varying, specs) -> None:
 _SYNC_COLLECTIVES = ("plait.psum", "plait.all_gather", "plait.psum_scatter", "plait.ppermute")
 
 
-def _refuse_divergent_collectives(op, pred_varying: frozenset, func) -> None:
+def _first_predicate_varying(op, ins, axes) -> frozenset:
+    """The axes a while's first test surely varies over (from its operands, through the cond
+    region's plain ops): devices then disagree on running the body at all."""
+    block = op.regions[0].blocks[0]
+    env = dict(zip(block.arguments, ins))
+    ops = list(block.operations)
+    for inner in ops[:-1]:
+        o = inner.operation
+        args = [env.get(v, (frozenset(), frozenset())) for v in o.operands]
+        out = (frozenset(), axes) if len(o.regions) or referenced_functions(o) else \
+            _varying_after(o, args, axes, True)
+        for r in o.results:
+            env[r] = out
+    pred = ops[-1].operation.operands[0]
+    return env.get(pred, (frozenset(), frozenset()))[0]
+
+
+def _refuse_divergent_collectives(op, pred_varying: frozenset, func,
+                                  what: str = "a cond whose predicate") -> None:
     """A collective in a branch of `op`, a cond whose predicate varies over `pred_varying`:
     devices that take another branch never join it (the program hangs)."""
     found = []
@@ -330,11 +352,11 @@ def _refuse_divergent_collectives(op, pred_varying: frozenset, func) -> None:
     if found:
         c = found[0]
         raise PlaitValueError(
-            f"{c.name.split('.')[1]} over mesh axis {_axis(c)!r} inside a cond whose predicate "
-            f"varies across the devices of that axis (at {_fmt_site(op)}): devices that take "
-            "another branch never join the collective, and the program would hang. Compute it "
-            "outside the cond, or make the predicate the same on every device (e.g. psum or "
-            "pmax it first)", site=site_of(c.location))
+            f"{c.name.split('.')[1]} over mesh axis {_axis(c)!r} inside {what} varies across "
+            f"the devices of that axis (at {_fmt_site(op)}): devices that take another branch "
+            "or iteration never join the collective, and the program would hang. Compute it "
+            "outside, or make the predicate the same on every device (e.g. psum or pmax it "
+            "first)", site=site_of(c.location))
 
 
 def _fmt_site(op) -> str:

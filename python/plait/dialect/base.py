@@ -262,10 +262,17 @@ class OpDef:
         attrs = op.attributes
         out = {}
         for k, codec in self.attrs.items():
-            if k in attrs:
-                out[k] = codec.decode(attrs[k])
-            else:
+            if k not in attrs:
                 out[k] = None
+                continue
+            try:
+                out[k] = codec.decode(attrs[k])
+            except PlaitTypeError as e:
+                raise PlaitTypeError(f"'{self.name}' attribute '{k}' {e.bare_message}") \
+                    from None
+            except TypeError as e:  # the bindings cannot read it (`array<ui64: 0>`)
+                raise PlaitTypeError(f"'{self.name}' attribute '{k}' is unreadable: {e}") \
+                    from None
         return out
 
     def build(self, operands: Sequence[ir.Value], avals: Sequence[ShapedArray] | None = None,

@@ -49,22 +49,19 @@ class RegionOp(OpDef):
 
 def _check_isolated(op: ir.Operation) -> None:
     """Regions see only their block arguments (transformations outline them into functions):
-    a value from outside must be passed as an operand."""
-    defined, used = set(), []
-
-    def visit(block):
+    a value from outside must be passed as an operand. A nested plait region op checks its own
+    regions, so only the ops of this op's blocks, and of other ops' regions, are looked at
+    (linear in the nest's size, and no Python recursion)."""
+    defined, used, blocks = set(), [], [b for r in op.regions for b in r.blocks]
+    while blocks:
+        block = blocks.pop()
         defined.update(block.arguments)
         for o in block.operations:
             o = o.operation
             defined.update(o.results)
             used.extend(o.operands)
-            for region in o.regions:
-                for b in region.blocks:
-                    visit(b)
-
-    for region in op.regions:
-        for block in region.blocks:
-            visit(block)
+            if not isinstance(OPS.get(o.name), RegionOp):
+                blocks.extend(b for r in o.regions for b in r.blocks)
     for v in used:
         if v not in defined:
             raise PlaitTypeError(f"{op.name} regions are isolated from above, but one uses "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from plait._mlir import ir
+from plait.core.errors import IRError
+from plait.core.location import site_of
 
 
 def clone_into(op: ir.Operation, mapping: dict, ip: ir.InsertionPoint) -> ir.Operation:
@@ -47,6 +49,23 @@ def symbol_name(func_op) -> str:
     return ir.StringAttr(func_op.attributes["sym_name"]).value
 
 
+def located_error(op: ir.Operation, message: str) -> IRError:
+    """An IRError at `op`'s location (raise it)."""
+    err = IRError(message, site=site_of(op.location))
+    err.location = op.location
+    return err
+
+
+def symbol_attr(op: ir.Operation, name: str) -> str:
+    """The function `op`'s attribute `name` refers to; an IRError at `op` naming the op and
+    the attribute if that is not a symbol reference."""
+    a = op.attributes[name]
+    if not isinstance(a, ir.FlatSymbolRefAttr):
+        raise located_error(op, f"'{op.name}' attribute '{name}' must be a symbol reference, "
+                                f"got {a}")
+    return a.value
+
+
 def lookup_func(module: ir.Operation, name: str):
     """@name, found by a walk of the module's functions: for one-off lookups (a FuncTable
     answers repeated ones)."""
@@ -61,12 +80,13 @@ def set_function_type(func_op, inputs, results) -> None:
 
 
 def all_blocks(op: ir.Operation):
-    """Every block nested in `op` (pre-order)."""
-    for region in op.regions:
-        for block in region.blocks:
-            yield block
-            for inner in block.operations:
-                yield from all_blocks(inner.operation)
+    """Every block nested in `op` (pre-order; iterative, as nests may be deep)."""
+    stack = [b for r in reversed(op.regions) for b in reversed(r.blocks)]
+    while stack:
+        block = stack.pop()
+        yield block
+        inner = [b for o in block.operations for r in o.operation.regions for b in r.blocks]
+        stack.extend(reversed(inner))
 
 
 def new_func(module: ir.Operation, name: str, arg_types, loc, attrs=None):

@@ -17,6 +17,7 @@ from plait._mlir import LOCK, ir, scope
 from plait.core import dtypes, pytree
 from plait.ir.funcs import lookup_func
 from plait.ir.sharding import dims_of, dims_to_spec
+from plait.runtime import fastpath
 from plait.runtime.array import Array
 from plait.runtime.device import default_platform
 from plait.runtime.executable import Executable, compile_sharded, compile_stablehlo
@@ -125,7 +126,9 @@ def compile_sharded_staged(staged: Staged, module):
 _CACHE: OrderedDict = OrderedDict()     # signature -> CompiledEntry or _Retrace
 _PROGRAMS: OrderedDict = OrderedDict()  # hash of a traced module (+ avals) -> Executable
 _LAST_KEY: OrderedDict = OrderedDict()  # function key -> its last signature (for the log)
-_CACHE_SIZE = 4096
+# Signatures and programs kept, least recently used dropped first (PLAIT_COMPILE_CACHE_SIZE,
+# default 1,024): a compiled program holds 0.2-0.3 MB, so ~300 MB at most.
+_CACHE_SIZE = fastpath.CACHE_SIZE
 
 
 def remember(cache: OrderedDict, key, value) -> None:
@@ -227,9 +230,12 @@ def compile_once(staged: Staged) -> CompiledEntry:
 
 
 def clear_caches() -> None:
+    """Forget every compiled program: plait's signature and program caches and the C++
+    dispatch path's (each next call traces and compiles again)."""
     _CACHE.clear()
     _PROGRAMS.clear()
     _LAST_KEY.clear()
+    fastpath.clear_cache()
 
 
 # --- the jit wrapper ---------------------------------------------------------------------------

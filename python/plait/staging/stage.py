@@ -82,7 +82,9 @@ def stage(fun, fkey: FunctionKey, in_tree, in_avals: Sequence[ShapedArray],
     staged.value_dependent = trace.value_dependent
     # read beyond the key: captured arrays met through paths the key does not cover, or
     # objects it cannot see into (see _Retrace)
-    staged.retrace = trace.value_dependent or bool(consts) or fkey.opaque
+    # (large host constants are made by the trace itself: they need no retrace)
+    captured = [c for c in consts if id(c) not in trace.host_constants]
+    staged.retrace = trace.value_dependent or bool(captured) or fkey.opaque
     staged.host_outs = host_outs
     staged.checks = [error for _, error in trace.checks]
     staged.mesh = _annotate_shardings(mb, staged, shardings)

@@ -26,7 +26,10 @@ from plait.dialect.elementwise import complex as complex_
 from plait.dialect.structural import constant
 from plait.ir.funcs import FuncTable
 from plait.runtime.array import Array
-from plait.runtime.device import is_jax_array
+from plait.runtime.device import device_put, is_jax_array
+
+# Host constants larger than this are passed to the program as device arrays, not baked in.
+LARGE_CONSTANT_BYTES = 1 << 14
 
 
 class ModuleBuilder:
@@ -120,6 +123,8 @@ class Trace:
         # Run-time checks of the outermost function (debug_checks): (bool tracer, error), each
         # an extra program output that jit reads after the run.
         self.checks: list = []
+        # ids of the captures that are large host constants of this trace (see constant())
+        self.host_constants: set[int] = set()
 
     # lifecycle ---------------------------------------------------------------------------------
     def __enter__(self) -> Trace:
@@ -216,9 +221,22 @@ class Trace:
             re, _ = self.constant(arr.real)
             im, _ = self.constant(arr.imag)
             (v,), (a,) = complex_.build([re, im], None, {}, ip=self.ip, loc=loc)
+        elif arr.nbytes > LARGE_CONSTANT_BYTES:
+            return self._lift_host_constant(arr)
         else:
             (v,), (a,) = constant.build([], [], {"value": arr}, ip=self.ip, loc=loc)
         return v, a.update(weak_type=weak) if weak else a
+
+    def _lift_host_constant(self, arr: np.ndarray) -> tuple[ir.Value, ShapedArray]:
+        """A large host constant as a device array passed to the outermost function: MLIR
+        keeps every distinct attribute for the life of its context, so data baked into the IR
+        would never be freed (jax passes large constants as arguments too)."""
+        x = Array(device_put(arr, ShapedArray(arr.shape, arr.dtype)))
+        root = self
+        while root.parent is not None:
+            root = root.parent
+        root.host_constants.add(id(x))  # x is kept alive by the _lifted tables
+        return self._lift_array(x)
 
 
 def _fmt(site) -> str:

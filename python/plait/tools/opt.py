@@ -69,6 +69,9 @@ def _errors_of(e: Exception, filename: str) -> list[Located]:
         return [Located(*_position(e.location, filename), "error", e.bare_message)]
     if isinstance(e, PlaitError):
         return [Located(filename, 0, 0, "error", e.bare_message)]
+    if isinstance(e, RecursionError):  # a pass recursing over a deep nest: a limit, not a bug
+        return [Located(filename, 0, 0, "error", "input nested too deeply for plait-opt's "
+                        "passes (Python's recursion limit)")]
     # A bug (in a rule, say): name it, and where the rule's op is when a rule raised it. An
     # exception from inside an MLIR callback may carry its Python traceback as text: keep its
     # last line (the exception itself).
@@ -80,10 +83,40 @@ def _errors_of(e: Exception, filename: str) -> list[Located]:
     return [Located(*where, "error", message)]
 
 
+# MLIR's parser and printer recurse once per level of nesting (types, attributes, regions) and
+# overflow the C stack (SIGSEGV) near 2,000 nested regions or 6,000 nested attributes: input
+# nested deeper than this is refused before parsing. An 800-deep plait.cond nest is 1,600 deep.
+MAX_NESTING = 2048
+_BRACKET = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|->|[\[({<]|[\])}>]')
+
+
+def nesting_error(source: str, filename: str) -> Located | None:
+    """A diagnostic where `source` first nests brackets deeper than MAX_NESTING, if it does
+    (strings, comments and `->` aside)."""
+    depth = 0
+    for m in _BRACKET.finditer(source):
+        c = m.group()
+        if c in "[({<":
+            depth += 1
+            if depth > MAX_NESTING:
+                line = source.count("\n", 0, m.start()) + 1
+                col = m.start() - source.rfind("\n", 0, m.start())
+                return Located(filename, line, col, "error",
+                               f"input nested more than {MAX_NESTING} deep (types, "
+                               "attributes or regions); plait-opt does not parse it")
+        elif c in "])}>":
+            depth = max(depth - 1, 0)
+    return None
+
+
 def process(source: str, filename: str, passes: list, report, *, print_after_all: bool = False,
             debuginfo: bool = False) -> str:
     """Parse, verify, run `passes` and print the module. Every diagnostic goes to
     `report(Located)` as it comes; raises DiagnosticError if one was an error."""
+    too_deep = nesting_error(source, filename)
+    if too_deep is not None:
+        report(too_deep)
+        raise DiagnosticError()
     with LOCK, CONTEXT, ir.Location.unknown():
         try:
             module = ir.Module.parse(source)

@@ -20,26 +20,28 @@ def _key(o):
             tuple(r.type for r in o.results))
 
 
-def cse_block(block, seen: dict) -> None:
-    seen = dict(seen)
-    for op in list(block.operations):
-        o = op.operation
-        if o.regions:
-            for region in o.regions:
-                for inner in region.blocks:
-                    cse_block(inner, {})  # plait regions are isolated from above
-            continue
-        opdef = OPS.get(o.name)
-        if opdef is None or not opdef.has(Pure) or not len(o.results):
-            continue
-        key = _key(o)
-        prev = seen.get(key)
-        if prev is None:
-            seen[key] = o
-            continue
-        for old, new in zip(o.results, prev.results):
-            old.replace_all_uses_with(new)
-        o.erase()
+def cse_block(block) -> None:
+    """CSE in `block` and, each on its own (plait regions are isolated from above), in the
+    blocks nested in it; iterative, as nests may be deep."""
+    blocks = [block]
+    while blocks:
+        seen: dict = {}
+        for op in list(blocks.pop().operations):
+            o = op.operation
+            if o.regions:
+                blocks.extend(b for r in o.regions for b in r.blocks)
+                continue
+            opdef = OPS.get(o.name)
+            if opdef is None or not opdef.has(Pure) or not len(o.results):
+                continue
+            key = _key(o)
+            prev = seen.get(key)
+            if prev is None:
+                seen[key] = o
+                continue
+            for old, new in zip(o.results, prev.results):
+                old.replace_all_uses_with(new)
+            o.erase()
 
 
 @dataclass
@@ -51,4 +53,4 @@ class CSEPass(Pass):
         for func in module.regions[0].blocks[0].operations:
             for region in func.operation.regions:
                 for block in region.blocks:
-                    cse_block(block, {})
+                    cse_block(block)

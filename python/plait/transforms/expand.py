@@ -9,14 +9,35 @@ generated once.
 
 from __future__ import annotations
 
+import functools
+
 from plait._mlir import ir
 from plait.dialect import OPS
 from plait.dialect import control as C
+from plait.dialect.base import Symbol
 from plait.dialect.traits import Transformation
-from plait.ir.funcs import FuncTable, clone_into, finish_func, func_body, new_func, symbol_name
+from plait.ir.funcs import (
+    FuncTable,
+    clone_into,
+    finish_func,
+    func_body,
+    new_func,
+    symbol_attr,
+    symbol_name,
+)
 from plait.transforms.base import fail
 
-SYMBOL_ATTRS = ("callee", "jvp", "fwd", "bwd")  # attributes naming functions
+
+@functools.cache
+def _symbol_attrs(name: str) -> tuple[str, ...]:
+    """The attributes naming functions of ops called `name`: a func.call's callee, and a plait
+    op's Symbol attributes (which plait-verify checks); other ops' attributes name none."""
+    if name == "func.call":
+        return ("callee",)
+    opdef = OPS.get(name)
+    if opdef is None:
+        return ()
+    return tuple(k for k, codec in opdef.attrs.items() if isinstance(codec, Symbol))
 
 
 class ModuleState:
@@ -92,11 +113,11 @@ def require_body(state, name: str):
 def referenced_functions(op: ir.Operation) -> list[str]:
     """The functions an op names (a call's callee, a custom rule's functions)."""
     attrs = op.attributes
-    return [ir.FlatSymbolRefAttr(attrs[a]).value for a in SYMBOL_ATTRS if a in attrs]
+    return [symbol_attr(op, a) for a in _symbol_attrs(op.name) if a in attrs]
 
 
 def callee_of(op: ir.Operation) -> str:
-    return ir.FlatSymbolRefAttr(op.attributes["callee"]).value
+    return symbol_attr(op, "callee")
 
 
 def _walk_ops(func_op):
@@ -171,7 +192,7 @@ def call(state, name: str, operands) -> list:
     for op in ops[:-1]:
         o = op.operation
         if o.name == "func.call":
-            callee = ir.FlatSymbolRefAttr(o.attributes["callee"]).value
+            callee = symbol_attr(o, "callee")
             for r, v in zip(o.results, call(state, callee, [mapping.get(a, a)
                                                             for a in o.operands])):
                 mapping[r] = v

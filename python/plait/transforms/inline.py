@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from plait._mlir import ir
-from plait.ir.funcs import FuncTable, clone_into, func_body, symbol_name
+from plait.ir.funcs import FuncTable, clone_into, func_body, symbol_attr, symbol_name
 from plait.transforms.base import Pass, fail
 from plait.transforms.dce import DCEPass
 
@@ -81,7 +81,7 @@ def _reachable_calls(funcs, root, private_only: bool) -> list:
 def _inlinable_callee(funcs, call, private_only: bool = True):
     """The callee of `call` if it has a body (and, with `private_only`, is private), else
     None."""
-    callee = funcs[ir.FlatSymbolRefAttr(call.attributes["callee"]).value]
+    callee = funcs[symbol_attr(call, "callee")]
     if not len(callee.regions[0].blocks):
         return None
     if private_only and "sym_visibility" not in callee.attributes:

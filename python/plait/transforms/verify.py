@@ -18,7 +18,7 @@ from plait._mlir import CONTEXT, ir
 from plait.core import aval as _aval
 from plait.core.errors import PlaitError
 from plait.dialect import OPS
-from plait.dialect.base import DISCARDABLE_ATTRS
+from plait.dialect.base import DISCARDABLE_ATTRS, REMAT_ATTR, Symbol
 from plait.ir.funcs import function_type, symbol_name
 from plait.transforms.base import Pass, plait_funcs
 
@@ -89,10 +89,15 @@ def _callee_errors(op, opdef, funcs: dict) -> Iterator[str]:
     if params.get("callee") is None:
         yield f"'{name}' is missing attribute(s) callee"
         return
-    callee = funcs.get(params["callee"])
-    if callee is None:
-        yield f"'{name}' refers to @{params['callee']}, which is not a function of this module"
+    missing = [(k, params[k]) for k, codec in opdef.attrs.items()
+               if isinstance(codec, Symbol) and params.get(k) is not None
+               and params[k] not in funcs]
+    for k, f in missing:
+        yield (f"'{name}' attribute '{k}' refers to @{f}, which is not a function of this "
+               "module")
+    if missing:
         return
+    callee = funcs[params["callee"]]
     ftype = function_type(callee)
     try:
         operand_types, result_types = opdef.signature(list(ftype.inputs), list(ftype.results),
@@ -131,6 +136,10 @@ class VerifyPass(Pass):
             except PlaitError as e:
                 self.emit_error(op, e.bare_message)
                 return ir.WalkResult.ADVANCE
+            if REMAT_ATTR in op.attributes and \
+                    not isinstance(op.attributes[REMAT_ATTR], ir.StringAttr):
+                self.emit_error(op, f"'{name}' attribute '{REMAT_ATTR}' must be a string (a "
+                                    f"checkpoint policy), got {op.attributes[REMAT_ATTR]}")
             if name.startswith("plait."):
                 try:
                     for msg in op_errors(op, funcs):
@@ -139,8 +148,18 @@ class VerifyPass(Pass):
                     self.emit_error(op, _named(name, e.bare_message))
                 except Exception as e:  # a type rule that crashes on bad IR still names the op
                     self.emit_error(op, f"'{name}' {type(e).__name__}: {e}")
+            elif name == "func.func":
+                self._check_terminator(op)
             elif not CONTEXT.is_registered_operation(name):
                 self.emit_error(op, f"unknown op '{name}'")
             return ir.WalkResult.ADVANCE
 
         module.walk(visit)
+
+    def _check_terminator(self, func_op) -> None:
+        """MLIR takes an unregistered last op for a terminator; plait's passes need a return."""
+        for block in func_op.regions[0].blocks:
+            ops = block.operations
+            if not len(ops) or ops[len(ops) - 1].operation.name != "func.return":
+                self.emit_error(func_op, f"function @{symbol_name(func_op)}'s body must end "
+                                         "with func.return")
