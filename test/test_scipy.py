@@ -187,6 +187,12 @@ SPECIAL = [
         x.reshape(3, -1), axis=1)), X[:120]),
     ("log_softmax", lambda sp, x: (sp.special.log_softmax(x), sp.special.log_softmax(
         x.reshape(3, -1), axis=0)), X[:120]),
+    ("erfinv", lambda sp, x: sp.special.erfinv(2 * x - 1), U),
+    ("gammaln", lambda sp, x: sp.special.gammaln(x * 20), U),
+    ("betaln", lambda sp, x: sp.special.betaln(x * 5, 3 - x), U),
+    ("digamma", lambda sp, x: sp.special.digamma(x * 10), U),
+    ("polygamma", lambda sp, x: (sp.special.polygamma(0, x * 4), sp.special.polygamma(
+        1, x * 4), sp.special.polygamma(2, x + 1)), U),
 ]
 
 
@@ -208,6 +214,9 @@ def test_special_derivatives_match_jax(name, fn, x):
     """grad of a sum and its second derivative (forward over reverse), against jax.scipy: jax's
     JVP rules (xlogy at 0, log_ndtr in the tails) included."""
     x = x[np.abs(x) < 25] if name not in ("logit", "xlog1py") else x
+    if name == "betaln":
+        pytest.skip("jax's betaln has a wrong second derivative at a + b = 5 (0.040 where "
+                    "scipy's polygamma gives 0.971): test_betaln_derivatives checks plait's")
 
     def loss(sp, xp):
         return lambda x: sum(xp.sum(xp.where(xp.isfinite(y), y, 0.0))
@@ -219,6 +228,19 @@ def test_special_derivatives_match_jax(name, fn, x):
     got = plait.jvp(plait.grad(loss(psp, pnp)), (x,), (v,))[1]
     want = jax.jvp(jax.grad(loss(jsp, jnp)), (x,), (v,))[1]
     _close(got, want, f64, 1000, what="jvp of grad")
+
+
+def test_betaln_derivatives():
+    """d/dx betaln(5x, 3 - x) and its second derivative, from scipy's polygamma."""
+    x = U
+    got = plait.grad(lambda x: pnp.sum(psp.special.betaln(5 * x, 3 - x)))(x)
+    want = 5 * ss.digamma(5 * x) - ss.digamma(3 - x) - 4 * ss.digamma(4 * x + 3)
+    _close(got, want, f64, 100, what="grad")
+    got = plait.jvp(plait.grad(lambda x: pnp.sum(psp.special.betaln(5 * x, 3 - x))), (x,),
+                    (np.ones_like(x),))[1]
+    want = (25 * ss.polygamma(1, 5 * x) + ss.polygamma(1, 3 - x)
+            - 16 * ss.polygamma(1, 4 * x + 3))
+    _close(got, want, f64, 1000, what="second derivative")
 
 
 def test_special_has_the_functions_of_the_brief():

@@ -1,5 +1,6 @@
 """`plait.scipy.special`: jax.scipy.special's functions that compose from plait's ops (erf,
-erfc, expit, logit, xlogy, xlog1py, entr, logsumexp, ndtr, log_ndtr, softmax, log_softmax).
+erfc, erfinv, expit, logit, xlogy, xlog1py, entr, logsumexp, ndtr, log_ndtr, softmax,
+log_softmax, gammaln, betaln, digamma, polygamma).
 
 Each follows jax's formulation (its branches for accuracy in the tails, its derivatives where
 the naive composition would give NaN, e.g. xlogy at x = 0), so its values and derivatives are
@@ -19,8 +20,9 @@ from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.custom import custom_jvp
 from plait.numpy._core import numpy_function, promote_inexact
 
-__all__ = ["entr", "erf", "erfc", "expit", "log_ndtr", "log_softmax", "logit", "logsumexp",
-           "ndtr", "softmax", "xlog1py", "xlogy"]
+__all__ = ["betaln", "digamma", "entr", "erf", "erfc", "erfinv", "expit", "gammaln", "log_ndtr",
+           "log_softmax", "logit", "logsumexp", "ndtr", "polygamma", "softmax", "xlog1py",
+           "xlogy"]
 
 
 @numpy_function()
@@ -242,3 +244,38 @@ def log_ndtr(x, series_order=3):
         raise PlaitValueError(f"scipy.special.log_ndtr: series_order must be in 0..30, got "
                               f"{series_order}")
     return _log_ndtr(int(series_order))(_real_float(x, "log_ndtr"))
+
+
+@numpy_function()
+def erfinv(x):
+    """The inverse error function."""
+    (x,) = promote_inexact(x)
+    return lax.erf_inv(x)
+
+
+@numpy_function()
+def gammaln(x):
+    """log |Gamma(x)|."""
+    (x,) = promote_inexact(x)
+    return lax.lgamma(x)
+
+
+@numpy_function()
+def betaln(a, b):
+    """log |B(a, b)| = gammaln(a) + gammaln(b) - gammaln(a + b)."""
+    a, b = promote_inexact(a, b)
+    return lax.lgamma(a) + lax.lgamma(b) - lax.lgamma(a + b)
+
+
+@numpy_function()
+def digamma(x):
+    """The logarithmic derivative of Gamma."""
+    (x,) = promote_inexact(x)
+    return lax.digamma(x)
+
+
+@numpy_function()
+def polygamma(n, x):
+    """The n-th derivative of digamma (n a non-negative integer)."""
+    n, x = promote_inexact(n, x)
+    return lax.polygamma(n, x)
