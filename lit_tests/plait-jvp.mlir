@@ -412,3 +412,24 @@ func.func private @chol(%a: tensor<3x3xf32>) -> tensor<3x3xf32> {
   %0 = "plait.cholesky"(%a) : (tensor<3x3xf32>) -> tensor<3x3xf32>
   return %0 : tensor<3x3xf32>
 }
+
+// -----
+
+// stop_gradient's tangent is zero: the product rule keeps only the term through the other
+// operand, t * sg(x).
+// CHECK-LABEL: func.func private @cut_jvp
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[T:.*]]: tensor<4xf32>)
+// CHECK-DAG: %[[S:.*]] = "plait.stop_gradient"(%[[X]])
+// CHECK-DAG: %[[Y:.*]] = "plait.mul"(%[[S]], %[[X]])
+// CHECK-DAG: %[[DY:.*]] = "plait.mul"(%[[S]], %[[T]])
+// CHECK-NEXT: return %[[Y]], %[[DY]]
+func.func @stop_gradient(%x: tensor<4xf32>, %t: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = "plait.jvp"(%x, %t) {callee = @cut, diff_args = array<i64: 0>} : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+func.func private @cut(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.stop_gradient"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = "plait.mul"(%0, %x) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %1 : tensor<4xf32>
+}

@@ -517,3 +517,12 @@ func.func @callbacks(%x: tensor<3xf32>) -> tensor<3xf32> {
   %1 = "plait.pure_callback"(%x, %0) {callback = 5 : i64, result_types = [tensor<3xf32>]} : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
   return %1 : tensor<3xf32>
 }
+
+// stop_gradient only matters to the derivative passes: lowered, it is its operand.
+// CHECK-LABEL: func.func @stop_gradient
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @stop_gradient(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.stop_gradient"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

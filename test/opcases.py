@@ -244,6 +244,9 @@ UNARY = [
     Case("tanh_complex", "tanh", lambda L, x: L.lax.tanh(x), (Arg(M, c128, "unit"),), U1),
     Case("logistic", "logistic", lambda L, x: L.lax.logistic(x), (A1,), U1),
     Case("erf", "erf", lambda L, x: L.lax.erf(x), (A1,), U1),
+    # finite differences see the identity: only jax knows the derivative is cut
+    Case("stop_gradient", "stop_gradient", lambda L, x: L.lax.mul(L.lax.stop_gradient(x), x),
+         (A1,), U1, fd=False),
     Case("floor", "floor", lambda L, x: L.lax.add(L.lax.floor(x), x), (Arg(M, domain="frac"),),
          U1),
     Case("ceil", "ceil", lambda L, x: L.lax.mul(L.lax.ceil(x), x), (Arg(M, domain="frac"),), U1),

@@ -420,6 +420,7 @@ UNARY = [
     OpRec("neg", lax.neg, np.negative, NUMERIC),
     OpRec("abs", lax.abs, np.abs, NUMERIC, out=_real, skip=(u8,)),
     OpRec("sign", lax.sign, np.sign, NUMERIC, skip=(u8,)),
+    OpRec("stop_gradient", lax.stop_gradient, lambda x: x, NUMERIC, rejects=False),  # any dtype
     OpRec("exp", lax.exp, np.exp, INEXACT, domain="unit"),
     OpRec("log", lax.log, np.log, INEXACT, domain="pos"),
     OpRec("log1p", lax.log1p, np.log1p, INEXACT, domain="unit"),

@@ -93,6 +93,8 @@ floor = Unary("plait.floor", "Round toward -inf.", kinds=FLOAT, stablehlo="stabl
 ceil = Unary("plait.ceil", "Round toward +inf.", kinds=FLOAT, stablehlo="stablehlo.ceil")
 round = Unary("plait.round", "Round half to even.", kinds=FLOAT,
               stablehlo="stablehlo.round_nearest_even")
+stop_gradient = Unary("plait.stop_gradient", "The identity, whose derivative is zero: a value the "
+                      "AD passes do not differentiate through (jax.lax.stop_gradient).")
 is_finite = Unary("plait.is_finite", "True where x is neither inf nor nan.", kinds=FLOAT,
                   result_dtype=dtypes.bool_, stablehlo="stablehlo.is_finite")
 not_ = Unary("plait.not", "Logical (bool) or bitwise (integer) not.", kinds=LOGICAL,

@@ -16,7 +16,7 @@ import numpy as np
 from jaxlib import _jax
 
 from plait.core import aval as _aval
-from plait.core import dtypes
+from plait.core import dtypes, pytree
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
@@ -101,6 +101,20 @@ sin, cos, tan, tanh, logistic, erf, floor, ceil = map(_unary, (
     P.sin, P.cos, P.tan, P.tanh, P.logistic, P.erf, P.floor, P.ceil))
 round, is_finite, bitwise_not, real, imag = map(_unary, (
     P.round, P.is_finite, P.not_, P.real, P.imag))
+def stop_gradient(x):
+    """x, as a constant to differentiation: each inexact array of the pytree x goes through
+    `plait.stop_gradient` (the AD passes give it a zero derivative); others are returned."""
+    def stop(leaf):
+        if dtypes.is_inexact(dtypes.canonicalize(_aval_dtype(leaf))):
+            return bind(P.stop_gradient, leaf)
+        return leaf
+    return pytree.tree_map(stop, x)
+
+
+def _aval_dtype(x):
+    return x.dtype if hasattr(x, "dtype") else np.result_type(x)
+
+
 add, sub, mul, div, rem, pow, max, min, atan2 = map(_binary, (
     P.add, P.sub, P.mul, P.div, P.rem, P.pow, P.max, P.min, P.atan2))
 bitwise_and, bitwise_or, bitwise_xor, complex = map(_binary, (P.and_, P.or_, P.xor, P.complex))

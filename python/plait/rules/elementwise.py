@@ -42,7 +42,7 @@ from plait.transforms.transpose import deftranspose, is_linear
 # --- JVP ---------------------------------------------------------------------------------------
 
 jvp_rule(P.sign, P.floor, P.ceil, P.round, P.is_finite, P.not_, P.and_, P.or_, P.xor,
-         P.compare)(zero_jvp)
+         P.compare, P.stop_gradient)(zero_jvp)
 
 
 @defjvp(P.add)
@@ -288,6 +288,11 @@ def _lower_abs(op, params, operands, result_types):
     if dtypes.is_unsigned(dtype_of(x)):  # StableHLO's abs is for signed types
         return [x]
     return [create("stablehlo.abs", result_types, [x]).results[0]]
+
+
+@register(P.stop_gradient)
+def _lower_stop_gradient(op, params, operands, result_types):
+    return list(operands)  # only the derivative passes see it
 
 
 @register(P.sign)
