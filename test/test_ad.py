@@ -29,13 +29,10 @@ from plait.dialect import OPS
 from plait.dialect.traits import CustomRule, Transformation
 
 # jax warns when converting complex to real (the convert record), as NumPy does
-pytestmark = pytest.mark.filterwarnings("ignore:Casting complex values to real")
+pytestmark = [pytest.mark.filterwarnings("ignore:Casting complex values to real"),
+              pytest.mark.usefixtures("x64")]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _x64():
-    with jax.enable_x64(True):
-        yield
 
 
 def _rng(*parts):

@@ -28,10 +28,7 @@ BATCHES = [pytest.param(b, id="x".join(map(str, b)) or "single") for b in ((), (
 HERE = __file__
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _x64():
-    with jax.enable_x64(True):
-        yield
+pytestmark = pytest.mark.usefixtures("x64")  # the oracles compute in float64
 
 
 def _tol(dt):

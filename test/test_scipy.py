@@ -24,10 +24,7 @@ REAL = [pytest.param(d, id=d.name) for d in (f32, f64)]
 HERE = __file__
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _x64():
-    with jax.enable_x64(True):
-        yield
+pytestmark = pytest.mark.usefixtures("x64")  # the oracles compute in float64
 
 
 def _tol(dt):

@@ -22,11 +22,7 @@ from opcases import PL
 import plait
 import plait.numpy as pnp
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _x64():
-    with jax.enable_x64(True):
-        yield
+pytestmark = pytest.mark.usefixtures("x64")  # the oracles compute in float64
 
 
 def _close(got, want, tol=1e-12, what=""):

@@ -29,10 +29,7 @@ jl = jax.lax
 bf16 = np.dtype(ml_dtypes.bfloat16)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _x64():
-    with jax.enable_x64(True):
-        yield
+pytestmark = pytest.mark.usefixtures("x64")  # the oracles compute in float64
 
 
 def _close(got, want, tol):
