@@ -13,7 +13,21 @@ from plait.core import dtypes
 from plait.core.errors import ConcretizationError, PlaitTypeError, PlaitValueError
 
 
-class ShapedArray:
+class Shaped:
+    """`ndim` and `size` of anything with a `shape`."""
+
+    __slots__ = ()
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+
+class ShapedArray(Shaped):
     """The abstract value of an array: static shape, dtype and JAX's weak_type flag."""
 
     __slots__ = ("shape", "dtype", "weak_type", "_hash")
@@ -23,14 +37,6 @@ class ShapedArray:
         self.dtype = dtype
         self.weak_type = weak_type
         self._hash = hash((self.shape, dtype, weak_type))
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    @property
-    def size(self) -> int:
-        return math.prod(self.shape)
 
     def update(self, shape=None, dtype=None, weak_type=None) -> ShapedArray:
         return ShapedArray(self.shape if shape is None else shape,
@@ -54,7 +60,7 @@ class ShapedArray:
     __repr__ = str_short
 
 
-class ShapeDtypeStruct:
+class ShapeDtypeStruct(Shaped):
     """A shape and dtype standing for an array (jax's ShapeDtypeStruct): what
     `plait.eval_shape` returns, and what `jit(f).trace/.lower` and `eval_shape` take in place
     of an array. It has no value, so a program cannot run on it."""
@@ -66,14 +72,6 @@ class ShapeDtypeStruct:
         self.dtype = dtypes.canonicalize(dtype)
         self.weak_type = bool(weak_type)
         self.sharding = sharding
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    @property
-    def size(self) -> int:
-        return math.prod(self.shape)
 
     def aval(self) -> ShapedArray:
         return ShapedArray(self.shape, self.dtype, self.weak_type)

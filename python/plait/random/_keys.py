@@ -20,6 +20,7 @@ import numpy as np
 from plait import lax
 from plait import numpy as pnp
 from plait.core import dtypes
+from plait.core.aval import Shaped
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.jitting import jit
 from plait.lax._lax import _is_array
@@ -31,7 +32,7 @@ IMPL = "threefry2x32"
 
 
 @register_pytree_node_class
-class PRNGKeyArray:
+class PRNGKeyArray(Shaped):
     """An array of typed keys (jax's `key<fry>` dtype): uint32 words of shape
     `shape + (2,)` underneath (`key_data`)."""
 
@@ -50,14 +51,6 @@ class PRNGKeyArray:
     @property
     def shape(self) -> tuple:
         return tuple(self._base.shape[:-1])
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    @property
-    def size(self) -> int:
-        return math.prod(self.shape)
 
     @property
     def dtype(self) -> str:
