@@ -434,6 +434,60 @@ def test_sharded_generation_needs_no_collectives(mode):
                 assert coll not in text, coll
 
 
+# --- rng_bit_generator keys (impl=) ------------------------------------------------------------
+
+@pytest.mark.parametrize("impl", ["rbg", "unsafe_rbg"])
+def test_rbg_keys_match_jax(mode, impl):
+    """Seeding, split, fold_in, bits and samplers of rbg keys: jax's bits (XLA's generator on
+    the same backend), typed and raw."""
+    k, jk = pr.key(3, impl=impl), jax.random.key(3, impl=impl)
+    assert k.dtype == str(jk.dtype) and pr.key_impl(k) == impl
+    same_bits(pr.key_data(k), jax.random.key_data(jk))
+    same_bits(pr.PRNGKey(-2, impl=impl), jax.random.PRNGKey(-2, impl=impl))
+    for num in (1, 3, (2, 3)):
+        same_bits(pr.key_data(pr.split(k, num)), jax.random.key_data(jax.random.split(jk, num)))
+    for d in (0, 7, 2**32 - 1):
+        same_bits(pr.key_data(pr.fold_in(k, d)),
+                  jax.random.key_data(jax.random.fold_in(jk, d)))
+    for dt in (np.uint8, np.uint16, np.uint32):
+        same_bits(pr.bits(k, (5, 3), dt), jax.random.bits(jk, (5, 3), dt))
+    same_bits(plait.jit(lambda k: pr.normal(pr.split(k)[1], (4, 3)))(k),
+              jax.jit(lambda k: jax.random.normal(jax.random.split(k)[1], (4, 3)))(jk))
+    same_bits(pr.randint(k, (6,), -5, 9), jax.random.randint(jk, (6,), -5, 9))
+    same_bits(pr.permutation(k, 10), jax.random.permutation(jk, 10))
+    np.testing.assert_allclose(plait.jit(lambda k: pr.gamma(k, 2.5, (4,)))(k),  # ~1 ulp
+                               jax.jit(lambda k: jax.random.gamma(k, 2.5, (4,)))(jk), rtol=1e-6)
+
+
+def test_rbg_keys_under_vmap_are_a_loop():
+    """Each rbg key of a batch draws its own bits (a loop over the keys is the oracle)."""
+    ks = pr.split(pr.key(1, impl="rbg"), 3)
+    got = plait.vmap(lambda k: pr.uniform(k, (4,)))(ks)
+    for i in range(3):
+        same_bits(got[i], pr.uniform(ks[i], (4,)))
+    assert not np.array_equal(np.asarray(got[0]), np.asarray(got[1]))
+
+
+def test_default_prng_impl_reads_raw_keys_and_keys_the_caches():
+    """Raw keys follow plait.config.default_prng_impl as jax's follow jax_default_prng_impl; a
+    jitted sampler traced under one default is not reused under the other."""
+    draw = plait.jit(lambda k: pr.uniform(k, (3,)))
+    threefry = draw(pr.PRNGKey(0))
+    old = jax.config.jax_default_prng_impl
+    try:
+        jax.config.update("jax_default_prng_impl", "rbg")
+        with plait.config.override(default_prng_impl="rbg"):
+            raw = pr.PRNGKey(0)
+            same_bits(raw, jax.random.PRNGKey(0))
+            same_bits(draw(raw), jax.random.uniform(jax.random.PRNGKey(0), (3,)))
+            assert pr.key(0).dtype == "key<rbg>"
+    finally:
+        jax.config.update("jax_default_prng_impl", old)
+    same_bits(draw(pr.PRNGKey(0)), threefry)
+    with pytest.raises(plait.PlaitValueError, match="one of"):
+        plait.config.default_prng_impl = "philox"
+
+
 # --- errors ---------------------------------------------------------------------------------------
 
 def test_bad_input_raises_typed_errors_at_the_call():
@@ -457,7 +511,8 @@ def test_bad_input_raises_typed_errors_at_the_call():
         (lambda: pr.choice(k, 3, (2,), p=np.array([0.5, -0.1, 0.6])), plait.PlaitValueError,
          "non-negative"),
         (lambda: pr.bernoulli(k, np.int32(1)), plait.PlaitTypeError, "floating"),
-        (lambda: pr.normal(jax.random.key(0, impl="rbg")), plait.PlaitValueError, "threefry"),
+        (lambda: pr.key(0, impl="philox"), plait.PlaitValueError, "unknown PRNG"),
+        (lambda: pr.normal(pr.PRNGKey(0, impl="rbg")), plait.PlaitTypeError, "(..., 2)"),
         (lambda: pr.multivariate_normal(k, np.zeros(2), np.eye(3)), plait.PlaitValueError,
          "(..., n, n)"),
         (lambda: plait.jit(lambda k: pr.normal(k, (2, "a")))(k), plait.PlaitTypeError, "shape"),

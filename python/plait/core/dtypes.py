@@ -34,7 +34,9 @@ class Config:
     `debug_nans` / `debug_infs` (a NaN / Inf in a result raises FloatingPointError at the line
     of the op that made it; `PLAIT_DEBUG_NANS=1`, `PLAIT_DEBUG_INFS=1`),
     `threefry_partitionable` (jax's flag of that name: the counter layout of plait.random's
-    split and bits, True by default as in jax), and `compilation_cache_dir` (compiled programs
+    split and bits, True by default as in jax), `default_prng_impl` (jax's flag of that name:
+    the generator of keys made without `impl=` and of raw keys: "threefry2x32", "rbg" or
+    "unsafe_rbg"), and `compilation_cache_dir` (compiled programs
     kept on disk for other processes; `PLAIT_COMPILATION_CACHE_DIR`).
 
     Traced programs depend on the dtypes and flags, so caches key on `key()`; a cache that
@@ -42,8 +44,9 @@ class Config:
 
     _DTYPES = ("default_int", "default_float", "default_complex")
     _FLAGS = ("debug_checks", "debug_nans", "debug_infs", "threefry_partitionable")
+    _CHOICES = {"default_prng_impl": ("threefry2x32", "rbg", "unsafe_rbg")}
     _PATHS = ("compilation_cache_dir",)  # not in key(): programs do not depend on them
-    _SETTINGS = _DTYPES + _FLAGS + _PATHS
+    _SETTINGS = _DTYPES + _FLAGS + tuple(_CHOICES) + _PATHS
 
     def __init__(self) -> None:
         object.__setattr__(self, "on_change", [])
@@ -53,6 +56,7 @@ class Config:
         for flag in ("debug_checks", "debug_nans", "debug_infs"):  # PLAIT_DEBUG_CHECKS=1, ...
             setattr(self, flag, os.environ.get(f"PLAIT_{flag.upper()}", "") not in ("", "0"))
         self.threefry_partitionable = True
+        self.default_prng_impl = "threefry2x32"
         self.compilation_cache_dir = os.environ.get("PLAIT_COMPILATION_CACHE_DIR") or None
 
     def __setattr__(self, name, value) -> None:
@@ -62,6 +66,10 @@ class Config:
                 raise PlaitTypeError(f"plait.config.{name}: dtype {value} is not supported")
         elif name in self._FLAGS:
             value = bool(value)
+        elif name in self._CHOICES:
+            if value not in self._CHOICES[name]:
+                raise PlaitValueError(f"plait.config.{name}: {value!r} is not one of "
+                                      + ", ".join(self._CHOICES[name]))
         elif name in self._PATHS:
             value = os.fspath(value) if value else None
         else:
@@ -69,7 +77,8 @@ class Config:
                                  + ", ".join(self._SETTINGS))
         object.__setattr__(self, name, value)
         object.__setattr__(self, "_key", tuple(getattr(self, f, None)
-                                               for f in self._DTYPES + self._FLAGS))
+                                               for f in self._DTYPES + self._FLAGS
+                                               + tuple(self._CHOICES)))
         for callback in self.on_change:
             callback()
 

@@ -1,4 +1,5 @@
-"""`plait.random`: jax.random's API and its bits, built from plait ops (threefry2x32 keys).
+"""`plait.random`: jax.random's API and its bits, built from plait ops (threefry2x32 keys by
+default; rbg and unsafe_rbg keys with `impl=`, as jax).
 
     import plait, plait.random as pr
     k1, k2 = pr.split(pr.key(0))

@@ -1,12 +1,21 @@
-"""Threefry-2x32 keys as jax.random makes them: seeding, split, fold_in and random bits.
+"""PRNG keys as jax.random makes them: seeding, split, fold_in and random bits, for jax's three
+generators (`impl=`).
 
-A key is two uint32 words. `key(seed)` wraps them in a `PRNGKeyArray` (jax's typed keys);
-`PRNGKey(seed)` returns the raw uint32[2] array; every function takes either, and jax's own
-keys. Counters follow `plait.config.threefry_partitionable` (jax's flag): partitionable draws
-hash each element's linear index, so a sharded draw needs no communication; the original
-layout pairs the first half of a flat counter array with the second. The arithmetic is
-jax's, op for op, so the bits are jax's. Each public function runs as one staged program
-when called eagerly (a jit inside), as jax's do.
+- "threefry2x32" (the default): a key is two uint32 words, hashed by Threefry-2x32. Counters
+  follow `plait.config.threefry_partitionable` (jax's flag): partitionable draws hash each
+  element's linear index, so a sharded draw needs no communication; the original layout pairs
+  the first half of a flat counter array with the second.
+- "rbg": four words, XLA's `rng_bit_generator` state for bits; split and fold_in apply threefry
+  to each half of the key.
+- "unsafe_rbg": as rbg, but split and fold_in hash with rng_bit_generator too (faster, no
+  guarantees).
+
+`key(seed)` wraps the words in a `PRNGKeyArray` (jax's typed keys, which carry their
+generator); `PRNGKey(seed)` returns the raw uint32 words, read with
+`plait.config.default_prng_impl`. Every function takes either, and jax's own keys. The
+arithmetic is jax's, op for op, so the bits are jax's (rng_bit_generator's are XLA's, so they
+match jax's on the same backend). Each public function runs as one staged program when called
+eagerly (a jit inside), as jax's do.
 """
 
 from __future__ import annotations
@@ -28,25 +37,27 @@ from plait.runtime.array import Array
 from plait.tree_util import register_pytree_node_class
 
 u32, u64 = dtypes.uint32, dtypes.uint64
-IMPL = "threefry2x32"
+THREEFRY, RBG, UNSAFE_RBG = "threefry2x32", "rbg", "unsafe_rbg"
+_TAGS = {THREEFRY: "fry", RBG: "rbg", UNSAFE_RBG: "urbg"}  # jax's key dtype names
+_WORDS = {THREEFRY: 2, RBG: 4, UNSAFE_RBG: 4}
 
 
 @register_pytree_node_class
 class PRNGKeyArray(Shaped):
-    """An array of typed keys (jax's `key<fry>` dtype): uint32 words of shape
-    `shape + (2,)` underneath (`key_data`)."""
+    """An array of typed keys (jax's `key<fry>`, `key<rbg>`, `key<urbg>` dtypes): uint32 words
+    of shape `shape + (words,)` underneath (`key_data`), and the generator they are for."""
 
-    __slots__ = ("_base",)
+    __slots__ = ("_base", "impl")
 
-    def __init__(self, data):
-        self._base = data
+    def __init__(self, data, impl: str = THREEFRY):
+        self._base, self.impl = data, impl
 
     def tree_flatten(self):
-        return (self._base,), None
+        return (self._base,), self.impl
 
     @classmethod
-    def tree_unflatten(cls, aux, children):
-        return cls(children[0])
+    def tree_unflatten(cls, impl, children):
+        return cls(children[0], impl)
 
     @property
     def shape(self) -> tuple:
@@ -54,7 +65,7 @@ class PRNGKeyArray(Shaped):
 
     @property
     def dtype(self) -> str:
-        return "key<fry>"
+        return f"key<{_TAGS[self.impl]}>"
 
     def __len__(self) -> int:
         if not self.shape:
@@ -68,16 +79,17 @@ class PRNGKeyArray(Shaped):
         idx = idx if isinstance(idx, tuple) else (idx,)
         if any(i is Ellipsis for i in idx):
             raise PlaitTypeError("key arrays are indexed without Ellipsis")
-        return PRNGKeyArray(self._base[idx])
+        return PRNGKeyArray(self._base[idx], self.impl)
 
     def reshape(self, *shape):
         shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
-        return PRNGKeyArray(pnp.reshape(self._base, tuple(shape) + (2,)))
+        words = _WORDS[self.impl]
+        return PRNGKeyArray(pnp.reshape(self._base, tuple(shape) + (words,)), self.impl)
 
     def __repr__(self) -> str:
         if isinstance(self._base, Array):
-            return f"Array({np.asarray(self._base).tolist()}, dtype=key<fry>)"
-        return f"PRNGKeyArray(shape={self.shape}, dtype=key<fry>)"
+            return f"Array({np.asarray(self._base).tolist()}, dtype={self.dtype})"
+        return f"PRNGKeyArray(shape={self.shape}, dtype={self.dtype})"
 
 
 def _jax_key(x) -> bool:
@@ -88,56 +100,63 @@ def key_data(keys):
     """The uint32 words of keys (the identity on a raw key)."""
     if isinstance(keys, PRNGKeyArray):
         return keys._base
-    return check_key("key_data", keys, single=False)[0]
+    return check_key("key_data", keys, single=False)[0]._base
+
+
+def _impl(impl) -> str:
+    """The generator named by `impl=` (None: plait.config.default_prng_impl)."""
+    if impl is None:
+        return dtypes.config.default_prng_impl
+    if impl not in _WORDS:
+        raise PlaitValueError(f"unknown PRNG implementation {impl!r}; plait.random has "
+                              + ", ".join(_WORDS))
+    return impl
+
+
+def _check_words(name: str, data, impl: str) -> None:
+    words = _WORDS[impl]
+    if data.dtype != u32 or data.ndim < 1 or data.shape[-1] != words:
+        raise PlaitTypeError(f"{name}: expected a PRNG key (from plait.random.key or PRNGKey): "
+                             f"{impl} keys are uint32 arrays of shape (..., {words}), got "
+                             f"{data.dtype}{list(data.shape)}")
 
 
 def wrap_key_data(key_bits, *, impl=None):
-    """Typed keys from uint32 words of shape `(..., 2)`."""
-    _check_impl(impl)
+    """Typed keys from uint32 words of shape `(..., words)`."""
+    impl = _impl(impl)
     x = key_bits if _is_array(key_bits) else pnp.asarray(key_bits)
-    if x.dtype != u32 or x.ndim < 1 or x.shape[-1] != 2:
-        raise PlaitTypeError(f"wrap_key_data takes uint32 key data of shape (..., 2) for "
-                             f"{IMPL}, got {x.dtype}{list(x.shape)}")
-    return PRNGKeyArray(x)
+    _check_words("wrap_key_data", x, impl)
+    return PRNGKeyArray(x, impl)
 
 
 def key_impl(keys) -> str:
-    check_key("key_impl", keys, single=False)
-    return IMPL
-
-
-def _check_impl(impl) -> None:
-    if impl not in (None, IMPL):
-        raise PlaitValueError(f"plait.random implements only the {IMPL} PRNG, not {impl!r}")
+    """The name of the generator `keys` are for."""
+    return check_key("key_impl", keys, single=False)[0].impl
 
 
 def check_key(name: str, key, single: bool = True):
-    """(uint32 words of shape (..., 2), whether typed). Raw keys are uint32 arrays of shape
-    (2,) (jax's legacy keys); a function of one key rejects key arrays."""
+    """(the key as a PRNGKeyArray, whether it was typed). Raw keys are uint32 arrays of the
+    default generator's words (jax's legacy keys); a function of one key rejects key arrays."""
     if _jax_key(key):
-        impl = str(jax.random.key_impl(key))
-        if IMPL not in impl:
-            raise PlaitValueError(f"{name}: plait.random implements only the {IMPL} PRNG, "
-                                  f"got a jax key of {impl}")
-        key = PRNGKeyArray(pnp.asarray(np.asarray(jax.random.key_data(key))))
+        key = PRNGKeyArray(pnp.asarray(np.asarray(jax.random.key_data(key))),
+                           _impl(str(jax.random.key_impl(key))))
     if isinstance(key, PRNGKeyArray):
-        data, typed = key._base, True
+        typed = True
     elif _is_array(key) or isinstance(key, (np.ndarray, jax.Array)):
-        data, typed = (key if _is_array(key) else pnp.asarray(key)), False
-        if data.dtype != u32 or data.ndim < 1 or data.shape[-1] != 2:
-            raise PlaitTypeError(f"{name}: expected a PRNG key (from plait.random.key or "
-                                 f"PRNGKey), got an array of {data.dtype}{list(data.shape)}")
+        data, impl = (key if _is_array(key) else pnp.asarray(key)), _impl(None)
+        _check_words(name, data, impl)
+        key, typed = PRNGKeyArray(data, impl), False
     else:
         raise PlaitTypeError(f"{name}: expected a PRNG key (from plait.random.key or PRNGKey),"
                              f" got {type(key).__name__}")
-    if single and data.ndim != 1:
+    if single and key.shape:
         raise PlaitTypeError(f"{name} takes a single key, got a key array of shape "
-                             f"{tuple(data.shape[:-1])}; map over keys with plait.vmap")
-    return data, typed
+                             f"{key.shape}; map over keys with plait.vmap")
+    return key, typed
 
 
-def _rewrap(data, typed: bool):
-    return PRNGKeyArray(data) if typed else data
+def _rewrap(key: PRNGKeyArray, typed: bool):
+    return key if typed else key._base
 
 
 # --- seeding ---------------------------------------------------------------------------------
@@ -170,16 +189,21 @@ def _seed_words(s):
     return lax.concatenate([lax.reshape(hi, (1,)), lax.reshape(lo, (1,))], 0)
 
 
+def _seed_key(s, impl: str):
+    """A key's words from a seed: rbg keys repeat the threefry words (as jax)."""
+    words = _seed_words(s)
+    return words if impl == THREEFRY else lax.concatenate([words, words], 0)
+
+
 def key(seed, *, impl=None):
     """A typed key from an integer seed (jax.random.key)."""
-    _check_impl(impl)
-    return PRNGKeyArray(_seed_words(_seed_array(seed)))
+    impl = _impl(impl)
+    return PRNGKeyArray(_seed_key(_seed_array(seed), impl), impl)
 
 
 def PRNGKey(seed, *, impl=None):  # noqa: N802  (jax's name)
-    """The raw uint32[2] key of an integer seed (jax.random.PRNGKey)."""
-    _check_impl(impl)
-    return _seed_words(_seed_array(seed))
+    """The raw uint32 words of an integer seed's key (jax.random.PRNGKey)."""
+    return _seed_key(_seed_array(seed), _impl(impl))
 
 
 # --- the block function and its counters -------------------------------------------------------
@@ -233,14 +257,36 @@ def _canonical_shape(name: str, shape) -> tuple:
     return shape
 
 
-def split_data(k, shape: tuple):
-    """uint32 words of new keys, shape `shape + (2,)`."""
+def _threefry_split(k, shape: tuple):
     if dtypes.config.threefry_partitionable:
         b0, b1 = threefry_2x32(k, *_iota_2x32(shape))
         return lax.concatenate([lax.reshape(b0, shape + (1,)), lax.reshape(b1, shape + (1,))],
                                len(shape))
     n = math.prod(shape)
     return lax.reshape(_hash_flat(k, lax.iota(u32, 2 * n)), shape + (2,))
+
+
+def _halves(k):
+    return lax.slice(k, (0,), (2,)), lax.slice(k, (2,), (4,))
+
+
+def _unsafe_rbg_split(k, shape: tuple):
+    """Every tenth row of rng_bit_generator's bits (jax's 'hash')."""
+    n = math.prod(shape)
+    _, rows = lax.rng_bit_generator(k, (10 * n, 4), u32)
+    return lax.reshape(lax.slice(rows, (0, 0), (10 * n, 4), (10, 1)), shape + (4,))
+
+
+def split_data(key: PRNGKeyArray, shape: tuple) -> PRNGKeyArray:
+    """Keys of `shape` made from one key."""
+    k = key._base
+    if key.impl == THREEFRY:
+        new = _threefry_split(k, shape)
+    elif key.impl == RBG:
+        new = lax.concatenate([_threefry_split(h, shape) for h in _halves(k)], len(shape))
+    else:
+        new = _unsafe_rbg_split(k, shape)
+    return PRNGKeyArray(new, key.impl)
 
 
 _split = jit(split_data, static_argnums=1)
@@ -252,8 +298,21 @@ def split(key, num=2):
     return _rewrap(_split(k, _canonical_shape("split", num)), typed)
 
 
-def fold_in_data(k, d):
+def _threefry_fold_in(k, d):
     return _hash_flat(k, lax.concatenate([lax.full((1,), 0, u32), lax.reshape(d, (1,))], 0))
+
+
+def fold_in_data(key: PRNGKeyArray, d) -> PRNGKeyArray:
+    """A key made from a key and a uint32 scalar."""
+    k = key._base
+    if key.impl == THREEFRY:
+        new = _threefry_fold_in(k, d)
+    elif key.impl == RBG:
+        new = lax.concatenate([_threefry_fold_in(h, d) for h in _halves(k)], 0)
+    else:
+        _, rows = lax.rng_bit_generator(_seed_key(d, RBG), (10, 4), u32)
+        new = lax.bitwise_xor(k, lax.reshape(lax.slice(rows, (9, 0), (10, 4)), (4,)))
+    return PRNGKeyArray(new, key.impl)
 
 
 _fold_in = jit(fold_in_data)
@@ -276,9 +335,15 @@ def fold_in(key, data):
     return _rewrap(_fold_in(k, d), typed)
 
 
-def random_bits(k, bit_width: int, shape: tuple):
-    """uint{bit_width} random bits of `shape` from one key's words."""
+def random_bits(key: PRNGKeyArray, bit_width: int, shape: tuple):
+    """uint{bit_width} random bits of `shape` from one key."""
     udt = np.dtype(f"uint{bit_width}")
+    if key.impl != THREEFRY:
+        return lax.rng_bit_generator(key._base, shape, udt)[1]
+    return _threefry_bits(key._base, bit_width, udt, shape)
+
+
+def _threefry_bits(k, bit_width: int, udt, shape: tuple):
     if dtypes.config.threefry_partitionable:
         b0, b1 = threefry_2x32(k, *_iota_2x32(shape))
         if bit_width == 64:
