@@ -692,6 +692,52 @@ def _random_split():
                        lambda k: jax.random.key_data(jax.random.split(k, 10000)))
 
 
+def _dropout_step(np_mod, ad_mod, random):
+    """An SGD step of a 3-layer MLP with dropout (rate 0.5) after each layer: bernoulli masks
+    drawn from a key split per layer, in the forward and backward pass."""
+    def loss(params, batch, key):
+        x, y = batch
+        for k, (w, b) in zip(random.split(key, len(params)), params):
+            x = np_mod.tanh(x @ w + b)
+            x = np_mod.where(random.bernoulli(k, 0.5, x.shape), x / 0.5, 0.0)
+        return np_mod.mean((x - y) ** 2)
+
+    def step(params, batch, key):
+        grads = ad_mod.grad(loss)(params, batch, key)
+        return jax.tree_util.tree_map(lambda p, g: p - 0.1 * g, params, grads)
+    return step
+
+
+@bench("run, dropout training step: 3-layer MLP, batch 256, width 256 (ms)", 1.0)
+def _dropout():
+    args = (mlp_params(3, width=256), batch(n=256, width=256))
+    fp, fj = plait.jit(_dropout_step(pnp, plait, pr)), jax.jit(_dropout_step(jnp, jax, jax.random))
+    ap, aj = _on_device(args, pnp), _on_device(args, jnp)
+    kp, kj = pr.key(0), jax.random.key(0)
+    block(fp(*ap, kp))
+    block(fj(*aj, kj))
+    tp, tj = alternate(lambda: per_call(lambda: block(fp(*ap, kp)), 20),
+                       lambda: per_call(lambda: block(fj(*aj, kj)), 20), repeat=5)
+    return tp * 1e3, tj * 1e3
+
+
+# --- sorting ---------------------------------------------------------------------------------
+
+def _million():
+    return (np.random.default_rng(0).normal(size=1_000_000).astype(np.float32),)
+
+
+@bench("run, sort of 1M float32 (ms)", 1.0)
+def _run_sort():
+    return _run_only(lambda: lax.sort, lambda: jax.lax.sort, _million())
+
+
+@bench("run, top_k(k=100) of 1M float32 (ms)", 1.0)
+def _run_top_k():
+    return _run_only(lambda: lambda x: lax.top_k(x, 100), lambda: lambda x: jax.lax.top_k(x, 100),
+                     _million())
+
+
 # --- host callbacks ---------------------------------------------------------------------------
 
 def _sgd_step(np_mod, ad_mod, debug_print):

@@ -110,8 +110,8 @@ def _canonical(x):
             "comparison_direction": hlo.ComparisonDirectionAttr.get(direction),
             "compare_type": hlo.ComparisonTypeAttr.get("FLOAT")}).results[0]
 
-    x = create("stablehlo.select", [x.type], [cmp(x, zero, "EQ"), zero, x]).results[0]
-    return create("stablehlo.select", [x.type], [cmp(x, x, "NE"), nan, x]).results[0]
+    unsigned = create("stablehlo.select", [x.type], [cmp(x, zero, "EQ"), zero, x]).results[0]
+    return create("stablehlo.select", [x.type], [cmp(x, x, "NE"), nan, unsigned]).results[0]
 
 
 def _comparator(region, scalar_types, num_keys: int) -> None:
