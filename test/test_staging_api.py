@@ -223,3 +223,18 @@ def test_check_grads_bad_arguments():
         plait.debug.check_grads(pnp.sin, (np.ones(2),), 0)
     with pytest.raises(plait.PlaitTypeError, match="int32"):
         plait.debug.check_grads(pnp.sin, (np.ones(2, np.int32),), 1)
+
+
+def test_a_program_with_nothing_to_expand_skips_the_cleanup_passes():
+    """Forward-only programs go to lowering as traced (cleanup would cost more than tracing);
+    one with a transformation or a custom rule is expanded and cleaned (its dead op erased)."""
+    def fwd(x):
+        pnp.tanh(x)  # dead: XLA drops it
+        return pnp.cos(x)
+
+    low = plait.jit(fwd).lower(np.float32(1.0))
+    assert low.as_text("plait") == low.as_text("traced")
+    assert float(plait.jit(fwd)(np.float32(1.0))) == pytest.approx(np.cos(1.0))
+    low = plait.jit(plait.grad(fwd)).lower(np.float32(1.0))
+    assert "plait.vjp" in low.as_text("traced") and "plait.vjp" not in low.as_text("plait")
+    assert "plait.tanh" not in low.as_text("plait")
