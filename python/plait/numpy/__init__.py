@@ -7,6 +7,7 @@ from plait.numpy import (  # noqa: F401
     fft,
     linalg,
 )
+from plait.numpy._array_api import __array_api_version__, __array_namespace_info__  # noqa: F401
 from plait.numpy._core import (  # noqa: F401
     abs,
     absolute,

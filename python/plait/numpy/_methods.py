@@ -6,8 +6,11 @@ Arrays call the eager (jitted) functions; tracers call the Python implementation
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
+from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.numpy import _core, _indexing, _linalg, _reductions, _shape
 from plait.runtime.array import Array
 from plait.staging.concrete import concrete_value
@@ -68,6 +71,18 @@ _CONVERSIONS = {
 }
 
 
+def _array_namespace(self, /, *, api_version=None):
+    """plait.numpy, the array API namespace of plait arrays."""
+    if api_version not in (None, "2021.12", "2022.12", "2023.12", "2024.12"):
+        raise PlaitValueError(f"plait.numpy implements the array API 2024.12, not {api_version}")
+    return sys.modules[__package__]
+
+
+def _setitem(self, idx, value):
+    raise PlaitTypeError(f"plait arrays are immutable: instead of x[idx] = y, use "
+                         f"x = x.at[idx].set(y) (got a {type(self).__name__})")
+
+
 def _install(cls, pick):
     for name, f in _BINARY.items():
         setattr(cls, f"__{name}__", pick(f))
@@ -79,6 +94,8 @@ def _install(cls, pick):
     for name, f in _METHODS.items():
         setattr(cls, name, pick(f))
     cls.__getitem__ = _indexing.getitem
+    cls.__setitem__ = _setitem
+    cls.__array_namespace__ = _array_namespace
     cls.reshape = _reshape
     cls.transpose = _transpose
     cls.T = property(lambda self: _shape.transpose(self))

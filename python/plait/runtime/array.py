@@ -11,7 +11,7 @@ import jax
 import numpy as np
 
 from plait.core.aval import ShapedArray
-from plait.core.errors import PlaitTypeError
+from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.runtime import device as _device
 
 
@@ -37,6 +37,17 @@ class Array:
 
     def devices(self):
         return self._buf.devices()
+
+    @property
+    def device(self):
+        """The array's device (its sharding when it spans several), as jax.Array's."""
+        return self._buf.device
+
+    def to_device(self, device, /, *, stream=None):
+        """A copy on `device` (the array API standard's name for device_put)."""
+        if stream is not None:
+            raise PlaitValueError("to_device: plait has no streams (stream must be None)")
+        return Array(jax.device_put(self._buf, device))
 
     @property
     def addressable_shards(self):
