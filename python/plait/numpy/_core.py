@@ -594,7 +594,7 @@ def square(x):
 @numpy_function()
 def reciprocal(x):
     (x,) = promote_inexact(x)
-    return lax.div(lax.full(x.shape, 1, x.dtype), x)
+    return lax.reciprocal(x)  # integer_pow(x, -1), as jax.numpy
 
 
 @numpy_function()
