@@ -130,7 +130,10 @@ def _logaddexp_in(exp, log1p_exp_scale, period):
     def f_jvp(primals, tangents):
         (x1, x2), (t1, t2) = primals, tangents
         out = f(x1, x2)
-        slope = lambda x: exp(lax.sub(_replace_inf(x), _replace_inf(out)))  # noqa: E731
+
+        def slope(x):
+            return exp(lax.sub(_replace_inf(x), _replace_inf(out)))
+
         return out, lax.add(lax.mul(t1, slope(x1)), lax.mul(t2, slope(x2)))
 
     return f
@@ -451,8 +454,10 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
         return lax.complex(nan_to_num(lax.real(x), nan=nan, posinf=posinf, neginf=neginf),
                            nan_to_num(lax.imag(x), nan=nan, posinf=posinf, neginf=neginf))
     info = dtypes.finfo(x.dtype)
-    fill = lambda v, default: _like(x, default) if v is None else \
-        lax.convert_element_type(_array(v), x.dtype)  # noqa: E731
+
+    def fill(v, default):
+        return _like(x, default) if v is None else lax.convert_element_type(_array(v), x.dtype)
+
     out = where(isnan(x), fill(nan, 0), x)
     out = where(lax.eq(out, _like(out, np.inf)), fill(posinf, float(info.max)), out)
     return where(lax.eq(out, _like(out, -np.inf)), fill(neginf, float(info.min)), out)

@@ -354,7 +354,9 @@ def _lower_integer_pow(op, params, operands, result_types):
     (x,), y = operands, params["y"]
     if y == 0:
         return [_splat_like(x, 1)]
-    mul = lambda a, b: create("stablehlo.multiply", [x.type], [a, b]).results[0]  # noqa: E731
+    def mul(a, b):
+        return create("stablehlo.multiply", [x.type], [a, b]).results[0]
+
     acc, base, n = None, x, abs(y)
     while n:
         if n & 1:
