@@ -526,3 +526,61 @@ func.func @stop_gradient(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = "plait.stop_gradient"(%x) : (tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// Hyperbolic and inverse trigonometric functions and erfc go to CHLO, cbrt and
+// reduce_precision one to one; exp2 is exp(log(2) x), as jax lowers it.
+// CHECK-LABEL: func.func @more_unary
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[SINH:.*]] = chlo.sinh %[[X]] : tensor<4xf32> -> tensor<4xf32>
+// CHECK-NEXT: %[[COSH:.*]] = chlo.cosh %[[SINH]] : tensor<4xf32> -> tensor<4xf32>
+// CHECK-NEXT: %[[ASIN:.*]] = chlo.asin %[[COSH]] : tensor<4xf32> -> tensor<4xf32>
+// CHECK-NEXT: %[[ACOS:.*]] = chlo.acos %[[ASIN]] : tensor<4xf32> -> tensor<4xf32>
+// CHECK-NEXT: %[[ATAN:.*]] = chlo.atan %[[ACOS]] : tensor<4xf32> -> tensor<4xf32>
+// CHECK-NEXT: %[[ASINH:.*]] = chlo.asinh %[[ATAN]] : tensor<4xf32> -> tensor<4xf32>
+// CHECK-NEXT: %[[ACOSH:.*]] = chlo.acosh %[[ASINH]] : tensor<4xf32> -> tensor<4xf32>
+// CHECK-NEXT: %[[ATANH:.*]] = chlo.atanh %[[ACOSH]] : tensor<4xf32> -> tensor<4xf32>
+// CHECK-NEXT: %[[CBRT:.*]] = stablehlo.cbrt %[[ATANH]] : tensor<4xf32>
+// CHECK-NEXT: %[[ERFC:.*]] = chlo.erfc %[[CBRT]] : tensor<4xf32> -> tensor<4xf32>
+// CHECK-NEXT: %[[LN2:.*]] = stablehlo.constant dense<0.693147182> : tensor<f32>
+// CHECK-NEXT: %[[LN2S:.*]] = stablehlo.broadcast_in_dim %[[LN2]], dims = [] : (tensor<f32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[SCALED:.*]] = stablehlo.multiply %[[LN2S]], %[[ERFC]] : tensor<4xf32>
+// CHECK-NEXT: %[[EXP2:.*]] = stablehlo.exponential %[[SCALED]] : tensor<4xf32>
+// CHECK-NEXT: %[[RP:.*]] = stablehlo.reduce_precision %[[EXP2]], format = e5m10 : tensor<4xf32>
+// CHECK-NEXT: return %[[RP]]
+func.func @more_unary(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sinh"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = "plait.cosh"(%0) : (tensor<4xf32>) -> tensor<4xf32>
+  %2 = "plait.asin"(%1) : (tensor<4xf32>) -> tensor<4xf32>
+  %3 = "plait.acos"(%2) : (tensor<4xf32>) -> tensor<4xf32>
+  %4 = "plait.atan"(%3) : (tensor<4xf32>) -> tensor<4xf32>
+  %5 = "plait.asinh"(%4) : (tensor<4xf32>) -> tensor<4xf32>
+  %6 = "plait.acosh"(%5) : (tensor<4xf32>) -> tensor<4xf32>
+  %7 = "plait.atanh"(%6) : (tensor<4xf32>) -> tensor<4xf32>
+  %8 = "plait.cbrt"(%7) : (tensor<4xf32>) -> tensor<4xf32>
+  %9 = "plait.erfc"(%8) : (tensor<4xf32>) -> tensor<4xf32>
+  %10 = "plait.exp2"(%9) : (tensor<4xf32>) -> tensor<4xf32>
+  %11 = "plait.reduce_precision"(%10) {exponent_bits = 5 : i64, mantissa_bits = 10 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  return %11 : tensor<4xf32>
+}
+
+// integer_pow squares repeatedly (x**5 = x * (x**2)**2); a negative power divides 1 by the
+// positive one; x**0 is ones, x**1 is x.
+// CHECK-LABEL: func.func @integer_pow
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[I:.*]]: tensor<4xi32>)
+// CHECK-NEXT: %[[X2:.*]] = stablehlo.multiply %[[X]], %[[X]] : tensor<4xf32>
+// CHECK-NEXT: %[[X4:.*]] = stablehlo.multiply %[[X2]], %[[X2]] : tensor<4xf32>
+// CHECK-NEXT: %[[X5:.*]] = stablehlo.multiply %[[X]], %[[X4]] : tensor<4xf32>
+// CHECK-NEXT: %[[SQ:.*]] = stablehlo.multiply %[[X]], %[[X]] : tensor<4xf32>
+// CHECK-NEXT: %[[ONE:.*]] = stablehlo.constant dense<1.000000e+00> : tensor<f32>
+// CHECK-NEXT: %[[ONES:.*]] = stablehlo.broadcast_in_dim %[[ONE]], dims = [] : (tensor<f32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[INV:.*]] = stablehlo.divide %[[ONES]], %[[SQ]] : tensor<4xf32>
+// CHECK-NEXT: %[[IONE:.*]] = stablehlo.constant dense<1> : tensor<i32>
+// CHECK-NEXT: %[[IONES:.*]] = stablehlo.broadcast_in_dim %[[IONE]], dims = [] : (tensor<i32>) -> tensor<4xi32>
+// CHECK-NEXT: return %[[X5]], %[[INV]], %[[IONES]], %[[I]]
+func.func @integer_pow(%x: tensor<4xf32>, %i: tensor<4xi32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xi32>, tensor<4xi32>) {
+  %0 = "plait.integer_pow"(%x) {y = 5 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = "plait.integer_pow"(%x) {y = -2 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  %2 = "plait.integer_pow"(%i) {y = 0 : i64} : (tensor<4xi32>) -> tensor<4xi32>
+  %3 = "plait.integer_pow"(%i) {y = 1 : i64} : (tensor<4xi32>) -> tensor<4xi32>
+  return %0, %1, %2, %3 : tensor<4xf32>, tensor<4xf32>, tensor<4xi32>, tensor<4xi32>
+}

@@ -422,3 +422,25 @@ func.func private @solve(%a: tensor<3x3xf32>, %b: tensor<3x2xf32>) -> tensor<3x2
   %0 = "plait.triangular_solve"(%a, %b) {conjugate_a = false, left_side = true, lower = true, transpose_a = false, unit_diagonal = false} : (tensor<3x3xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// reduce_precision is linear as in jax: its transpose rounds the cotangent alike.
+// CHECK-LABEL: @rounded
+// CHECK-SAME: (%[[CT:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[R:.*]] = call @round_T(%[[CT]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @rounded(%ct: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.linear_transpose"(%ct) {callee = @round, linear_args = array<i64: 0>} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+func.func private @round(%t: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.reduce_precision"(%t) {exponent_bits = 5 : i64, mantissa_bits = 10 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func private @round_T
+// CHECK-SAME: (%[[CT:.*]]: tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[N:.*]] = "plait.reduce_precision"(%[[CT]]) {exponent_bits = 5 : i64, mantissa_bits = 10 : i64}
+// CHECK-NEXT: return %[[N]]

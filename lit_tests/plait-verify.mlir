@@ -371,3 +371,24 @@ func.func @dot_general_batched(%a: tensor<5x2x3xf32>, %b: tensor<3x5x4xf32>) -> 
   %0 = "plait.dot_general"(%a, %b) {lhs_batching_dimensions = array<i64: 0>, rhs_batching_dimensions = array<i64: 1>, lhs_contracting_dimensions = array<i64: 2>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<5x2x3xf32>, tensor<3x5x4xf32>) -> tensor<5x2x4xf32>
   return %0 : tensor<5x2x4xf32>
 }
+
+// CHECK-LABEL: @more_unary
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[I:.*]]: tensor<4xi32>, %[[C:.*]]: tensor<4xcomplex<f32>>)
+// CHECK-NEXT: %[[SINH:.*]] = "plait.sinh"(%[[C]]) : (tensor<4xcomplex<f32>>) -> tensor<4xcomplex<f32>>
+// CHECK-NEXT: %[[ASIN:.*]] = "plait.asin"(%[[X]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[CBRT:.*]] = "plait.cbrt"(%[[ASIN]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[EXP2:.*]] = "plait.exp2"(%[[CBRT]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[POW:.*]] = "plait.integer_pow"(%[[EXP2]]) {y = -3 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[IPOW:.*]] = "plait.integer_pow"(%[[I]]) {y = 3 : i64} : (tensor<4xi32>) -> tensor<4xi32>
+// CHECK-NEXT: %[[RP:.*]] = "plait.reduce_precision"(%[[POW]]) {exponent_bits = 8 : i64, mantissa_bits = 7 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: return %[[SINH]], %[[IPOW]], %[[RP]]
+func.func @more_unary(%x: tensor<4xf32>, %i: tensor<4xi32>, %c: tensor<4xcomplex<f32>>) -> (tensor<4xcomplex<f32>>, tensor<4xi32>, tensor<4xf32>) {
+  %0 = "plait.sinh"(%c) : (tensor<4xcomplex<f32>>) -> tensor<4xcomplex<f32>>
+  %1 = "plait.asin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %2 = "plait.cbrt"(%1) : (tensor<4xf32>) -> tensor<4xf32>
+  %3 = "plait.exp2"(%2) : (tensor<4xf32>) -> tensor<4xf32>
+  %4 = "plait.integer_pow"(%3) {y = -3 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  %5 = "plait.integer_pow"(%i) {y = 3 : i64} : (tensor<4xi32>) -> tensor<4xi32>
+  %6 = "plait.reduce_precision"(%4) {exponent_bits = 8 : i64, mantissa_bits = 7 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0, %5, %6 : tensor<4xcomplex<f32>>, tensor<4xi32>, tensor<4xf32>
+}

@@ -517,3 +517,43 @@ func.func @rfft_keeps_half_the_spectrum(%x: tensor<5x4xf32>) -> tensor<5x4xcompl
   %0 = "plait.fft"(%x) {fft_lengths = array<i64: 4>, fft_type = "RFFT"} : (tensor<5x4xf32>) -> tensor<5x4xcomplex<f32>>
   return %0 : tensor<5x4xcomplex<f32>>
 }
+
+// -----
+
+func.func @integer_pow_of_an_integer_to_a_negative_power(%x: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error@+1 {{plait.integer_pow: integers cannot be raised to negative powers, got int32 to the power -1}}
+  %0 = "plait.integer_pow"(%x) {y = -1 : i64} : (tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+func.func @integer_pow_needs_its_power(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'plait.integer_pow' is missing attribute(s) y}}
+  %0 = "plait.integer_pow"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @reduce_precision_needs_an_exponent(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{plait.reduce_precision: exponent_bits must be positive, got 0}}
+  %0 = "plait.reduce_precision"(%x) {exponent_bits = 0 : i64, mantissa_bits = 10 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @reduce_precision_of_negative_mantissa_bits(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{plait.reduce_precision: mantissa_bits must be non-negative, got -1}}
+  %0 = "plait.reduce_precision"(%x) {exponent_bits = 5 : i64, mantissa_bits = -1 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @cbrt_of_a_complex(%x: tensor<4xcomplex<f32>>) -> tensor<4xcomplex<f32>> {
+  // expected-error@+1 {{plait.cbrt takes floating operands, got complex64}}
+  %0 = "plait.cbrt"(%x) : (tensor<4xcomplex<f32>>) -> tensor<4xcomplex<f32>>
+  return %0 : tensor<4xcomplex<f32>>
+}

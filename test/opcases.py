@@ -794,8 +794,54 @@ NOT_DIFFERENTIABLE = [
          (Arg((2, 4, 4)),), _square_shapes(), ad=False),
 ]
 
+def _unary_case(name, domain="any", dtype=f64, **kw):
+    return Case(name if dtype == f64 else f"{name}_complex", name,
+                lambda L, x: getattr(L.lax, name)(x), (Arg(M, dtype, domain),), U1, **kw)
+
+
+def _ipow(y):
+    return lambda L, x: L.lax.integer_pow(x, y)
+
+
+ELEMENTWISE2 = [
+    _unary_case("sinh"),
+    _unary_case("sinh", dtype=c128),
+    _unary_case("cosh"),
+    _unary_case("asin", "unit"),
+    _unary_case("asin", "unit", c128),
+    _unary_case("acos", "unit"),
+    _unary_case("atan"),
+    _unary_case("atan", "unit", c128),
+    _unary_case("asinh"),
+    Case("acosh", "acosh", lambda L, x: L.lax.acosh(L.lax.add(x, 1.0)),
+         (Arg(M, domain="pos"),), U1),
+    _unary_case("atanh", "unit"),
+    _unary_case("atanh", "unit", c128),
+    _unary_case("cbrt", "nonzero"),
+    _unary_case("erfc"),
+    _unary_case("exp2"),
+    _unary_case("exp2", dtype=c128),
+    Case("integer_pow", "integer_pow", _ipow(3), (A1,), U1),
+    Case("integer_pow_square", "integer_pow", _ipow(2), (A1,), U1),
+    Case("integer_pow_negative", "integer_pow", _ipow(-3), (Arg(M, domain="nonzero"),), U1),
+    Case("integer_pow_zero", "integer_pow", lambda L, x: L.lax.mul(L.lax.integer_pow(x, 0), x),
+         (A1,), U1),
+    Case("integer_pow_complex", "integer_pow", _ipow(5), (Arg(M, c128, "unit"),), U1),
+    Case("reciprocal", "integer_pow", lambda L, x: L.lax.reciprocal(x),
+         (Arg(M, domain="nonzero"),), U1),
+    # with float64's own bits it is the identity, so finite differences apply. Rounded to
+    # float16's bits, only jax's convention (the tangent rounded too) is the oracle, and a
+    # rounding is linear only up to rounding: no transpose identity
+    Case("reduce_precision", "reduce_precision",
+         lambda L, x: L.lax.mul(L.lax.reduce_precision(x, 11, 52), x), (A1,), U1),
+    Case("reduce_precision_f16", "reduce_precision",
+         lambda L, x: L.lax.mul(L.lax.reduce_precision(x, 5, 10), x), (A1,), U1, fd=False,
+         rev=False),
+]
+
 CASES = (UNARY + BINARY + STRUCTURAL + REDUCTIONS + INTEGER + BITS_AND_SPECIAL + CONTROL
-         + COLLECTIVES + WINDOWS + LINALG + NOT_DIFFERENTIABLE)
+         + COLLECTIVES + WINDOWS + LINALG + NOT_DIFFERENTIABLE
+         + ELEMENTWISE2)
 # Ops without a record here, and why.
 ELSEWHERE = {
     "next_after": "jax defines no derivative to compare with; values and batching above "

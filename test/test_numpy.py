@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from test_numpy_ufuncs import TESTED as UFUNCS_TESTED
 from usersite import first_line, raises_at
 
 import plait
@@ -509,6 +510,7 @@ HOST_FUNCTIONS = {"broadcast_shapes", "result_type", "ndim", "size", "shape"}
 TESTED_ELSEWHERE = {
     "from_dlpack",  # test_jit.py::test_dlpack_both_ways (no NumPy oracle)
     "sort", "argsort",  # test_sort_and_argsort_match_numpy_with_ties_and_nans (ties, NaNs, kinds)
+    *UFUNCS_TESTED,  # the ufunc-style functions of numpy/_ufuncs.py
 }
 # names a record reaches under another name: (alias, name)
 ALIASES = {"absolute": "negative", "positive": "negative", "subtract": "add", "true_divide": "divide",

@@ -733,7 +733,39 @@ WINDOWS = [
     _cum_rec("cumlogsumexp", np.logaddexp, FLOAT),
 ]
 
-RECORDS = UNARY + BINARY + STRUCTURAL + REDUCTIONS + BITS + SPECIAL + WINDOWS
+_POWERS, _NEGATIVE_POWERS = (0, 1, 2, 3, 5), (-1, -2, -3)
+
+
+def _rounded(x, dt):
+    return x.astype(dt).astype(x.dtype)
+
+
+ELEMENTWISE2 = [
+    OpRec("sinh", lax.sinh, np.sinh, INEXACT, domain="unit"),
+    OpRec("cosh", lax.cosh, np.cosh, INEXACT, domain="unit"),
+    OpRec("asin", lax.asin, np.arcsin, INEXACT, domain="unit", tol=2),
+    OpRec("acos", lax.acos, np.arccos, INEXACT, domain="unit", tol=2),
+    OpRec("atan", lax.atan, np.arctan, INEXACT, tol=2),
+    OpRec("asinh", lax.asinh, np.arcsinh, INEXACT, tol=2),
+    OpRec("acosh", lax.acosh, np.arccosh, INEXACT, domain="cast", tol=2),
+    OpRec("atanh", lax.atanh, np.arctanh, INEXACT, domain="unit", tol=2),
+    OpRec("cbrt", lax.cbrt, np.cbrt, FLOAT, tol=2),
+    OpRec("erfc", lax.erfc, sp.erfc, FLOAT, tol=4),
+    OpRec("exp2", lax.exp2, np.exp2, INEXACT, domain="unit", tol=2),
+    OpRec("integer_pow", lambda x: tuple(lax.integer_pow(x, y) for y in _POWERS),
+          lambda x: tuple(x ** y for y in _POWERS), NUMERIC, domain="unit",
+          out=lambda dt, **_: (dt,) * len(_POWERS), tol=4),
+    OpRec("integer_pow-negative", lambda x: tuple(lax.integer_pow(x, y)
+                                                  for y in _NEGATIVE_POWERS),
+          lambda x: tuple(x ** float(y) for y in _NEGATIVE_POWERS), INEXACT, domain="nonzero",
+          out=lambda dt, **_: (dt,) * len(_NEGATIVE_POWERS), tol=4, rejects=False),
+    OpRec("reduce_precision", lambda x: (lax.reduce_precision(x, 5, 10),
+                                         lax.reduce_precision(x, 8, 7)),
+          lambda x: (_rounded(x, f16), _rounded(x, bf16)), FLOAT,
+          out=lambda dt, **_: (dt, dt)),
+]
+
+RECORDS = UNARY + BINARY + STRUCTURAL + REDUCTIONS + BITS + SPECIAL + WINDOWS + ELEMENTWISE2
 # a few draws per op (each compiles one program); no shrinking: derandomized draws reproduce
 _SETTINGS = settings(max_examples=3, deadline=None, derandomize=True, database=None,
                      phases=(Phase.explicit, Phase.generate))

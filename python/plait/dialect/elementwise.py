@@ -14,7 +14,7 @@ import numpy as np
 from plait.core import dtypes
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError
-from plait.dialect.base import DType, OpDef, Str
+from plait.dialect.base import DType, Int, OpDef, Str
 from plait.dialect.traits import Commutative, Elementwise, Linear, Pure
 
 # dtype classes: the kinds (from dtypes.kind) an op accepts
@@ -103,6 +103,66 @@ real = RealPart("plait.real", "Real part of a complex number.", kinds=COMPLEX,
                 traits=(Linear(0),), stablehlo="stablehlo.real")
 imag = RealPart("plait.imag", "Imaginary part of a complex number.", kinds=COMPLEX,
                 traits=(Linear(0),), stablehlo="stablehlo.imag")
+
+# hyperbolic and inverse trigonometric functions, cube root, erfc and exp2: lowered as jax
+# lowers them (CHLO, which XLA expands), so the values are jax's bits
+sinh = Unary("plait.sinh", "Hyperbolic sine.", kinds=INEXACT, stablehlo="chlo.sinh")
+cosh = Unary("plait.cosh", "Hyperbolic cosine.", kinds=INEXACT, stablehlo="chlo.cosh")
+asin = Unary("plait.asin", "Inverse sine.", kinds=INEXACT, stablehlo="chlo.asin")
+acos = Unary("plait.acos", "Inverse cosine.", kinds=INEXACT, stablehlo="chlo.acos")
+atan = Unary("plait.atan", "Inverse tangent.", kinds=INEXACT, stablehlo="chlo.atan")
+asinh = Unary("plait.asinh", "Inverse hyperbolic sine.", kinds=INEXACT, stablehlo="chlo.asinh")
+acosh = Unary("plait.acosh", "Inverse hyperbolic cosine.", kinds=INEXACT,
+              stablehlo="chlo.acosh")
+atanh = Unary("plait.atanh", "Inverse hyperbolic tangent.", kinds=INEXACT,
+              stablehlo="chlo.atanh")
+cbrt = Unary("plait.cbrt", "Cube root.", kinds=FLOAT, stablehlo="stablehlo.cbrt")
+erfc = Unary("plait.erfc", "Complementary error function 1 - erf(x).", kinds=FLOAT,
+             stablehlo="chlo.erfc")
+exp2 = Unary("plait.exp2", "Base-2 exponential 2**x.", kinds=INEXACT)
+
+
+class IntegerPow(Unary):
+    """`%z = "plait.integer_pow"(%x) {y = 3 : i64} : (tensor<4xf32>) -> tensor<4xf32>`"""
+
+    attrs = {"y": Int()}
+
+    def infer(self, avals, y):
+        (x,) = avals
+        _check_kind(self, x.dtype, NUMERIC)
+        if y < 0 and dtypes.kind(x.dtype) == INT:
+            raise PlaitTypeError(f"{self.name}: integers cannot be raised to negative powers, "
+                                 f"got {x.dtype} to the power {y}")
+        return [x]
+
+
+integer_pow = IntegerPow("plait.integer_pow", "x**y for a static integer y (by repeated "
+                         "multiplication; 1/x**-y for y < 0).")
+
+
+class ReducePrecision(Unary):
+    """`%z = "plait.reduce_precision"(%x) {exponent_bits = 5 : i64, mantissa_bits = 10 : i64}
+    : (tensor<4xf32>) -> tensor<4xf32>`"""
+
+    attrs = {"exponent_bits": Int(), "mantissa_bits": Int()}
+
+    def infer(self, avals, exponent_bits, mantissa_bits):
+        (x,) = avals
+        _check_kind(self, x.dtype, FLOAT)
+        if exponent_bits < 1:
+            raise PlaitTypeError(f"{self.name}: exponent_bits must be positive, got "
+                                 f"{exponent_bits}")
+        if mantissa_bits < 0:
+            raise PlaitTypeError(f"{self.name}: mantissa_bits must be non-negative, got "
+                                 f"{mantissa_bits}")
+        return [x]
+
+
+# Linear as in jax: its JVP and its transpose are itself
+reduce_precision = ReducePrecision(
+    "plait.reduce_precision", "Round to the nearest float of `exponent_bits` exponent and "
+    "`mantissa_bits` mantissa bits (overflow to inf), kept in the operand's dtype.",
+    traits=(Linear(0),))
 
 
 class Binary(OpDef):

@@ -448,30 +448,14 @@ def fmod(x1, x2):
     return lax.rem(x1, x2)
 
 
-def _integer_pow(x, n: int):
-    """x**n for a static integer n by repeated squaring (exact for integers, fast)."""
-    if n == 0:
-        return lax.full(x.shape, 1, x.dtype)
-    if n < 0:
-        return lax.div(lax.full(x.shape, 1, x.dtype), _integer_pow(x, -n))
-    acc, base = None, x
-    while n:
-        if n & 1:
-            acc = base if acc is None else lax.mul(acc, base)
-        n >>= 1
-        if n:
-            base = lax.mul(base, base)
-    return acc
-
-
 @numpy_function(static=("n",))
 def _static_power(x, n: int):
     (x,) = promote_broadcast(x, dtype=promote_avals([_aval(x), _aval(n)])[0])
     if n < 0 and not dtypes.is_inexact(x.dtype):
         raise PlaitTypeError(f"integers cannot be raised to negative powers, got "
                              f"{x.aval.str_short()} ** {n}; use a floating-point base")
-    if builtins.abs(n) <= 64:
-        return _integer_pow(x, n)
+    if builtins.abs(n) <= 64:  # as jax: plait.integer_pow, squared repeatedly when lowered
+        return lax.integer_pow(x, n)
     return lax.pow(x, lax.full(x.shape, n, x.dtype))
 
 
@@ -610,7 +594,7 @@ def square(x):
 @numpy_function()
 def reciprocal(x):
     (x,) = promote_inexact(x)
-    return lax.div(lax.full(x.shape, 1, x.dtype), x)
+    return lax.reciprocal(x)  # integer_pow(x, -1), as jax.numpy
 
 
 @numpy_function()

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from plait._mlir import ir
 from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.core.aval import aval_of
@@ -87,6 +88,31 @@ defderivative(P.tanh)(lambda x, y: P.sub(full_like(y, 1), P.mul(y, y)))
 defderivative(P.logistic)(lambda x, y: P.mul(y, P.sub(full_like(y, 1), y)))
 defderivative(P.erf)(
     lambda x, y: P.mul(full_like(x, 2 / math.sqrt(math.pi)), P.exp(P.neg(P.mul(x, x)))))
+defderivative(P.sinh)(lambda x, y: P.cosh(x))
+defderivative(P.cosh)(lambda x, y: P.sinh(x))
+# jax's forms: 1/sqrt(1 - x^2), -1/sqrt(1 - x^2), 1/(1 + x^2), 1/sqrt(x^2 + 1), 1/sqrt(x^2 - 1),
+# 1/((1 + x)(1 - x))
+defderivative(P.asin)(lambda x, y: P.rsqrt(P.sub(full_like(x, 1), P.mul(x, x))))
+defderivative(P.acos)(lambda x, y: P.neg(P.rsqrt(P.sub(full_like(x, 1), P.mul(x, x)))))
+defderivative(P.atan)(lambda x, y: P.div(full_like(x, 1), P.add(full_like(x, 1), P.mul(x, x))))
+defderivative(P.asinh)(lambda x, y: P.rsqrt(P.add(P.mul(x, x), full_like(x, 1))))
+defderivative(P.acosh)(lambda x, y: P.rsqrt(P.sub(P.mul(x, x), full_like(x, 1))))
+defderivative(P.atanh)(lambda x, y: P.div(full_like(x, 1), P.mul(
+    P.add(full_like(x, 1), x), P.sub(full_like(x, 1), x))))
+defderivative(P.cbrt)(lambda x, y: P.div(full_like(y, 1 / 3), P.mul(y, y)))
+defderivative(P.erfc)(
+    lambda x, y: P.mul(full_like(x, -2 / math.sqrt(math.pi)), P.exp(P.neg(P.mul(x, x)))))
+defderivative(P.exp2)(lambda x, y: P.mul(full_like(y, math.log(2)), y))
+
+
+@defjvp(P.integer_pow)
+def _integer_pow_jvp(primals, tangents, outs, y):
+    (x,), (t,) = primals, tangents
+    if t is None or y == 0:
+        return [None]
+    if y == 1:
+        return [t]
+    return [P.mul(t, P.mul(full_like(x, y), x if y == 2 else P.integer_pow(x, y=y - 1)))]
 
 
 @defjvp(P.abs)
@@ -239,6 +265,11 @@ def _convert_t(cts, operands, new_dtype):
     return [P.convert(ct, new_dtype=src)]
 
 
+@deftranspose(P.reduce_precision)
+def _reduce_precision_t(cts, operands, exponent_bits, mantissa_bits):
+    return [P.reduce_precision(cts[0], exponent_bits=exponent_bits, mantissa_bits=mantissa_bits)]
+
+
 @deftranspose(P.real)
 def _real_t(cts, operands):
     (ct,) = cts
@@ -301,10 +332,49 @@ def _lower_sign(op, params, operands, result_types):
     dt = dtype_of(x)
     if not dtypes.is_unsigned(dt):
         return [create("stablehlo.sign", result_types, [x]).results[0]]
-    zero = create("stablehlo.broadcast_in_dim", [x.type], [scalar_const(dt, 0)],
-                   {"broadcast_dimensions": i64s([])}).results[0]
+    zero = _splat_like(x, 0)
     bt = _aval.ir_type(_aval.aval_of(x).update(dtype=dtypes.bool_))
     return [create("stablehlo.convert", result_types, [compare(x, zero, "NE", bt)]).results[0]]
+
+
+def _splat_like(x, value):
+    return create("stablehlo.broadcast_in_dim", [x.type], [scalar_const(dtype_of(x), value)],
+                  {"broadcast_dimensions": i64s([])}).results[0]
+
+
+@register(P.exp2)  # exp(log(2) x), as jax lowers it
+def _lower_exp2(op, params, operands, result_types):
+    (x,) = operands
+    scaled = create("stablehlo.multiply", [x.type], [_splat_like(x, math.log(2)), x]).results[0]
+    return [create("stablehlo.exponential", result_types, [scaled]).results[0]]
+
+
+@register(P.integer_pow)  # repeated squaring, as jax lowers it; 1 / x**-y for y < 0
+def _lower_integer_pow(op, params, operands, result_types):
+    (x,), y = operands, params["y"]
+    if y == 0:
+        return [_splat_like(x, 1)]
+    def mul(a, b):
+        return create("stablehlo.multiply", [x.type], [a, b]).results[0]
+
+    acc, base, n = None, x, abs(y)
+    while n:
+        if n & 1:
+            acc = base if acc is None else mul(acc, base)
+        n >>= 1
+        if n:
+            base = mul(base, base)
+    if y < 0:
+        acc = create("stablehlo.divide", [x.type], [_splat_like(x, 1), acc]).results[0]
+    return [acc]
+
+
+@register(P.reduce_precision)
+def _lower_reduce_precision(op, params, operands, result_types):
+    i32 = ir.IntegerType.get_signless(32)
+    return [create("stablehlo.reduce_precision", result_types, operands, {
+        "exponent_bits": ir.IntegerAttr.get(i32, params["exponent_bits"]),
+        "mantissa_bits": ir.IntegerAttr.get(i32, params["mantissa_bits"])}).results[0]]
 
 
 @register(P.convert)
