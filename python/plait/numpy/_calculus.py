@@ -205,8 +205,8 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     # xp's sorted positions: the count of xp <= x, clipped to an interval (searchsorted right)
     i = _sum(lax.convert_element_type(
         broadcast_to(xp, x.shape + (n,)) <= x[..., None], dtypes.int32), axis=-1)
-    i = lax.clamp(lax.full((), 1, dtypes.int32), i, lax.full((), builtins.max(n - 1, 1),
-                                                               dtypes.int32))
+    i = lax.clamp(lax.full(i.shape, 1, dtypes.int32), i,
+                  lax.full(i.shape, builtins.max(n - 1, 1), dtypes.int32))
     x0, x1 = take(xp, i - 1, mode="clip"), take(xp, i, mode="clip")
     f0, f1 = take(fp, i - 1, mode="clip"), take(fp, i, mode="clip")
     dx = x1 - x0

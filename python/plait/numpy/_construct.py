@@ -67,14 +67,18 @@ def _arr(x):
     return x if is_array(x) else asarray(x)
 
 
-def host_value(x, what: str) -> np.ndarray:
-    """x's value on the host: it sets a shape, so it must be known (not an argument of a jit)."""
+def _clip_ints(i, lo: int, hi: int):
+    return lax.clamp(lax.full(i.shape, lo, i.dtype), i, lax.full(i.shape, hi, i.dtype))
+
+
+def host_value(x, what: str, why: str = "it sets the result's shape") -> np.ndarray:
+    """x's value on the host, which must be known (not computed from an argument of a jit)."""
     if isinstance(x, Tracer):
         try:
             return concrete_value(x, what)
         except ConcretizationError:
             raise ConcretizationError(
-                f"{what} needs a concrete value (it sets the result's shape), got a traced "
+                f"{what} needs a concrete value ({why}), got a traced "
                 f"{x.aval.str_short()}; pass a Python or NumPy value, or call it outside jit"
             ) from None
     return np.asarray(x)
@@ -123,11 +127,11 @@ def insert(arr, obj, values, axis=None):
     values = _arr(values)
     if values.dtype != arr.dtype:
         values = lax.convert_element_type(values, arr.dtype)
-    if pos.ndim == 0:  # one block: values' first axis runs along `axis`
+    if pos.size == 1:  # one block (for an int, values' first axis runs along `axis`)
         values = reshape(values, (1,) * (arr.ndim - values.ndim) + values.shape)
-        values = moveaxis(values, 0, axis)
+        values = moveaxis(values, 0, axis) if pos.ndim == 0 else values
         count = values.shape[axis]
-        pos = np.full(count, int(pos))
+        pos = np.full(count, int(pos.reshape(())))
     else:
         count = pos.size
     shape = arr.shape[:axis] + (count,) + arr.shape[axis + 1:]
@@ -407,13 +411,14 @@ def choose(a, choices, out=None, mode="raise"):
     choices = _promote_all(list(choices))
     n = len(choices)
     if mode == "raise":
-        host = host_value(a, "choose with mode='raise' (use mode='wrap' or 'clip' under jit)")
+        host = host_value(a, "choose with mode='raise'", "its indices are checked; use "
+                          "mode='wrap' or 'clip' under jit")
         if np.any((host < 0) | (host >= n)):
             raise PlaitValueError("choose: invalid entry in choice array")
     elif mode == "wrap":
         a = a % n
     elif mode == "clip":
-        a = lax.clamp(lax.full((), 0, a.dtype), a, lax.full((), n - 1, a.dtype))
+        a = _clip_ints(a, 0, n - 1)
     else:
         raise PlaitValueError(f"choose: invalid mode {mode!r}; use 'raise', 'wrap' or 'clip'")
     *choices, a = broadcast_arrays(*choices, a)
@@ -590,12 +595,12 @@ def ix_(*args):
     """An open mesh from 1-d sequences (bool ones by their True positions), for indexing."""
     out = []
     for i, a in enumerate(args):
+        if np.ndim(a) != 1 if not is_array(a) else a.ndim != 1:
+            raise PlaitValueError(f"ix_: arguments must be 1-d, got shape {np.shape(a)}")
+        if (a.dtype if is_array(a) else np.asarray(a).dtype) == np.bool_:
+            a = np.nonzero(host_value(a, "ix_ of a boolean array"))[0]
+            a = asarray(a.astype(np.int64), dtypes.config.default_int)
         a = _arr(a)
-        if a.ndim != 1:
-            raise PlaitValueError(f"ix_: arguments must be 1-d, got shape {a.shape}")
-        if a.dtype == dtypes.bool_:
-            a = asarray(np.nonzero(host_value(a, "ix_ of a boolean array"))[0],
-                        dtypes.config.default_int)
         out.append(lax.reshape(a, (1,) * i + a.shape + (1,) * (len(args) - i - 1)))
     return tuple(out)
 
@@ -626,15 +631,14 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C", *, dtype=None)
     idx = broadcast_arrays(*idx)
     if mode == "raise":
         for i, d in zip(idx, dims):
-            host = host_value(i, "ravel_multi_index with mode='raise' (use 'wrap' or 'clip' "
-                                 "under jit)")
+            host = host_value(i, "ravel_multi_index with mode='raise'", "its indices are "
+                              "checked; use mode='wrap' or 'clip' under jit")
             if np.any((host < 0) | (host >= d)):
                 raise PlaitValueError("ravel_multi_index: invalid entry in coordinates array")
     elif mode == "wrap":
         idx = [i % d for i, d in zip(idx, dims)]
     elif mode == "clip":
-        idx = [lax.clamp(lax.full((), 0, i.dtype), i, lax.full((), d - 1, i.dtype))
-               for i, d in zip(idx, dims)]
+        idx = [_clip_ints(i, 0, d - 1) for i, d in zip(idx, dims)]
     else:
         raise PlaitValueError(f"ravel_multi_index: invalid mode {mode!r}")
     strides = np.cumprod((1,) + (dims[::-1] if order == "C" else dims)[:-1])
@@ -656,8 +660,7 @@ def unravel_index(indices, shape):
     shape = tuple(int(d) for d in shape)
     size = math.prod(shape)
     flat = where(indices < 0, indices + size, indices)
-    flat = lax.clamp(lax.full((), 0, flat.dtype), flat,
-                     lax.full((), builtins.max(size - 1, 0), flat.dtype))
+    flat = _clip_ints(flat, 0, builtins.max(size - 1, 0))
     out = []
     for d in reversed(shape):
         out.append(flat % d)
