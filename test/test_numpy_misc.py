@@ -203,3 +203,213 @@ def test_against_numpy(rec, request):
             dts = dts if isinstance(dts, tuple) else (dts,) * len(shapes)
             _differential(rec, shapes, dts, ("eager", "jit") if k == j == 0 else ("jit",),
                           request)
+
+
+def _both(fn, *args):
+    """fn(*args) eagerly and under plait.jit."""
+    return fn(*args), plait.jit(fn)(*args)
+
+
+def _close(got, want, rtol=1e-5, atol=1e-6):
+    for g in got if isinstance(got, tuple) and not isinstance(want, tuple) else (got,):
+        np.testing.assert_allclose(np.asarray(g), want, rtol=rtol, atol=atol)
+
+
+# --- index tricks -------------------------------------------------------------------------------
+
+def test_index_tricks_match_numpy():
+    x = np.arange(3.0, dtype=np.float32)
+    cases = [
+        (lambda m: m.mgrid[0:3, 1:5:2], None),
+        (lambda m: m.mgrid[-1:1:5j], None),
+        (lambda m: m.ogrid[0:2, 0:3], None),
+        (lambda m: m.r_[1:4, 0, 7], None),
+        (lambda m: m.r_[-1:1:3j, [5.0]], None),
+        (lambda m: m.r_["0,2", [1, 2], [3, 4]], None),
+        (lambda m: m.r_["1,2,0", [1, 2], [3, 4]], None),
+        (lambda m: m.r_["r", [1, 2], [3, 4]], np.array([[1, 2, 3, 4]])),
+        (lambda m: m.c_[[1, 2], [3, 4]], None),
+        (lambda m: m.c_[np.ones((2, 2)), [7, 8]], None),
+    ]
+    for fn, want in cases:
+        got = fn(pnp)
+        if isinstance(got, list):
+            for g, w in zip(got, fn(np)):
+                np.testing.assert_array_equal(np.asarray(g), w)
+        else:
+            want = np.asarray(fn(np)) if want is None else want
+            np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6)
+    assert pnp.s_[1:2, ::3] == np.s_[1:2, ::3] and pnp.index_exp[2] == (2,)
+    got = plait.jit(lambda v: pnp.r_[v, 0, v].sum() + pnp.c_[v, v].sum(1))(x)
+    np.testing.assert_allclose(np.asarray(got), np.r_[x, 0, x].sum() + np.c_[x, x].sum(1))
+
+
+# --- vectorize and other function helpers ------------------------------------------------------
+
+def test_vectorize_matches_numpy():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(3, 4)).astype(np.float32), rng.normal(size=(4,)).astype(np.float32)
+
+    def scalar_fn(x, y, scale=2.0):
+        return x * scale + y
+
+    for xp in (np, pnp):
+        pass
+    want = np.vectorize(scalar_fn)(a, b, scale=3.0)
+    _close(_both(lambda p, q: pnp.vectorize(scalar_fn)(p, q, scale=3.0), a, b), want)
+    mv = pnp.vectorize(lambda m, v: m @ v, signature="(n,k),(k)->(n)")
+    want = np.vectorize(lambda m, v: m @ v, signature="(n,k),(k)->(n)")(
+        np.stack([a, a * 2]), b)
+    _close(_both(mv, np.stack([a, a * 2]), b), want)
+    two = pnp.vectorize(lambda v: (v.sum(), v.max()), signature="(k)->(),()")
+    for got in _both(two, a):
+        np.testing.assert_allclose(np.asarray(got[0]), a.sum(1), rtol=1e-5)
+        np.testing.assert_allclose(np.asarray(got[1]), a.max(1))
+    ex = pnp.vectorize(lambda x, p: x ** p, excluded={1})
+    _close(_both(lambda x: ex(x, 2), a), a ** 2)
+    with pytest.raises(PlaitValueError, match="inconsistent size for core dimension"):
+        mv(np.ones((2, 3)), np.ones(4))
+    with pytest.raises(PlaitValueError, match="not a valid gufunc signature"):
+        pnp.vectorize(abs, signature="(n->)")(a)
+
+
+def test_apply_along_and_over_axes_piecewise_fromfunction():
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(2, 3, 4)).astype(np.float32)
+    for axis in (0, 1, 2, -1):
+        want = np.apply_along_axis(lambda v: np.stack([v.sum(), v.max()]), axis, a)
+        _close(_both(lambda x: pnp.apply_along_axis(
+            lambda v: pnp.stack([v.sum(), v.max()]), axis, x), a), want)
+        want = np.apply_along_axis(np.cumsum, axis, a)
+        _close(_both(lambda x: pnp.apply_along_axis(pnp.cumsum, axis, x), a), want)
+    want = np.apply_over_axes(np.sum, a, [0, 2])
+    _close(_both(lambda x: pnp.apply_over_axes(pnp.sum, x, [0, 2]), a), want)
+    x = np.linspace(-2, 2, 9, dtype=np.float32)
+    want = np.piecewise(x, [x < 0, x > 1], [lambda v: -v, lambda v: v * 10, 0.5])
+    _close(_both(lambda v: pnp.piecewise(v, [v < 0, v > 1],
+                                         [lambda u: -u, lambda u: u * 10, 0.5]), x), want)
+    want = np.piecewise(x, [x < 0, x > -1], [1.0, 2.0])  # the last true condition wins
+    _close(_both(lambda v: pnp.piecewise(v, [v < 0, v > -1], [1.0, 2.0]), x), want)
+    want = np.fromfunction(lambda i, j: i * 10 + j, (3, 4), dtype=np.float32)
+    _close((pnp.fromfunction(lambda i, j: i * 10 + j, (3, 4), dtype=np.float32),), want)
+
+
+def test_frompyfunc_ufunc():
+    add = pnp.frompyfunc(lambda x, y: x + y, 2, 1, identity=0)
+    a = np.arange(12, dtype=np.float32).reshape(3, 4)
+    np.testing.assert_allclose(np.asarray(add(a, 1.0)), a + 1)
+    np.testing.assert_allclose(np.asarray(add.outer(a[0], a[1])), np.add.outer(a[0], a[1]))
+    np.testing.assert_allclose(np.asarray(add.reduce(a, axis=1)), np.add.reduce(a, axis=1))
+    np.testing.assert_allclose(np.asarray(add.reduce(a, axis=None)), a.sum())
+    np.testing.assert_allclose(np.asarray(add.accumulate(a, axis=1)),
+                               np.add.accumulate(a, axis=1))
+    jitted = plait.jit(lambda x: add.reduce(x, axis=0, keepdims=True))(a)
+    np.testing.assert_allclose(np.asarray(jitted), a.sum(0, keepdims=True))
+    assert isinstance(add, pnp.ufunc)
+
+
+def test_einsum_path_is_numpys():
+    a, b, c = np.ones((2, 3)), np.ones((3, 4)), np.ones((4, 5))
+    got = pnp.einsum_path("ij,jk,kl->il", pnp.asarray(a), b, c)
+    want = np.einsum_path("ij,jk,kl->il", a, b, c, optimize="greedy")
+    assert got[0] == want[0]
+
+
+# --- polynomials -------------------------------------------------------------------------------
+
+def test_polydiv_polyfit_roots():
+    u = np.array([1.0, -3.0, 0.0, 2.0, 5.0], np.float32)
+    v = np.array([2.0, 1.0, -1.0], np.float32)
+    q_np, r_np = np.polydiv(u, v)
+    for q, r in _both(lambda a, b: pnp.polydiv(a, b), u, v):
+        np.testing.assert_allclose(np.asarray(q), q_np, rtol=1e-5)
+        np.testing.assert_allclose(np.asarray(r)[-len(r_np):], r_np, rtol=1e-4, atol=1e-5)
+        assert r.shape == u.shape  # jax keeps the leading zeros
+    q, r = pnp.polydiv(u, v, trim_leading_zeros=True)
+    np.testing.assert_allclose(np.asarray(r), r_np, rtol=1e-4, atol=1e-5)
+    rng = np.random.default_rng(2)
+    x = np.linspace(-1, 1, 20)
+    y = 3 * x ** 2 - x + 0.5 + rng.normal(0, 0.01, 20)
+    w = rng.uniform(0.5, 1.0, 20)
+    for got in _both(lambda a, b: pnp.polyfit(a, b, 2), x, y):
+        np.testing.assert_allclose(np.asarray(got), np.polyfit(x, y, 2), rtol=1e-10)
+    got = pnp.polyfit(x, np.stack([y, 2 * y], 1), 3, w=w)
+    np.testing.assert_allclose(np.asarray(got), np.polyfit(x, np.stack([y, 2 * y], 1), 3, w=w),
+                               rtol=1e-9, atol=1e-12)
+    c, cov = pnp.polyfit(x, y, 2, cov=True)
+    np.testing.assert_allclose(np.asarray(cov), np.polyfit(x, y, 2, cov=True)[1], rtol=1e-8)
+    c, res, rank, sv, rcond = pnp.polyfit(x, y, 2, full=True)
+    want = np.polyfit(x, y, 2, full=True)
+    np.testing.assert_allclose(np.asarray(res), want[1], rtol=1e-8)
+    assert int(rank) == want[2]
+    p = np.array([0.0, 0.0, 1.0, -6.0, 11.0, -6.0, 0.0])  # (x-1)(x-2)(x-3) x, leading zeros
+    got = np.sort_complex(np.asarray(pnp.roots(p)))
+    np.testing.assert_allclose(got, np.sort_complex(np.roots(p)), atol=1e-10)
+    got = plait.jit(lambda q: pnp.roots(q, strip_zeros=False))(p[2:-1])
+    np.testing.assert_allclose(np.sort_complex(np.asarray(got)), [1, 2, 3], atol=1e-10)
+    got = pnp.poly(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    np.testing.assert_allclose(np.asarray(got), np.poly(np.array([[1.0, 2.0], [3.0, 4.0]])),
+                               rtol=1e-12)
+
+
+# --- data-dependent shapes -------------------------------------------------------------------
+
+def test_trim_zeros_and_mask_indices():
+    for f, trim in [(np.array([0, 0, 3, 0, 2, 0, 0]), "fb"), (np.array([0, 1, 0]), "f"),
+                    (np.array([0, 1, 0]), "b"), (np.zeros(3), "fb"),
+                    (np.array([[0, 0, 0], [0, 1, 0]]), "fb")]:
+        np.testing.assert_array_equal(np.asarray(pnp.trim_zeros(pnp.asarray(f), trim)),
+                                      np.trim_zeros(f, trim))
+    a = np.array([[0, 0, 1], [0, 2, 0]])
+    np.testing.assert_array_equal(np.asarray(pnp.trim_zeros(a, axis=1)),
+                                  np.trim_zeros(a, axis=1))
+    for k in (-1, 0, 1):
+        for got, want in zip(pnp.mask_indices(4, pnp.triu, k), np.mask_indices(4, np.triu, k)):
+            np.testing.assert_array_equal(np.asarray(got), want)
+    rows, cols = pnp.mask_indices(3, pnp.tril, size=8)
+    assert rows.shape == (8,) and np.asarray(rows)[:6].tolist() == np.tril_indices(3)[0].tolist()
+
+
+def test_shape_setting_values_must_be_concrete():
+    here = __file__
+
+    def traced_insert(x, i):
+        return pnp.insert(x, i, 0.0)  # noqa: the next line is this function's first + 1
+
+    def traced_trim(x):
+        return pnp.trim_zeros(x)
+
+    def traced_choose(i, x):
+        return pnp.choose(i, [x, x])
+
+    x = np.arange(4.0, dtype=np.float32)
+    line = traced_insert.__code__.co_firstlineno + 1
+    raises_at(ConcretizationError, lambda: plait.jit(traced_insert)(x, 1), line,
+              "insert needs a concrete value", here=here)
+    line = traced_trim.__code__.co_firstlineno + 1
+    raises_at(ConcretizationError, lambda: plait.jit(traced_trim)(x), line,
+              "trim_zeros needs a concrete value", here=here)
+    line = traced_choose.__code__.co_firstlineno + 1
+    raises_at(ConcretizationError, lambda: plait.jit(traced_choose)(np.zeros(4, np.int32), x),
+              line, "mode='wrap' or 'clip' under jit", here=here)
+    got = plait.jit(lambda v: pnp.delete(v, np.array([0, 2])))(x)  # host positions
+    np.testing.assert_array_equal(np.asarray(got), [1.0, 3.0])
+
+
+def test_inplace_updates_are_refused():
+    a = np.zeros((3, 3), np.float32)
+    for call in (lambda: pnp.fill_diagonal(a, 1.0), lambda: pnp.put(a, [0], 1.0),
+                 lambda: pnp.place(a, a == 0, [1.0]),
+                 lambda: pnp.put_along_axis(a, np.zeros((3, 1), np.int32), 1.0, axis=1)):
+        with pytest.raises(PlaitValueError, match="inplace=False"):
+            call()
+    with pytest.raises(PlaitValueError, match="invalid entry"):
+        pnp.choose(np.array([0, 2]), [np.zeros(2), np.ones(2)])
+    with pytest.raises(PlaitValueError, match="invalid entry"):
+        pnp.ravel_multi_index((np.array([0, 4]),), (4,))
+
+
+def test_unravel_index_clips_as_jax():
+    i = np.array([-1, 0, 5, 23, 24, 100], np.int32)
+    for got, want in zip(pnp.unravel_index(i, (2, 3, 4)), jnp.unravel_index(i, (2, 3, 4))):
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))

@@ -3,8 +3,8 @@ stacking/splitting family, index helpers (indices, tri*_indices, ravel_multi_ind
 and choose, packbits, select, kron, cross, trace, vecdot/matvec/vecmat.
 
 Positions that set a result's shape (insert's and delete's `obj`, trim_zeros' zeros) must be
-known: they are read host-side, eagerly or from a traced value computed from constants, as in
-jax; a traced one is a ConcretizationError at the user's line.
+known: they are read host-side (host data, eager arrays, values known inside eager
+transformations), as in jax; a traced one is a ConcretizationError at the user's line.
 """
 
 from __future__ import annotations
