@@ -413,3 +413,132 @@ def test_unravel_index_clips_as_jax():
     i = np.array([-1, 0, 5, 23, 24, 100], np.int32)
     for got, want in zip(pnp.unravel_index(i, (2, 3, 4)), jnp.unravel_index(i, (2, 3, 4))):
         np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+
+
+# --- dtype information -------------------------------------------------------------------------
+
+DTYPES = ["bool", "int8", "uint8", "int16", "int32", "int64", "uint32", "uint64", "float16",
+          "bfloat16", "float32", "float64", "complex64", "complex128"]
+
+
+def test_promote_types_and_result_type_match_jax():
+    with jax.enable_x64(True):
+        for a in DTYPES:
+            for b in DTYPES:
+                assert pnp.promote_types(a, b) == jnp.promote_types(a, b), (a, b)
+    for a in DTYPES:  # Python's types are weak: config's defaults, jax's without x64
+        if np.dtype(ml_dtypes.bfloat16 if a == "bfloat16" else a).itemsize < 8:
+            for py in (int, float, complex):
+                want = jax.dtypes.canonicalize_dtype(jnp.promote_types(a, py))
+                assert pnp.promote_types(a, py) == want, (a, py)
+
+
+def test_finfo_iinfo():
+    for name in ("float16", "float32", "float64", "bfloat16", "float8_e4m3fn", "float8_e5m2"):
+        got, want = pnp.finfo(getattr(pnp, name)), jnp.finfo(getattr(jnp, name))
+        assert (got.eps, got.max, got.tiny, got.bits) == (want.eps, want.max, want.tiny,
+                                                           want.bits), name
+    assert pnp.finfo(pnp.complex64).eps == np.finfo(np.float32).eps
+    assert pnp.finfo(pnp.ones(2, pnp.float16)).max == np.finfo(np.float16).max
+    assert pnp.finfo(float).dtype == plait.config.default_float
+    for name in ("int8", "uint16", "int64", "int4", "uint4"):
+        got, want = pnp.iinfo(getattr(pnp, name)), jnp.iinfo(getattr(jnp, name))
+        assert (got.min, got.max, got.bits) == (want.min, want.max, want.bits), name
+
+
+def test_issubdtype_isdtype_can_cast_match_jax():
+    classes = ["generic", "number", "integer", "signedinteger", "unsignedinteger", "inexact",
+               "floating", "complexfloating"]
+    for name in DTYPES + ["float8_e4m3fn", "int4", "uint2"]:
+        for cls in classes:
+            assert pnp.issubdtype(getattr(pnp, name), getattr(pnp, cls)) == jnp.issubdtype(
+                getattr(jnp, name), getattr(jnp, cls)), (name, cls)
+        for other in DTYPES:
+            assert pnp.issubdtype(name, other) == jnp.issubdtype(name, other), (name, other)
+    kinds = ["bool", "signed integer", "unsigned integer", "integral", "real floating",
+             "complex floating", "numeric", ("bool", "real floating"), np.float32]
+    for name in DTYPES + ["float8_e5m2", "int4"]:
+        for kind in kinds:
+            assert pnp.isdtype(getattr(pnp, name), kind) == jnp.isdtype(
+                getattr(jnp, name), kind), (name, kind)
+        for other in DTYPES:
+            for casting in ("safe", "same_kind", "unsafe"):
+                assert pnp.can_cast(name, other, casting) == jnp.can_cast(
+                    name, other, casting), (name, other, casting)
+    with pytest.raises(PlaitValueError, match="unknown kind"):
+        pnp.isdtype(pnp.float32, "floats")
+
+
+def test_dtype_names_and_scalars():
+    assert pnp.float8_e4m3fn == np.dtype(ml_dtypes.float8_e4m3fn)
+    assert np.dtype(pnp.int4) == np.dtype(ml_dtypes.int4)
+    with pytest.raises(PlaitTypeError, match="not supported by plait"):
+        pnp.float8_e5m2(1.0)
+    assert pnp.generic is np.generic and pnp.floating is np.floating
+    assert pnp.euler_gamma == np.euler_gamma and pnp.ComplexWarning is jnp.ComplexWarning
+    for x in (1, 2.0, np.float32(1), pnp.asarray(3.0), np.array(1), [1], pnp.ones(2), "a",
+              None):
+        assert pnp.isscalar(x) == jnp.isscalar(x), x
+    assert pnp.iterable([1]) and not pnp.iterable(3)
+
+
+def test_printing_and_files_through_numpy(tmp_path):
+    x = pnp.arange(4.0)
+    with pnp.printoptions(precision=2):
+        assert pnp.get_printoptions()["precision"] == 2
+        assert pnp.array_str(x) == np.array_str(np.asarray(x))
+    assert pnp.array_repr(np.asarray(x)) == np.array_repr(np.asarray(x))
+    assert pnp.array_repr(x) == np.array_repr(x)  # as jnp.array_repr is np.array_repr
+    path = tmp_path / "x.npy"
+    pnp.save(path, x)
+    loaded = pnp.load(path)
+    assert isinstance(loaded, plait.Array)
+    np.testing.assert_array_equal(np.asarray(loaded), np.asarray(x))
+    pnp.savez(tmp_path / "z.npz", a=x)
+    np.testing.assert_array_equal(pnp.load(tmp_path / "z.npz")["a"], np.asarray(x))
+    raw = np.arange(5, dtype=np.int16)
+    got = pnp.frombuffer(raw.tobytes(), dtype=pnp.int16, offset=2)
+    np.testing.assert_array_equal(np.asarray(got), raw[1:])
+    got = pnp.fromstring("1 2 3.5", sep=" ")
+    assert got.dtype == plait.config.default_float
+    np.testing.assert_array_equal(np.asarray(got), [1, 2, 3.5])
+    np.testing.assert_array_equal(np.asarray(pnp.fromiter(range(4), pnp.int32)), range(4))
+    raw.tofile(tmp_path / "raw.bin")
+    got = pnp.fromfile(tmp_path / "raw.bin", dtype=np.int16)
+    np.testing.assert_array_equal(np.asarray(got), raw)
+    buf = io.BytesIO()
+    pnp.save(buf, x)
+    buf.seek(0)
+    np.testing.assert_array_equal(np.asarray(pnp.load(buf)), np.asarray(x))
+
+
+# --- derivatives vs jax ------------------------------------------------------------------------
+
+def _grad_check(fn, *args, rtol=1e-4):
+    """plait.grad of sum(fn(pnp, ...)) vs jax.grad, for every argument, eager and jitted."""
+    argnums = tuple(range(len(args)))
+    want = jax.grad(lambda *a: jnp.sum(fn(jnp, *a)), argnums)(*args)
+    pgrad = plait.grad(lambda *a: pnp.sum(fn(pnp, *a)), argnums)
+    for got in (pgrad(*args), plait.jit(pgrad)(*args)):
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=rtol, atol=1e-5)
+
+
+def test_grads_match_jax():
+    rng = np.random.default_rng(3)
+    r = lambda *s: rng.normal(size=s).astype(np.float32)  # noqa: E731
+    xp_pts = np.sort(rng.uniform(-2, 2, 6)).astype(np.float32)
+    _grad_check(lambda m, x, fp: m.interp(x, xp_pts, fp) * x, r(5), r(6))
+    _grad_check(lambda m, x, fp: m.interp(x, xp_pts, fp, period=5.0), r(5), r(6))
+    _grad_check(lambda m, f: m.gradient(f, axis=1) ** 2, r(3, 5))
+    _grad_check(lambda m, f, c: m.gradient(f, c) ** 2, r(6), np.cumsum(
+        rng.uniform(0.5, 1.5, 6)).astype(np.float32))
+    _grad_check(lambda m, y, x: m.trapezoid(y * y, x), r(3, 5), np.cumsum(
+        rng.uniform(0.5, 1.5, 5)).astype(np.float32))
+    for mode in ("full", "same", "valid"):
+        _grad_check(lambda m, a, v: m.convolve(a, v, mode) ** 2, r(7), r(3))
+        _grad_check(lambda m, a, v: m.correlate(a, v, mode) ** 2, r(3), r(5))
+    _grad_check(lambda m, p, x: m.polyval(p, x) ** 2, r(4), r(3, 2))
+    _grad_check(lambda m, a, b: m.kron(a, b) ** 2, r(2, 3), r(3, 2))
+    _grad_check(lambda m, a, b: m.cross(a, b) ** 2, r(4, 3), r(4, 3))
+    _grad_check(lambda m, p: m.unwrap(p * 4) ** 2, r(8))

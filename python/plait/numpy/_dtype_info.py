@@ -14,7 +14,7 @@ import numpy as np
 
 from plait.core import dtypes
 from plait.core.errors import PlaitTypeError, PlaitValueError
-from plait.numpy._core import asarray, is_array, numpy_function, result_type
+from plait.numpy._core import asarray, is_array, numpy_function
 from plait.numpy._scalar_types import _ScalarMeta, _scalar_type
 
 # NumPy's abstract scalar classes, for issubdtype (jax.numpy exports NumPy's own)
@@ -39,11 +39,15 @@ _SIGNED = frozenset(np.dtype(getattr(ml_dtypes, n)) for n in ("int1", "int2", "i
 _UNSIGNED = frozenset(np.dtype(getattr(ml_dtypes, n)) for n in ("uint1", "uint2", "uint4"))
 
 
+def _is_python_type(x) -> bool:
+    return builtins.any(x is t for t in (bool, int, float, complex))
+
+
 def _dtype(x) -> np.dtype:
     """The dtype that x names or has (a plait scalar type, an array, a Python type)."""
     if isinstance(x, _ScalarMeta):
         return x.dtype
-    if x in (bool, int, float, complex):
+    if _is_python_type(x):
         return dtypes.canonicalize(x)
     if is_array(x) or isinstance(x, (np.ndarray, np.generic)):
         return np.dtype(x.dtype)
@@ -103,7 +107,8 @@ def issubdtype(arg1, arg2):
 def promote_types(a, b):
     """The dtype a and b promote to, by plait's (JAX's) lattice; Python's int, float and
     complex are weak."""
-    return result_type(*[x if x in (int, float, complex) else _dtype(x) for x in (a, b)])
+    return dtypes.promote(*[(dtypes.canonicalize(x), x is not bool) if _is_python_type(x)
+                            else (dtypes.canonicalize(_dtype(x)), False) for x in (a, b)])[0]
 
 
 @numpy_function(jit=False)
@@ -153,7 +158,7 @@ def isscalar(element):
         return True
     if is_array(element) or isinstance(element, np.ndarray):
         return element.ndim == 0
-    return False
+    return builtins.bool(np.isscalar(element))
 
 
 iterable = np.iterable
