@@ -27,12 +27,12 @@ from plait.numpy._core import (
     conj,
     equal,
     exp,
-    log,
     is_array,
+    log,
     multiply,
     numpy_function,
-    promote_avals,
     power,
+    promote_avals,
     promote_broadcast,
     promote_dtypes_inexact,
     where,
@@ -58,7 +58,6 @@ from plait.numpy._shape import (
     swapaxes,
     transpose,
 )
-from plait.runtime.array import Array
 from plait.staging.concrete import concrete_value
 from plait.staging.trace import Tracer
 

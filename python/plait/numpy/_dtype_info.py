@@ -15,7 +15,7 @@ import numpy as np
 from plait.core import dtypes
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.numpy._core import asarray, is_array, numpy_function
-from plait.numpy._scalar_types import _ScalarMeta, _scalar_type
+from plait.numpy._scalar_types import _scalar_type, _ScalarMeta
 
 # NumPy's abstract scalar classes, for issubdtype (jax.numpy exports NumPy's own)
 generic, number, integer, signedinteger, unsignedinteger = (
