@@ -510,6 +510,20 @@ TESTED_ELSEWHERE = {
     "from_dlpack",  # test_jit.py::test_dlpack_both_ways (no NumPy oracle)
     "sort", "argsort",  # test_sort_and_argsort_match_numpy_with_ties_and_nans (ties, NaNs, kinds)
 }
+# construction, shape, calculus, polynomials, dtype information: test_numpy_misc.py
+TESTED_IN_NUMPY_MISC = frozenset("""
+    append apply_along_axis apply_over_axes array_equiv array_repr array_str atleast_3d
+    bartlett blackman block broadcast_arrays can_cast choose column_stack concat convolve
+    copy correlate cross delete diag_indices diag_indices_from diagflat diff dsplit dstack
+    ediff1d einsum_path fill_diagonal finfo frombuffer fromfile fromfunction fromiter
+    frompyfunc fromstring geomspace get_printoptions gradient hamming hanning hsplit iinfo
+    indices insert interp isdtype isscalar issubdtype iterable ix_ kaiser kron load logspace
+    mask_indices matrix_transpose matvec packbits permute_dims piecewise place poly polyadd
+    polyder polydiv polyfit polyint polymul polysub polyval printoptions promote_types put
+    put_along_axis ravel_multi_index resize rollaxis roots rot90 save savez select
+    set_printoptions trace trapezoid tril_indices tril_indices_from trim_zeros triu_indices
+    triu_indices_from unpackbits unravel_index unstack unwrap vander vecdot vecmat vsplit
+""".split())
 # names a record reaches under another name: (alias, name)
 ALIASES = {"absolute": "negative", "positive": "negative", "subtract": "add", "true_divide": "divide",
            "fmod": "remainder", "bitwise_and": "bitwise", "bitwise_or": "bitwise",

@@ -176,15 +176,20 @@ def unwrap(p, discont=None, axis=-1, period=2 * math.pi):
 
 # --- interpolation ----------------------------------------------------------------------------
 
-@numpy_function()
+@numpy_function(jit=False)
 def interp(x, xp, fp, left=None, right=None, period=None):
     """The piecewise-linear interpolant of (xp, fp) at x; beyond xp, left and right (fp's ends
     by default, or 'extrapolate', as in jax); with period, xp and x are periodic."""
-    extrapolate = {"left": left == "extrapolate" if isinstance(left, str) else False,
-                   "right": right == "extrapolate" if isinstance(right, str) else False}
     for name, v in (("left", left), ("right", right)):
         if isinstance(v, str) and v != "extrapolate":
             raise PlaitValueError(f"interp: {name} must be a value or 'extrapolate', got {v!r}")
+    extrapolate = (isinstance(left, str), isinstance(right, str))
+    return _interp(x, xp, fp, None if extrapolate[0] else left,
+                   None if extrapolate[1] else right, period, extrapolate)
+
+
+@numpy_function(static=("extrapolate",), name="interp")
+def _interp(x, xp, fp, left, right, period, extrapolate):
     x, xp = promote_dtypes_inexact(x, xp)
     (fp,) = promote_dtypes_inexact(fp)
     if xp.ndim != 1 or fp.ndim != 1 or xp.shape != fp.shape:
@@ -214,9 +219,9 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     slope = (f1 - f0) / where(flat, 1, dx)
     f = where(flat, f1, f0 + (x - x0).astype(slope.dtype) * slope)
     if period is None:
-        if not extrapolate["left"]:
+        if not extrapolate[0]:
             f = where(x < xp[0], fp[0] if left is None else left, f)
-        if not extrapolate["right"]:
+        if not extrapolate[1]:
             f = where(x > xp[-1], fp[-1] if right is None else right, f)
     return f
 

@@ -90,14 +90,15 @@ def _abstract(dt: np.dtype):
 @numpy_function(jit=False)
 def issubdtype(arg1, arg2):
     """Whether arg1's dtype is arg2's, or below an abstract class such as np.floating
-    (bfloat16 and ml_dtypes' floats are floating, as in jax)."""
-    d1 = _dtype(arg1)
+    (bfloat16 and ml_dtypes' floats are floating, as in jax). Python's types mean NumPy's
+    (float is float64), as in jax."""
+    d1 = np.dtype(arg1) if _is_python_type(arg1) else _dtype(arg1)
     if isinstance(arg2, type) and issubclass(arg2, np.generic) and arg2 in (
             np.generic, np.number, np.integer, np.signedinteger, np.unsignedinteger, np.inexact,
             np.floating, np.complexfloating, np.flexible, np.character):
         cls = _abstract(d1)
         return issubclass(cls, arg2) if cls is not None else np.issubdtype(d1, arg2)
-    d2 = _dtype(arg2)
+    d2 = np.dtype(arg2) if _is_python_type(arg2) else _dtype(arg2)
     if _abstract(d1) is not None or _abstract(d2) is not None:
         return d1 == d2
     return np.issubdtype(d1, d2)
