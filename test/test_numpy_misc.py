@@ -291,7 +291,11 @@ def test_apply_along_and_over_axes_piecewise_fromfunction():
     want = np.piecewise(x, [x < 0, x > -1], [1.0, 2.0])  # the last true condition wins
     _close(_both(lambda v: pnp.piecewise(v, [v < 0, v > -1], [1.0, 2.0]), x), want)
     want = np.fromfunction(lambda i, j: i * 10 + j, (3, 4), dtype=np.float32)
-    _close((pnp.fromfunction(lambda i, j: i * 10 + j, (3, 4), dtype=np.float32),), want)
+    _close(_both(lambda: pnp.fromfunction(lambda i, j: i * 10 + j, (3, 4), dtype=np.float32)),
+           want)
+    shapes = []  # as in jax, the function sees scalars (it is vmapped)
+    pnp.fromfunction(lambda i, j, k: shapes.append(i.shape) or i + k * j, (2, 3), k=2)
+    assert shapes == [()]
 
 
 def test_frompyfunc_ufunc():

@@ -13,7 +13,7 @@ import numpy as np
 from plait import lax
 from plait.core import dtypes
 from plait.core.errors import PlaitTypeError, PlaitValueError
-from plait.numpy._construct import _arr, broadcast_arrays, indices
+from plait.numpy._construct import _arr, broadcast_arrays
 from plait.numpy._core import _aval, broadcast_shapes, broadcast_to, canon_axis, where
 from plait.numpy._reductions import any as _any
 from plait.numpy._shape import expand_dims, moveaxis, stack
@@ -153,9 +153,15 @@ def piecewise(x, condlist, funclist, *args, **kw):
 
 
 def fromfunction(function, shape, *, dtype=float, **kwargs):
-    """function(*grids): called once on the index grids of shape (of dtype), as NumPy does."""
-    grids = indices(tuple(shape), dtype=dtypes.canonicalize(dtype))
-    return function(*([grids[i] for i in range(len(shape))]), **kwargs)
+    """function(i, j, ...) at every index of shape. As in jax, function is mapped with
+    plait.vmap, so it sees scalar indices (NumPy calls it once on the index grids)."""
+    shape = tuple(int(d) for d in shape)
+    f = functools.partial(function, **kwargs)
+    for i in range(len(shape)):
+        in_axes = tuple(0 if i == j else None for j in range(len(shape)))
+        f = vmap(f, in_axes=in_axes[::-1])
+    dt = dtypes.canonicalize(dtype)
+    return f(*(lax.iota(dt, n) for n in shape))
 
 
 # --- ufunc ------------------------------------------------------------------------------------
