@@ -12,6 +12,8 @@ import jax.numpy as jnp
 import ml_dtypes
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_numpy import Rec, _differential
 from usersite import raises_at
 
@@ -215,6 +217,36 @@ def _both(fn, *args):
 def _close(got, want, rtol=1e-5, atol=1e-6):
     for g in got if isinstance(got, tuple) and not isinstance(want, tuple) else (got,):
         np.testing.assert_allclose(np.asarray(g), want, rtol=rtol, atol=atol)
+
+
+# --- drawn shapes and dtypes ------------------------------------------------------------------
+
+HYP_FUNCTIONS = [
+    ("insert", lambda xp, a, k: xp.insert(a, k % (a.shape[0] + 1), 7, axis=0)),
+    ("delete", lambda xp, a, k: xp.delete(a, [0, k % a.shape[0]], axis=0)),
+    ("rot90", lambda xp, a, k: xp.rot90(a[..., None], k, (-1, 0))),
+    ("diff", lambda xp, a, k: xp.diff(a, k % 3, axis=0)),
+    ("kron", lambda xp, a, k: xp.kron(a, a[:1])),
+    ("resize", lambda xp, a, k: xp.resize(a, (k % 5 + 1, 3))),
+    ("trapezoid", lambda xp, a, k: xp.trapezoid(a, dx=0.5, axis=0)),
+    ("rollaxis", lambda xp, a, k: xp.rollaxis(a, -1, k % a.ndim)),
+    ("unstack", lambda xp, a, k: xp.unstack(a, axis=k % a.ndim)),
+]
+
+
+@pytest.mark.parametrize("name, fn", HYP_FUNCTIONS, ids=[n for n, _ in HYP_FUNCTIONS])
+@settings(max_examples=4, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+       dtype=st.sampled_from(["float32", "int32", "float64"]), k=st.integers(0, 7))
+def test_drawn_shapes_match_numpy(name, fn, shape, dtype, k):
+    a = np.random.default_rng(k).normal(0, 3, shape).astype(dtype)
+    want = fn(np, a, k)
+    got = plait.jit(lambda x: fn(pnp, x, k))(a)
+    for g, w in zip(got if isinstance(want, tuple) else (got,),
+                    want if isinstance(want, tuple) else (want,)):
+        assert np.asarray(g).shape == np.shape(w)
+        np.testing.assert_allclose(np.asarray(g), w, rtol=1e-5, atol=1e-5)
 
 
 # --- index tricks -------------------------------------------------------------------------------
