@@ -759,7 +759,12 @@ def _public_functions():
                   and not isinstance(getattr(pnp, n), type))
 
 
-@pytest.mark.parametrize("name", _public_functions())
+# these pass keywords on (to the user's function, or to NumPy), as NumPy's and jax's do
+PASS_KEYWORDS_ON = {"apply_along_axis", "fromfunction", "load", "piecewise", "printoptions",
+                    "savez", "set_printoptions"}
+
+
+@pytest.mark.parametrize("name", sorted(set(_public_functions()) - PASS_KEYWORDS_ON))
 def test_unsupported_keyword_is_a_type_error_at_the_user_line(name):
     def call():
         return getattr(pnp, name)(pnp.ones(3), not_a_numpy_keyword="a")

@@ -533,7 +533,10 @@ def test_printing_and_files_through_numpy(tmp_path):
         assert pnp.array_str(x) == np.array_str(np.asarray(x))
     assert pnp.array_repr(np.asarray(x)) == np.array_repr(np.asarray(x))
     assert pnp.array_repr(x) == np.array_repr(x)  # as jnp.array_repr is np.array_repr
-    assert pnp.set_printoptions is np.set_printoptions is jnp.set_printoptions
+    old = pnp.get_printoptions()
+    pnp.set_printoptions(precision=3)
+    assert np.get_printoptions()["precision"] == 3
+    pnp.set_printoptions(**old)
     path = tmp_path / "x.npy"
     pnp.save(path, x)
     loaded = pnp.load(path)

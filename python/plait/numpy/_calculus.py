@@ -245,33 +245,40 @@ def _conv1d(a, v, mode, name):
     return lax.reshape(out, out.shape[2:])
 
 
-def _conv_operands(a, v, name, preferred_element_type):
+def _conv_operands(a, v, name):
     a, v = promote_dtypes_inexact(a, v)
     if a.ndim != 1 or v.ndim != 1:
         raise PlaitValueError(f"{name} only supports 1-dimensional inputs, got {a.shape} and "
                               f"{v.shape}")
     if a.shape[0] == 0 or v.shape[0] == 0:
         raise PlaitValueError(f"{name}: inputs cannot be empty")
-    del preferred_element_type  # accepted for jax compatibility: plait computes in the dtype
     return a, v
+
+
+def _as(out, preferred_element_type):
+    if preferred_element_type is None:
+        return out
+    return lax.convert_element_type(out, dtypes.canonicalize(preferred_element_type))
 
 
 @numpy_function(static=("mode", "precision", "preferred_element_type"))
 def convolve(a, v, mode="full", *, precision=None, preferred_element_type=None):
     """The discrete linear convolution of 1-d a and v ('full', 'same' or 'valid')."""
-    a, v = _conv_operands(a, v, "convolve", preferred_element_type)
+    a, v = _conv_operands(a, v, "convolve")
     if a.shape[0] < v.shape[0]:
         a, v = v, a
-    return _conv1d(a, v, mode, "convolve")
+    return _as(_conv1d(a, v, mode, "convolve"), preferred_element_type)
 
 
 @numpy_function(static=("mode", "precision", "preferred_element_type"))
 def correlate(a, v, mode="valid", *, precision=None, preferred_element_type=None):
     """The cross-correlation Σ a[n + k] conj(v[n]) of 1-d a and v ('valid', 'same', 'full')."""
-    a, v = _conv_operands(a, v, "correlate", preferred_element_type)
+    a, v = _conv_operands(a, v, "correlate")
     if a.shape[0] < v.shape[0]:  # c_av[k] = conj(c_va[-k])
-        return lax.rev(conj(_conv1d(v, lax.rev(conj(a), (0,)), mode, "correlate")), (0,))
-    return _conv1d(a, lax.rev(conj(v), (0,)), mode, "correlate")
+        out = lax.rev(conj(_conv1d(v, lax.rev(conj(a), (0,)), mode, "correlate")), (0,))
+    else:
+        out = _conv1d(a, lax.rev(conj(v), (0,)), mode, "correlate")
+    return _as(out, preferred_element_type)
 
 
 # --- windows ----------------------------------------------------------------------------------

@@ -162,18 +162,37 @@ def isscalar(element):
     return builtins.bool(np.isscalar(element))
 
 
-iterable = np.iterable
+@numpy_function(jit=False)
+def iterable(y):
+    """Whether iter(y) works."""
+    return np.iterable(y)
 
-# printing, through NumPy as in jax.numpy
+
+# printing and files, through NumPy as in jax.numpy
 printoptions = np.printoptions
-get_printoptions = np.get_printoptions
 set_printoptions = np.set_printoptions
-array_repr = np.array_repr
-array_str = np.array_str
-
-# files, through NumPy as in jax.numpy
-save = np.save
 savez = np.savez
+
+
+@numpy_function(jit=False)
+def get_printoptions():
+    return np.get_printoptions()
+
+
+@numpy_function(jit=False)
+def array_repr(arr, max_line_width=None, precision=None, suppress_small=None):
+    return np.array_repr(arr, max_line_width, precision, suppress_small)
+
+
+@numpy_function(jit=False)
+def array_str(a, max_line_width=None, precision=None, suppress_small=None):
+    return np.array_str(a, max_line_width, precision, suppress_small)
+
+
+@numpy_function(jit=False)
+def save(file, arr, allow_pickle=True):
+    """np.save of arr's value."""
+    np.save(file, np.asarray(arr), allow_pickle)
 
 
 def load(file, *args, **kwargs):

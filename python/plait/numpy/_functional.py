@@ -14,7 +14,14 @@ from plait import lax
 from plait.core import dtypes
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.numpy._construct import _arr, broadcast_arrays
-from plait.numpy._core import _aval, broadcast_shapes, broadcast_to, canon_axis, where
+from plait.numpy._core import (
+    _aval,
+    broadcast_shapes,
+    broadcast_to,
+    canon_axis,
+    numpy_function,
+    where,
+)
 from plait.numpy._reductions import any as _any
 from plait.numpy._shape import expand_dims, moveaxis, stack
 from plait.vmapping import vmap
@@ -113,6 +120,7 @@ def apply_along_axis(func1d, axis, arr, *args, **kwargs):
     return func(arr)
 
 
+@numpy_function(jit=False)
 def apply_over_axes(func, a, axes):
     """func(a, axis) applied for each axis in turn; a result missing that axis gets it back."""
     a = _arr(a)
@@ -230,6 +238,7 @@ class ufunc:  # noqa: N801 (NumPy's name)
         return moveaxis(lax.concatenate([x[:1], rest], 0), 0, axis)
 
 
+@numpy_function(jit=False)
 def frompyfunc(func, /, nin, nout, *, identity=None):
     """A ufunc of func (which maps plait values, as under vmap)."""
     return ufunc(func, nin, nout, identity=identity)
@@ -237,6 +246,7 @@ def frompyfunc(func, /, nin, nout, *, identity=None):
 
 # --- einsum_path ------------------------------------------------------------------------------
 
+@numpy_function(jit=False)
 def einsum_path(subscripts, /, *operands, optimize="auto"):
     """NumPy's contraction order and report for an einsum, planned on the operands' shapes."""
     strategy = "greedy" if optimize in ("auto", True) else optimize
