@@ -477,6 +477,13 @@ def test_promote_types_and_result_type_match_jax():
                 assert pnp.promote_types(a, py) == want, (a, py)
 
 
+def test_result_type_of_a_dtype_equal_to_python_int_is_not_weak():
+    # np.dtype("int64") == int holds, yet it is int64, not the weak Python int
+    assert pnp.result_type(np.dtype("int64"), np.dtype("bool")) == np.int64
+    assert pnp.result_type(np.dtype("float64"), pnp.ones(2, pnp.float16)) == np.float64
+    assert pnp.result_type(int, pnp.ones(2, pnp.int8)) == np.int8  # the Python type is weak
+
+
 def test_finfo_iinfo():
     for name in ("float16", "float32", "float64", "bfloat16", "float8_e4m3fn", "float8_e5m2"):
         got, want = pnp.finfo(getattr(pnp, name)), jnp.finfo(getattr(jnp, name))
