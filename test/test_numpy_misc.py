@@ -342,6 +342,17 @@ def test_frompyfunc_ufunc():
     jitted = plait.jit(lambda x: add.reduce(x, axis=0, keepdims=True))(a)
     np.testing.assert_allclose(np.asarray(jitted), a.sum(0, keepdims=True))
     assert isinstance(add, pnp.ufunc)
+    want = a.copy()
+    np.add.at(want, ([0, 0, 2], [1, 1, 3]), [1.0, 2.0, 3.0])
+    for got in _both(lambda x: add.at(x, (np.array([0, 0, 2]), np.array([1, 1, 3])),
+                                      np.array([1.0, 2.0, 3.0]), inplace=False), a):
+        np.testing.assert_allclose(np.asarray(got), want)
+    neg = pnp.frompyfunc(lambda x: -x, 1, 1)
+    want = a.copy()
+    np.negative.at(want, [1, 1])
+    np.testing.assert_allclose(np.asarray(neg.at(a, np.array([1, 1]), inplace=False)), want)
+    with pytest.raises(PlaitValueError, match="inplace=False"):
+        add.at(a, 0, 1.0)
 
 
 def test_einsum_path_is_numpys():

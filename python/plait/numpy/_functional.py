@@ -176,7 +176,8 @@ def fromfunction(function, shape, *, dtype=float, **kwargs):
 
 class ufunc:  # noqa: N801 (NumPy's name)
     """A universal function from a Python scalar function, as jax.numpy's: broadcasting calls
-    (via vectorize), and for two inputs and one output, outer, reduce and accumulate."""
+    (via vectorize), `at`, and for two inputs and one output, outer, reduce and
+    accumulate."""
 
     def __init__(self, func, /, nin, nout, *, name=None, identity=None):
         self.func, self.nin, self.nout, self.identity = func, nin, nout, identity
@@ -236,6 +237,30 @@ class ufunc:  # noqa: N801 (NumPy's name)
             return a
         _, rest = lax.scan(step, x[0], x[1:])
         return moveaxis(lax.concatenate([x[:1], rest], 0), 0, axis)
+
+    def at(self, a, indices, b=None, /, *, inplace=True):
+        """a with a[i] = func(a[i], b) (func(a[i]) for one input) at each index in turn, so a
+        repeated index is applied repeatedly; needs inplace=False, as in jax."""
+        if inplace:
+            raise PlaitValueError(f"{self.__name__}.at cannot update arrays in place (they are "
+                                  "immutable); pass inplace=False")
+        if self.nout != 1 or self.nin != (1 if b is None else 2):
+            raise PlaitValueError(f"{self.__name__}.at needs {self.nin - 1} operand(s) b")
+        a = _arr(a)
+        idx = indices if isinstance(indices, tuple) else (indices,)
+        idx = broadcast_arrays(*[_arr(i) for i in idx])
+        shape = idx[0].shape
+        flat = [i.reshape(-1) for i in idx]
+        vals = None if b is None else broadcast_to(_arr(b).astype(a.dtype),
+                                                   shape + a.shape[len(idx):]).reshape(
+            (flat[0].shape[0],) + a.shape[len(idx):])
+
+        def step(k, acc):
+            where_ = tuple(i[k] for i in flat)
+            new = self._call(acc[where_]) if vals is None else self._call(acc[where_], vals[k])
+            return acc.at[where_].set(_arr(new).astype(a.dtype))
+
+        return lax.fori_loop(0, flat[0].shape[0], step, a)
 
 
 @numpy_function(jit=False)
