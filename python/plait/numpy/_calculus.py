@@ -335,7 +335,7 @@ def bartlett(M):
 
 
 def _i0(x, terms=100):
-    """The modified Bessel function I0 by its power series Σ (x²/4)^k / (k!)² (x up to ~50)."""
+    """The modified Bessel function I0 by its power series Σ (x²/4)^k / (k!)² (x up to ~85)."""
     y = x * x * 0.25
 
     def body(k, carry):
