@@ -8,6 +8,74 @@ from plait.numpy import (  # noqa: F401
     linalg,
 )
 from plait.numpy._array_api import __array_api_version__, __array_namespace_info__  # noqa: F401
+
+# construction, shape, polynomials, windows, dtype information (issue 14)
+from plait.numpy._calculus import (  # noqa: F401
+    bartlett,
+    blackman,
+    convolve,
+    correlate,
+    diff,
+    ediff1d,
+    gradient,
+    hamming,
+    hanning,
+    interp,
+    kaiser,
+    trapezoid,
+    unwrap,
+)
+from plait.numpy._construct import (  # noqa: F401
+    append,
+    array_equiv,
+    atleast_3d,
+    block,
+    broadcast_arrays,
+    choose,
+    column_stack,
+    concat,
+    copy,
+    cross,
+    delete,
+    diag_indices,
+    diag_indices_from,
+    diagflat,
+    dsplit,
+    dstack,
+    fill_diagonal,
+    geomspace,
+    hsplit,
+    indices,
+    insert,
+    ix_,
+    kron,
+    logspace,
+    mask_indices,
+    matrix_transpose,
+    matvec,
+    packbits,
+    permute_dims,
+    place,
+    put,
+    put_along_axis,
+    ravel_multi_index,
+    resize,
+    rollaxis,
+    rot90,
+    select,
+    trace,
+    tril_indices,
+    tril_indices_from,
+    trim_zeros,
+    triu_indices,
+    triu_indices_from,
+    unpackbits,
+    unravel_index,
+    unstack,
+    vecdot,
+    vecmat,
+    vsplit,
+)
 from plait.numpy._core import (  # noqa: F401
     abs,
     absolute,
@@ -79,8 +147,68 @@ from plait.numpy._core import (  # noqa: F401
     trunc,
     where,
 )
+from plait.numpy._dtype_info import NARROW as _NARROW
+from plait.numpy._dtype_info import (  # noqa: F401
+    ComplexWarning,
+    array_repr,
+    array_str,
+    can_cast,
+    character,
+    complexfloating,
+    euler_gamma,
+    finfo,
+    flexible,
+    floating,
+    frombuffer,
+    fromfile,
+    fromiter,
+    fromstring,
+    generic,
+    get_printoptions,
+    iinfo,
+    inexact,
+    integer,
+    isdtype,
+    isscalar,
+    issubdtype,
+    iterable,
+    load,
+    number,
+    object_,
+    printoptions,
+    promote_types,
+    save,
+    savez,
+    set_printoptions,
+    signedinteger,
+    unsignedinteger,
+)
+from plait.numpy._functional import (  # noqa: F401
+    apply_along_axis,
+    apply_over_axes,
+    einsum_path,
+    fromfunction,
+    frompyfunc,
+    piecewise,
+    ufunc,
+    vectorize,
+)
+from plait.numpy._index_tricks import c_, index_exp, mgrid, ogrid, r_, s_  # noqa: F401
 from plait.numpy._indexing import take, take_along_axis  # noqa: F401
 from plait.numpy._linalg import dot, einsum, inner, matmul, tensordot, vdot  # noqa: F401
+from plait.numpy._polynomial import (  # noqa: F401
+    poly,
+    polyadd,
+    polyder,
+    polydiv,
+    polyfit,
+    polyint,
+    polymul,
+    polysub,
+    polyval,
+    roots,
+    vander,
+)
 from plait.numpy._reductions import (  # noqa: F401
     all,
     allclose,
@@ -234,6 +362,8 @@ from plait.numpy._ufuncs import (  # noqa: F401
     sinh,
     spacing,
 )
+
+globals().update(_NARROW)  # float8_e4m3fn, int4, ...: dtype names, as in jax.numpy
 
 pi = _np.pi
 e = _np.e

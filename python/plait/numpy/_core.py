@@ -242,7 +242,8 @@ def _to_array(x, dtype):
 def result_type(*args) -> np.dtype:
     """The promoted dtype of arrays, scalars and dtypes (`np.float16`, `"int8"`; the Python
     types int, float and complex are weak), as in JAX."""
-    return promote_avals([ShapedArray((), dtypes.canonicalize(a), a in (int, float, complex))
+    return promote_avals([ShapedArray((), dtypes.canonicalize(a), a is int or a is float
+                                      or a is complex)
                           if isinstance(a, (np.dtype, type, str)) else _aval(a) for a in args])[0]
 
 

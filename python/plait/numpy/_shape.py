@@ -266,16 +266,21 @@ def ravel(a):
     return lax.reshape(a, (a.size,))
 
 
-@numpy_function(jit=False)
-def atleast_1d(a):
-    a = _arr(a)
-    return reshape(a, (1,)) if a.ndim == 0 else a
+def _one_or_list(out):
+    return out[0] if len(out) == 1 else out
 
 
 @numpy_function(jit=False)
-def atleast_2d(a):
-    a = _arr(a)
-    return reshape(a, (1,) * (2 - a.ndim) + a.shape) if a.ndim < 2 else a
+def atleast_1d(*arys):
+    """Each array with at least 1 dimension (one array for one argument, else a list)."""
+    return _one_or_list([reshape(a, (1,)) if a.ndim == 0 else a for a in map(_arr, arys)])
+
+
+@numpy_function(jit=False)
+def atleast_2d(*arys):
+    """Each array with at least 2 dimensions: (n,) -> (1, n)."""
+    return _one_or_list([reshape(a, (1,) * (2 - a.ndim) + a.shape) if a.ndim < 2 else a
+                         for a in map(_arr, arys)])
 
 
 @numpy_function(static=("axis",))
