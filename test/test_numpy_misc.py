@@ -617,12 +617,6 @@ EXCEPTIONS: dict[str, str] = {}
 
 # Names other helpers are adding now; the coordinator empties this after merging their work.
 PENDING = {
-    "elem": """acos acosh angle arccos arccosh arcsin arcsinh arctan arctanh asin asinh atan
-        atan2 atanh bitwise_count bitwise_invert bitwise_left_shift bitwise_not
-        bitwise_right_shift cbrt copysign cosh deg2rad degrees divmod exp2 fabs float_power fmax
-        fmin frexp gcd heaviside hypot i0 iscomplex iscomplexobj isneginf isposinf isreal
-        isrealobj lcm ldexp left_shift log10 log2 logaddexp logaddexp2 modf nan_to_num nextafter
-        pow rad2deg radians right_shift rint signbit sinc sinh spacing""".split(),
     "npsort": """argpartition argwhere average bincount compress corrcoef cov cumprod
         cumulative_prod cumulative_sum digitize extract flatnonzero histogram histogram2d
         histogram_bin_edges histogramdd intersect1d isin lexsort median nanargmax nanargmin
