@@ -12,7 +12,7 @@ import math
 import array_api_strict as xp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.array_api import make_strategies_namespace
 
@@ -72,6 +72,18 @@ def elements(dtype, positive=False, nonzero=False):
     return {"allow_nan": True, "allow_infinity": True, "allow_subnormal": False}
 
 
+def finite(dtype):
+    """Small finite values: sums and products stay in range."""
+    kind = npdtype(dtype).kind
+    if kind == "b":
+        return None
+    if kind in "iu":
+        return small_ints(dtype)
+    if kind == "c":
+        return st.complex_numbers(max_magnitude=100, width=8 * npdtype(dtype).itemsize)
+    return {"min_value": -100, "max_value": 100, "allow_subnormal": False}
+
+
 # --- elementwise -------------------------------------------------------------------------------
 
 REAL_FLOAT, NUMERIC, INTEGER, BOOL = (xps.floating_dtypes(), xps.numeric_dtypes(),
@@ -113,6 +125,7 @@ def test_unary(name):
     prop()
 
 
+# complex pow is exp(y log x) as in jax (0 ** (1+1j) is NaN; NumPy's is 0): real floats only
 BINARY = {  # name: (dtypes, domain of the second operand)
     "add": (NUMERIC, None), "atan2": (REAL_FLOAT, None), "bitwise_and": (INT_OR_BOOL, None),
     "bitwise_left_shift": (INTEGER, "shift"), "bitwise_or": (INT_OR_BOOL, None),
@@ -123,7 +136,7 @@ BINARY = {  # name: (dtypes, domain of the second operand)
     "logaddexp": (REAL_FLOAT, None), "logical_and": (BOOL, None), "logical_or": (BOOL, None),
     "logical_xor": (BOOL, None), "maximum": (REAL, None), "minimum": (REAL, None),
     "multiply": (NUMERIC, None), "nextafter": (REAL_FLOAT, None), "not_equal": (NUMERIC, None),
-    "pow": (FLOAT, None), "remainder": (REAL, "nonzero"), "subtract": (NUMERIC, None),
+    "pow": (REAL_FLOAT, None), "remainder": (REAL, "nonzero"), "subtract": (NUMERIC, None),
 }
 
 
@@ -154,11 +167,16 @@ def test_binary(name):
 @given(data=st.data())
 def test_type_promotion_matches_the_standard(data):
     """Two arrays of mutually promotable dtypes: the result dtype is the standard's."""
-    d1, d2 = data.draw(xps.mutually_promotable_dtypes())
+    d1, d2 = data.draw(xps.scalar_dtypes()), data.draw(xps.scalar_dtypes())
+    try:
+        xp.result_type(d1, d2)
+    except TypeError:  # a mix the standard leaves undefined (int with float, ...)
+        assume(False)
     a = data.draw(xps.arrays(d1, (2,), elements=elements(d1)))
     b = data.draw(xps.arrays(d2, (2,), elements=elements(d2)))
-    assert str(pnp.result_type(to_plait(a), to_plait(b))) == str(xp.result_type(a, b))
-    check(pnp.add(to_plait(a), to_plait(b)), xp.add(a, b))
+    assert np.dtype(pnp.result_type(to_plait(a), to_plait(b))) == npdtype(xp.result_type(a, b))
+    if "b" not in npdtype(d1).kind + npdtype(d2).kind:
+        check(pnp.add(to_plait(a), to_plait(b)), xp.add(a, b))
 
 
 # --- reductions, statistics, search, sort, sets ------------------------------------------------
@@ -184,9 +202,7 @@ def test_reductions(name):
     def prop(data):
         dt = data.draw(REDUCTIONS[name])
         x = data.draw(xps.arrays(dt, xps.array_shapes(min_dims=1, max_dims=3, max_side=4),
-                                 elements=None if npdtype(dt).kind == "b" else
-                                 small_ints(dt) if npdtype(dt).kind in "iu" else
-                                 {"min_value": -100, "max_value": 100}))
+                                 elements=finite(dt)))
         axis = data.draw(xps.valid_tuple_axes(x.ndim))
         keepdims = data.draw(st.booleans())
         check(getattr(pnp, name)(to_plait(x), axis=axis, keepdims=keepdims),
@@ -205,18 +221,21 @@ def test_search_and_sort(data):
                              {"allow_nan": False, "allow_subnormal": False}))
     axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
     p = to_plait(x)
-    check(pnp.argmax(p, axis=axis), xp.argmax(x, axis=axis))
-    check(pnp.argmin(p, axis=axis), xp.argmin(x, axis=axis))
+    index = np.dtype("int32")  # plait's default (indexing) integer; array-api-strict's is int64
+    check(pnp.argmax(p, axis=axis), xp.argmax(x, axis=axis), dtype=index)
+    check(pnp.argmin(p, axis=axis), xp.argmin(x, axis=axis), dtype=index)
     check(pnp.sort(p, axis=axis), xp.sort(x, axis=axis))
-    check(pnp.argsort(p, axis=axis, stable=True), xp.argsort(x, axis=axis, stable=True))
+    check(pnp.argsort(p, axis=axis, stable=True), xp.argsort(x, axis=axis, stable=True),
+          dtype=index)
     check(pnp.sort(p, axis=axis, descending=True), xp.sort(x, axis=axis, descending=True))
-    check(pnp.cumulative_sum(p, axis=axis), xp.cumulative_sum(x, axis=axis))
-    check(pnp.count_nonzero(p, axis=axis), xp.count_nonzero(x, axis=axis))
+    check(pnp.cumulative_sum(p, axis=axis), xp.cumulative_sum(x, axis=axis),
+          dtype=accumulated(npdtype(dt)))
+    check(pnp.count_nonzero(p, axis=axis), xp.count_nonzero(x, axis=axis), dtype=index)
     check(pnp.where(p > 0, p, -p), xp.where(x > 0, x, -x))
     for got, want in zip(pnp.nonzero(p), xp.nonzero(x)):  # eager: the shape is known
-        check(got, want)
+        check(got, want, dtype=index)
     flat = xp.sort(xp.reshape(x, (-1,)))
-    check(pnp.searchsorted(to_plait(flat), p), xp.searchsorted(flat, x))
+    check(pnp.searchsorted(to_plait(flat), p), xp.searchsorted(flat, x), dtype=index)
     values = pnp.unique_values(p)
     np.testing.assert_array_equal(np.sort(np.asarray(values)), np.sort(np.asarray(
         xp.unique_values(x))))
@@ -245,7 +264,8 @@ def test_manipulation(data):
     check(pnp.repeat(p, 2, axis=axis), xp.repeat(x, 2, axis=axis))
     for got, want in zip(pnp.unstack(p, axis=axis), xp.unstack(x, axis=axis)):
         check(got, want)
-    for got, want in zip(pnp.broadcast_arrays(p, p[:1]), xp.broadcast_arrays(x, x[:1])):
+    for got, want in zip(pnp.broadcast_arrays(p, p[:1, ...]),
+                         xp.broadcast_arrays(x, x[:1, ...])):
         check(got, want)
     if x.ndim >= 2:
         check(pnp.matrix_transpose(p), xp.matrix_transpose(x))
@@ -257,7 +277,7 @@ def test_manipulation(data):
 @EXAMPLES
 @given(data=st.data())
 def test_linear_algebra(data):
-    dt = data.draw(FLOAT)
+    dt = data.draw(REAL_FLOAT)
     n, k, m = (data.draw(st.integers(1, 4)) for _ in range(3))
     kw = {"min_value": -10, "max_value": 10}
     a = data.draw(xps.arrays(dt, (n, k), elements=kw))

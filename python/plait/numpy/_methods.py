@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 from plait.core.errors import PlaitTypeError, PlaitValueError
-from plait.numpy import _core, _indexing, _linalg, _reductions, _shape
+from plait.numpy import _core, _indexing, _linalg, _reductions, _shape, _ufuncs
 from plait.runtime.array import Array
 from plait.staging.concrete import concrete_value
 from plait.staging.trace import Tracer
@@ -25,7 +25,7 @@ _BINARY = {
     "add": _core.add, "sub": _core.subtract, "mul": _core.multiply, "truediv": _core.true_divide,
     "floordiv": _core.floor_divide, "mod": _core.remainder, "pow": _core.power,
     "matmul": _linalg.matmul, "and": _core.bitwise_and, "or": _core.bitwise_or,
-    "xor": _core.bitwise_xor,
+    "xor": _core.bitwise_xor, "lshift": _ufuncs.left_shift, "rshift": _ufuncs.right_shift,
 }
 _COMPARE = {"eq": _core.equal, "ne": _core.not_equal, "lt": _core.less, "le": _core.less_equal,
             "gt": _core.greater, "ge": _core.greater_equal}
