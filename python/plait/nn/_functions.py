@@ -17,7 +17,7 @@ from plait import numpy as pnp
 from plait.core import dtypes
 from plait.core.errors import PlaitTypeError, PlaitValueError
 from plait.custom import custom_jvp
-from plait.numpy._core import numpy_function, promote_inexact
+from plait.numpy._core import numpy_function, promote_dtypes_inexact, promote_inexact
 from plait.scipy import special
 
 __all__ = ["celu", "elu", "gelu", "glu", "hard_sigmoid", "hard_silu", "hard_swish",
@@ -323,7 +323,7 @@ def log_softmax(x, axis=-1, where=None):
 @numpy_function(static=("axis", "keepdims", "return_sign"))
 def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, where=None):
     """log(|sum(b exp(a))|) over `axis` (jax.nn.logsumexp); `where` masks elements out."""
-    (a,) = promote_inexact(a)
+    a, b = (promote_inexact(a)[0], None) if b is None else promote_dtypes_inexact(a, b)
     a = _masked(a, where, -np.inf)
     return special.logsumexp(a, axis=_axis(axis), b=b, keepdims=keepdims,
                              return_sign=return_sign)

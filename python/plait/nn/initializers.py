@@ -86,7 +86,11 @@ def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
 
 
 def _prod(shape, axes):
-    return shape[axes] if isinstance(axes, int) else math.prod(shape[i] for i in axes)
+    axes = (axes,) if isinstance(axes, int) else tuple(axes)
+    if any(not -len(shape) <= a < len(shape) for a in axes):
+        raise PlaitValueError(f"variance_scaling: axes {axes} out of range for a weights "
+                              f"shape {shape}")
+    return math.prod(shape[a] for a in axes)
 
 
 def _compute_fans(shape, in_axis=-2, out_axis=-1, batch_axis=()):
