@@ -160,14 +160,14 @@ def test_derivatives_match_jax(name, fn):
 
 
 def test_rectifier_derivatives_at_the_kinks():
-    """relu'(0) = 0, relu6'(0) = relu6'(6) = 0 (jax's custom JVPs), hard_tanh'(±1) = 1."""
+    """relu'(0) = 0, relu6'(0) = relu6'(6) = 0 (jax's custom JVPs), hard_tanh'(±1) = 1 (inside)."""
     x = np.array([0.0, 6.0, -1.0, 1.0, 3.0, -3.0], np.float32)
     g = plait.vmap(plait.grad(nn.relu))(x)
     np.testing.assert_array_equal(np.asarray(g), [0, 1, 0, 1, 1, 0])
     g = plait.vmap(plait.grad(nn.relu6))(x)
     np.testing.assert_array_equal(np.asarray(g), [0, 0, 0, 1, 1, 0])
     g = plait.vmap(plait.grad(nn.hard_tanh))(x)
-    np.testing.assert_array_equal(np.asarray(g), [0, 0, 1, 1, 0, 0])
+    np.testing.assert_array_equal(np.asarray(g), [1, 0, 1, 1, 0, 0])
     g = plait.vmap(plait.grad(nn.hard_sigmoid))(x)
     np.testing.assert_array_equal(np.asarray(g), np.asarray(jax.vmap(jax.grad(
         jax.nn.hard_sigmoid))(x)))
