@@ -111,8 +111,9 @@ def test_has_jax_nn_functions():
     cudnn_only = {"scaled_matmul", "scaled_dot_general", "get_scaled_dot_general_config"}
     want = {n for n in dir(jax.nn) if not n.startswith("_") and callable(getattr(jax.nn, n))}
     assert want - cudnn_only - {"initializers"} <= set(nn.__all__)
-    init_want = {n for n in dir(jax.nn.initializers) if not n.startswith("_")} - {"Initializer"}
+    init_want = {n for n in dir(jax.nn.initializers) if not n.startswith("_")}
     assert init_want == set(nn.initializers.__all__)
+    assert isinstance(nn.initializers.glorot_normal(), nn.initializers.Initializer)
 
 
 @pytest.mark.parametrize("name, fn", CASES)
@@ -157,6 +158,19 @@ def test_derivatives_match_jax(name, fn):
     got = plait.jvp(plait.grad(_loss(nn, pnp, fn)), (x,), (v,))[1]
     want = jax.jvp(jax.grad(_loss(jax.nn, jnp, fn)), (x,), (v,))[1]
     _close(got, want, f64, 1e3, name + " jvp of grad")
+
+
+def test_integer_inputs_as_jax():
+    """With 32-bit defaults on both sides: relu keeps an integer dtype; relu6, elu, softplus
+    and gelu give float32."""
+    x = np.array([-2, 0, 3, 7], np.int32)
+    for name in ("relu", "relu6", "elu", "softplus", "gelu", "hard_sigmoid", "soft_sign"):
+        with plait.config.override(default_float="float32", default_int="int32"):
+            got = getattr(nn, name)(x)
+        with jax.enable_x64(False):
+            want = getattr(jax.nn, name)(x)
+        assert got.dtype == want.dtype, name
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6, err_msg=name)
 
 
 def test_rectifier_derivatives_at_the_kinks():

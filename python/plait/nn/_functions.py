@@ -67,8 +67,9 @@ def _relu6_jvp(primals, tangents):
 
 @numpy_function()
 def relu6(x):
-    """min(max(x, 0), 6), with derivative 0 at 0 and 6."""
-    return _relu6(pnp.asarray(x))
+    """min(max(x, 0), 6), with derivative 0 at 0 and 6 (float for integer x, as jax's)."""
+    (x,) = promote_inexact(x)
+    return _relu6(x)
 
 
 @numpy_function()

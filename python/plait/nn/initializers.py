@@ -8,6 +8,7 @@ are jax.random's), so a model initialised in plait starts where it would in jax.
 from __future__ import annotations
 
 import math
+import typing
 
 import numpy as np
 
@@ -16,10 +17,18 @@ from plait import random
 from plait.core import dtypes
 from plait.core.errors import PlaitValueError
 
-__all__ = ["constant", "delta_orthogonal", "glorot_normal", "glorot_uniform", "he_normal",
+__all__ = ["Initializer", "constant", "delta_orthogonal", "glorot_normal", "glorot_uniform", "he_normal",
            "he_uniform", "kaiming_normal", "kaiming_uniform", "lecun_normal", "lecun_uniform",
            "normal", "ones", "orthogonal", "truncated_normal", "uniform", "variance_scaling",
            "xavier_normal", "xavier_uniform", "zeros"]
+
+
+@typing.runtime_checkable
+class Initializer(typing.Protocol):
+    """What an initializer is: a function of a key, a shape and a dtype."""
+
+    def __call__(self, key, shape, dtype=None, out_sharding=None):
+        raise NotImplementedError
 
 
 def _dtype(dtype):
