@@ -12,6 +12,7 @@ import time
 import numpy as np
 
 import plait
+import plait.nn as nn
 import plait.numpy as pnp
 from plait import lax
 
@@ -41,28 +42,25 @@ def make_images(rng, n):
 
 def init(key):
     k1, k2, k3 = plait.random.split(key, 3)
-
-    def he(k, *shape):
-        fan_in = int(np.prod(shape[:-1]))
-        return plait.random.normal(k, shape) * (2 / fan_in) ** 0.5
-    return {"w1": he(k1, 3, 3, 1, 8), "b1": pnp.zeros(8),
-            "w2": he(k2, 3, 3, 8, 16), "b2": pnp.zeros(16),
-            "w3": he(k3, 4 * 4 * 16, CLASSES), "b3": pnp.zeros(CLASSES)}
+    he = nn.initializers.variance_scaling(2.0, "fan_in", "normal")  # normal, variance 2/fan_in
+    return {"w1": he(k1, (3, 3, 1, 8)), "b1": pnp.zeros(8),
+            "w2": he(k2, (3, 3, 8, 16)), "b2": pnp.zeros(16),
+            "w3": he(k3, (4 * 4 * 16, CLASSES)), "b3": pnp.zeros(CLASSES)}
 
 
 def forward(params, x):
     h = lax.conv_general_dilated(x, params["w1"], (1, 1), "SAME", dimension_numbers=DN)
-    h = pnp.maximum(h + params["b1"], 0.0)
+    h = nn.relu(h + params["b1"])
     h = lax.reduce_window(h, -np.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")  # 8x8
     h = lax.conv_general_dilated(h, params["w2"], (1, 1), "SAME", dimension_numbers=DN)
-    h = pnp.maximum(h + params["b2"], 0.0)
+    h = nn.relu(h + params["b2"])
     h = lax.reduce_window(h, 0.0, lax.add, (1, 2, 2, 1), (1, 2, 2, 1), "VALID") / 4  # 4x4
     return h.reshape(h.shape[0], -1) @ params["w3"] + params["b3"]
 
 
 def loss(params, x, y):
     logits = forward(params, x)
-    logp = logits - pnp.logsumexp(logits, axis=1, keepdims=True)
+    logp = nn.log_softmax(logits, axis=1)
     return -pnp.mean(pnp.take_along_axis(logp, y[:, None], axis=1))
 
 

@@ -10,26 +10,27 @@ import time
 import numpy as np
 
 import plait
+import plait.nn as nn
 import plait.numpy as pnp
 from plait import lax
 
 
 def init(key, sizes):
     keys = plait.random.split(key, len(sizes) - 1)
-    return [(plait.random.normal(k, (m, n)) * (2 / m) ** 0.5, pnp.zeros(n))
-            for k, m, n in zip(keys, sizes[:-1], sizes[1:])]
+    he = nn.initializers.variance_scaling(2.0, "fan_in", "normal")  # normal, variance 2/fan_in
+    return [(he(k, (m, n)), pnp.zeros(n)) for k, m, n in zip(keys, sizes[:-1], sizes[1:])]
 
 
 def forward(params, x):
     for w, b in params[:-1]:
-        x = pnp.maximum(x @ w + b, 0.0)
+        x = nn.relu(x @ w + b)
     w, b = params[-1]
     return x @ w + b
 
 
 def loss(params, x, y):
     logits = forward(params, x)
-    logp = logits - pnp.logsumexp(logits, axis=1, keepdims=True)
+    logp = nn.log_softmax(logits, axis=1)
     return -pnp.mean(pnp.take_along_axis(logp, y[:, None], axis=1))
 
 

@@ -233,3 +233,35 @@ func.func private @f_bwd_rule(%c: tensor<4xf32>, %ct: tensor<4xf32>) -> tensor<4
   %0 = "plait.mul"(%ct, %c) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// A custom_jvp_call left undifferentiated inside a region op's body: a func.call cannot sit
+// in the region, so @f's body is cloned in its place.
+// CHECK-LABEL: @custom_in_region
+// CHECK: "plait.cond"
+// CHECK-NEXT: ^bb0(%[[A:.*]]: tensor<4xf32>):
+// CHECK-NEXT: %[[S:.*]] = "plait.sin"(%[[A]])
+// CHECK-NEXT: "plait.yield"(%[[S]])
+func.func @custom_in_region(%i: tensor<i32>, %x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.cond"(%i, %x) ({
+  ^bb0(%a: tensor<4xf32>):
+    %s = "plait.custom_jvp_call"(%a) {callee = @f, jvp = @f_rule} : (tensor<4xf32>) -> tensor<4xf32>
+    "plait.yield"(%s) : (tensor<4xf32>) -> ()
+  }, {
+  ^bb0(%a: tensor<4xf32>):
+    "plait.yield"(%a) : (tensor<4xf32>) -> ()
+  }) : (tensor<i32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+func.func private @f_rule(%x: tensor<4xf32>, %t: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0 = "plait.sin"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = "plait.mul"(%t, %x) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1 : tensor<4xf32>, tensor<4xf32>
+}

@@ -446,3 +446,43 @@ def test_error_jvp_of_custom_vjp():
 
     _raises(plait.PlaitError, lambda: push(X, X), _line(push) + 1,
             "forward-mode differentiation", "custom_vjp")
+
+
+def _clipped(ns):
+    """A custom_jvp and a custom_vjp function, each with a rule that differs from its body."""
+    @ns.custom_jvp
+    def f(x):
+        return ns.np.maximum(x, 0.0)
+
+    @f.defjvp
+    def f_jvp(primals, tangents):
+        (x,), (t,) = primals, tangents
+        return f(x), t * 3.0
+
+    @ns.custom_vjp
+    def g(x):
+        return ns.np.sin(x)
+
+    g.defvjp(lambda x: (g(x), x), lambda x, ct: (ct * 2.0 * x,))
+    return f, g
+
+
+@pytest.mark.parametrize("loop", ["scan", "fori_loop", "cond"])
+def test_custom_calls_in_a_region(loop):
+    """custom_jvp / custom_vjp calls inside a scan, loop or cond body: the calls the AD passes
+    leave undifferentiated are inlined there (not func.call, which a region cannot hold)."""
+    def program(ns, lax):
+        f, g = _clipped(ns)
+
+        def fn(xs):
+            body = lambda x: f(x) + g(x)  # noqa: E731
+            if loop == "scan":
+                return lax.scan(lambda c, x: (c + body(x), body(x)), 0.0, xs)
+            if loop == "fori_loop":
+                return lax.fori_loop(0, 2, lambda i, a: a + body(a * 0.5), xs)
+            return lax.cond(xs[0] > 0, body, lambda x: x * 2.0, xs)
+        return fn
+    close(plait.jit(program(PL, plait.lax))(X), jax.jit(program(JX, jax.lax))(X))
+    loss = lambda ns, lax: lambda xs: sum(  # noqa: E731
+        ns.np.sum(y) for y in jax.tree_util.tree_leaves(program(ns, lax)(xs)))
+    close(plait.jit(plait.grad(loss(PL, plait.lax)))(X), jax.grad(loss(JX, jax.lax))(X))

@@ -27,7 +27,7 @@ LAYERS = [
      "plait.distributed", "plait.tree_util", "plait.debug", "plait.callbacks",
      "plait.experimental", "plait.export", "plait.profiler"],  # the user API
     ["plait.lax", "plait.numpy", "plait.random",
-     "plait.scipy"],  # user namespaces built on the API
+     "plait.scipy", "plait.nn"],  # user namespaces built on the API
     ["plait"],                        # the package: re-exports
 ]
 

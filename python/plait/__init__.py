@@ -24,8 +24,8 @@ __all__ = [
     "Array", "checkpoint", "checkpoint_policies", "custom_jvp", "custom_vjp", "remat",
     "ConcretizationError", "EscapedTracerError", "IRError", "PlaitError",
     "PlaitTypeError", "PlaitValueError", "config", "grad", "hessian", "jacfwd", "jacrev", "jit",
-    "jvp", "lax", "linearize", "make_mlir", "numpy", "random", "scipy", "value_and_grad", "vjp",
-    "vmap",
+    "jvp", "lax", "linearize", "make_mlir", "nn", "numpy", "random", "scipy", "value_and_grad",
+    "vjp", "vmap",
     "sharding", "device_put", "distributed", "shard_map", "tree_util",
     "with_sharding_constraint", "ShapeDtypeStruct", "eval_shape", "clear_caches", "debug",
     "export", "profiler", "named_scope",
@@ -36,7 +36,7 @@ __all__ = [
 
 
 _SUBMODULES = frozenset({"debug", "distributed", "experimental", "export", "profiler", "lax",
-                         "numpy", "random", "scipy", "sharding", "tree_util"})
+                         "nn", "numpy", "random", "scipy", "sharding", "tree_util"})
 _api = None
 
 

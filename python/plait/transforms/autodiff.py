@@ -79,8 +79,9 @@ def finalize_custom_calls(module) -> None:
         return ir.WalkResult.ADVANCE
 
     module.walk(visit)
+    state = ModuleState(module) if left else None  # a call in a region inlines its callee
     for op in left:
         if op.name == custom_lin.name:
             raise fail(op, "forward-mode differentiation (jvp, jacfwd) of a custom_vjp function "
                            "is not supported; use reverse mode or define a custom_jvp")
-        replace_with_call(op, callee_of(op), list(op.operands))
+        replace_with_call(op, callee_of(op), list(op.operands), state)
