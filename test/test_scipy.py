@@ -164,6 +164,11 @@ def test_linalg_derivatives_match_jax(name):
 
 X = np.concatenate([np.linspace(-30, 30, 121), [-5e-3, 0.0, 1e-4]])
 U = np.linspace(0.01, 0.99, 25)
+A = np.linspace(0.2, 12.0, 25)  # shape parameters, one per point of U
+
+
+def _a(x, scale=1.0):
+    return (A * scale).astype(x.dtype)
 
 SPECIAL = [
     ("erf", lambda sp, x: sp.special.erf(x), X),
@@ -190,6 +195,19 @@ SPECIAL = [
     ("digamma", lambda sp, x: sp.special.digamma(x * 10), U),
     ("polygamma", lambda sp, x: (sp.special.polygamma(0, x * 4), sp.special.polygamma(
         1, x * 4), sp.special.polygamma(2, x + 1)), U),
+    # a fixed where jax has no second derivative in it (igamma_grad_a's) or none at all (betainc)
+    ("gammainc", lambda sp, x: (sp.special.gammainc(_a(x), x * 20), sp.special.gammainc(0.5, x)), U),
+    ("gammaincc", lambda sp, x: (sp.special.gammaincc(_a(x), x * 20), sp.special.gammaincc(3.0, x)),
+     U),
+    ("betainc", lambda sp, x: (sp.special.betainc(2.5, 1.5, x), sp.special.betainc(
+        _a(x, 0.1), _a(x), x), sp.special.betainc(40.0, 0.5, x)), U),
+    ("i0e", lambda sp, x: sp.special.i0e(x), X),
+    ("i1e", lambda sp, x: sp.special.i1e(x), X),
+    ("i0", lambda sp, x: sp.special.i0(x / 3), X),
+    ("i1", lambda sp, x: sp.special.i1(x / 3), X),
+    ("ndtri", lambda sp, x: (sp.special.ndtri(x), sp.special.ndtri(x ** 8)), U),
+    ("zeta", lambda sp, x: (sp.special.zeta(1.5 + 3 * x, 0.5 + x), sp.special.zeta(
+        4.0, x * 10)), U),
 ]
 
 
