@@ -372,13 +372,21 @@ def _zeta_jvp(primals, tangents):
 
 @numpy_function()
 def zeta(x, q=None):
-    """The Hurwitz zeta function, the sum over n >= 0 of (n + q)**-x (q is required: the
-    Riemann zeta function, q = 1, is not implemented, as in jax)."""
+    """The Hurwitz zeta function, the sum over n >= 0 of (n + q)**-x, with SciPy's values at
+    x = inf, q = inf and the poles q = 0, -1, ... (q is required: the Riemann zeta function,
+    q = 1, is not implemented, as in jax)."""
     if q is None:
         raise PlaitValueError("scipy.special.zeta: the Riemann zeta function is not "
                               "implemented; pass q (the Hurwitz zeta function)")
     x, q = promote_inexact(x, q)
-    return _zeta(x, q)
+    out = _zeta(x, q)
+    # where XLA's zeta gives NaN, SciPy's values: the poles at q = 0, -1, ..., x = inf (1 at
+    # q = 1, inf below, NaN above, as SciPy), q = inf
+    converges = x > 1.0
+    pole = converges & (q <= 0.0) & (q == pnp.floor(q))
+    at_x_inf = pnp.where(q == 1.0, 1.0, pnp.where(q < 1.0, np.inf, np.nan))
+    out = pnp.where(pole, np.inf, pnp.where(x == np.inf, at_x_inf, out))
+    return pnp.where(converges & (q == np.inf), 0.0, out)
 
 
 # ndtri: rational approximations in w = p - 1/2 for exp(-2) < p < 1 - exp(-2) and in
@@ -420,7 +428,7 @@ def _ndtri(p):
     tails = z - pnp.log(z) / z - rational / z  # -ndtri(tail)
     x = pnp.where(safe > math.exp(-2.0), central, pnp.where(upper, tails, -tails))
     x = pnp.where(p == 0.0, -np.inf, pnp.where(p == 1.0, np.inf, x))
-    return pnp.where((p < 0.0) | (p > 1.0), np.nan, x)
+    return pnp.where((p < 0.0) | (p > 1.0) | pnp.isnan(p), np.nan, x)
 
 
 @_ndtri.defjvp

@@ -43,5 +43,5 @@ def ppf(q, p):
     """The least k with P(K <= k) >= q: 0 for q <= 1 - p, else 1 (0 at q = 0, as jax); NaN
     for q or p outside [0, 1]."""
     q, p = promote_inexact(q, p)
-    out = pnp.where(q <= 1.0 - p, 0.0, 1.0)
+    out = pnp.where(q <= 1.0 - p, pnp.zeros_like(q), pnp.ones_like(q))
     return pnp.where(_bad(p) | pnp.isnan(q) | (q < 0.0) | (q > 1.0), np.nan, out)
