@@ -485,3 +485,18 @@ def test_errors_at_the_users_line():
         np.ones(3), np.zeros(3), np.eye(2)), line + 13, "does not fit", here=HERE)
     raises_at(PlaitTypeError, lambda: psp.linalg.expm(np.ones((2, 2), np.float16)), line + 15,
               "float16", here=HERE)
+
+
+def test_special_errors_at_the_users_line():
+    line = test_special_errors_at_the_users_line.__code__.co_firstlineno
+    raises_at(PlaitValueError, lambda: psp.special.zeta(np.ones(3)), line + 2, "Riemann",
+              here=HERE)
+    raises_at(PlaitTypeError, lambda: psp.special.ndtri(np.ones(2, np.complex64)), line + 4,
+              "float32 or float64", here=HERE)
+    raises_at(PlaitTypeError, lambda: plait.lax.igamma(np.ones(2, np.int32), np.ones(2, np.int32)),
+              line + 6, "plait.igamma takes floating operands", here=HERE)
+    raises_at(PlaitTypeError, lambda: plait.lax.betainc(np.ones(2), np.ones(3), np.ones(2)),
+              line + 8, "equal shapes", here=HERE)
+    raises_at(plait.PlaitError, lambda: plait.grad(
+        lambda x: plait.lax.zeta(x, 2.0))(3.0), line + 11, "not differentiable in operand 0",
+        here=HERE)
