@@ -136,22 +136,27 @@ def _igamma_series(ax, x, a, on, mode):
     """P(a, x) = ax/a * sum_k x**k / ((a+1)...(a+k)) (for x < a + 1), with d/da of the sum when
     a derivative is asked; ax = x**a exp(-x) / Gamma(a). Elements not `on` keep their start."""
     eps = float(_finfo(x).eps)
+    deriv = mode != _VALUE
 
     def body(vs):
-        go, r, c, total, dc, dtotal, x = vs
+        go, x, r, c, total, *d = vs
         r1 = r + 1
-        dc1 = dc * (x / r1) - c * x / (r1 * r1)
         c1 = c * (x / r1)
-        new = [r1, c1, total + c1, dc1, dtotal + dc1]
-        test = c1 / new[2] if mode == _VALUE else X.absolute(dc1 / new[4])
-        return [go & (test > eps)] + [X.where(go, n, o) for n, o in zip(new, vs[1:6])] + [x]
+        new = [r1, c1, total + c1]
+        test = c1 / new[2]
+        if deriv:
+            dc1 = d[0] * (x / r1) - c * x / (r1 * r1)
+            new += [dc1, d[1] + dc1]
+            test = X.absolute(dc1 / new[4])
+        return [go & (test > eps), x] + [X.where(go, n, o) for n, o in zip(new, vs[2:])]
 
     zero, one = a.like(0), a.like(1)
-    _, _, _, total, _, dtotal, _ = X.while_loop(lambda vs: X.any_(vs[0]), body,
-                                                [on, a, one, one, zero, zero, x])
-    if mode == _VALUE:
+    init = [on, x, a, one, one] + [zero, zero] * deriv
+    out = X.while_loop(lambda vs: X.any_(vs[0]), body, init)
+    total = out[4]
+    if not deriv:
         return total * ax / a
-    dlogax = X.log(x) - X.digamma(a + 1)
+    dtotal, dlogax = out[6], X.log(x) - X.digamma(a + 1)
     if mode == _GRAD_A:
         return ax * (total * dlogax + dtotal) / a
     return -(dtotal + total * dlogax) * x / a
@@ -162,40 +167,45 @@ def _igammac_fraction(ax, x, a, on, mode):
     convergents p/q, rescaled when they grow; d/da of p and q when a derivative is asked.
     At most 2000 steps."""
     eps = float(_finfo(x).eps)
+    deriv = mode != _VALUE
 
     def body(vs):
-        (go, frac, y, z, c, p1, q1, p2, q2, dp2, dq2, dp1, dq1, dfrac, x) = vs
+        go, x, c, frac, y, z, p1, q1, p2, q2, *d = vs
         c, y, z = c + 1, y + 1, z + 2
         yc = y * c
         p, q = p1 * z - p2 * yc, q1 * z - q2 * yc
-        dp = dp1 * z - p1 - dp2 * yc + p2 * c
-        dq = dq1 * z - q1 - dq2 * yc + q2 * c
         ok = q.ne(0)
-        r = p / X.where(ok, q, 1)
-        step = X.where(ok, X.absolute((frac - r) / r), 1)
+        safe_q = X.where(ok, q, 1)
+        r = p / safe_q
+        test = X.where(ok, X.absolute((frac - r) / r), 1)
         frac1 = X.where(ok, r, frac)
-        dfrac1 = X.where(ok, (dp - frac1 * dq) / X.where(ok, q, 1), dfrac)
-        dstep = X.where(ok, X.absolute(dfrac1 - dfrac), 1)
         big = X.absolute(p) > 1 / eps  # rescale the recurrences before they overflow
-        p2, p1, q2, q1, dp2, dq2, dp1, dq1 = (X.where(big, v * eps, v) for v in
-                                              (p1, p, q1, q, dp1, dq1, dp, dq))
-        test = step if mode == _VALUE else dstep
-        new = [frac1, y, z, p1, q1, p2, q2, dp2, dq2, dp1, dq1, dfrac1]
-        kept = [X.where(go, n, o) for n, o in zip(new, vs[1:4] + vs[5:14])]
-        return [go & (test > eps)] + kept[:3] + [c] + kept[3:] + [x]
+        shifted = [p, q, p1, q1]  # the new p1, q1, p2, q2
+        if deriv:
+            dp2, dq2, dp1, dq1, dfrac = d
+            dp = dp1 * z - p1 - dp2 * yc + p2 * c
+            dq = dq1 * z - q1 - dq2 * yc + q2 * c
+            dfrac1 = X.where(ok, (dp - frac1 * dq) / safe_q, dfrac)
+            test = X.where(ok, X.absolute(dfrac1 - dfrac), 1)
+            shifted += [dp1, dq1, dp, dq]  # the new dp2, dq2, dp1, dq1
+        new = [frac1, y, z] + [X.where(big, v * eps, v) for v in shifted] \
+            + ([dfrac1] if deriv else [])
+        kept = [X.where(go, n, o) for n, o in zip(new, vs[3:])]
+        return [go & (test > eps), x, c] + kept
 
     y = 1 - a
     z = x + y + 1
     p1, q1 = x + 1, z * x
     frac = p1 / q1
     zero, one = x.like(0), x.like(1)
-    init = [on, frac, y, z, zero, p1, q1, one, x, zero, zero, zero, -x, (zero - frac * -x) / q1,
-            x]
-    out = X.while_loop(lambda vs: X.any_(vs[0] & (vs[4] < 2000)), body, init)
-    frac, dfrac = out[1], out[13]
-    if mode == _VALUE:
+    init = [on, x, zero, frac, y, z, p1, q1, one, x]
+    if deriv:  # d/da of p2, q2, p1 = x + 1, q1 = (x + 2 - a) x, and of frac = p1 / q1
+        init += [zero, zero, zero, -x, frac * x / q1]
+    out = X.while_loop(lambda vs: X.any_(vs[0] & (vs[2] < 2000)), body, init)
+    frac = out[3]
+    if not deriv:
         return frac * ax
-    dlogax = X.log(x) - X.digamma(a)
+    dfrac, dlogax = out[14], X.log(x) - X.digamma(a)
     if mode == _GRAD_A:
         return ax * (frac * dlogax + dfrac)
     return -(dfrac + frac * dlogax) * x
