@@ -839,9 +839,45 @@ ELEMENTWISE2 = [
          rev=False),
 ]
 
+
+def _at(a):
+    """A function of x with a fixed first operand a (differentiated in x alone)."""
+    return lambda name: lambda L, x: getattr(L.lax, name)(L.np.full_like(x, a), x)
+
+
+def _betainc_x(L, x):
+    """I_t(2.5, 1.5) at t = logistic(x) in (0, 1): a and b fixed (jax differentiates in x only)."""
+    t = L.lax.logistic(x)
+    return L.lax.betainc(L.np.full_like(t, 2.5), L.np.full_like(t, 1.5), t)
+
+
+_POS2 = (Arg(M, domain="pos"), Arg(M, domain="pos"))
+
+# The incomplete gamma and beta functions, zeta and the Bessel functions. igamma's second
+# derivative in a is igamma_grad_a's first, which jax does not define: second order in x alone.
+SPECIAL2 = [
+    Case("igamma", "igamma", lambda L, a, x: L.lax.igamma(a, x), _POS2, U2, second=False),
+    Case("igamma_x", "igamma", _at(1.7)("igamma"), (Arg(M, domain="pos"),), U1),
+    Case("igammac", "igammac", lambda L, a, x: L.lax.igammac(a, x), _POS2, U2, second=False),
+    Case("igammac_x", "igammac", _at(0.6)("igammac"), (Arg(M, domain="pos"),), U1),
+    Case("igamma_grad_a", "igamma_grad_a", lambda L, a, x: L.lax.igamma_grad_a(a, x), _POS2, U2,
+         ad=False),
+    Case("random_gamma_grad", "random_gamma_grad",
+         lambda L, a, x: L.lax.random_gamma_grad(a, x), _POS2, U2, ad=False),
+    Case("betainc_x", "regularized_incomplete_beta", _betainc_x, (A1,), U1),
+    Case("betainc", "regularized_incomplete_beta",
+         lambda L, a, b, x: L.lax.betainc(a, b, L.lax.logistic(x)), _POS2 + (A1,), same(3),
+         ad=False),
+    Case("zeta", "zeta", lambda L, x, q: L.lax.zeta(L.lax.add(x, L.np.ones_like(x)), q),
+         _POS2, U2, ad=False),
+    Case("bessel_i0e", "bessel_i0e", lambda L, x: L.lax.bessel_i0e(x),
+         (Arg(M, domain="nonzero"),), U1),
+    Case("bessel_i1e", "bessel_i1e", lambda L, x: L.lax.bessel_i1e(x), (A1,), U1),
+]
+
 CASES = (UNARY + BINARY + STRUCTURAL + REDUCTIONS + INTEGER + BITS_AND_SPECIAL + CONTROL
          + COLLECTIVES + WINDOWS + LINALG + NOT_DIFFERENTIABLE
-         + ELEMENTWISE2)
+         + ELEMENTWISE2 + SPECIAL2)
 # Ops without a record here, and why.
 ELSEWHERE = {
     "next_after": "jax defines no derivative to compare with; values and batching above "
@@ -859,8 +895,12 @@ ELSEWHERE = {
                 "jax in test_callbacks.py",
     "pure_callback": "calls Python on the host and has no derivative: values, vmap methods "
                      "and custom_jvp against jax in test_callbacks.py",
+    "igamma_grad_a": "jax defines no derivative of it: its derivative in x (igamma's second "
+                     "mixed derivative) against central differences in test_scipy.py",
+    "zeta": "jax.lax.zeta has no derivative: the derivative in q against central differences "
+            "and scipy in test_scipy.py",
 }
 # Ops that raise for a JVP, as in jax (their NOT_DIFFERENTIABLE records check values and vmap).
-NO_AD = {"geqrf", "householder_product", "schur", "tridiagonal"}
+NO_AD = {"geqrf", "householder_product", "schur", "tridiagonal", "random_gamma_grad"}
 AD_CASES = [c for c in CASES if c.ad]
 assert len({c.name for c in CASES}) == len(CASES)

@@ -765,7 +765,31 @@ ELEMENTWISE2 = [
           out=lambda dt, **_: (dt, dt)),
 ]
 
-RECORDS = UNARY + BINARY + STRUCTURAL + REDUCTIONS + BITS + SPECIAL + WINDOWS + ELEMENTWISE2
+
+def _jax64(fn):
+    """A jax.lax function as a reference, in float64 where the operands are."""
+    def ref(*xs):
+        with jax.enable_x64(True):
+            return np.asarray(fn(*xs))
+    return ref
+
+
+SPECIAL2 = [
+    OpRec("igamma", lax.igamma, sp.gammainc, FLOAT, 2, "pos", tol=4),
+    OpRec("igammac", lax.igammac, sp.gammaincc, FLOAT, 2, "pos", tol=4),
+    OpRec("igamma_grad_a", lax.igamma_grad_a, _jax64(jax.lax.igamma_grad_a), FLOAT, 2, "pos",
+          tol=4),
+    OpRec("random_gamma_grad", lax.random_gamma_grad, _jax64(jax.lax.random_gamma_grad), FLOAT,
+          2, "pos", tol=4),
+    OpRec("regularized_incomplete_beta", lax.betainc, sp.betainc, FLOAT, 3,
+          ("pos", "pos", "unit"), tol=8),
+    OpRec("zeta", lax.zeta, sp.zeta, FLOAT, 2, "pos", tol=8),  # NaN below x = 1, as SciPy
+    OpRec("bessel_i0e", lax.bessel_i0e, sp.i0e, FLOAT, tol=4),
+    OpRec("bessel_i1e", lax.bessel_i1e, sp.i1e, FLOAT, tol=4),
+]
+
+RECORDS = (UNARY + BINARY + STRUCTURAL + REDUCTIONS + BITS + SPECIAL + WINDOWS + ELEMENTWISE2
+           + SPECIAL2)
 # a few draws per op (each compiles one program); no shrinking: derandomized draws reproduce
 _SETTINGS = settings(max_examples=3, deadline=None, derandomize=True, database=None,
                      phases=(Phase.explicit, Phase.generate))

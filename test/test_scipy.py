@@ -164,6 +164,11 @@ def test_linalg_derivatives_match_jax(name):
 
 X = np.concatenate([np.linspace(-30, 30, 121), [-5e-3, 0.0, 1e-4]])
 U = np.linspace(0.01, 0.99, 25)
+A = np.linspace(0.2, 12.0, 25)  # shape parameters, one per point of U
+
+
+def _a(x, scale=1.0):
+    return (A * scale).astype(x.dtype)
 
 SPECIAL = [
     ("erf", lambda sp, x: sp.special.erf(x), X),
@@ -190,6 +195,19 @@ SPECIAL = [
     ("digamma", lambda sp, x: sp.special.digamma(x * 10), U),
     ("polygamma", lambda sp, x: (sp.special.polygamma(0, x * 4), sp.special.polygamma(
         1, x * 4), sp.special.polygamma(2, x + 1)), U),
+    # a fixed where jax has no second derivative in it (igamma_grad_a's) or none at all (betainc)
+    ("gammainc", lambda sp, x: (sp.special.gammainc(_a(x), x * 20), sp.special.gammainc(0.5, x)), U),
+    ("gammaincc", lambda sp, x: (sp.special.gammaincc(_a(x), x * 20), sp.special.gammaincc(3.0, x)),
+     U),
+    ("betainc", lambda sp, x: (sp.special.betainc(2.5, 1.5, x), sp.special.betainc(
+        _a(x, 0.1), _a(x), x), sp.special.betainc(40.0, 0.5, x)), U),
+    ("i0e", lambda sp, x: sp.special.i0e(x), X),
+    ("i1e", lambda sp, x: sp.special.i1e(x), X),
+    ("i0", lambda sp, x: sp.special.i0(x / 3), X),
+    ("i1", lambda sp, x: sp.special.i1(x / 3), X),
+    ("ndtri", lambda sp, x: (sp.special.ndtri(x), sp.special.ndtri(x ** 8)), U),
+    ("zeta", lambda sp, x: (sp.special.zeta(1.5 + 3 * x, 0.5 + x), sp.special.zeta(
+        4.0, x * 10)), U),
 ]
 
 
@@ -238,6 +256,88 @@ def test_betaln_derivatives():
     want = (25 * ss.polygamma(1, 5 * x) + ss.polygamma(1, 3 - x)
             - 16 * ss.polygamma(1, 4 * x + 3))
     _close(got, want, f64, 1000, what="second derivative")
+
+
+_INF, _NAN = np.inf, np.nan
+# name -> (function of sp, operand grids): their outer product, with the edges of each domain
+EDGES = {
+    "gammainc": (lambda sp, a, x: sp.special.gammainc(a, x),
+                 [0, 1e-3, 0.5, 1, 5, 50, 500, _INF, -1, _NAN],
+                 [0, 1e-5, 0.5, 1, 5, 50, 600, _INF, -1, _NAN]),
+    "gammaincc": (lambda sp, a, x: sp.special.gammaincc(a, x),
+                  [0, 1e-3, 0.5, 1, 5, 50, 500, _INF, -1, _NAN],
+                  [0, 1e-5, 0.5, 1, 5, 50, 600, _INF, -1, _NAN]),
+    "betainc": (lambda sp, a, b, x: sp.special.betainc(a, b, x),
+                [0, 1e-3, 0.5, 1, 5, 100, _INF, -1, _NAN], [0, 1e-3, 0.5, 1, 5, 100, _INF, -1],
+                [0, 1e-10, 0.3, 0.9, 1, -0.1, 1.1, _NAN]),
+    "zeta": (lambda sp, x, q: sp.special.zeta(x, q),
+             [1, 1.0001, 1.5, 2, 10, 60, 0.5, -1, _INF],
+             [1e-3, 0.5, 1, 2, 100, 1e6, 0, -1.5, -2, _INF, _NAN]),
+    "ndtri": (lambda sp, p: sp.special.ndtri(p),
+              [0, 1e-300, 1e-30, 1e-10, 0.2, 0.5, 1 - 1e-7, 1, -0.1, 1.1, _NAN]),
+    "bessel": (lambda sp, x: (sp.special.i0e(x), sp.special.i1e(x), sp.special.i0(x),
+                              sp.special.i1(x)),
+               [0, 1e-30, -1e-30, 3, -3, 80, -80, 700, -700, 1e5, _INF, -_INF, _NAN]),
+}
+
+
+@pytest.mark.parametrize("name", EDGES)
+@pytest.mark.parametrize("dt", REAL)
+def test_special_edges_match_scipy(name, dt):
+    """Zeros, infinities, NaN and points outside the domain, against SciPy on the same
+    (rounded) operands: in float32 the i0 and i1 of 700 overflow as SciPy's do."""
+    fn, *grids = EDGES[name]
+    xs = [g.astype(dt) for g in np.meshgrid(*[np.asarray(g) for g in grids], indexing="ij")]
+    with np.errstate(all="ignore"):
+        want = [np.asarray(w).astype(dt) for w in jax.tree.leaves(fn(
+            type("sp", (), {"special": ss}), *[x.astype(f64) for x in xs]))]
+    got = jax.tree.leaves(plait.jit(lambda *xs: fn(psp, *xs))(*xs))
+    # in float32, 1 - P (gammaincc below x = a) and 1 - I_{1-x}(b, a) (betainc above the
+    # mean) lose their leading digits where they are small: an absolute error of ~eps
+    rtol, atol = ((1e-3 if name == "betainc" else 1e-5), 2e-6) if dt == f32 else (1e-11, 1e-15)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(np.asarray(g), w, rtol=rtol, atol=atol, err_msg=name)
+
+
+def test_lax_special_derivatives_without_a_jax_oracle():
+    """igamma_grad_a in x (d/dx d/da P) and lax.zeta in q (-x zeta(x+1, q)): jax defines
+    neither; central differences of SciPy's gammainc and SciPy's zeta are the oracles."""
+    a, x = np.linspace(0.3, 8, 12), np.linspace(0.2, 15, 12)
+    got = plait.grad(lambda x: pnp.sum(plait.lax.igamma_grad_a(a, x)))(x)
+    h = 1e-4
+    p = [ss.gammainc(a + i * h, x + j * h) for i, j in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
+    want = (p[0] - p[1] - p[2] + p[3]) / (4 * h * h)
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-5, atol=1e-7)
+    s, q = np.linspace(1.5, 6, 12), np.linspace(0.2, 5, 12)
+    got = plait.grad(lambda q: pnp.sum(plait.lax.zeta(s, q)))(q)
+    np.testing.assert_allclose(np.asarray(got), -s * ss.zeta(s + 1, q), rtol=1e-12)
+    fd = (ss.zeta(s, q + 1e-6) - ss.zeta(s, q - 1e-6)) / 2e-6
+    np.testing.assert_allclose(np.asarray(got), fd, rtol=1e-6)
+
+
+def test_igamma_derivatives_in_a_at_the_branches():
+    """d/da P(a, x) on both sides of the series / continued fraction switch (x = a, x = 1),
+    against jax and central differences of SciPy's gammainc."""
+    a = np.array([0.1, 0.9, 1.0, 2.0, 5.0, 5.0, 30.0, 30.0, 200.0])
+    x = np.array([0.5, 0.99, 1.01, 1.99, 4.9, 5.1, 25.0, 40.0, 210.0])
+    got = plait.jit(plait.vmap(plait.grad(lambda a, x: psp.special.gammainc(a, x))))(a, x)
+    want = jax.vmap(jax.grad(lambda a, x: jsp.special.gammainc(a, x)))(a, x)
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-10, atol=1e-14)
+    fd = (ss.gammainc(a + 1e-6, x) - ss.gammainc(a - 1e-6, x)) / 2e-6
+    np.testing.assert_allclose(np.asarray(got), fd, rtol=1e-5, atol=1e-9)
+    got = plait.grad(lambda a: pnp.sum(psp.special.gammaincc(a, x)))(a)
+    np.testing.assert_allclose(np.asarray(got), -fd, rtol=1e-5, atol=1e-9)
+
+
+def test_random_gamma_grad_is_the_implicit_derivative():
+    """dx/da at fixed P(a, x) = -(dP/da) / (dP/dx): from SciPy by central differences."""
+    a = np.array([0.2, 0.8, 1.5, 4.0, 4.0, 20.0, 100.0])
+    x = np.array([0.05, 2.0, 0.7, 1.0, 9.0, 18.0, 110.0])
+    got = plait.jit(plait.lax.random_gamma_grad)(a, x)
+    h = 1e-6
+    dpda = (ss.gammainc(a + h, x) - ss.gammainc(a - h, x)) / (2 * h)
+    dpdx = np.exp((a - 1) * np.log(x) - x - ss.gammaln(a))
+    np.testing.assert_allclose(np.asarray(got), -dpda / dpdx, rtol=1e-5)
 
 
 def test_special_has_the_functions_of_the_brief():
@@ -298,6 +398,74 @@ def test_multivariate_normal_grad_matches_jax():
     _close(got, want, f64, 10)
 
 
+_XB = np.array([-0.5, 0.0, 1e-4, 0.1, 0.5, 0.9, 1.0, 1.5, 2.5, 7.0, 40.0])
+_K = np.array([-1.0, 0.0, 1.0, 2.0, 2.5, 5.0, 30.0])
+# name -> (scipy.stats distribution, plait/jax functions, call (fn, x) with its parameters)
+STATS = {
+    "beta": (("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"), _XB / 2,
+             lambda f, x, dt: f(x, np.array(2.5, dt), np.array(0.7, dt))),
+    "beta_loc_scale": (("logpdf", "pdf", "cdf", "sf"), _XB,
+                       lambda f, x, dt: f(x, np.array(0.5, dt), np.array(3.0, dt),
+                                          np.array(-0.2, dt), np.array(2.0, dt))),
+    "gamma": (("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"), _XB,
+              lambda f, x, dt: f(x, np.array(2.5, dt))),
+    "gamma_loc_scale": (("logpdf", "pdf", "cdf", "sf"), _XB,
+                        lambda f, x, dt: f(x, np.array(0.6, dt), np.array(-0.3, dt),
+                                           np.array(3.0, dt))),
+    "t": (("logpdf", "pdf"), _XB - 3, lambda f, x, dt: f(x, np.array(3.5, dt))),
+    "t_loc_scale": (("logpdf", "pdf"), _XB - 3,
+                    lambda f, x, dt: f(x, np.array(1.2, dt), np.array(0.5, dt),
+                                       np.array(2.0, dt))),
+    "poisson": (("logpmf", "pmf", "cdf"), _K, lambda f, x, dt: f(x, np.array(3.5, dt))),
+    "poisson_loc": (("logpmf", "pmf", "cdf"), _K,
+                    lambda f, x, dt: f(x, np.array(0.3, dt), np.array(1.0, dt))),
+    "bernoulli": (("logpmf", "pmf", "cdf"), _K, lambda f, x, dt: f(x, np.array(0.3, dt))),
+    "bernoulli_ppf": (("ppf",), np.array([1e-3, 0.3, 0.7, 0.71, 1.0, -0.1, 1.1]),
+                      lambda f, x, dt: f(x, np.array(0.3, dt))),
+}
+
+
+@pytest.mark.parametrize("case", STATS)
+@pytest.mark.parametrize("dt", REAL)
+def test_stats_match_scipy(case, dt):
+    """Each function on a grid crossing the support's edges, against scipy.stats."""
+    fns, x, call = STATS[case]
+    dist = case.split("_")[0]
+    x = x.astype(dt)
+    for fn in fns:
+        got = call(getattr(getattr(psp.stats, dist), fn), x, dt)
+        assert got.dtype == dt, (case, fn, got.dtype)
+        with np.errstate(all="ignore"):
+            want = call(getattr(getattr(st, dist), fn), x.astype(f64), f64)
+        np.testing.assert_allclose(np.asarray(got), want, rtol=_tol(dt) * 10,
+                                   atol=_tol(dt) * 1e-2, err_msg=f"{case}.{fn}")
+
+
+def test_stats_derivatives_match_jax():
+    """Gradients in the parameters and in x (where jax's are defined) against jax.scipy.stats,
+    and their Hessian-vector products."""
+    x, k = np.linspace(0.05, 0.95, 7), np.arange(7.0)
+    cases = [
+        ("beta", "logpdf", lambda s, p: s.beta.logpdf(x, p[0], p[1])),
+        ("beta", "cdf", lambda s, p: s.beta.cdf(p[0] * x, 2.0, 3.0)),
+        ("gamma", "logpdf", lambda s, p: s.gamma.logpdf(x * 5, p[0], 0.0, p[1])),
+        ("gamma", "cdf", lambda s, p: s.gamma.cdf(x * 5, p[0], 0.0, p[1])),
+        ("gamma", "sf", lambda s, p: s.gamma.sf(x * 5, p[0], 0.0, p[1])),
+        ("t", "logpdf", lambda s, p: s.t.logpdf(x * 4 - 2, p[0], 0.1, p[1])),
+        ("poisson", "logpmf", lambda s, p: s.poisson.logpmf(k, p[0])),
+        ("bernoulli", "logpmf", lambda s, p: s.bernoulli.logpmf(k % 2, p[0] / 4)),
+    ]
+    p0, v = np.array([1.7, 1.3]), np.array([0.3, -0.7])
+    for dist, fn, f in cases:
+        got = plait.grad(lambda p, f=f: pnp.sum(f(psp.stats, p)))(p0)
+        want = jax.grad(lambda p, f=f: jnp.sum(f(jsp.stats, p)))(p0)
+        _close(got, want, f64, 10, what=f"{dist}.{fn} grad")
+        if fn not in ("cdf", "sf"):  # jax has no second derivative of igamma in a
+            got = plait.jvp(plait.grad(lambda p, f=f: pnp.sum(f(psp.stats, p))), (p0,), (v,))[1]
+            want = jax.jvp(jax.grad(lambda p, f=f: jnp.sum(f(jsp.stats, p))), (p0,), (v,))[1]
+            _close(got, want, f64, 100, what=f"{dist}.{fn} hvp")
+
+
 # --- bad input -------------------------------------------------------------------------------------
 
 def test_errors_at_the_users_line():
@@ -317,3 +485,18 @@ def test_errors_at_the_users_line():
         np.ones(3), np.zeros(3), np.eye(2)), line + 13, "does not fit", here=HERE)
     raises_at(PlaitTypeError, lambda: psp.linalg.expm(np.ones((2, 2), np.float16)), line + 15,
               "float16", here=HERE)
+
+
+def test_special_errors_at_the_users_line():
+    line = test_special_errors_at_the_users_line.__code__.co_firstlineno
+    raises_at(PlaitValueError, lambda: psp.special.zeta(np.ones(3)), line + 2, "Riemann",
+              here=HERE)
+    raises_at(PlaitTypeError, lambda: psp.special.ndtri(np.ones(2, np.complex64)), line + 4,
+              "float32 or float64", here=HERE)
+    raises_at(PlaitTypeError, lambda: plait.lax.igamma(np.ones(2, np.int32), np.ones(2, np.int32)),
+              line + 6, "plait.igamma takes floating operands", here=HERE)
+    raises_at(PlaitTypeError, lambda: plait.lax.betainc(np.ones(2), np.ones(3), np.ones(2)),
+              line + 8, "equal shapes", here=HERE)
+    raises_at(plait.PlaitError, lambda: plait.grad(
+        lambda x: plait.lax.zeta(x, 2.0))(3.0), line + 11, "not differentiable in operand 0",
+        here=HERE)

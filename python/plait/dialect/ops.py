@@ -19,6 +19,20 @@ from plait.dialect.prng import rng_bit_generator, threefry2x32  # noqa: F401
 from plait.dialect.reduce import *  # noqa: F401,F403
 from plait.dialect.sharding import sharding_constraint  # noqa: F401
 from plait.dialect.sort import sort, top_k  # noqa: F401
-from plait.dialect.special import digamma, erf_inv, lgamma, next_after, polygamma  # noqa: F401
+from plait.dialect.special import (  # noqa: F401
+    bessel_i0e,
+    bessel_i1e,
+    digamma,
+    erf_inv,
+    igamma,
+    igamma_grad_a,
+    igammac,
+    lgamma,
+    next_after,
+    polygamma,
+    random_gamma_grad,
+    regularized_incomplete_beta,
+    zeta,
+)
 from plait.dialect.structural import *  # noqa: F401,F403
 from plait.dialect.windows import *  # noqa: F401,F403

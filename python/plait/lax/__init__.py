@@ -35,7 +35,21 @@ from plait.lax._math import (  # noqa: F401
     sinh,
 )
 from plait.lax._sorting import sort, sort_key_val, top_k  # noqa: F401
-from plait.lax._special import digamma, erf_inv, lgamma, nextafter, polygamma  # noqa: F401
+from plait.lax._special import (  # noqa: F401
+    bessel_i0e,
+    bessel_i1e,
+    betainc,
+    digamma,
+    erf_inv,
+    igamma,
+    igamma_grad_a,
+    igammac,
+    lgamma,
+    nextafter,
+    polygamma,
+    random_gamma_grad,
+    zeta,
+)
 from plait.lax.control_flow import cond, fori_loop, scan, switch, while_loop  # noqa: F401
 from plait.lax.convolution import (  # noqa: F401
     ConvDimensionNumbers,

@@ -74,86 +74,6 @@ def _gamma_one(k, alpha, log_space: bool):
     return lax.mul(lax.mul(d, v), b)
 
 
-# --- d sample / d alpha (jax's random_gamma_grad: series or continued fraction) -----------------
-
-def _any(p):
-    return pnp.any(p)
-
-
-def _series(ax, x, a, enabled, eps):
-    def body(s):
-        en, r, c, ans, dc, dans = s
-        r1 = r + 1.0
-        dc1 = dc * (x / r1) - (c * x) / (r1 * r1)
-        dans1 = dans + dc1
-        c1 = c * (x / r1)
-        ans1 = ans + c1
-        go = en & (pnp.abs(dc1 / dans1) > eps)
-        return (go, pnp.where(en, r1, r), pnp.where(en, c1, c), pnp.where(en, ans1, ans),
-                pnp.where(en, dc1, dc), pnp.where(en, dans1, dans))
-
-    init = (enabled, a, pnp.ones_like(a), pnp.ones_like(a), pnp.zeros_like(a),
-            pnp.zeros_like(a))
-    _, _, _, ans, _, dans = cf.while_loop(lambda s: _any(s[0]), body, init)
-    dlogax = pnp.log(x) - lax.digamma(a + 1.0)
-    return -(dans + ans * dlogax) * x / a
-
-
-def _continued_fraction(ax, x, a, enabled, eps):
-    def body(s):
-        (en, ans, t, y, z, c, pkm1, qkm1, pkm2, qkm2, dpkm2, dqkm2, dpkm1, dqkm1, dans) = s
-        c1, y1, z1 = c + 1.0, y + 1.0, z + 2.0
-        yc = y1 * c1
-        pk = pkm1 * z1 - pkm2 * yc
-        qk = qkm1 * z1 - qkm2 * yc
-        nz = qk != 0
-        r = pk / qk
-        t1 = pnp.where(nz, pnp.abs((ans - r) / r), pnp.ones_like(r))
-        ans1 = pnp.where(nz, r, ans)
-        dpk = dpkm1 * z1 - pkm1 - dpkm2 * yc + pkm2 * c1
-        dqk = dqkm1 * z1 - qkm1 - dqkm2 * yc + qkm2 * c1
-        dans1 = pnp.where(nz, (dpk - ans1 * dqk) / qk, dans)
-        step = pnp.where(nz, pnp.abs(dans1 - dans), pnp.ones_like(dans))
-        big = pnp.abs(pk) > 1 / eps
-        scale = [pnp.where(big, v * eps, v) for v in (pkm1, pk, qkm1, qk, dpkm1, dqkm1,
-                                                      dpk, dqk)]
-        npkm2, npkm1, nqkm2, nqkm1, ndpkm2, ndqkm2, ndpkm1, ndqkm1 = scale
-        go = en & (step > eps)
-        new = (ans1, t1, y1, z1, npkm1, nqkm1, npkm2, nqkm2, ndpkm2, ndqkm2, ndpkm1, ndqkm1,
-               dans1)
-        old = (ans, t, y, z, pkm1, qkm1, pkm2, qkm2, dpkm2, dqkm2, dpkm1, dqkm1, dans)
-        kept = [pnp.where(en, n, o) for n, o in zip(new, old)]
-        return (go, *kept[:4], c1, *kept[4:])
-
-    y = 1.0 - a
-    z = x + y + 1.0
-    pkm1, qkm1 = x + 1.0, (x + y + 1.0) * x
-    ans = pkm1 / qkm1
-    zero = pnp.zeros_like(x)
-    init = (enabled, ans, pnp.ones_like(x), y, z, lax.full((), 0, x.dtype), pkm1, qkm1,
-            pnp.ones_like(x), x, zero, zero, zero, -x, (zero - ans * -x) / qkm1)
-    out = cf.while_loop(lambda s: (s[5] < 2000.0) & _any(s[0]), body, init)
-    dlogax = pnp.log(x) - lax.digamma(a)
-    return -(out[14] + out[1] * dlogax) * x
-
-
-def random_gamma_grad(a, x):
-    """d x / d a of a Gamma(a) sample x at fixed CDF (jax.lax.random_gamma_grad)."""
-    eps = float(_finfo(a.dtype).eps)
-    is_nan = pnp.isnan(a) | pnp.isnan(x)
-    x_zero = x == 0
-    bad = (x < 0) | (a <= 0)
-    use_cf = (x > 1) & (x > a)
-    ax = a * pnp.log(x) - x - lax.lgamma(a)
-    underflow = ax < -math.log(float(_finfo(a.dtype).max))
-    ax = pnp.exp(ax)
-    enabled = ~(x_zero | bad | underflow | is_nan)
-    out = pnp.where(use_cf, -_continued_fraction(ax, x, a, enabled & use_cf, eps),
-                    _series(ax, x, a, enabled & ~use_cf, eps))
-    out = pnp.where(x_zero, pnp.zeros_like(out), out)
-    return pnp.where(bad | is_nan, pnp.full_like(a, np.nan), out)
-
-
 def _gamma_samples(keys, alphas, log_space: bool):
     return vmap(functools.partial(_gamma_one, log_space=log_space))(keys, alphas)
 
@@ -170,9 +90,9 @@ def _gamma_flat_jvp(log_space, primals, tangents):
     if log_space:
         x = pnp.exp(out)
         x = pnp.where(x == 0, pnp.full_like(x, float(_finfo(x.dtype).tiny)), x)
-        grad = random_gamma_grad(alphas, x) / x
+        grad = lax.random_gamma_grad(alphas, x) / x
     else:
-        grad = random_gamma_grad(alphas, out)
+        grad = lax.random_gamma_grad(alphas, out)
     return out, tangents[1] * grad
 
 

@@ -1,6 +1,6 @@
 """`plait.scipy.stats`: jax.scipy.stats' distributions (log densities and distribution
 functions)."""
 
-from plait.scipy.stats import multivariate_normal, norm
+from plait.scipy.stats import bernoulli, beta, gamma, multivariate_normal, norm, poisson, t
 
-__all__ = ["multivariate_normal", "norm"]
+__all__ = ["bernoulli", "beta", "gamma", "multivariate_normal", "norm", "poisson", "t"]
