@@ -76,10 +76,17 @@ from plait.numpy._core import (  # noqa: F401
     tanh,
     true_divide,
     trunc,
-    where,
 )
 from plait.numpy._indexing import take, take_along_axis  # noqa: F401
 from plait.numpy._linalg import dot, einsum, inner, matmul, tensordot, vdot  # noqa: F401
+from plait.numpy._nonzero import (  # noqa: F401
+    argwhere,
+    compress,
+    extract,
+    flatnonzero,
+    nonzero,
+    where,
+)
 from plait.numpy._reductions import (  # noqa: F401
     all,
     allclose,
@@ -127,6 +134,18 @@ from plait.numpy._scalar_types import (  # noqa: F401
     uint32,
     uint64,
 )
+from plait.numpy._setops import (  # noqa: F401
+    intersect1d,
+    isin,
+    setdiff1d,
+    setxor1d,
+    union1d,
+    unique,
+    unique_all,
+    unique_counts,
+    unique_inverse,
+    unique_values,
+)
 from plait.numpy._shape import (  # noqa: F401
     arange,
     array_split,
@@ -169,7 +188,16 @@ from plait.numpy._shape import (  # noqa: F401
     zeros,
     zeros_like,
 )
-from plait.numpy._sorting import argsort, sort  # noqa: F401
+from plait.numpy._sorting import (  # noqa: F401
+    argpartition,
+    argsort,
+    digitize,
+    lexsort,
+    partition,
+    searchsorted,
+    sort,
+    sort_complex,
+)
 
 pi = _np.pi
 e = _np.e
