@@ -79,6 +79,19 @@ from plait.numpy._core import (  # noqa: F401
 )
 from plait.numpy._indexing import take, take_along_axis  # noqa: F401
 from plait.numpy._linalg import dot, einsum, inner, matmul, tensordot, vdot  # noqa: F401
+from plait.numpy._nanfunctions import (  # noqa: F401
+    nanargmax,
+    nanargmin,
+    nancumprod,
+    nancumsum,
+    nanmax,
+    nanmean,
+    nanmin,
+    nanprod,
+    nanstd,
+    nansum,
+    nanvar,
+)
 from plait.numpy._nonzero import (  # noqa: F401
     argwhere,
     compress,
@@ -97,13 +110,17 @@ from plait.numpy._reductions import (  # noqa: F401
     argmin,
     array_equal,
     count_nonzero,
+    cumprod,
     cumsum,
+    cumulative_prod,
+    cumulative_sum,
     isclose,
     logsumexp,
     max,
     mean,
     min,
     prod,
+    ptp,
     std,
     sum,
     var,
@@ -197,6 +214,22 @@ from plait.numpy._sorting import (  # noqa: F401
     searchsorted,
     sort,
     sort_complex,
+)
+from plait.numpy._statistics import (  # noqa: F401
+    average,
+    bincount,
+    corrcoef,
+    cov,
+    histogram,
+    histogram2d,
+    histogram_bin_edges,
+    histogramdd,
+    median,
+    nanmedian,
+    nanpercentile,
+    nanquantile,
+    percentile,
+    quantile,
 )
 
 pi = _np.pi

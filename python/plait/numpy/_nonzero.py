@@ -25,15 +25,16 @@ def _arr(x):
     return x if is_array(x) else asarray(x)
 
 
-def concrete_count(count, name: str, arg: str = "size") -> int:
+def concrete_count(count, name: str, arg: str = "size",
+                   what: str = "the length of the result; slots past the actual entries "
+                               "hold fill_value") -> int:
     """A scalar plait array's value as a Python int: known eagerly, a ConcretizationError
     naming `arg=` under jit."""
     if isinstance(count, Tracer):
         if not has_concrete_value(count):
             raise ConcretizationError(
                 f"{name}: the shape of the result depends on the values of the input, which "
-                f"are unknown under jit. Pass {arg}= (a static int: the length of the result; "
-                "slots past the actual entries hold fill_value).")
+                f"are unknown under jit. Pass {arg}= (a static int: {what}).")
         return int(concrete_value(count, name))
     return int(np.asarray(count))
 
