@@ -200,7 +200,7 @@ def digitize(x, bins, right=False, *, method=None):
     side = "left" if right else "right"
     up = search_sorted(bins, x, side)
     down = lax.sub(lax.full(x.shape, bins.shape[0], up.dtype),
-                   search_sorted(lax.rev(bins, (0,)), x, "right" if right else "left"))
+                   search_sorted(lax.rev(bins, (0,)), x, side))
     n = bins.shape[0]
     increasing = lax.ge(lax.slice(bins, (n - 1,), (n,)), lax.slice(bins, (0,), (1,)))
     return lax.select(lax.broadcast_in_dim(lax.reshape(increasing, ()), x.shape, ()), up, down)
