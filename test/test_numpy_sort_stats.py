@@ -295,6 +295,20 @@ def test_vmap_of_sized_functions():
     _check(plait.vmap(lambda x: f(pnp, x))(F), jax.vmap(lambda x: f(jnp, x))(F), 1e-6, "vmap")
 
 
+def test_array_methods():
+    x = pnp.asarray(F[0])
+    for name, args, kwargs in [("sort", (), {}), ("argsort", (), {}),
+                               ("searchsorted", (0.0,), {}), ("nonzero", (), {}),
+                               ("cumprod", (), {}), ("ptp", (), {}),
+                               ("compress", (F[0] > 0,), {})]:
+        got = getattr(x, name)(*args, **kwargs)
+        want = getattr(jnp.asarray(F[0]), name)(*args, **kwargs)
+        _check(got, want, 1e-6, name)
+    assert x.argpartition(1)[1] == np.argsort(F[0])[1]
+    got = plait.jit(lambda v: v.compress(v > 0, size=4, fill_value=-1.0))(F[0])
+    _check(got, jnp.compress(F[0] > 0, F[0], size=4, fill_value=-1.0), 1e-6, "compress size")
+
+
 # --- errors at the user's line ----------------------------------------------------------------
 
 def _nonzero(x):
@@ -329,10 +343,15 @@ def _bincount(x):
     return pnp.bincount(x)
 
 
+def _mask(x):
+    return x[x > 0]
+
+
 @pytest.mark.parametrize("fun, arg", [(_nonzero, "size="), (_unique, "size="),
                                       (_where, "size="), (_argwhere, "size="),
                                       (_extract, "size="), (_setdiff, "size="),
-                                      (_intersect, "size="), (_bincount, "length=")])
+                                      (_intersect, "size="), (_bincount, "length="),
+                                      (_mask, "size=")])
 def test_jit_without_size_is_an_error_at_the_users_line(fun, arg):
     raises_at(plait.ConcretizationError, lambda: plait.jit(fun)(DUPS), first_line(fun) + 1,
               arg, "jit", here=HERE)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from plait.numpy import _core, _indexing, _linalg, _reductions, _shape
+from plait.numpy import _core, _indexing, _linalg, _nonzero, _reductions, _shape, _sorting
 from plait.runtime.array import Array
 from plait.staging.concrete import concrete_value
 from plait.staging.trace import Tracer
@@ -48,8 +48,16 @@ _METHODS = {
     "ravel": _shape.ravel, "flatten": _shape.ravel, "squeeze": _shape.squeeze,
     "swapaxes": _shape.swapaxes, "repeat": _shape.repeat, "clip": _core.clip,
     "dot": _linalg.dot, "conj": _core.conj, "conjugate": _core.conj, "round": _core.round,
-    "astype": _core.astype, "take": _indexing.take,
+    "astype": _core.astype, "take": _indexing.take, "sort": _sorting.sort,
+    "argsort": _sorting.argsort, "argpartition": _sorting.argpartition,
+    "searchsorted": _sorting.searchsorted, "nonzero": _nonzero.nonzero,
+    "cumprod": _reductions.cumprod, "ptp": _reductions.ptp,
 }
+
+
+def _compress(self, condition, axis=None, *, size=None, fill_value=0):
+    """`a.compress(condition)` is `compress(condition, a)`."""
+    return _nonzero.compress(condition, self, axis, size=size, fill_value=fill_value)
 
 
 def _concrete(name, convert):
@@ -79,6 +87,7 @@ def _install(cls, pick):
     for name, f in _METHODS.items():
         setattr(cls, name, pick(f))
     cls.__getitem__ = _indexing.getitem
+    cls.compress = _compress
     cls.reshape = _reshape
     cls.transpose = _transpose
     cls.T = property(lambda self: _shape.transpose(self))

@@ -165,7 +165,7 @@ _Q_STATIC = ("axis", "overwrite_input", "method", "keepdims")
 
 
 @numpy_function(static=_Q_STATIC)
-def quantile(a, q, axis=None, overwrite_input=False, method="linear", keepdims=False, *,
+def quantile(a, q, axis=None, *, overwrite_input=False, method="linear", keepdims=False,
              weights=None):
     """The q-th quantiles (q in [0, 1]) of a along axis; `method` as NumPy's ("linear",
     "lower", "higher", "midpoint", "nearest", "inverted_cdf", the only one with weights).
@@ -174,7 +174,7 @@ def quantile(a, q, axis=None, overwrite_input=False, method="linear", keepdims=F
 
 
 @numpy_function(static=_Q_STATIC)
-def nanquantile(a, q, axis=None, overwrite_input=False, method="linear", keepdims=False, *,
+def nanquantile(a, q, axis=None, *, overwrite_input=False, method="linear", keepdims=False,
                 weights=None):
     """quantile of the entries that are not NaN (NaN where all are)."""
     return _quantile(a, q, axis, method, keepdims, True, weights)
@@ -186,27 +186,27 @@ def _percent(q):
 
 
 @numpy_function(static=_Q_STATIC)
-def percentile(a, q, axis=None, overwrite_input=False, method="linear", keepdims=False, *,
+def percentile(a, q, axis=None, *, overwrite_input=False, method="linear", keepdims=False,
                weights=None):
     """The q-th percentiles (q in [0, 100]): quantile(a, q / 100)."""
     return _quantile(a, _percent(q), axis, method, keepdims, False, weights)
 
 
 @numpy_function(static=_Q_STATIC)
-def nanpercentile(a, q, axis=None, overwrite_input=False, method="linear", keepdims=False, *,
+def nanpercentile(a, q, axis=None, *, overwrite_input=False, method="linear", keepdims=False,
                   weights=None):
     """percentile of the entries that are not NaN."""
     return _quantile(a, _percent(q), axis, method, keepdims, True, weights)
 
 
 @numpy_function(static=("axis", "overwrite_input", "keepdims"))
-def median(a, axis=None, overwrite_input=False, keepdims=False):
+def median(a, axis=None, *, overwrite_input=False, keepdims=False):
     """The median along axis (the mean of the two middle entries for an even count)."""
     return _quantile(a, 0.5, axis, "midpoint", keepdims, False, None)
 
 
 @numpy_function(static=("axis", "overwrite_input", "keepdims"))
-def nanmedian(a, axis=None, overwrite_input=False, keepdims=False):
+def nanmedian(a, axis=None, *, overwrite_input=False, keepdims=False):
     """median of the entries that are not NaN."""
     return _quantile(a, 0.5, axis, "midpoint", keepdims, True, None)
 
