@@ -17,6 +17,7 @@ from plait.core.errors import ConcretizationError, PlaitValueError
 from plait.numpy import _core
 from plait.numpy._core import asarray, canon_axis, is_array, numpy_function
 from plait.numpy._indexing import _take
+from plait.numpy._reductions import count_nonzero
 from plait.staging.concrete import concrete_value, has_concrete_value
 from plait.staging.trace import Tracer
 
@@ -126,9 +127,10 @@ def _nonzero_sized(a, size, fill_value):
     return tuple(out)
 
 
-def _size_of(mask, size, name):
+def _size_of(a, size, name):
+    """`size`, or eagerly the number of a's nonzero entries (one dispatch)."""
     if size is None:
-        return concrete_count(count_true(mask), name)
+        return concrete_count(count_nonzero(a), name)
     check_size(size, name)
     return int(size)
 
@@ -139,7 +141,7 @@ def nonzero(a, *, size=None, fill_value=None):
     a = _arr(a)
     if a.ndim == 0:
         raise PlaitValueError("nonzero is not defined for 0-d arrays; use atleast_1d(a)")
-    return _nonzero_sized(a, _size_of(_bool(a), size, "nonzero"), fill_value)
+    return _nonzero_sized(a, _size_of(a, size, "nonzero"), fill_value)
 
 
 @numpy_function(jit=False)
@@ -175,7 +177,7 @@ def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
 
 @numpy_function(static=("axis", "size"))
 def _compress_sized(condition, a, axis, size, fill_value):
-    idx, valid = flat_indices(condition, size)
+    idx, valid = flat_indices(_bool(condition), size)
     out = _take.traced(a, idx, axis, "clip", None) if a.shape[axis] else \
         lax.full(a.shape[:axis] + (size,) + a.shape[axis + 1:], 0, a.dtype)
     out = lax.transpose(out, _front(axis, out.ndim))
@@ -195,7 +197,7 @@ def _inverse(perm):
 def compress(condition, a, axis=None, *, size=None, fill_value=0):
     """The slices of a along axis (of ravel(a) for None) where the 1-D condition is True; a
     condition shorter than the axis leaves out the rest, as NumPy."""
-    condition, a = _bool(condition), _arr(a)
+    condition, a = _arr(condition), _arr(a)
     if condition.ndim != 1:
         raise PlaitValueError(f"compress: condition must be 1-D, got shape {condition.shape}")
     if axis is None:
