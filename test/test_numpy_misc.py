@@ -617,13 +617,6 @@ EXCEPTIONS: dict[str, str] = {}
 
 # Names other helpers are adding now; the coordinator empties this after merging their work.
 PENDING = {
-    "npsort": """argpartition argwhere average bincount compress corrcoef cov cumprod
-        cumulative_prod cumulative_sum digitize extract flatnonzero histogram histogram2d
-        histogram_bin_edges histogramdd intersect1d isin lexsort median nanargmax nanargmin
-        nancumprod nancumsum nanmax nanmean nanmedian nanmin nanpercentile nanprod nanquantile
-        nanstd nansum nanvar nonzero partition percentile ptp quantile searchsorted setdiff1d
-        setxor1d sort_complex union1d unique unique_all unique_counts unique_inverse
-        unique_values""".split(),
 }
 
 

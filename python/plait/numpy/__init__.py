@@ -145,7 +145,6 @@ from plait.numpy._core import (  # noqa: F401
     tanh,
     true_divide,
     trunc,
-    where,
 )
 from plait.numpy._dtype_info import NARROW as _NARROW
 from plait.numpy._dtype_info import (  # noqa: F401
@@ -196,6 +195,27 @@ from plait.numpy._functional import (  # noqa: F401
 from plait.numpy._index_tricks import c_, index_exp, mgrid, ogrid, r_, s_  # noqa: F401
 from plait.numpy._indexing import take, take_along_axis  # noqa: F401
 from plait.numpy._linalg import dot, einsum, inner, matmul, tensordot, vdot  # noqa: F401
+from plait.numpy._nanfunctions import (  # noqa: F401
+    nanargmax,
+    nanargmin,
+    nancumprod,
+    nancumsum,
+    nanmax,
+    nanmean,
+    nanmin,
+    nanprod,
+    nanstd,
+    nansum,
+    nanvar,
+)
+from plait.numpy._nonzero import (  # noqa: F401
+    argwhere,
+    compress,
+    extract,
+    flatnonzero,
+    nonzero,
+    where,
+)
 from plait.numpy._polynomial import (  # noqa: F401
     poly,
     polyadd,
@@ -219,13 +239,17 @@ from plait.numpy._reductions import (  # noqa: F401
     argmin,
     array_equal,
     count_nonzero,
+    cumprod,
     cumsum,
+    cumulative_prod,
+    cumulative_sum,
     isclose,
     logsumexp,
     max,
     mean,
     min,
     prod,
+    ptp,
     std,
     sum,
     var,
@@ -255,6 +279,18 @@ from plait.numpy._scalar_types import (  # noqa: F401
     uint16,
     uint32,
     uint64,
+)
+from plait.numpy._setops import (  # noqa: F401
+    intersect1d,
+    isin,
+    setdiff1d,
+    setxor1d,
+    union1d,
+    unique,
+    unique_all,
+    unique_counts,
+    unique_inverse,
+    unique_values,
 )
 from plait.numpy._shape import (  # noqa: F401
     arange,
@@ -298,7 +334,32 @@ from plait.numpy._shape import (  # noqa: F401
     zeros,
     zeros_like,
 )
-from plait.numpy._sorting import argsort, sort  # noqa: F401
+from plait.numpy._sorting import (  # noqa: F401
+    argpartition,
+    argsort,
+    digitize,
+    lexsort,
+    partition,
+    searchsorted,
+    sort,
+    sort_complex,
+)
+from plait.numpy._statistics import (  # noqa: F401
+    average,
+    bincount,
+    corrcoef,
+    cov,
+    histogram,
+    histogram2d,
+    histogram_bin_edges,
+    histogramdd,
+    median,
+    nanmedian,
+    nanpercentile,
+    nanquantile,
+    percentile,
+    quantile,
+)
 from plait.numpy._ufuncs import (  # noqa: F401
     acos,
     acosh,

@@ -46,8 +46,9 @@ def _concrete_mask(mask: Tracer) -> np.ndarray:
     except ConcretizationError:
         raise ConcretizationError(
             "boolean indexing with a traced mask: the result's shape would depend on the "
-            "mask's values. Use plait.numpy.where(mask, x, 0) instead, or index outside "
-            "jit.") from None
+            "mask's values. Use plait.numpy.where(mask, x, 0), or a static size=: "
+            "x[plait.numpy.nonzero(mask, size=n)] or plait.numpy.extract(mask, x, size=n), "
+            "or index outside jit.") from None
 
 
 def _split(shape, idx, strict=True):

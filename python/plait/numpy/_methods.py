@@ -11,7 +11,16 @@ import sys
 import numpy as np
 
 from plait.core.errors import PlaitTypeError, PlaitValueError
-from plait.numpy import _core, _indexing, _linalg, _reductions, _shape, _ufuncs
+from plait.numpy import (
+    _core,
+    _indexing,
+    _linalg,
+    _nonzero,
+    _reductions,
+    _shape,
+    _sorting,
+    _ufuncs,
+)
 from plait.runtime.array import Array
 from plait.staging.concrete import concrete_value
 from plait.staging.trace import Tracer
@@ -51,8 +60,16 @@ _METHODS = {
     "ravel": _shape.ravel, "flatten": _shape.ravel, "squeeze": _shape.squeeze,
     "swapaxes": _shape.swapaxes, "repeat": _shape.repeat, "clip": _core.clip,
     "dot": _linalg.dot, "conj": _core.conj, "conjugate": _core.conj, "round": _core.round,
-    "astype": _core.astype, "take": _indexing.take,
+    "astype": _core.astype, "take": _indexing.take, "sort": _sorting.sort,
+    "argsort": _sorting.argsort, "argpartition": _sorting.argpartition,
+    "searchsorted": _sorting.searchsorted, "nonzero": _nonzero.nonzero,
+    "cumprod": _reductions.cumprod, "ptp": _reductions.ptp,
 }
+
+
+def _compress(self, condition, axis=None, *, size=None, fill_value=0):
+    """`a.compress(condition)` is `compress(condition, a)`."""
+    return _nonzero.compress(condition, self, axis, size=size, fill_value=fill_value)
 
 
 def _concrete(name, convert):
@@ -96,6 +113,7 @@ def _install(cls, pick):
     cls.__getitem__ = _indexing.getitem
     cls.__setitem__ = _setitem
     cls.__array_namespace__ = _array_namespace
+    cls.compress = _compress
     cls.reshape = _reshape
     cls.transpose = _transpose
     cls.T = property(lambda self: _shape.transpose(self))

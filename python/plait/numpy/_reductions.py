@@ -182,15 +182,67 @@ argmax = _arg(lax.argmax, "argmax")
 argmin = _arg(lax.argmin, "argmin")
 
 
-@numpy_function(static=("axis", "dtype"))
-def cumsum(a, axis=None, dtype=None):
+def _cumulative(a, axis, dtype, lax_fn):
+    """A cumulative sum or product in `dtype`; by default bools (and, in sums, small
+    integers) in the default integer type, as jax."""
     a = a if is_array(a) else asarray(a)
     if axis is None:
         a, axis = lax.reshape(a, (a.size,)), 0
-    dt = dtypes.canonicalize(dtype) if dtype is not None else _sum_dtype(a.dtype)
+    if dtype is not None:
+        dt = dtypes.canonicalize(dtype)
+    elif lax_fn is lax.cumsum or a.dtype == dtypes.bool_:
+        dt = _sum_dtype(a.dtype)
+    else:
+        dt = None
+    if dt == dtypes.bool_:  # computed in integers, as jax
+        out = _cumulative(lax.ne(a, lax.full(a.shape, 0, a.dtype)) if a.dtype != dt else a,
+                          axis, dtypes.config.default_int, lax_fn)
+        return lax.convert_element_type(out, dt)
     if dt is not None:
         a = lax.convert_element_type(a, dt)
-    return lax.cumsum(a, canon_axis(axis, a.ndim))
+    return lax_fn(a, canon_axis(axis, a.ndim))
+
+
+@numpy_function(static=("axis", "dtype"))
+def cumsum(a, axis=None, dtype=None):
+    return _cumulative(a, axis, dtype, lax.cumsum)
+
+
+@numpy_function(static=("axis", "dtype"))
+def cumprod(a, axis=None, dtype=None):
+    return _cumulative(a, axis, dtype, lax.cumprod)
+
+
+def _cumulative_api(name, lax_fn, initial):
+    @numpy_function(static=("axis", "dtype", "include_initial"), name=name)
+    def f(x, /, *, axis=None, dtype=None, include_initial=False):
+        x = x if is_array(x) else asarray(x)
+        if x.ndim == 0:
+            raise PlaitValueError(f"{name} needs an array of at least one dimension")
+        if axis is None:
+            if x.ndim > 1:
+                raise PlaitValueError(f"{name}: axis may be left out only for 1-D arrays, got "
+                                      f"rank {x.ndim}")
+            axis = 0
+        axis = canon_axis(axis, x.ndim)
+        out = _cumulative(x, axis, dtype, lax_fn)
+        if not include_initial:
+            return out
+        shape = x.shape[:axis] + (1,) + x.shape[axis + 1:]
+        return lax.concatenate([lax.full(shape, initial, out.dtype), out], axis)
+    f.__doc__ = (f"The array API's {name}: along axis (optional for 1-D x), with the "
+                 f"{'sum' if initial == 0 else 'product'} of none first if include_initial.")
+    return f
+
+
+cumulative_sum = _cumulative_api("cumulative_sum", lax.cumsum, 0)
+cumulative_prod = _cumulative_api("cumulative_prod", lax.cumprod, 1)
+
+
+@numpy_function(static=("axis", "keepdims"))
+def ptp(a, axis=None, *, keepdims=False):
+    """max - min along axis."""
+    return lax.sub(max(a, axis, keepdims=keepdims), min(a, axis, keepdims=keepdims))
 
 
 @numpy_function(static=("axis", "keepdims"))
