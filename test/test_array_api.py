@@ -10,6 +10,7 @@ powers), float operands XLA's flushed subnormals; float results compare within a
 import math
 
 import array_api_strict as xp
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -347,3 +348,19 @@ def test_array_object():
 
 def operator_index(a):
     return [0, 1, 2, 3, 4][a]
+
+
+def test_floor_divide_edges_match_jax():
+    """x // ±inf, x // 0 and 0 // 0 as jax's (CPython's float_divmod); was NaN for 1 // -inf."""
+    a = np.array([1, -1, 7.5, -0.0, np.inf, 1, -1, 0, np.nan], np.float32)
+    b = np.array([-np.inf, np.inf, 2, 3, 3, 0, 0, 0, 1], np.float32)
+    np.testing.assert_array_equal(np.asarray(pnp.floor_divide(a, b)), jnp.floor_divide(a, b))
+    np.testing.assert_array_equal(np.asarray(plait.jit(lambda x, y: x // y)(a, b)),
+                                  jnp.floor_divide(a, b))
+
+
+def test_complex_isinf_with_a_nan_part_matches_numpy():
+    """A complex number with one infinite part is infinite even when the other is NaN."""
+    v = np.array([complex(np.nan, np.inf), complex(np.inf, np.nan), complex(np.nan, 0), 1 + 1j],
+                 np.complex64)
+    np.testing.assert_array_equal(np.asarray(pnp.isinf(v)), np.isinf(v))

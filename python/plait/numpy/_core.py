@@ -419,8 +419,13 @@ def floor_divide(x1, x2):
         return where(fix, lax.sub(q, 1), q) if not dtypes.is_unsigned(x1.dtype) else q
     if dtypes.is_complex(x1.dtype):
         raise PlaitTypeError("floor_divide is not defined for complex numbers")
-    # the quotient is an integer up to rounding error: round it, as NumPy and JAX do, not floor
-    return lax.round(lax.div(lax.sub(x1, _py_mod(x1, x2)), x2))
+    # CPython's float_divmod, as jax: (x1 - rem) / x2 (x1 / 0 for x2 = 0), one less where rem
+    # is non-zero and its sign is not x2's (so 1 // -inf is -1, not NaN); an integer up to
+    # rounding error: rounded, not floored
+    r = lax.rem(x1, x2)
+    q = lax.div(where(equal(x2, 0), x1, lax.sub(x1, r)), x2)
+    fix = logical_and(not_equal(r, 0), not_equal(lax.sign(x2), lax.sign(r)))
+    return lax.round(where(fix, lax.sub(q, lax.full(q.shape, 1, q.dtype)), q))
 
 
 def _py_mod(x1, x2):
@@ -621,6 +626,8 @@ def isinf(x):
     x = asarray(x) if not is_array(x) else x
     if not dtypes.is_inexact(x.dtype):
         return lax.full(x.shape, False, dtypes.bool_)
+    if dtypes.is_complex(x.dtype):  # either part infinite, even with a NaN in the other
+        return logical_or(isinf(lax.real(x)), isinf(lax.imag(x)))
     return logical_and(logical_not(isfinite(x)), logical_not(isnan(x)))
 
 
