@@ -32,6 +32,7 @@ reduce_max = Reduce("plait.reduce_max", "Maximum over axes (NaN-propagating).", 
 reduce_min = Reduce("plait.reduce_min", "Minimum over axes (NaN-propagating).", kinds=ANY)
 reduce_and = Reduce("plait.reduce_and", "Logical/bitwise and over axes.", kinds=LOGICAL)
 reduce_or = Reduce("plait.reduce_or", "Logical/bitwise or over axes.", kinds=LOGICAL)
+reduce_xor = Reduce("plait.reduce_xor", "Logical/bitwise exclusive or over axes.", kinds=LOGICAL)
 
 
 class ArgReduce(OpDef):

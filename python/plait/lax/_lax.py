@@ -138,6 +138,23 @@ def select(pred, on_true, on_false):
         bind(P.select, pred, on_true, on_false)
 
 
+def select_n(which, *cases):
+    """jax.lax.select_n: element by element, case `which` (a bool or int32 array of the cases'
+    shape, or a scalar) of the cases."""
+    if not cases:
+        raise PlaitValueError("select_n needs at least one case")
+    ref = next((c for c in cases if _is_array(c)), None)
+    if ref is not None:
+        cases = [_scalar_like(c, ref.aval) for c in cases]
+    shape = aval_of(cases[0]).shape
+    if not _is_array(which):
+        which = np.asarray(which)
+        which = full((), which.item(), np.bool_ if which.dtype == np.bool_ else np.int32)
+    if which.shape == () and shape != ():
+        which = broadcast_in_dim(which, shape, ())
+    return bind(P.select_n, which, *cases)
+
+
 def clamp(min, x, max):
     return _elementwise(P.clamp, min, x, max)
 
@@ -368,6 +385,9 @@ def _clamp_scatter_indices(operand, idx, updates, dn):
     return clamp(full(idx.shape, 0, idx.dtype), idx, hi)
 
 
+_COMBINED_SCATTERS = {"mul": P.scatter_mul, "min": P.scatter_min, "max": P.scatter_max}
+
+
 def _scatter(kind, operand, scatter_indices, updates, dimension_numbers,
              indices_are_sorted=False, unique_indices=False, mode=None):
     """StableHLO scatter: an update whose window is not wholly in bounds is dropped (modes
@@ -375,7 +395,9 @@ def _scatter(kind, operand, scatter_indices, updates, dimension_numbers,
     dn = dimension_numbers
     if GatherScatterMode.from_any(mode) is GatherScatterMode.CLIP:
         scatter_indices = _clamp_scatter_indices(operand, scatter_indices, updates, dn)
-    return bind(P.scatter, operand, scatter_indices, updates, mode=kind,
+    op, params = (_COMBINED_SCATTERS[kind], {}) if kind in _COMBINED_SCATTERS else \
+        (P.scatter, {"mode": kind})
+    return bind(op, operand, scatter_indices, updates, **params,
                 update_window_dims=tuple(dn.update_window_dims),
                 inserted_window_dims=tuple(dn.inserted_window_dims),
                 input_batching_dims=tuple(dn.operand_batching_dims),
@@ -397,6 +419,37 @@ def scatter_add(operand, scatter_indices, updates, dimension_numbers, *,
                     indices_are_sorted, unique_indices, mode)
 
 
+def scatter_mul(operand, scatter_indices, updates, dimension_numbers, *,
+                indices_are_sorted=False, unique_indices=False, mode=None):
+    """Multiply the updates into `operand` (jax.lax.scatter_mul)."""
+    return _scatter("mul", operand, scatter_indices, updates, dimension_numbers,
+                    indices_are_sorted, unique_indices, mode)
+
+
+def scatter_min(operand, scatter_indices, updates, dimension_numbers, *,
+                indices_are_sorted=False, unique_indices=False, mode=None):
+    """The minimum of `operand` and every update landing on each element (jax.lax.scatter_min)."""
+    return _scatter("min", operand, scatter_indices, updates, dimension_numbers,
+                    indices_are_sorted, unique_indices, mode)
+
+
+def scatter_max(operand, scatter_indices, updates, dimension_numbers, *,
+                indices_are_sorted=False, unique_indices=False, mode=None):
+    """The maximum of `operand` and every update landing on each element (jax.lax.scatter_max)."""
+    return _scatter("max", operand, scatter_indices, updates, dimension_numbers,
+                    indices_are_sorted, unique_indices, mode)
+
+
+def optimization_barrier(operand):
+    """jax.lax.optimization_barrier: the pytree `operand`, unchanged, with no computation moved
+    across it by XLA."""
+    leaves, tree = pytree.tree_flatten(operand)
+    if not leaves:
+        return operand
+    out = bind(P.optimization_barrier, *leaves)
+    return pytree.tree_unflatten(tree, out if len(leaves) > 1 else [out])
+
+
 def _reducer(op):
     def f(x, axes):
         axes = tuple(axes)
@@ -405,8 +458,9 @@ def _reducer(op):
     return f
 
 
-reduce_sum, reduce_prod, reduce_max, reduce_min, reduce_and, reduce_or = map(_reducer, (
-    P.reduce_sum, P.reduce_prod, P.reduce_max, P.reduce_min, P.reduce_and, P.reduce_or))
+reduce_sum, reduce_prod, reduce_max, reduce_min, reduce_and, reduce_or, reduce_xor = map(
+    _reducer, (P.reduce_sum, P.reduce_prod, P.reduce_max, P.reduce_min, P.reduce_and,
+               P.reduce_or, P.reduce_xor))
 
 
 def argmax(x, axis: int, index_dtype=dtypes.int32):

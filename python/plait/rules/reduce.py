@@ -33,11 +33,11 @@ from plait.transforms.simplify import fold
 from plait.transforms.transpose import deftranspose
 
 _REDUCTIONS = (P.reduce_sum, P.reduce_prod, P.reduce_max, P.reduce_min, P.reduce_and,
-               P.reduce_or)
+               P.reduce_or, P.reduce_xor)
 
 # --- JVP (reduce_sum's follows from its Linear trait) -------------------------------------------
 
-jvp_rule(P.reduce_and, P.reduce_or, P.argmax, P.argmin)(zero_jvp)
+jvp_rule(P.reduce_and, P.reduce_or, P.reduce_xor, P.argmax, P.argmin)(zero_jvp)
 
 
 def _expand_reduced(v, x_aval, axes):
@@ -150,6 +150,7 @@ _REDUCERS = {
     P.reduce_min: ("stablehlo.minimum", highest),
     P.reduce_and: ("stablehlo.and", lambda dt: True if dt == dtypes.bool_ else np.array(-1).astype(dt)),
     P.reduce_or: ("stablehlo.or", lambda dt: 0),
+    P.reduce_xor: ("stablehlo.xor", lambda dt: 0),
 }
 
 
