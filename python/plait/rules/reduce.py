@@ -1,4 +1,6 @@
-"""The rules of the reductions and argmax / argmin (`dialect/reduce.py`)."""
+"""The rules of the reductions and argmax / argmin (`dialect/reduce.py`). The JVP of a
+`plait.reduce` with a region body is one reduce over (primal, tangent) pairs whose body is the
+body's JVP, as for reduce_window's."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from plait.core import dtypes
 from plait.core.aval import aval_of
 from plait.dialect import OPS
 from plait.dialect import ops as P
+from plait.dialect import reduce as R
+from plait.dialect.builders import zeros_like
 from plait.lowering.stablehlo import (
     binary_body,
     combine,
@@ -23,11 +27,15 @@ from plait.lowering.stablehlo import (
     i64,
     i64s,
     lowest,
+    move_body,
     register,
     scalar_const,
 )
-from plait.transforms.batch import batch_rule, shift_axes
-from plait.transforms.jvp import defjvp, jvp_rule, zero_jvp
+from plait.rules.control import new_op
+from plait.transforms.base import fail
+from plait.transforms.batch import batch_rule, move_bdim, shift_axes
+from plait.transforms.expand import call, emit_yield, outline, region_block
+from plait.transforms.jvp import defjvp, jvp_function, jvp_rule, zero_jvp
 from plait.transforms.shard_propagate import backward_rule, forward_rule
 from plait.transforms.simplify import fold
 from plait.transforms.transpose import deftranspose
@@ -90,6 +98,61 @@ def _reduce_prod_jvp(primals, tangents, outs, axes):
     return [P.reshape(t, new_sizes=rest)]
 
 
+def _inexact(v) -> bool:
+    return dtypes.is_inexact(aval_of(v).dtype)
+
+
+def _scalar_types(values) -> list:
+    return [_aval.ir_type(aval_of(v).update(shape=(), weak_type=False)) for v in values]
+
+
+@jvp_rule(P.reduce)
+def _reduce_jvp(ctx):
+    """One reduce over (primal, tangent) pairs of the components that carry a tangent (those
+    given one, and those the body gives one: a fixpoint); the body is the body's JVP (as
+    reduce_window's generic body; forward mode only)."""
+    state, op = ctx.state, ctx.op
+    primals, tangents = ctx.primals, ctx.tangents
+    n = len(primals) // 2
+    xs, inits = primals[:n], primals[n:]
+    body = outline(state, op.regions[0], "reduce_body")
+    diff = {i for i in range(n) if _inexact(xs[i]) and
+            (tangents[i] is not None or tangents[n + i] is not None)}
+    while True:
+        d = sorted(diff)
+        name = jvp_function(state, body, tuple(d) + tuple(n + i for i in d))
+        nonzero = state.memo[("jvp_nonzero", name)]
+        grown = diff | {i for i in range(n) if nonzero[i] and _inexact(xs[i])}
+        if grown == diff:
+            break
+        diff = grown
+    if ctx.linearizing or not d:  # a primal op of its own, for the forward half
+        ctx.emit_primal()
+    if not d:
+        return [None] * n
+    t_xs = [tangents[i] if tangents[i] is not None else zeros_like(xs[i]) for i in d]
+    t_inits = [tangents[n + i] if tangents[n + i] is not None else zeros_like(inits[i])
+               for i in d]
+    result_types = [r.type for r in op.results]
+    new = new_op(R.reduce, xs + t_xs + inits + t_inits,
+                 result_types + [result_types[i] for i in d], 1,
+                 dimensions=ctx.params["dimensions"])
+    side = _scalar_types(xs + t_xs)
+    block = region_block(new.regions[0], side * 2, op.location)
+    args, m = list(block.arguments), n + len(d)
+    a, ta, b, tb = args[:n], args[n:m], args[m:m + n], args[m + n:]
+    with ir.InsertionPoint(block), op.location:
+        outs = call(state, name, a + b + ta + tb)
+        emit_yield(outs[:n] + [outs[n + i] for i in d])
+    results = list(new.results)
+    if not ctx.linearizing:
+        ctx.set_primal(results[:n])
+    out = [None] * n
+    for j, i in enumerate(d):
+        out[i] = results[n + j]
+    return out
+
+
 # --- transposition ------------------------------------------------------------------------------
 
 @deftranspose(P.reduce_sum)
@@ -117,6 +180,27 @@ def _arg_b(ctx):
                              index_dtype=ctx.params["index_dtype"])], [b if axis >= b else b - 1]
 
 
+@batch_rule(P.reduce)
+def _reduce_region_b(ctx):
+    """The arrays batched at 0, the dimensions shifted past it; batched init values are not
+    supported (as in jax)."""
+    op, n = ctx.op, len(ctx.operands) // 2
+    if any(d is not None for d in ctx.bdims[n:]):
+        raise fail(op, f"'{op.name}' cannot be batched over its initial values (vmap them "
+                       "out of the init_values argument)")
+    xs = [move_bdim(v, d, 0, ctx.size) for v, d in zip(ctx.operands[:n], ctx.bdims[:n])]
+    types = [_aval.ir_type(aval_of(r).update(shape=(ctx.size,) + aval_of(r).shape))
+             for r in op.results]
+    new = new_op(R.reduce, xs + list(ctx.operands[n:]), types, 1,
+                 dimensions=tuple(d + 1 for d in ctx.params["dimensions"]))
+    body = outline(ctx.state, op.regions[0], "reduce_body")
+    scalars = [a.type for a in op.regions[0].blocks[0].arguments]
+    block = region_block(new.regions[0], scalars, op.location)
+    with ir.InsertionPoint(block), op.location:
+        emit_yield(call(ctx.state, body, list(block.arguments)))
+    return list(new.results), [0] * n
+
+
 # --- sharding -----------------------------------------------------------------------------------
 
 @forward_rule(*_REDUCTIONS)
@@ -132,6 +216,13 @@ def _reduce_bwd(ctx):
     for a in sorted(ctx.params["axes"]):
         dims.insert(a, ())
     return [tuple(dims)]
+
+
+@forward_rule(P.reduce)
+def _reduce_region_fwd(ctx):
+    x = ctx.dims[0]
+    dims = ctx.params["dimensions"]
+    return None if x is None else tuple(d for i, d in enumerate(x) if i not in dims)
 
 
 @forward_rule(P.argmax, P.argmin)
@@ -171,6 +262,17 @@ def _lower_reduce(combine_name, init_of, op, params, operands, result_types):
 
 for _op, (_name, _init) in _REDUCERS.items():
     register(_op)(functools.partial(_lower_reduce, _name, _init))
+
+
+@register(P.reduce)
+def _lower_reduce_region(op, params, operands, result_types):
+    n = len(operands) // 2
+    new = create("stablehlo.reduce", result_types, operands,
+                 {"dimensions": i64s(params["dimensions"])}, regions=1)
+    block, values = move_body(op.regions[0], new.regions[0], [v.type for v in operands[n:]] * 2)
+    with ir.InsertionPoint(block):
+        create("stablehlo.return", [], values)
+    return list(new.results)
 
 
 def _lower_argreduce(direction: str, op, params, operands, result_types):
