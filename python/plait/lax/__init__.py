@@ -19,6 +19,7 @@ from plait.lax._bits import (  # noqa: F401
 from plait.lax._fft import FftType, fft  # noqa: F401
 from plait.lax._lax import *  # noqa: F403
 from plait.lax._reduction import reduce  # noqa: F401
+from plait.lax._slicing import *  # noqa: F403
 from plait.lax._sorting import sort, sort_key_val, top_k  # noqa: F401
 from plait.lax._special import digamma, erf_inv, lgamma, nextafter, polygamma  # noqa: F401
 from plait.lax.control_flow import cond, fori_loop, scan, switch, while_loop  # noqa: F401

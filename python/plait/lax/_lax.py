@@ -226,12 +226,19 @@ def slice(x, start_indices, limit_indices, strides=None):
                 limit_indices=tuple(limit_indices), strides=strides)
 
 
-def slice_in_dim(x, start, limit, stride=1, axis=0):
-    starts = [0] * x.ndim
-    limits = list(x.shape)
-    strides = [1] * x.ndim
-    starts[axis], limits[axis], strides[axis] = start, limit, stride
-    return slice(x, starts, limits, strides)
+def slice_in_dim(operand, start_index, limit_index, stride=1, axis=0):
+    """`operand[..., start_index:limit_index:stride]` along `axis` (None: the ends; negative
+    indices count from the end), as jax.lax.slice_in_dim."""
+    shape = aval_of(operand).shape
+    axis = int(axis)
+    n = shape[axis]
+    start = 0 if start_index is None else int(start_index)
+    limit = n if limit_index is None else int(limit_index)
+    starts, limits, strides = [0] * len(shape), list(shape), [1] * len(shape)
+    starts[axis] = start + n if start < 0 else start
+    limits[axis] = limit + n if limit < 0 else limit
+    strides[axis] = int(stride)
+    return slice(operand, starts, limits, strides)
 
 
 def _index_scalars(start_indices, shape):
