@@ -1,22 +1,32 @@
 """jax.lax's indexing helpers along one dimension, and expand_dims, squeeze, split, tile,
-collapse: front ends over slice, dynamic_slice, dynamic_update_slice, reshape and broadcast."""
+collapse: front ends over slice, dynamic_slice, dynamic_update_slice, reshape and broadcast;
+and scatter_apply."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 
+from plait import vmapping
+from plait.core import dtypes
 from plait.core.errors import PlaitValueError
 from plait.lax._lax import (
+    add,
     aval_of,
     broadcast_in_dim,
     dynamic_slice,
     dynamic_update_slice,
     full,
+    gt,
+    lt,
     max,
+    reduce_max,
     reshape,
+    scatter_add,
+    select,
     slice_in_dim,
 )
+from plait.lax.control_flow import while_loop
 
 
 def _axis(axis: int, ndim: int, what: str) -> int:
@@ -160,6 +170,31 @@ def collapse(operand, start_dimension: int, stop_dimension: int | None = None):
     return reshape(operand, shape[:lo] + (math.prod(shape[lo:hi]),) + shape[hi:])
 
 
+def scatter_apply(operand, scatter_indices, func, dimension_numbers, *, update_shape=(),
+                  indices_are_sorted: bool = False, unique_indices: bool = False, mode=None):
+    """jax.lax.scatter_apply: `func` applied to each element of `operand` a scatter with
+    updates of `update_shape` would reach, once per update reaching it (duplicates apply it
+    again). The counts come from a scatter_add of ones; `func` is mapped over the elements
+    (traced on scalars, as jax does) and selected where the count is not yet used up."""
+    shape = aval_of(operand).shape
+    ones = full(tuple(update_shape), 1, dtypes.int32)
+    count = scatter_add(full(shape, 0, dtypes.int32), scatter_indices, ones, dimension_numbers,
+                        indices_are_sorted=indices_are_sorted, unique_indices=unique_indices,
+                        mode=mode)
+    flat = (math.prod(shape),)
+    mapped = vmapping.vmap(func)
+
+    def apply(x, i):
+        fx = reshape(mapped(reshape(x, flat)), shape) if flat[0] else x
+        return select(gt(count, full(shape, i, dtypes.int32)), fx, x)
+
+    if unique_indices:
+        return apply(operand, 0)
+    most = reduce_max(count, tuple(range(len(shape))))
+    return while_loop(lambda c: lt(c[1], most), lambda c: (apply(c[0], c[1]), add(c[1], 1)),
+                      (operand, full((), 0, dtypes.int32)))[0]
+
+
 __all__ = ["collapse", "dynamic_index_in_dim", "dynamic_slice_in_dim",
            "dynamic_update_index_in_dim", "dynamic_update_slice_in_dim", "expand_dims",
-           "index_in_dim", "split", "squeeze", "tile"]
+           "index_in_dim", "scatter_apply", "split", "squeeze", "tile"]
