@@ -508,6 +508,22 @@ def psum(x, axis_name):
     return x
 
 
+def pmax(x, axis_name):
+    """Elementwise maximum of x over every member of the named axis (or axes)."""
+    for name in _axis_names(axis_name):
+        axis_size(name)
+        x = bind(P.pmax, x, axis_name=name)
+    return x
+
+
+def pmin(x, axis_name):
+    """Elementwise minimum of x over every member of the named axis (or axes)."""
+    for name in _axis_names(axis_name):
+        axis_size(name)
+        x = bind(P.pmin, x, axis_name=name)
+    return x
+
+
 def pmean(x, axis_name):
     """Mean of x over the members of the named axis (or axes)."""
     n = 1
@@ -528,6 +544,37 @@ def psum_scatter(x, axis_name, *, scatter_dimension: int = 0, tiled: bool = Fals
     n = axis_size(axis_name)
     return bind(P.psum_scatter, x, axis_name=axis_name, scatter_dimension=scatter_dimension,
                 axis_size=n, tiled=bool(tiled))
+
+
+def all_to_all(x, axis_name, split_axis: int, concat_axis: int, *, tiled: bool = False):
+    """jax.lax.all_to_all: `split_axis` cut into one block per member, block k sent to member
+    k, the blocks received concatenated along `concat_axis`. Untiled, split_axis has the
+    axis' size and is replaced by a new axis of the senders at concat_axis."""
+    n = axis_size(axis_name)
+    shape = aval_of(x).shape
+    for name, d in (("split_axis", split_axis), ("concat_axis", concat_axis)):
+        if not 0 <= d < len(shape) + (name == "concat_axis" and not tiled):
+            raise PlaitValueError(f"all_to_all: {name} {d} out of range for rank {len(shape)}")
+    if tiled and shape[split_axis] % n:
+        raise PlaitValueError(f"all_to_all: split_axis {split_axis} of size "
+                              f"{shape[split_axis]} is not divisible by the size {n} of axis "
+                              f"{axis_name!r}")
+    if not tiled:
+        if shape[split_axis] != n:
+            raise PlaitValueError(f"all_to_all: split_axis {split_axis} has size "
+                                  f"{shape[split_axis]}, not the size {n} of axis "
+                                  f"{axis_name!r}")
+        if split_axis != concat_axis:  # as jax: a new unit axis to concatenate into
+            concat_axis += split_axis < concat_axis
+            new = list(shape)
+            new.insert(concat_axis, 1)
+            x = reshape(x, tuple(new))
+            split_axis += concat_axis <= split_axis
+    out = bind(P.all_to_all, x, axis_name=axis_name, split_axis=int(split_axis),
+               concat_axis=int(concat_axis), axis_size=n)
+    if not tiled and split_axis != concat_axis:
+        out = reshape(out, tuple(d for i, d in enumerate(out.shape) if i != split_axis))
+    return out
 
 
 def ppermute(x, axis_name, perm):
