@@ -22,7 +22,6 @@ from plait.lowering.stablehlo import (
     scalar_const,
     scalar_type,
 )
-from plait.transforms.base import fail
 from plait.transforms.batch import batch_rule, defbatch, move_bdim, shift_axes
 from plait.transforms.jvp import jvp_rule
 from plait.transforms.shard_propagate import (
@@ -242,18 +241,33 @@ def _add_at(x, idx, u, p):
 
 @jvp_rule(P.scatter_mul)
 def _scatter_mul_jvp(ctx):
-    """jax's: linear in the operand; the updates' tangent needs unique indices (then each
-    element's product has one update: x * t_u where it landed)."""
+    """Linear in the operand. The updates' tangent: jax's rule with unique indices (x * t_u
+    where each update landed); with repeated ones (where jax has none) each update's tangent
+    times the product of the others landing with it, found without dividing by zero."""
     (x, idx, u), (tx, _, tu) = ctx.primals, ctx.tangents
     p = ctx.params
     ctx.emit_primal()
-    if tu is not None and not p.get("unique_indices"):
-        raise fail(ctx.op, "scatter_mul is differentiable in its updates only with "
-                           "unique_indices=True (as in jax)")
     out = None if tx is None else P.scatter_mul(tx, idx, u, **p)
-    if tu is not None:
-        out = add_any(out, P.mul(x, _add_at(x, idx, tu, p)))
-    return [out]
+    if tu is None:
+        return [out]
+    if not p.get("unique_indices"):
+        tu = P.mul(tu, _others_product(x, idx, u, p))
+    return [add_any(out, P.mul(x, _add_at(x, idx, tu, p)))]
+
+
+def _others_product(x, idx, u, p):
+    """For each update, the product of the other updates landing where it lands: the product
+    of the nonzero ones there over its own (if nonzero), or 0 if another one is 0."""
+    ua = aval_of(u)
+    one, zero = full_like(u, 1), full_like(u, 0)
+    is_zero = P.compare(u, zero, direction="EQ")
+    nonzero = P.select(is_zero, one, u)
+    at = lambda v: _gather_like_scatter(v, idx, ua, p)  # noqa: E731
+    nonzero_product = at(P.scatter_mul(full_like(x, 1), idx, nonzero, **p))
+    zeros_here = at(_add_at(x, idx, P.select(is_zero, one, zero), p))
+    other_zeros = P.sub(zeros_here, P.select(is_zero, one, zero))
+    return P.select(P.compare(other_zeros, zero, direction="EQ"),
+                    P.div(nonzero_product, nonzero), zero)
 
 
 @jvp_rule(P.scatter_min, P.scatter_max)
