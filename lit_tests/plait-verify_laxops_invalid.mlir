@@ -2,8 +2,9 @@
 
 // Each case is one op that plait-verify must reject, with the error at that op's line:
 // select_n with a `which` of the wrong dtype or too many cases for a bool, a reduce whose
-// body or init values do not match its arrays, a scatter_max of complex numbers, an
-// all_to_all whose split axis does not divide by the axis size, a pmax of complex numbers.
+// body or init values do not match its arrays, a scatter_max of complex numbers, scatter
+// updates that do not fit the operand, an all_to_all whose split axis does not divide by the
+// axis size, a pmax of complex numbers.
 
 func.func @select_n_which_dtype(%w: tensor<4xi64>, %a: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error@+1 {{plait.select_n `which` must be bool or int32, got int64}}
@@ -93,4 +94,12 @@ func.func @pmax_complex(%x: tensor<4xcomplex<f32>>) -> tensor<4xcomplex<f32>> {
   // expected-error@+1 {{plait.pmax: takes real or bool operands, got complex64}}
   %0 = "plait.pmax"(%x) {axis_name = "i"} : (tensor<4xcomplex<f32>>) -> tensor<4xcomplex<f32>>
   return %0 : tensor<4xcomplex<f32>>
+}
+
+// -----
+
+func.func @scatter_window_too_large(%x: tensor<5x3xf32>, %idx: tensor<2x1xi32>, %u: tensor<2x4xf32>) -> tensor<5x3xf32> {
+  // expected-error@+1 {{plait.scatter_min: update window (4,) is larger than the operand's window dims (3,)}}
+  %0 = "plait.scatter_min"(%x, %idx, %u) {index_vector_dim = 1 : i64, input_batching_dims = array<i64>, inserted_window_dims = array<i64: 0>, scatter_dims_to_operand_dims = array<i64: 0>, scatter_indices_batching_dims = array<i64>, update_window_dims = array<i64: 1>} : (tensor<5x3xf32>, tensor<2x1xi32>, tensor<2x4xf32>) -> tensor<5x3xf32>
+  return %0 : tensor<5x3xf32>
 }

@@ -371,16 +371,22 @@ def scatter_type(op: OpDef, avals, update_window_dims, inserted_window_dims, inp
                "inserted_window_dims + input_batching_dims")
     if len(input_batching_dims) != len(scatter_indices_batching_dims):
         raise _err(op, "input_batching_dims and scatter_indices_batching_dims differ "
-                         "in length")
+                       "in length")
     scatter_shape = [s for d, s in enumerate(idx.shape) if d != index_vector_dim]
     window_rank = x.ndim - len(inserted_window_dims) - len(input_batching_dims)
     if len(update_window_dims) != window_rank or upd.ndim != len(scatter_shape) + window_rank:
         raise _err(op, f"updates shape {upd.shape} does not match indices {idx.shape} "
-                         f"and operand {x.shape}")
+                       f"and operand {x.shape}")
     upd_scatter = [s for d, s in enumerate(upd.shape) if d not in update_window_dims]
     if upd_scatter != scatter_shape:
         raise _err(op, f"updates scatter dims {upd_scatter} differ from index batch "
-                         f"dims {scatter_shape}")
+                       f"dims {scatter_shape}")
+    dropped = set(inserted_window_dims) | set(input_batching_dims)
+    window = [upd.shape[d] for d in update_window_dims]
+    room = [n for d, n in enumerate(x.shape) if d not in dropped]
+    if any(w > r for w, r in zip(window, room)):
+        raise _err(op, f"update window {tuple(window)} is larger than the operand's window "
+                       f"dims {tuple(room)}")
     return x
 
 

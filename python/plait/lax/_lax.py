@@ -147,10 +147,9 @@ def select_n(which, *cases):
     if ref is not None:
         cases = [_scalar_like(c, ref.aval) for c in cases]
     shape = aval_of(cases[0]).shape
-    if not _is_array(which):
-        which = np.asarray(which)
-        which = full((), which.item(), np.bool_ if which.dtype == np.bool_ else np.int32)
-    if which.shape == () and shape != ():
+    if isinstance(which, (bool, int)):  # a Python scalar: bool or int32, as jax
+        which = full((), which, np.bool_ if isinstance(which, bool) else np.int32)
+    if np.shape(which) == () and shape != ():
         which = broadcast_in_dim(which, shape, ())
     return bind(P.select_n, which, *cases)
 
