@@ -208,8 +208,10 @@ def test_bad_input_names_the_op_and_the_line(make, exc, fragments, mode):
     (lambda: lambda r: pl.all_to_all(r, "i", 0, 0, tiled=True),
      ["all_to_all: split_axis 0 of size 6 is not divisible by the size 4 of axis 'i'"]),
     (lambda: lambda r: pl.all_to_all(r, "i", 0, 3), ["all_to_all: concat_axis 3 out of range"]),
-], ids=["untiled_size", "tiled_size", "concat_axis"])
-def test_bad_all_to_all_names_the_line(make, fragments):
+    (lambda: lambda r: pl.pmax(r, "i", axis_index_groups=[[0, 1], [2, 3]]),
+     ["pmax: axis_index_groups is not supported"]),
+], ids=["untiled_size", "tiled_size", "concat_axis", "axis_index_groups"])
+def test_bad_collective_input_names_the_line(make, fragments):
     fn = make()
     _raises(plait.PlaitValueError, lambda: plait.vmap(fn, axis_name="i")(X[:, :, None]),
             first_line(fn), *fragments)

@@ -507,16 +507,24 @@ def psum(x, axis_name):
     return x
 
 
-def pmax(x, axis_name):
+def _no_groups(what: str, axis_index_groups) -> None:
+    if axis_index_groups is not None:
+        raise PlaitValueError(f"{what}: axis_index_groups is not supported (use a mesh axis of "
+                              "the group's size)")
+
+
+def pmax(x, axis_name, *, axis_index_groups=None):
     """Elementwise maximum of x over every member of the named axis (or axes)."""
+    _no_groups("pmax", axis_index_groups)
     for name in _axis_names(axis_name):
         axis_size(name)
         x = bind(P.pmax, x, axis_name=name)
     return x
 
 
-def pmin(x, axis_name):
+def pmin(x, axis_name, *, axis_index_groups=None):
     """Elementwise minimum of x over every member of the named axis (or axes)."""
+    _no_groups("pmin", axis_index_groups)
     for name in _axis_names(axis_name):
         axis_size(name)
         x = bind(P.pmin, x, axis_name=name)
@@ -545,10 +553,12 @@ def psum_scatter(x, axis_name, *, scatter_dimension: int = 0, tiled: bool = Fals
                 axis_size=n, tiled=bool(tiled))
 
 
-def all_to_all(x, axis_name, split_axis: int, concat_axis: int, *, tiled: bool = False):
+def all_to_all(x, axis_name, split_axis: int, concat_axis: int, *, axis_index_groups=None,
+               tiled: bool = False):
     """jax.lax.all_to_all: `split_axis` cut into one block per member, block k sent to member
     k, the blocks received concatenated along `concat_axis`. Untiled, split_axis has the
     axis' size and is replaced by a new axis of the senders at concat_axis."""
+    _no_groups("all_to_all", axis_index_groups)
     n = axis_size(axis_name)
     shape = aval_of(x).shape
     for name, d in (("split_axis", split_axis), ("concat_axis", concat_axis)):
