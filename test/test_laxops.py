@@ -49,22 +49,28 @@ def _argmax_pairs(x):
     return v * i.astype(x.dtype)
 
 
-def test_reduce_over_pairs_jvp_matches_central_differences():
+def test_reduce_over_pairs_derivatives_match_central_differences():
     """jax's JVP of a reduce with an integer operand fails; plait's carries the values'
-    tangents through the body, the indices' stay zero."""
+    tangents through the body (the indices' stay zero), forward and reverse."""
     x = RNG.permutation(12).reshape(3, 4) * 0.3 + RNG.uniform(0, 0.1, (3, 4))
     want = _central(lambda a: np.max(a, 1) * np.argmax(a, 1), x)
     np.testing.assert_allclose(plait.jit(plait.jacfwd(_argmax_pairs))(x), want, atol=1e-6)
     np.testing.assert_allclose(plait.jacfwd(_argmax_pairs)(x), want, atol=1e-6)
+    np.testing.assert_allclose(plait.jit(plait.jacrev(_argmax_pairs))(x), want, atol=1e-6)
     np.testing.assert_allclose(_argmax_pairs(x), np.max(x, 1) * np.argmax(x, 1))
 
 
-def test_reduce_generic_reverse_mode_is_an_error_naming_the_line():
-    """As reduce_window's generic body: forward mode only (the pair reduce has no
-    transpose)."""
+def test_reduce_generic_reverse_mode_is_a_tree_of_body_calls():
+    """Reverse mode as jax: the tangent is a tree of the body's JVP over halves, so its
+    linear part transposes; the primal keeps one plait.reduce."""
     f = lambda x: pnp.sum(pl.reduce(x, 0.0, lambda a, b: a + b + a * b, (1,)))  # noqa: E731
-    x = np.full((2, 3), 0.5)
-    _raises(plait.IRError, lambda: plait.grad(f)(x), first_line(f), "plait.reduce")
+    fj = lambda x: jax.numpy.sum(jax.lax.reduce(x, 0.0, lambda a, b: a + b + a * b, (1,)))  # noqa: E731
+    x = RNG.uniform(-0.5, 0.5, (3, 7))
+    for _ in range(2):
+        np.testing.assert_allclose(plait.jit(plait.grad(f))(x), jax.grad(fj)(x), rtol=1e-12)
+    np.testing.assert_allclose(plait.hessian(f)(x), jax.hessian(fj)(x), rtol=1e-10, atol=1e-12)
+    text = plait.jit(plait.grad(f)).lower(x).as_text("plait")
+    assert text.count('"plait.reduce"') == 1, text
 
 
 @pytest.mark.parametrize("u", [

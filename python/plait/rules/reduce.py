@@ -33,7 +33,7 @@ from plait.lowering.stablehlo import (
 )
 from plait.rules.control import new_op
 from plait.transforms.base import fail
-from plait.transforms.batch import batch_rule, move_bdim, shift_axes
+from plait.transforms.batch import batch_function, batch_rule, move_bdim, shift_axes
 from plait.transforms.expand import call, emit_yield, outline, region_block
 from plait.transforms.jvp import defjvp, jvp_function, jvp_rule, zero_jvp
 from plait.transforms.shard_propagate import backward_rule, forward_rule
@@ -130,6 +130,8 @@ def _reduce_jvp(ctx):
         ctx.emit_primal()
     if not d:
         return [None] * n
+    if ctx.linearizing:  # reverse mode: jax's tree of body applications, transposable
+        return _reduce_tree_jvp(ctx, body, d)
     t_xs = [tangents[i] if tangents[i] is not None else zeros_like(xs[i]) for i in d]
     t_inits = [tangents[n + i] if tangents[n + i] is not None else zeros_like(inits[i])
                for i in d]
@@ -150,6 +152,57 @@ def _reduce_jvp(ctx):
     out = [None] * n
     for j, i in enumerate(d):
         out[i] = results[n + j]
+    return out
+
+
+def _halves(v, pad, size: int, r: int) -> tuple:
+    """The first ceil(size / 2) rows of v (size, r) and the others, padded by one row of the
+    scalar `pad` when size is odd."""
+    h = (size + 1) // 2
+    lo = P.slice(v, start_indices=(0, 0), limit_indices=(h, r), strides=(1, 1))
+    hi = P.slice(v, start_indices=(h, 0), limit_indices=(size, r), strides=(1, 1))
+    if size % 2:
+        hi = P.pad(hi, pad, edge_padding_low=(0, 0), edge_padding_high=(1, 0),
+                   interior_padding=(0, 0))
+    return lo, hi
+
+
+def _reduce_tree_jvp(ctx, body: str, d: list) -> list:
+    """The tangents of a reduce as jax computes them: the reduced axes flattened to the front,
+    then halved ceil(log2 n) times, each step applying the body's JVP elementwise (the body
+    vmapped over the flattened elements) to the two halves (the odd one out paired with the
+    init value). Its ops are slices, pads, reshapes and calls: the linear half transposes."""
+    state, primals, tangents = ctx.state, ctx.primals, ctx.tangents
+    n = len(primals) // 2
+    xs, inits = primals[:n], primals[n:]
+    t_xs = [tangents[i] if tangents[i] is not None else zeros_like(xs[i]) for i in d]
+    t_inits = [tangents[n + i] if tangents[n + i] is not None else zeros_like(inits[i])
+               for i in d]
+    xa = aval_of(xs[0])
+    dims = tuple(ctx.params["dimensions"])
+    kept = tuple(k for k in range(xa.ndim) if k not in dims)
+    size = math.prod(xa.shape[k] for k in dims)
+    rest = tuple(xa.shape[k] for k in kept)
+    r = math.prod(rest)
+    out = [None] * n
+    if size == 0:
+        for j, i in enumerate(d):
+            out[i] = P.broadcast_in_dim(t_inits[j], shape=rest, broadcast_dimensions=())
+        return out
+    vs = [P.reshape(P.transpose(v, permutation=dims + kept), new_sizes=(size, r))
+          for v in xs + t_xs]
+    pads = inits + t_inits
+    while size > 1:
+        h = (size + 1) // 2
+        lo, hi = zip(*[_halves(v, p, size, r) for v, p in zip(vs, pads)])
+        vmapped, _ = batch_function(state, body, (0,) * (2 * n), h * r, force_out=True)
+        jvp_name = jvp_function(state, vmapped, tuple(d) + tuple(n + i for i in d))
+        args = list(lo[:n]) + list(hi[:n]) + list(lo[n:]) + list(hi[n:])
+        outs = call(state, jvp_name, [P.reshape(v, new_sizes=(h * r,)) for v in args])
+        vs = [P.reshape(v, new_sizes=(h, r)) for v in outs[:n] + [outs[n + i] for i in d]]
+        size = h
+    for j, i in enumerate(d):
+        out[i] = P.reshape(vs[n + j], new_sizes=rest)
     return out
 
 
