@@ -74,7 +74,7 @@ def reduce(operands, init_values, computation: Callable, dimensions: Sequence[in
     `dimensions` with `computation(a, b)`, starting from `init_values` (a matching pytree of
     scalars). `plait.lax.add`, `mul`, `max`, `min` (and `bitwise_and/or/xor` on bools) with
     their identity as init value give the monoid reductions; another computation traces into
-    the body of a `plait.reduce` (forward-mode differentiable)."""
+    the body of a `plait.reduce` (differentiable in both modes, as in jax)."""
     if not tracing():  # one compiled program; the init value stays known (a monoid's identity)
         return jitting.new_jitted(lambda o: reduce(o, init_values, computation,
                                                    dimensions))(operands)

@@ -1,6 +1,7 @@
 """The rules of the reductions and argmax / argmin (`dialect/reduce.py`). The JVP of a
 `plait.reduce` with a region body is one reduce over (primal, tangent) pairs whose body is the
-body's JVP, as for reduce_window's."""
+body's JVP, as for reduce_window's; for reverse mode (when linearizing) it is jax's tree of the
+body's JVP over halves of the reduced axes, which transposes."""
 
 from __future__ import annotations
 
@@ -110,7 +111,7 @@ def _scalar_types(values) -> list:
 def _reduce_jvp(ctx):
     """One reduce over (primal, tangent) pairs of the components that carry a tangent (those
     given one, and those the body gives one: a fixpoint); the body is the body's JVP (as
-    reduce_window's generic body; forward mode only)."""
+    reduce_window's generic body). Linearizing, a tree of the body's JVP instead."""
     state, op = ctx.state, ctx.op
     primals, tangents = ctx.primals, ctx.tangents
     n = len(primals) // 2
