@@ -562,7 +562,7 @@ def all_to_all(x, axis_name, split_axis: int, concat_axis: int, *, axis_index_gr
     n = axis_size(axis_name)
     shape = aval_of(x).shape
     for name, d in (("split_axis", split_axis), ("concat_axis", concat_axis)):
-        if not 0 <= d < len(shape) + (name == "concat_axis" and not tiled):
+        if not 0 <= d < len(shape):
             raise PlaitValueError(f"all_to_all: {name} {d} out of range for rank {len(shape)}")
     if tiled and shape[split_axis] % n:
         raise PlaitValueError(f"all_to_all: split_axis {split_axis} of size "
