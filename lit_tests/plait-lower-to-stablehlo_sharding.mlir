@@ -101,4 +101,29 @@ module {
     }) {in_shardings = #sdy.sharding_per_value<[<@mesh, [{"x"}, {"y"}]>]>, mesh_axes = #sdy.mesh<["x"=4, "y"=2]>, out_shardings = #sdy.sharding_per_value<[<@mesh, [{"x"}, {"y"}]>, <@mesh, [{"x"}, {"y"}]>, <@mesh, []>, <@mesh, []>]>} : (tensor<8x4xf32>) -> (tensor<8x4xf32>, tensor<8x4xf32>, tensor<i32>, tensor<i32>)
     return %0#0, %0#1, %0#2, %0#3 : tensor<8x4xf32>, tensor<8x4xf32>, tensor<i32>, tensor<i32>
   }
+
+  // pmax/pmin: an all_reduce whose region keeps the maximum/minimum. all_to_all: one
+  // stablehlo.all_to_all over the axis' groups, split_count its size.
+  // CHECK-LABEL: @pextreme_all_to_all
+  // CHECK: manual_axes={"x", "y"} (%[[B:.*]]: tensor<2x2xf32>) {
+  // CHECK-NEXT: %[[MAX:.*]] = "stablehlo.all_reduce"(%[[B]]) <{channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>, replica_groups = dense<{{\[\[}}0, 1], [2, 3], [4, 5], [6, 7]]> : tensor<4x2xi64>, use_global_device_ids}> ({
+  // CHECK-NEXT: ^bb0(%[[P:.*]]: tensor<f32>, %[[Q:.*]]: tensor<f32>):
+  // CHECK-NEXT: %[[M:.*]] = stablehlo.maximum %[[P]], %[[Q]] : tensor<f32>
+  // CHECK-NEXT: stablehlo.return %[[M]] : tensor<f32>
+  // CHECK-NEXT: }) : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  // CHECK-NEXT: %[[MIN:.*]] = "stablehlo.all_reduce"(%[[B]]) <{channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>, replica_groups = dense<{{\[\[}}0, 2, 4, 6], [1, 3, 5, 7]]> : tensor<2x4xi64>, use_global_device_ids}> ({
+  // CHECK-NEXT: ^bb0(%[[R:.*]]: tensor<f32>, %[[S:.*]]: tensor<f32>):
+  // CHECK-NEXT: %[[N:.*]] = stablehlo.minimum %[[R]], %[[S]] : tensor<f32>
+  // CHECK: %[[A2A:.*]] = "stablehlo.all_to_all"(%[[B]]) <{channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>, concat_dimension = 0 : i64, replica_groups = dense<{{\[\[}}0, 1], [2, 3], [4, 5], [6, 7]]> : tensor<4x2xi64>, split_count = 2 : i64, split_dimension = 1 : i64}> : (tensor<2x2xf32>) -> tensor<4x1xf32>
+  // CHECK-NEXT: sdy.return %[[MAX]], %[[MIN]], %[[A2A]]
+  func.func @pextreme_all_to_all(%a: tensor<8x4xf32> {sdy.sharding = #sdy.sharding<@mesh, [{}, {}]>}) -> (tensor<8x4xf32>, tensor<8x4xf32>, tensor<16x2xf32>) {
+    %0:3 = "plait.shard_map"(%a) ({
+    ^bb0(%b: tensor<2x2xf32>):
+      %1 = "plait.pmax"(%b) {axis_name = "y"} : (tensor<2x2xf32>) -> tensor<2x2xf32>
+      %2 = "plait.pmin"(%b) {axis_name = "x"} : (tensor<2x2xf32>) -> tensor<2x2xf32>
+      %3 = "plait.all_to_all"(%b) {axis_name = "y", axis_size = 2 : i64, concat_axis = 0 : i64, split_axis = 1 : i64} : (tensor<2x2xf32>) -> tensor<4x1xf32>
+      "plait.yield"(%1, %2, %3) : (tensor<2x2xf32>, tensor<2x2xf32>, tensor<4x1xf32>) -> ()
+    }) {in_shardings = #sdy.sharding_per_value<[<@mesh, [{"x"}, {"y"}]>]>, mesh_axes = #sdy.mesh<["x"=4, "y"=2]>, out_shardings = #sdy.sharding_per_value<[<@mesh, [{"x"}, {"y"}]>, <@mesh, [{"x"}, {"y"}]>, <@mesh, [{"x"}, {"y"}]>]>} : (tensor<8x4xf32>) -> (tensor<8x4xf32>, tensor<8x4xf32>, tensor<16x2xf32>)
+    return %0#0, %0#1, %0#2 : tensor<8x4xf32>, tensor<8x4xf32>, tensor<16x2xf32>
+  }
 }

@@ -441,3 +441,87 @@ def test_out_of_bounds_modes_under_vmap_match_jax():
 def test_bad_mode_raises(call, err):
     with pytest.raises(err, match="mode|fill_value"):
         call(pnp.asarray(_Y["float32"]))
+
+
+# --- x.at[idx].multiply / min / max / apply vs jax ---------------------------------------------
+
+def _combine(np_, kind):
+    """x.at[idx].<kind>(v), with apply's function written so it runs on both arrays."""
+    if kind == "apply":
+        return lambda x, idx, v: x.at[idx].apply(lambda e: e * 3 - 1)
+    return lambda x, idx, v: getattr(x.at[idx], kind)(v)
+
+
+def _combine_params():
+    return [pytest.param(build, arrays, vshape, kind, dt, id=f"{name}-{kind}-{dt}")
+            for name, build, arrays, vshape in UPDATES if name not in ("mask", "mask-and-slice")
+            for kind in ("multiply", "min", "max", "apply")
+            for dt in (("float32", "int32") if name in ("int", "array-duplicates")
+                       else ("float32",))]
+
+
+@pytest.mark.parametrize("build, arrays, vshape, kind, dt", _combine_params())
+def test_at_combine_matches_jax(build, arrays, vshape, kind, dt):
+    """Eagerly and under jit, with index arrays as constants and traced; repeated indices
+    combine every value in (apply: once per repetition), as jax."""
+    x = _X[dt]
+    v = ((np.arange(np.prod(vshape)).reshape(vshape) * 7) % 11 - 5).astype(dt)
+    want = _combine(jax.numpy, kind)(jax.numpy.asarray(x), build(*arrays), v)
+    f = _combine(pnp, kind)
+    _same(f(pnp.asarray(x), build(*arrays), pnp.asarray(v)), want)
+    _same(plait.jit(lambda a, b: f(a, build(*arrays), b))(x, v), want)
+    if arrays:
+        _same(plait.jit(lambda a, b, *ix: f(a, build(*ix), b))(x, v, *arrays), want)
+
+
+@pytest.mark.parametrize("mode", [None, "clip", "drop"])
+@pytest.mark.parametrize("kind", ["multiply", "min", "max", "apply"])
+def test_at_combine_modes_match_jax(mode, kind):
+    x = _Y["float32"]
+    kw = {} if mode is None else {"mode": mode}
+    v = np.arange(6, dtype=np.float32) - 2.5
+    f = (lambda np_: lambda a, i, v: a.at[i, 1].apply(np_.sin, **kw)) if kind == "apply" else \
+        (lambda np_: lambda a, i, v: getattr(a.at[i, 1], kind)(v, **kw))
+    want = f(jax.numpy)(jax.numpy.asarray(x), OOB_INDEX, v)
+    np.testing.assert_allclose(plait.jit(f(pnp))(x, OOB_INDEX, v), want, rtol=1e-6)
+    np.testing.assert_allclose(f(pnp)(pnp.asarray(x), OOB_INDEX, v), want, rtol=1e-6)
+
+
+def test_at_combine_grads_match_jax():
+    """Repeated indices: min/max share the tangent among ties (jax's rule); multiply in the
+    operand; and with unique indices in the updates too. jax does not differentiate apply:
+    its side is the same update written as a set."""
+    x = _Y["float32"] + 0.25
+    rep = np.asarray([1, 3, 1, 0, 3], np.int32)
+    uniq = np.asarray([3, 0, 2], np.int32)
+    w = np.arange(1, 13, dtype=np.float32).reshape(4, 3)
+
+    def losses(np_):
+        return [
+            lambda a, v: np_.sum(a.at[rep].max(v[:5, None] * a[2]) * w),
+            lambda a, v: np_.sum(a.at[rep, 1].min(v[:5]) * w),
+            lambda a, v: np_.sum(a.at[rep].multiply(2.0) * a * w),
+            lambda a, v: np_.sum(a.at[uniq, 2].multiply(v[:3], unique_indices=True) ** 2),
+            lambda a, v: np_.sum((a.at[uniq].apply(np_.sin, unique_indices=True) if np_ is pnp
+                                  else a.at[uniq].set(np_.sin(a[uniq]))) * w),
+        ]
+    v = np.asarray([0.5, -1.0, 2.0, 0.75, 1.5, 3.0], np.float32)
+    for k, (f, fj) in enumerate(zip(losses(pnp), losses(jax.numpy))):
+        want = jax.grad(fj, argnums=(0, 1))(x, v)
+        for got in (plait.grad(f, argnums=(0, 1))(x, v),
+                    plait.jit(plait.grad(f, argnums=(0, 1)))(x, v)):
+            for g, e in zip(got, want):
+                np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-6, err_msg=str(k))
+
+
+def test_at_combine_under_vmap_matches_jax():
+    x = _Y["float32"]
+    i = np.resize(OOB_INDEX, (4, 3))
+    v = np.arange(12, dtype=np.float32).reshape(4, 3) - 6
+    cases = [lambda np_: lambda a, j, u: a.at[j].multiply(u[0]),
+             lambda np_: lambda a, j, u: a.at[j].min(u),
+             lambda np_: lambda a, j, u: a.at[j].max(u, mode="clip"),
+             lambda np_: lambda a, j, u: a.at[j].apply(np_.cos)]
+    for case in cases:
+        np.testing.assert_allclose(plait.vmap(case(pnp))(x, i, v),
+                                   jax.vmap(case(jax.numpy))(x, i, v), rtol=1e-6)

@@ -788,8 +788,56 @@ SPECIAL2 = [
     OpRec("bessel_i1e", lax.bessel_i1e, sp.i1e, FLOAT, tol=4),
 ]
 
+
+def _scatter_combine(name, ufunc):
+    def fn(x, upd, idx):
+        dn = lax.ScatterDimensionNumbers(update_window_dims=tuple(range(1, x.ndim)),
+                                         inserted_window_dims=(0,),
+                                         scatter_dims_to_operand_dims=(0,))
+        return getattr(lax, name)(x, idx, upd, dn)
+
+    def ref(x, upd, idx):
+        y = x.copy()
+        for k, i in enumerate(idx[:, 0]):
+            if 0 <= i < x.shape[0]:  # out-of-bounds updates are dropped
+                y[i] = ufunc(y[i], upd[k])
+        return y
+    return fn, ref
+
+
+def _reduce_xor_ref(x, axes):
+    return np.logical_xor.reduce(x, axis=axes) if x.dtype == b1 else \
+        np.bitwise_xor.reduce(x, axis=axes)
+
+
+def _reduce_max_body(x, axes):
+    """lax.reduce with a body of its own (not the max monoid a bare lax.max would select)."""
+    return lax.reduce(x, _lowest(x.dtype), lambda a, b: lax.max(a, b), axes)
+
+
+LAXOPS2 = [
+    OpRec("select_n", lambda w, a, b: lax.select_n(w, a, b), lambda w, a, b: np.where(w, b, a),
+          ANY, 3, fixed=(b1, None, None)),
+    OpRec("select_n-int32", lambda w, a, b, c, d: lax.select_n(w, a, b, c, d),
+          lambda w, a, b, c, d: np.choose(w, [a, b, c, d]), ANY, 5,
+          ("small", "any", "any", "any", "any"), fixed=(i32, None, None, None, None),
+          rejects=False),
+    OpRec("optimization_barrier", lambda x, y: lax.optimization_barrier((x, y)),
+          lambda x, y: (x, y), ANY, 2, out=lambda dt, **_: (dt, dt)),
+    OpRec("reduce_xor", lambda x, axes: lax.reduce_xor(x, axes), _reduce_xor_ref, LOGICAL,
+          domain="unit", gen=_with(_axes), shapes=RANKED),
+    OpRec("reduce", _reduce_max_body, lambda x, axes: np.max(x, axes), "bif", domain="nan",
+          gen=_with(_axes), shapes=RANKED, rejects=False),
+    OpRec("scatter_mul", *_scatter_combine("scatter_mul", np.multiply), NUMERIC, 2, "unit",
+          gen=lambda s: _scatter_case(s, False), shapes=RANKED, tol=4),
+    OpRec("scatter_min", *_scatter_combine("scatter_min", np.minimum), "bif", 2,
+          gen=lambda s: _scatter_case(s, False), shapes=RANKED),
+    OpRec("scatter_max", *_scatter_combine("scatter_max", np.maximum), "bif", 2,
+          gen=lambda s: _scatter_case(s, False), shapes=RANKED),
+]
+
 RECORDS = (UNARY + BINARY + STRUCTURAL + REDUCTIONS + BITS + SPECIAL + WINDOWS + ELEMENTWISE2
-           + SPECIAL2)
+           + SPECIAL2 + LAXOPS2)
 # a few draws per op (each compiles one program); no shrinking: derandomized draws reproduce
 _SETTINGS = settings(max_examples=3, deadline=None, derandomize=True, database=None,
                      phases=(Phase.explicit, Phase.generate))

@@ -228,6 +228,18 @@ COLLECTIVES = {
         8 * np.tile(V16[:2, :1], (1, 8))),
     "ppermute_ring": (lambda a: lax.ppermute(a, "data", RING), MESH1, P("data"), P("data"),
                       V16, np.roll(V16.reshape(8, 2, 4), 1, axis=0).reshape(16, 4)),
+    "pmax": (lambda a: lax.pmax(pnp.abs(a - 30), "data"), MESH1, P("data"), P(), V16,
+             np.abs(V16 - 30).reshape(8, 2, 4).max(0)),
+    "pmin_model_2d": (lambda a: lax.pmin(pnp.abs(a - 5), "model"), MESH2, P("data", "model"),
+                      P("data"), V84, np.minimum(np.abs(V84[:, :2] - 5), np.abs(V84[:, 2:] - 5))),
+    # member j's block k of the split axis goes to member k, as block j of its concat axis:
+    # member k ends with column k of the whole array
+    "all_to_all": (lambda a: lax.all_to_all(a, "data", 1, 0, tiled=True), MESH1, P("data"),
+                   P("data"), np.arange(64 * 8, dtype=np.float32).reshape(64, 8),
+                   np.arange(64 * 8, dtype=np.float32).reshape(64, 8).T.reshape(512, 1)),
+    "all_to_all_untiled": (lambda a: lax.all_to_all(a, "data", 1, 1), MESH1, P("data"),
+                           P("data"), V8[:, :1] * np.ones((8, 8), np.float32),
+                           np.tile(V8[:, :1].T, (8, 1))),
     "psum_model_2d": (lambda a: lax.psum(a, "model"), MESH2, P("data", "model"), P("data"),
                       V84, V84[:, :2] + V84[:, 2:]),
     "axis_index_data_2d": (
@@ -291,6 +303,13 @@ GRAD_CASES = {
     "ppermute": (lambda a: lax.ppermute(a * a, "data", RING),
                  lambda a: jax.lax.ppermute(a * a, "data", RING),
                  MESH1, P("data"), P("data"), (V16 / 64,)),
+    "all_to_all": (lambda a: lax.all_to_all(a * a, "data", 1, 0, tiled=True),
+                   lambda a: jax.lax.all_to_all(a * a, "data", 1, 0, tiled=True),
+                   MESH1, P("data"), P("data"), (np.arange(16 * 8.0).reshape(16, 8) / 64,)),
+    "all_to_all_untiled": (lambda a: lax.all_to_all(pnp.sin(a), "data", 0, 1),
+                           lambda a: jax.lax.all_to_all(jnp.sin(a), "data", 0, 1),
+                           MESH1, P(None, "data"), P("data"),
+                           (np.arange(64.0).reshape(8, 8) / 64,)),
     "psum_2d_axes": (
         lambda w, a: lax.psum(lax.psum(pnp.tanh(a @ w).sum(0), "data"), "model"),
         lambda w, a: jax.lax.psum(jnp.tanh(a @ w).sum(0), ("data", "model")),

@@ -233,7 +233,9 @@ def _local_shape(shape, dims, sizes) -> tuple:
 
 _REVERSE_OPS = ("plait.vjp", "plait.linear_transpose")
 _VARYING_COLLECTIVES = ("plait.all_gather", "plait.psum_scatter", "plait.ppermute",
-                        "plait.axis_index")
+                        "plait.axis_index", "plait.all_to_all")
+# results the same on every device of the axis; each differentiates through a psum
+_REDUCING_COLLECTIVES = ("plait.psum", "plait.pmax", "plait.pmin")
 
 
 def _check_body(funcs, body: str, arg_varying, axes: frozenset, check_vma: bool) -> list:
@@ -309,7 +311,8 @@ def _check_replicated(out_dims, outs_varying, specs) -> None:
                 "it over that axis, or pass check_vma=False")
 
 
-_SYNC_COLLECTIVES = ("plait.psum", "plait.all_gather", "plait.psum_scatter", "plait.ppermute")
+_SYNC_COLLECTIVES = ("plait.psum", "plait.pmax", "plait.pmin", "plait.all_gather",
+                     "plait.psum_scatter", "plait.ppermute", "plait.all_to_all")
 
 
 def _first_predicate_varying(op, ins, axes) -> frozenset:
@@ -371,7 +374,7 @@ def _axis(op) -> str:
 def _varying_after(op, ins, axes, exact=False):
     """(surely, maybe) varying axes of a plain op's results, as jax types them (with `exact`:
     an all_gather's result no longer varies over its axis)."""
-    if op.name == "plait.psum" or exact and op.name == "plait.all_gather":
+    if op.name in _REDUCING_COLLECTIVES or exact and op.name == "plait.all_gather":
         a = frozenset([_axis(op)])
         return ins[0][0] - a, ins[0][1] - a
     if op.name in _VARYING_COLLECTIVES:
@@ -388,7 +391,7 @@ def _collective_axes(name, func, axes, seen=None) -> tuple[frozenset, frozenset]
     summed, varying = set(), set()
 
     def visit(op):
-        if op.name == "plait.psum":
+        if op.name in _REDUCING_COLLECTIVES:
             summed.add(_axis(op))
         elif op.name in _VARYING_COLLECTIVES:
             varying.add(_axis(op))

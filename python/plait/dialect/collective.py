@@ -1,4 +1,5 @@
-"""Collectives over a named axis: psum, all_gather, psum_scatter, ppermute, axis_index.
+"""Collectives over a named axis: psum, pmax, pmin, all_gather, psum_scatter, ppermute,
+all_to_all, axis_index.
 
 The axis is a `vmap` axis (plait-batch turns them into reductions and reshapes over the
 batch dimension) or a mesh axis of a `shard_map` (lowered to StableHLO collectives).
@@ -29,6 +30,21 @@ class Psum(OpDef):
         (x,) = avals
         if x.dtype == dtypes.bool_:
             raise _err(self, "takes numeric operands, got bool")
+        return [x.strip_weak()]
+
+
+class Pextreme(OpDef):
+    """`%m = "plait.pmax"(%x) {axis_name = "i"}`: the maximum (pmin: minimum) of x over every
+    member of the axis, element by element."""
+
+    arity = 1
+    attrs = {"axis_name": Str()}
+    traits = (Pure(), Collective(), SameOperandsAndResultShape())
+
+    def infer(self, avals, axis_name):
+        (x,) = avals
+        if dtypes.is_complex(x.dtype):
+            raise _err(self, f"takes real or bool operands, got {x.dtype}")
         return [x.strip_weak()]
 
 
@@ -101,6 +117,30 @@ class Ppermute(OpDef):
         return [avals[0]]
 
 
+class AllToAll(OpDef):
+    """`"plait.all_to_all"(%x) {axis_name = "i", split_axis = 0 : i64, concat_axis = 1 : i64,
+    axis_size = 4 : i64}`: `split_axis` cut into axis_size blocks, block k sent to member k;
+    the blocks received concatenated along `concat_axis` in the senders' order (jax's
+    all_to_all with tiled=True)."""
+
+    arity = 1
+    attrs = {"axis_name": Str(), "split_axis": Int(), "concat_axis": Int(), "axis_size": Int()}
+    traits = (Pure(), Collective(), Linear(0))
+
+    def infer(self, avals, axis_name, split_axis, concat_axis, axis_size):
+        (x,) = avals
+        for name, d in (("split_axis", split_axis), ("concat_axis", concat_axis)):
+            if not 0 <= d < x.ndim:
+                raise _err(self, f"{name} {d} out of range for rank {x.ndim}")
+        shape = list(x.shape)
+        if axis_size < 1 or shape[split_axis] % axis_size:
+            raise _err(self, f"split_axis {split_axis} of size {shape[split_axis]} is not "
+                             f"divisible by the axis size {axis_size}")
+        shape[split_axis] //= axis_size
+        shape[concat_axis] *= axis_size
+        return [ShapedArray(shape, x.dtype)]
+
+
 class AxisIndex(OpDef):
     """`%i = "plait.axis_index"() {axis_name = "i"} : () -> tensor<i32>`: this member's index."""
 
@@ -117,3 +157,6 @@ all_gather = AllGather("plait.all_gather", "Gather over a named axis.")
 psum_scatter = PsumScatter("plait.psum_scatter", "Sum over a named axis, then scatter blocks.")
 ppermute = Ppermute("plait.ppermute", "Send values between members of a named axis.")
 axis_index = AxisIndex("plait.axis_index", "Index of this member along a named axis.")
+pmax = Pextreme("plait.pmax", "Maximum over a named axis.")
+pmin = Pextreme("plait.pmin", "Minimum over a named axis.")
+all_to_all = AllToAll("plait.all_to_all", "Exchange blocks between the members of a named axis.")

@@ -1,4 +1,4 @@
-"""Elementwise ops: unary, binary, compare, select, clamp, convert.
+"""Elementwise ops: unary, binary, compare, select, select_n, clamp, convert.
 
 Operands of an elementwise op have equal shapes and dtypes (broadcasting and promotion are
 the front end's job, as in StableHLO); each op lists the dtype kinds it accepts. Every op
@@ -259,6 +259,33 @@ class Select(OpDef):
 
 
 select = Select("plait.select", "Elementwise choice: pred ? on_true : on_false.")
+
+
+class SelectN(OpDef):
+    """`%z = "plait.select_n"(%which, %c0, %c1, %c2) : (tensor<4xi32>, tensor<4xf32>, ...) ->
+    tensor<4xf32>`
+
+    Case `which` of the cases, element by element: `which` is bool (two cases at most: false
+    picks c0) or int32 (in [0, n); out-of-range values pick an unspecified case, as in jax)."""
+
+    traits = (Pure(), Elementwise(), Linear(from_operand=1))
+    operand_names = ("which",)
+
+    def infer(self, avals):
+        if len(avals) < 2:
+            raise PlaitTypeError(f"{self.name} takes `which` and at least one case, got "
+                                 f"{len(avals)} operands")
+        which, cases = avals[0], avals[1:]
+        if which.dtype not in (dtypes.bool_, dtypes.int32):
+            raise PlaitTypeError(f"{self.name} `which` must be bool or int32, got {which.dtype}")
+        if which.dtype == dtypes.bool_ and len(cases) > 2:
+            raise PlaitTypeError(f"{self.name} with a bool `which` takes at most 2 cases, got "
+                                 f"{len(cases)}")
+        _same_dtypes(self, cases)
+        return [cases[0].update(weak_type=_weak(cases))]
+
+
+select_n = SelectN("plait.select_n", "Elementwise choice of case `which` among n cases.")
 
 
 class Clamp(OpDef):

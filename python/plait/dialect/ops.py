@@ -8,7 +8,16 @@ from plait.dialect.bits import (  # noqa: F401
     shift_right_arithmetic,
     shift_right_logical,
 )
-from plait.dialect.collective import all_gather, axis_index, ppermute, psum, psum_scatter  # noqa: F401
+from plait.dialect.collective import (  # noqa: F401
+    all_gather,
+    all_to_all,
+    axis_index,
+    pmax,
+    pmin,
+    ppermute,
+    psum,
+    psum_scatter,
+)
 from plait.dialect.conv import conv_general_dilated  # noqa: F401
 from plait.dialect.decompositions import *  # noqa: F401,F403
 from plait.dialect.elementwise import *  # noqa: F401,F403

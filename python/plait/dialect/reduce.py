@@ -1,13 +1,17 @@
-"""Reductions over static axes, and argmax / argmin."""
+"""Reductions over static axes (a fixed monoid, or `plait.reduce` with a region body), and
+argmax / argmin."""
 
 from __future__ import annotations
 
+from plait._mlir import ir
+from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.core.aval import ShapedArray
 from plait.core.errors import PlaitTypeError
 from plait.dialect.base import DType, Int, Ints, OpDef, check_axes
+from plait.dialect.control import RegionOp, block_of, yielded
 from plait.dialect.elementwise import ANY, LOGICAL, NUMERIC, REAL, _check_kind
-from plait.dialect.traits import Linear, Pure
+from plait.dialect.traits import HasRegions, Linear, Pure
 
 
 class Reduce(OpDef):
@@ -32,6 +36,7 @@ reduce_max = Reduce("plait.reduce_max", "Maximum over axes (NaN-propagating).", 
 reduce_min = Reduce("plait.reduce_min", "Minimum over axes (NaN-propagating).", kinds=ANY)
 reduce_and = Reduce("plait.reduce_and", "Logical/bitwise and over axes.", kinds=LOGICAL)
 reduce_or = Reduce("plait.reduce_or", "Logical/bitwise or over axes.", kinds=LOGICAL)
+reduce_xor = Reduce("plait.reduce_xor", "Logical/bitwise exclusive or over axes.", kinds=LOGICAL)
 
 
 class ArgReduce(OpDef):
@@ -57,3 +62,57 @@ class ArgReduce(OpDef):
 
 argmax = ArgReduce("plait.argmax", "Index of the maximum along an axis.")
 argmin = ArgReduce("plait.argmin", "Index of the minimum along an axis.")
+
+
+class ReduceRegion(RegionOp):
+    """`%r = "plait.reduce"(%x, %init) {dimensions = array<i64: 1>} ({ ^bb0(%a: tensor<f32>,
+    %b: tensor<f32>): ... "plait.yield"(%c) })`
+
+    n arrays of one shape and n scalar initial values; the body takes (a_1..a_n, b_1..b_n)
+    scalars and yields n; results are the arrays reduced over `dimensions` (jax.lax.reduce
+    with a computation that is no monoid)."""
+
+    attrs = {"dimensions": Ints()}
+    traits = (Pure(), HasRegions(1))
+
+    def verify_blocks(self, op: ir.Operation, params: dict) -> None:
+        operands = list(op.operands)
+        n = len(operands) // 2
+        if not operands or len(operands) % 2:
+            raise PlaitTypeError(f"{self.name}: takes n arrays and n initial values, got "
+                                 f"{len(operands)} operands")
+        avals = [_aval.aval_of(v) for v in operands]
+        xs, inits = avals[:n], avals[n:]
+        for x, init in zip(xs, inits):
+            if x.shape != xs[0].shape:
+                raise PlaitTypeError(f"{self.name}: its arrays must have one shape, got "
+                                     + " and ".join(str(a.shape) for a in xs))
+            if init.shape != () or init.dtype != x.dtype:
+                raise PlaitTypeError(f"{self.name}: initial values must be scalars of their "
+                                     f"array's dtype, got {init.str_short()} for "
+                                     f"{x.str_short()}")
+        dims = params["dimensions"]
+        check_axes(dims, xs[0].ndim, f"{self.name} dimensions")
+        scalars = [_aval.ir_type(a.update(shape=(), weak_type=False)) for a in xs] * 2
+        block = block_of(op.regions[0])
+        got = [a.type for a in block.arguments]
+        if got != scalars:
+            raise PlaitTypeError(f"{self.name}: the body takes {_fmt(got)} but must take "
+                                 f"{_fmt(scalars)}")
+        outs = [v.type for v in yielded(block)]
+        if outs != scalars[:n]:
+            raise PlaitTypeError(f"{self.name}: the body yields {_fmt(outs)} but must yield "
+                                 f"{_fmt(scalars[:n])}")
+        shape = [d for i, d in enumerate(xs[0].shape) if i not in dims]
+        want = [_aval.ir_type(ShapedArray(shape, x.dtype)) for x in xs]
+        results = [r.type for r in op.results]
+        if results != want:
+            raise PlaitTypeError(f"{self.name}: result types {_fmt(results)} differ from "
+                                 f"{_fmt(want)}")
+
+
+def _fmt(types) -> str:
+    return "(" + ", ".join(str(t) for t in types) + ")"
+
+
+reduce = ReduceRegion("plait.reduce", "Reduce n arrays over dimensions with a region body.")

@@ -1,4 +1,5 @@
-"""Structural ops: constants, iota, shape changes, slicing, indexing (gather/scatter), cumsum.
+"""Structural ops: constants, iota, shape changes, slicing, indexing (gather/scatter and
+scatter_mul/min/max), cumsum, optimization_barrier.
 
 Attributes follow StableHLO's names and meaning, so each op lowers one-to-one. Their rules
 are in `rules/structural.py`.
@@ -346,39 +347,81 @@ class Scatter(OpDef):
     traits = (Pure(), Linear(0, 2))
 
 
-    def infer(self, avals, mode, update_window_dims, inserted_window_dims, input_batching_dims,
-              scatter_indices_batching_dims, scatter_dims_to_operand_dims, index_vector_dim,
-              indices_are_sorted=None, unique_indices=None):
-        x, idx, upd = avals
+    def infer(self, avals, mode, **dims):
         if mode not in SCATTER_MODES:
             raise _err(self, f"mode must be one of {SCATTER_MODES}, got {mode}")
-        if not dtypes.is_integer(idx.dtype):
-            raise _err(self, f"indices must be integers, got {idx.dtype}")
-        if upd.dtype != x.dtype:
-            raise _err(self, f"updates dtype {upd.dtype} differs from operand dtype {x.dtype}")
-        if not 0 <= index_vector_dim <= idx.ndim:
-            raise _err(self, f"index_vector_dim {index_vector_dim} out of range")
-        ivd = idx.shape[index_vector_dim] if index_vector_dim < idx.ndim else 1
-        if len(scatter_dims_to_operand_dims) != ivd:
-            raise _err(self, f"scatter_dims_to_operand_dims needs {ivd} entries")
-        check_axes(tuple(inserted_window_dims) + tuple(input_batching_dims), x.ndim,
-                   "inserted_window_dims + input_batching_dims")
-        if len(input_batching_dims) != len(scatter_indices_batching_dims):
-            raise _err(self, "input_batching_dims and scatter_indices_batching_dims differ "
-                             "in length")
-        scatter_shape = [s for d, s in enumerate(idx.shape) if d != index_vector_dim]
-        window_rank = x.ndim - len(inserted_window_dims) - len(input_batching_dims)
-        if len(update_window_dims) != window_rank or upd.ndim != len(scatter_shape) + window_rank:
-            raise _err(self, f"updates shape {upd.shape} does not match indices {idx.shape} "
-                             f"and operand {x.shape}")
-        upd_scatter = [s for d, s in enumerate(upd.shape) if d not in update_window_dims]
-        if upd_scatter != scatter_shape:
-            raise _err(self, f"updates scatter dims {upd_scatter} differ from index batch "
-                             f"dims {scatter_shape}")
-        return [x]
+        return [scatter_type(self, avals, **dims)]
+
+
+def scatter_type(op: OpDef, avals, update_window_dims, inserted_window_dims, input_batching_dims,
+                 scatter_indices_batching_dims, scatter_dims_to_operand_dims, index_vector_dim,
+                 indices_are_sorted=None, unique_indices=None) -> ShapedArray:
+    """The type rule of the scatters: the operand's type, after the StableHLO checks."""
+    x, idx, upd = avals
+    if not dtypes.is_integer(idx.dtype):
+        raise _err(op, f"indices must be integers, got {idx.dtype}")
+    if upd.dtype != x.dtype:
+        raise _err(op, f"updates dtype {upd.dtype} differs from operand dtype {x.dtype}")
+    if not 0 <= index_vector_dim <= idx.ndim:
+        raise _err(op, f"index_vector_dim {index_vector_dim} out of range")
+    ivd = idx.shape[index_vector_dim] if index_vector_dim < idx.ndim else 1
+    if len(scatter_dims_to_operand_dims) != ivd:
+        raise _err(op, f"scatter_dims_to_operand_dims needs {ivd} entries")
+    check_axes(tuple(inserted_window_dims) + tuple(input_batching_dims), x.ndim,
+               "inserted_window_dims + input_batching_dims")
+    if len(input_batching_dims) != len(scatter_indices_batching_dims):
+        raise _err(op, "input_batching_dims and scatter_indices_batching_dims differ "
+                       "in length")
+    scatter_shape = [s for d, s in enumerate(idx.shape) if d != index_vector_dim]
+    window_rank = x.ndim - len(inserted_window_dims) - len(input_batching_dims)
+    if len(update_window_dims) != window_rank or upd.ndim != len(scatter_shape) + window_rank:
+        raise _err(op, f"updates shape {upd.shape} does not match indices {idx.shape} "
+                       f"and operand {x.shape}")
+    upd_scatter = [s for d, s in enumerate(upd.shape) if d not in update_window_dims]
+    if upd_scatter != scatter_shape:
+        raise _err(op, f"updates scatter dims {upd_scatter} differ from index batch "
+                       f"dims {scatter_shape}")
+    dropped = set(inserted_window_dims) | set(input_batching_dims)
+    window = [upd.shape[d] for d in update_window_dims]
+    room = [n for d, n in enumerate(x.shape) if d not in dropped]
+    if any(w > r for w, r in zip(window, room)):
+        raise _err(op, f"update window {tuple(window)} is larger than the operand's window "
+                       f"dims {tuple(room)}")
+    return x
 
 
 scatter = Scatter("plait.scatter", "Scatter updates into an operand (set or add).")
+
+_SCATTER_DIMS = {k: v for k, v in Scatter.attrs.items() if k != "mode"}
+
+
+class ScatterCombine(OpDef):
+    """`"plait.scatter_mul"(%x, %idx, %upd) {update_window_dims, inserted_window_dims,
+    input_batching_dims, scatter_indices_batching_dims, scatter_dims_to_operand_dims,
+    index_vector_dim}`
+
+    StableHLO scatter whose combiner multiplies (scatter_mul) or keeps the smaller
+    (scatter_min) or larger (scatter_max) value. Out-of-bounds updates are dropped.
+    """
+
+    arity = 3
+    attrs = _SCATTER_DIMS
+    traits = (Pure(),)
+    kinds = "ifc"
+
+    def infer(self, avals, **dims):
+        if dtypes.kind(avals[0].dtype) not in self.kinds:
+            raise _err(self, f"takes {'numeric' if 'c' in self.kinds else 'real'} operands, "
+                             f"got {avals[0].dtype}")
+        return [scatter_type(self, avals, **dims)]
+
+
+scatter_mul = ScatterCombine("plait.scatter_mul", "Multiply updates into an operand.",
+                             traits=(Linear(0),))
+scatter_min = ScatterCombine("plait.scatter_min", "Scatter the minimum of operand and updates.",
+                             kinds="bif")
+scatter_max = ScatterCombine("plait.scatter_max", "Scatter the maximum of operand and updates.",
+                             kinds="bif")
 
 
 class Cumsum(OpDef):
@@ -399,3 +442,20 @@ class Cumsum(OpDef):
 
 
 cumsum = Cumsum("plait.cumsum", "Inclusive prefix sum along an axis (reverse: suffix sum).")
+
+
+class OptimizationBarrier(OpDef):
+    """`%a, %b = "plait.optimization_barrier"(%x, %y) : (tensor<4xf32>, tensor<i32>) ->
+    (tensor<4xf32>, tensor<i32>)`
+
+    Its operands, unchanged; XLA moves no computation across it (jax's
+    optimization_barrier)."""
+
+    traits = (Pure(), Linear(from_operand=0))
+
+    def infer(self, avals):
+        return list(avals)
+
+
+optimization_barrier = OptimizationBarrier(
+    "plait.optimization_barrier", "The operands, unchanged; no computation moves across it.")

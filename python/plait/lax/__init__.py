@@ -34,6 +34,8 @@ from plait.lax._math import (  # noqa: F401
     reduce_precision,
     sinh,
 )
+from plait.lax._reduction import reduce  # noqa: F401
+from plait.lax._slicing import *  # noqa: F403
 from plait.lax._sorting import sort, sort_key_val, top_k  # noqa: F401
 from plait.lax._special import (  # noqa: F401
     bessel_i0e,

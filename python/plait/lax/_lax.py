@@ -138,6 +138,22 @@ def select(pred, on_true, on_false):
         bind(P.select, pred, on_true, on_false)
 
 
+def select_n(which, *cases):
+    """jax.lax.select_n: element by element, case `which` (a bool or int32 array of the cases'
+    shape, or a scalar) of the cases."""
+    if not cases:
+        raise PlaitValueError("select_n needs at least one case")
+    ref = next((c for c in cases if _is_array(c)), None)
+    if ref is not None:
+        cases = [_scalar_like(c, ref.aval) for c in cases]
+    shape = aval_of(cases[0]).shape
+    if isinstance(which, (bool, int)):  # a Python scalar: bool or int32, as jax
+        which = full((), which, np.bool_ if isinstance(which, bool) else np.int32)
+    if np.shape(which) == () and shape != ():
+        which = broadcast_in_dim(which, shape, ())
+    return bind(P.select_n, which, *cases)
+
+
 def clamp(min, x, max):
     return _elementwise(P.clamp, min, x, max)
 
@@ -209,12 +225,19 @@ def slice(x, start_indices, limit_indices, strides=None):
                 limit_indices=tuple(limit_indices), strides=strides)
 
 
-def slice_in_dim(x, start, limit, stride=1, axis=0):
-    starts = [0] * x.ndim
-    limits = list(x.shape)
-    strides = [1] * x.ndim
-    starts[axis], limits[axis], strides[axis] = start, limit, stride
-    return slice(x, starts, limits, strides)
+def slice_in_dim(operand, start_index, limit_index, stride=1, axis=0):
+    """`operand[..., start_index:limit_index:stride]` along `axis` (None: the ends; negative
+    indices count from the end), as jax.lax.slice_in_dim."""
+    shape = aval_of(operand).shape
+    axis = int(axis)
+    n = shape[axis]
+    start = 0 if start_index is None else int(start_index)
+    limit = n if limit_index is None else int(limit_index)
+    starts, limits, strides = [0] * len(shape), list(shape), [1] * len(shape)
+    starts[axis] = start + n if start < 0 else start
+    limits[axis] = limit + n if limit < 0 else limit
+    strides[axis] = int(stride)
+    return slice(operand, starts, limits, strides)
 
 
 def _index_scalars(start_indices, shape):
@@ -368,6 +391,9 @@ def _clamp_scatter_indices(operand, idx, updates, dn):
     return clamp(full(idx.shape, 0, idx.dtype), idx, hi)
 
 
+_COMBINED_SCATTERS = {"mul": P.scatter_mul, "min": P.scatter_min, "max": P.scatter_max}
+
+
 def _scatter(kind, operand, scatter_indices, updates, dimension_numbers,
              indices_are_sorted=False, unique_indices=False, mode=None):
     """StableHLO scatter: an update whose window is not wholly in bounds is dropped (modes
@@ -375,7 +401,9 @@ def _scatter(kind, operand, scatter_indices, updates, dimension_numbers,
     dn = dimension_numbers
     if GatherScatterMode.from_any(mode) is GatherScatterMode.CLIP:
         scatter_indices = _clamp_scatter_indices(operand, scatter_indices, updates, dn)
-    return bind(P.scatter, operand, scatter_indices, updates, mode=kind,
+    op, params = (_COMBINED_SCATTERS[kind], {}) if kind in _COMBINED_SCATTERS else \
+        (P.scatter, {"mode": kind})
+    return bind(op, operand, scatter_indices, updates, **params,
                 update_window_dims=tuple(dn.update_window_dims),
                 inserted_window_dims=tuple(dn.inserted_window_dims),
                 input_batching_dims=tuple(dn.operand_batching_dims),
@@ -397,6 +425,37 @@ def scatter_add(operand, scatter_indices, updates, dimension_numbers, *,
                     indices_are_sorted, unique_indices, mode)
 
 
+def scatter_mul(operand, scatter_indices, updates, dimension_numbers, *,
+                indices_are_sorted=False, unique_indices=False, mode=None):
+    """Multiply the updates into `operand` (jax.lax.scatter_mul)."""
+    return _scatter("mul", operand, scatter_indices, updates, dimension_numbers,
+                    indices_are_sorted, unique_indices, mode)
+
+
+def scatter_min(operand, scatter_indices, updates, dimension_numbers, *,
+                indices_are_sorted=False, unique_indices=False, mode=None):
+    """The minimum of `operand` and every update landing on each element (jax.lax.scatter_min)."""
+    return _scatter("min", operand, scatter_indices, updates, dimension_numbers,
+                    indices_are_sorted, unique_indices, mode)
+
+
+def scatter_max(operand, scatter_indices, updates, dimension_numbers, *,
+                indices_are_sorted=False, unique_indices=False, mode=None):
+    """The maximum of `operand` and every update landing on each element (jax.lax.scatter_max)."""
+    return _scatter("max", operand, scatter_indices, updates, dimension_numbers,
+                    indices_are_sorted, unique_indices, mode)
+
+
+def optimization_barrier(operand):
+    """jax.lax.optimization_barrier: the pytree `operand`, unchanged, with no computation moved
+    across it by XLA."""
+    leaves, tree = pytree.tree_flatten(operand)
+    if not leaves:
+        return operand
+    out = bind(P.optimization_barrier, *leaves)
+    return pytree.tree_unflatten(tree, out if len(leaves) > 1 else [out])
+
+
 def _reducer(op):
     def f(x, axes):
         axes = tuple(axes)
@@ -405,8 +464,9 @@ def _reducer(op):
     return f
 
 
-reduce_sum, reduce_prod, reduce_max, reduce_min, reduce_and, reduce_or = map(_reducer, (
-    P.reduce_sum, P.reduce_prod, P.reduce_max, P.reduce_min, P.reduce_and, P.reduce_or))
+reduce_sum, reduce_prod, reduce_max, reduce_min, reduce_and, reduce_or, reduce_xor = map(
+    _reducer, (P.reduce_sum, P.reduce_prod, P.reduce_max, P.reduce_min, P.reduce_and,
+               P.reduce_or, P.reduce_xor))
 
 
 def argmax(x, axis: int, index_dtype=dtypes.int32):
@@ -447,6 +507,30 @@ def psum(x, axis_name):
     return x
 
 
+def _no_groups(what: str, axis_index_groups) -> None:
+    if axis_index_groups is not None:
+        raise PlaitValueError(f"{what}: axis_index_groups is not supported (use a mesh axis of "
+                              "the group's size)")
+
+
+def pmax(x, axis_name, *, axis_index_groups=None):
+    """Elementwise maximum of x over every member of the named axis (or axes)."""
+    _no_groups("pmax", axis_index_groups)
+    for name in _axis_names(axis_name):
+        axis_size(name)
+        x = bind(P.pmax, x, axis_name=name)
+    return x
+
+
+def pmin(x, axis_name, *, axis_index_groups=None):
+    """Elementwise minimum of x over every member of the named axis (or axes)."""
+    _no_groups("pmin", axis_index_groups)
+    for name in _axis_names(axis_name):
+        axis_size(name)
+        x = bind(P.pmin, x, axis_name=name)
+    return x
+
+
 def pmean(x, axis_name):
     """Mean of x over the members of the named axis (or axes)."""
     n = 1
@@ -467,6 +551,39 @@ def psum_scatter(x, axis_name, *, scatter_dimension: int = 0, tiled: bool = Fals
     n = axis_size(axis_name)
     return bind(P.psum_scatter, x, axis_name=axis_name, scatter_dimension=scatter_dimension,
                 axis_size=n, tiled=bool(tiled))
+
+
+def all_to_all(x, axis_name, split_axis: int, concat_axis: int, *, axis_index_groups=None,
+               tiled: bool = False):
+    """jax.lax.all_to_all: `split_axis` cut into one block per member, block k sent to member
+    k, the blocks received concatenated along `concat_axis`. Untiled, split_axis has the
+    axis' size and is replaced by a new axis of the senders at concat_axis."""
+    _no_groups("all_to_all", axis_index_groups)
+    n = axis_size(axis_name)
+    shape = aval_of(x).shape
+    for name, d in (("split_axis", split_axis), ("concat_axis", concat_axis)):
+        if not 0 <= d < len(shape):
+            raise PlaitValueError(f"all_to_all: {name} {d} out of range for rank {len(shape)}")
+    if tiled and shape[split_axis] % n:
+        raise PlaitValueError(f"all_to_all: split_axis {split_axis} of size "
+                              f"{shape[split_axis]} is not divisible by the size {n} of axis "
+                              f"{axis_name!r}")
+    if not tiled:
+        if shape[split_axis] != n:
+            raise PlaitValueError(f"all_to_all: split_axis {split_axis} has size "
+                                  f"{shape[split_axis]}, not the size {n} of axis "
+                                  f"{axis_name!r}")
+        if split_axis != concat_axis:  # as jax: a new unit axis to concatenate into
+            concat_axis += split_axis < concat_axis
+            new = list(shape)
+            new.insert(concat_axis, 1)
+            x = reshape(x, tuple(new))
+            split_axis += concat_axis <= split_axis
+    out = bind(P.all_to_all, x, axis_name=axis_name, split_axis=int(split_axis),
+               concat_axis=int(concat_axis), axis_size=n)
+    if not tiled and split_axis != concat_axis:
+        out = reshape(out, tuple(d for i, d in enumerate(out.shape) if i != split_axis))
+    return out
 
 
 def ppermute(x, axis_name, perm):

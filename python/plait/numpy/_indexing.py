@@ -1,4 +1,5 @@
-"""NumPy indexing for plait arrays: `x[idx]`, `x.at[idx].set/add/get`, take, take_along_axis.
+"""NumPy indexing for plait arrays: `x[idx]`, `x.at[idx].set/add/multiply/min/max/apply/get`,
+take, take_along_axis.
 
 An index is first normalised host-side into a static *spec* (slices, Nones, which entries
 are integers or arrays) plus dynamic operands (index arrays; eagerly, also Python ints so
@@ -315,33 +316,59 @@ class _IndexUpdateRef:
         """`x[idx] += values`; out-of-bounds updates follow `mode` as in `set`."""
         return _update(self.array, self.index, values, "add", mode)
 
+    def multiply(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        """`x[idx] *= values` (repeated indices multiply every value in); out-of-bounds updates
+        follow `mode` as in `set`."""
+        return _update(self.array, self.index, values, "mul", mode, unique_indices)
 
-def _update(x, idx, values, kind, mode):
+    def min(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        """`x[idx] = minimum(x[idx], values)` (over repeated indices too); out-of-bounds
+        updates follow `mode` as in `set`."""
+        return _update(self.array, self.index, values, "min", mode, unique_indices)
+
+    def max(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        """`x[idx] = maximum(x[idx], values)` (over repeated indices too); out-of-bounds
+        updates follow `mode` as in `set`."""
+        return _update(self.array, self.index, values, "max", mode, unique_indices)
+
+    def apply(self, func, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        """`x[idx] = func(x[idx])`, applied once per repetition of an index, as in jax;
+        out-of-bounds updates follow `mode` as in `set`."""
+        return _update(self.array, self.index, None, ("apply", func), mode, unique_indices)
+
+
+def _update(x, idx, values, kind, mode, unique_indices=False):
+    """`kind`: "set", "add", "mul", "min", "max", or ("apply", func)."""
     spec, dyn = _split(x.shape, idx, _strict(mode))
     if any(s[0] == "none" for s in spec):
         raise PlaitValueError("None (newaxis) is not supported in .at[] updates")
     if tracing() or isinstance(x, Tracer) or isinstance(values, Tracer):
-        return _update_spec(x, values, spec, dyn, kind, mode)
+        return _update_spec(x, values, spec, dyn, kind, mode, unique_indices)
     spec, dyn = _eager_ints(spec, dyn)
-    return _eager_update()(x, values, spec, kind, mode, *dyn)
+    return _eager_update()(x, values, spec, kind, mode, bool(unique_indices), *dyn)
 
 
 @functools.cache
 def _eager_update():
-    def update(x, values, spec, kind, mode, *dyn):
-        return _update_spec(x, values, spec, list(dyn), kind, mode)
-    return new_jitted(update, static_argnums=(2, 3, 4))
+    def update(x, values, spec, kind, mode, unique_indices, *dyn):
+        return _update_spec(x, values, spec, list(dyn), kind, mode, unique_indices)
+    return new_jitted(update, static_argnums=(2, 3, 4, 5))
 
 
-def _update_spec(x, values, spec, dyn, kind, mode=None):
+def _update_spec(x, values, spec, dyn, kind, mode=None, unique_indices=False):
     x = x if is_array(x) else asarray(x)
-    values = values if is_array(values) else asarray(values)
-    if values.dtype != x.dtype:
-        values = lax.convert_element_type(values, x.dtype)
+    if kind[0] != "apply":
+        values = values if is_array(values) else asarray(values)
+        if values.dtype != x.dtype:
+            values = lax.convert_element_type(values, x.dtype)
     block = all(s[0] == "int" or (s[0] == "slice" and s[3] == 1) for s in spec)
     if block:  # every index in bounds: ints are checked, slices clipped
         return _update_block(x, values, spec, dyn, kind)
-    return _update_points(x, values, spec, dyn, kind, mode)
+    return _update_points(x, values, spec, dyn, kind, mode, unique_indices)
+
+
+# how an update combines with the element it lands on, in a block (no repeated indices)
+_COMBINE = {"add": lax.add, "mul": lax.mul, "min": lax.min, "max": lax.max}
 
 
 def _update_block(x, values, spec, dyn, kind):
@@ -355,24 +382,32 @@ def _update_block(x, values, spec, dyn, kind):
             n = max(s[2] - s[1], 0)
             sizes.append(n)
             out_shape.append(n)
+    if kind[0] == "apply":
+        return lax.dynamic_update_slice(x, kind[1](lax.dynamic_slice(x, starts, sizes)), starts)
     upd = lax.reshape(broadcast_to(values, tuple(out_shape)), sizes)
-    if kind == "add":
-        upd = lax.add(lax.dynamic_slice(x, starts, sizes), upd)
+    if kind in _COMBINE:
+        upd = _COMBINE[kind](lax.dynamic_slice(x, starts, sizes), upd)
     return lax.dynamic_update_slice(x, upd, starts)
 
 
-def _update_points(x, values, spec, dyn, kind, mode):
+_SCATTERS = {"set": lax.scatter, "add": lax.scatter_add, "mul": lax.scatter_mul,
+             "min": lax.scatter_min, "max": lax.scatter_max}
+
+
+def _update_points(x, values, spec, dyn, kind, mode, unique_indices=False):
     """Scatter with one full index vector per updated element."""
     has_adv = any(s[0] == "array" for s in spec)
     grids, result_shape = _index_grid(x, spec, dyn, has_adv)
     nr = len(result_shape)
     idx = lax.concatenate([lax.reshape(g, result_shape + (1,)) for g in grids], nr)
-    upd = broadcast_to(values, result_shape)
     dn = lax.ScatterDimensionNumbers(update_window_dims=(),
                                      inserted_window_dims=tuple(range(x.ndim)),
                                      scatter_dims_to_operand_dims=tuple(range(x.ndim)))
-    fn = lax.scatter if kind == "set" else lax.scatter_add
-    return fn(x, idx, upd, dn, mode=mode)
+    if kind[0] == "apply":
+        return lax.scatter_apply(x, idx, kind[1], dn, update_shape=result_shape,
+                                 unique_indices=unique_indices, mode=mode)
+    upd = broadcast_to(values, result_shape)
+    return _SCATTERS[kind](x, idx, upd, dn, unique_indices=unique_indices, mode=mode)
 
 
 def _index_grid(x, spec, dyn, has_adv):

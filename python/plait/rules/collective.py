@@ -1,5 +1,7 @@
 """The rules of the collectives (`dialect/collective.py`). Their JVPs follow from their Linear
-traits, the sharding rules of psum and ppermute from SameOperandsAndResultShape. Over a vmap
+traits, but pmax's and pmin's (the tangent where the extreme is, averaged over ties, as
+reduce_max's); the sharding rules of psum, pmax, pmin and ppermute from
+SameOperandsAndResultShape. Over a vmap
 axis they batch into reductions and reshapes of the batch dimension; over a shard_map's mesh
 axis they lower to StableHLO collectives whose replica groups come from the mesh."""
 
@@ -25,8 +27,21 @@ from plait.lowering.stablehlo import (
 )
 from plait.transforms.base import fail
 from plait.transforms.batch import batch_rule, move_bdim
+from plait.transforms.jvp import defjvp
 from plait.transforms.shard_propagate import forward_rule, unknown
 from plait.transforms.transpose import deftranspose
+
+# --- JVP ---------------------------------------------------------------------------------------
+
+@defjvp(P.pmax, P.pmin)
+def _pextreme_jvp(primals, tangents, outs, axis_name):
+    (x,), (t,) = primals, tangents
+    if t is None:
+        return [None]
+    dt = aval_of(x).dtype
+    hit = P.convert(P.compare(x, outs[0], direction="EQ"), new_dtype=dt)
+    return [P.div(P.psum(P.mul(t, hit), axis_name=axis_name), P.psum(hit, axis_name=axis_name))]
+
 
 # --- transposition ------------------------------------------------------------------------------
 
@@ -54,6 +69,12 @@ def _ppermute_t(cts, operands, axis_name, perm):
     return [P.ppermute(cts[0], axis_name=axis_name, perm=tuple(swapped))]
 
 
+@deftranspose(P.all_to_all)
+def _all_to_all_t(cts, operands, axis_name, split_axis, concat_axis, axis_size):
+    return [P.all_to_all(cts[0], axis_name=axis_name, split_axis=concat_axis,
+                         concat_axis=split_axis, axis_size=axis_size)]
+
+
 # --- batching -----------------------------------------------------------------------------------
 
 def _collective(op):
@@ -68,7 +89,7 @@ def _collective(op):
             if params["axis_name"] == ctx.axis_name:
                 return fn(ctx.operands, ctx.bdims, ctx.size, **params)
             x = move_bdim(ctx.operands[0], ctx.bdims[0], 0, ctx.size)
-            for dim in ("axis", "scatter_dimension"):
+            for dim in ("axis", "scatter_dimension", "split_axis", "concat_axis"):
                 if dim in params:
                     params = {**params, dim: params[dim] + 1}
             return [op(x, **params)], [0]
@@ -88,6 +109,42 @@ def _psum_b(operands, bdims, size, axis_name):
     if b is None:  # every member holds the same x
         return [P.mul(x, full_like(x, size))], [None]
     return [P.reduce_sum(x, axes=(b,))], [None]
+
+
+@_collective(P.pmax)
+def _pmax_b(operands, bdims, size, axis_name):
+    (x,), (b,) = operands, bdims
+    return [x if b is None else P.reduce_max(x, axes=(b,))], [None]
+
+
+@_collective(P.pmin)
+def _pmin_b(operands, bdims, size, axis_name):
+    (x,), (b,) = operands, bdims
+    return [x if b is None else P.reduce_min(x, axes=(b,))], [None]
+
+
+@_collective(P.all_to_all)
+def _all_to_all_b(operands, bdims, size, axis_name, split_axis, concat_axis, axis_size):
+    """Member k gets block k of every member's split_axis, the senders' order outermost in
+    its concat_axis: with the members stacked at 0, one reshape splits split_axis into
+    (receiver, block), a transpose brings receivers to 0 and senders before concat_axis,
+    and a reshape merges them into it."""
+    x = move_bdim(operands[0], bdims[0], 0, size)
+    shape = aval_of(x).shape[1:]
+    split = shape[:split_axis] + (size, shape[split_axis] // size) + shape[split_axis + 1:]
+    x = P.reshape(x, new_sizes=(size,) + split)
+    # labels of x's dims: the sender, then the operand's dims with the receiver before
+    # split_axis's remaining block
+    labels = ["sender"] + [("d", i) for i in range(split_axis)] + ["receiver"] + \
+        [("d", i) for i in range(split_axis, len(shape))]
+    target = ["receiver"]
+    for i in range(len(shape)):
+        target += (["sender"] if i == concat_axis else []) + [("d", i)]
+    x = P.transpose(x, permutation=tuple(labels.index(t) for t in target))
+    out = list(shape)
+    out[split_axis] //= size
+    out[concat_axis] *= size
+    return [P.reshape(x, new_sizes=(size,) + tuple(out))], [0]
 
 
 @_collective(P.all_gather)
@@ -136,7 +193,7 @@ def _ppermute_b(operands, bdims, size, axis_name, perm):
 # --- sharding -----------------------------------------------------------------------------------
 
 # Only inside a shard_map body, which is per-device code that propagation does not enter.
-forward_rule(P.axis_index, P.all_gather, P.psum_scatter)(unknown)
+forward_rule(P.axis_index, P.all_gather, P.psum_scatter, P.all_to_all)(unknown)
 
 
 # --- lowering: the mesh comes from the enclosing shard_map -----------------------------------
@@ -184,6 +241,30 @@ def _lower_psum(op, params, operands, result_types):
                   regions=1)
     _sum_region(new.regions[0], result_types[0])
     return list(new.results)
+
+
+def _extreme_region(name: str, region, t) -> None:
+    st = scalar_type(t)
+    binary_body(region, st, lambda a, b: create(name, [st], [a, b]).results[0])
+
+
+@register(P.pmax, P.pmin)
+def _lower_pextreme(op, params, operands, result_types):
+    new = create("stablehlo.all_reduce", result_types, operands, _collective_attrs(op, params),
+                 regions=1)
+    name = "stablehlo.maximum" if op.operation.name == P.pmax.name else "stablehlo.minimum"
+    _extreme_region(name, new.regions[0], result_types[0])
+    return list(new.results)
+
+
+@register(P.all_to_all)
+def _lower_all_to_all(op, params, operands, result_types):
+    attrs = _collective_attrs(op, params)
+    del attrs["use_global_device_ids"]
+    attrs.update(split_dimension=i64(params["split_axis"]),
+                 concat_dimension=i64(params["concat_axis"]),
+                 split_count=i64(params["axis_size"]))
+    return list(create("stablehlo.all_to_all", result_types, operands, attrs).results)
 
 
 @register(P.all_gather)

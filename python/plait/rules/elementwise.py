@@ -298,7 +298,40 @@ def _select_t(cts, operands):
             P.select(p, zeros, ct) if is_linear(b) else None]
 
 
+@deftranspose(P.select_n)
+def _select_n_t(cts, operands):
+    which, *cases = operands
+    (ct,) = cts
+    zeros = full_like(ct, 0)
+    return [None] + [P.select_n(which, *[ct if j == i else zeros for j in range(len(cases))])
+                     if is_linear(c) else None for i, c in enumerate(cases)]
+
+
 # --- lowering ---------------------------------------------------------------------------------
+
+@register(P.select_n)
+def _lower_select_n(op, params, operands, result_types):
+    """A tree of stablehlo.select: `which < mid` picks from the lower half (as jax lowers it)."""
+    which, *cases = operands
+    t = result_types[0]
+    wa = aval_of(which)
+    if wa.dtype == dtypes.bool_:
+        return [cases[0] if len(cases) == 1 else
+                create("stablehlo.select", [t], [which, cases[1], cases[0]]).results[0]]
+    bt = _aval.ir_type(wa.update(dtype=dtypes.bool_))
+
+    def pick(offset, cs):
+        if len(cs) == 1:
+            return cs[0]
+        mid = len(cs) // 2
+        bound = create("stablehlo.broadcast_in_dim", [which.type],
+                       [scalar_const(wa.dtype, offset + mid)],
+                       {"broadcast_dimensions": i64s([])}).results[0]
+        lower = compare(which, bound, "LT", bt)
+        return create("stablehlo.select", [t], [lower, pick(offset, cs[:mid]),
+                                                pick(offset + mid, cs[mid:])]).results[0]
+    return [pick(0, cases)]
+
 
 @register(P.compare)
 def _lower_compare(op, params, operands, result_types):

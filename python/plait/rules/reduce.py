@@ -1,4 +1,7 @@
-"""The rules of the reductions and argmax / argmin (`dialect/reduce.py`)."""
+"""The rules of the reductions and argmax / argmin (`dialect/reduce.py`). The JVP of a
+`plait.reduce` with a region body is one reduce over (primal, tangent) pairs whose body is the
+body's JVP, as for reduce_window's; for reverse mode (when linearizing) it is jax's tree of the
+body's JVP over halves of the reduced axes, which transposes."""
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from plait.core import dtypes
 from plait.core.aval import aval_of
 from plait.dialect import OPS
 from plait.dialect import ops as P
+from plait.dialect import reduce as R
+from plait.dialect.builders import zeros_like
 from plait.lowering.stablehlo import (
     binary_body,
     combine,
@@ -23,21 +28,25 @@ from plait.lowering.stablehlo import (
     i64,
     i64s,
     lowest,
+    move_body,
     register,
     scalar_const,
 )
-from plait.transforms.batch import batch_rule, shift_axes
-from plait.transforms.jvp import defjvp, jvp_rule, zero_jvp
+from plait.rules.control import new_op
+from plait.transforms.base import fail
+from plait.transforms.batch import batch_function, batch_rule, move_bdim, shift_axes
+from plait.transforms.expand import call, emit_yield, outline, region_block
+from plait.transforms.jvp import defjvp, jvp_function, jvp_rule, zero_jvp
 from plait.transforms.shard_propagate import backward_rule, forward_rule
 from plait.transforms.simplify import fold
 from plait.transforms.transpose import deftranspose
 
 _REDUCTIONS = (P.reduce_sum, P.reduce_prod, P.reduce_max, P.reduce_min, P.reduce_and,
-               P.reduce_or)
+               P.reduce_or, P.reduce_xor)
 
 # --- JVP (reduce_sum's follows from its Linear trait) -------------------------------------------
 
-jvp_rule(P.reduce_and, P.reduce_or, P.argmax, P.argmin)(zero_jvp)
+jvp_rule(P.reduce_and, P.reduce_or, P.reduce_xor, P.argmax, P.argmin)(zero_jvp)
 
 
 def _expand_reduced(v, x_aval, axes):
@@ -90,6 +99,114 @@ def _reduce_prod_jvp(primals, tangents, outs, axes):
     return [P.reshape(t, new_sizes=rest)]
 
 
+def _inexact(v) -> bool:
+    return dtypes.is_inexact(aval_of(v).dtype)
+
+
+def _scalar_types(values) -> list:
+    return [_aval.ir_type(aval_of(v).update(shape=(), weak_type=False)) for v in values]
+
+
+@jvp_rule(P.reduce)
+def _reduce_jvp(ctx):
+    """One reduce over (primal, tangent) pairs of the components that carry a tangent (those
+    given one, and those the body gives one: a fixpoint); the body is the body's JVP (as
+    reduce_window's generic body). Linearizing, a tree of the body's JVP instead."""
+    state, op = ctx.state, ctx.op
+    primals, tangents = ctx.primals, ctx.tangents
+    n = len(primals) // 2
+    xs, inits = primals[:n], primals[n:]
+    body = outline(state, op.regions[0], "reduce_body")
+    diff = {i for i in range(n) if _inexact(xs[i]) and
+            (tangents[i] is not None or tangents[n + i] is not None)}
+    while True:
+        d = sorted(diff)
+        name = jvp_function(state, body, tuple(d) + tuple(n + i for i in d))
+        nonzero = state.memo[("jvp_nonzero", name)]
+        grown = diff | {i for i in range(n) if nonzero[i] and _inexact(xs[i])}
+        if grown == diff:
+            break
+        diff = grown
+    if ctx.linearizing or not d:  # a primal op of its own, for the forward half
+        ctx.emit_primal()
+    if not d:
+        return [None] * n
+    if ctx.linearizing:  # reverse mode: jax's tree of body applications, transposable
+        return _reduce_tree_jvp(ctx, body, d)
+    t_xs = [tangents[i] if tangents[i] is not None else zeros_like(xs[i]) for i in d]
+    t_inits = [tangents[n + i] if tangents[n + i] is not None else zeros_like(inits[i])
+               for i in d]
+    result_types = [r.type for r in op.results]
+    new = new_op(R.reduce, xs + t_xs + inits + t_inits,
+                 result_types + [result_types[i] for i in d], 1,
+                 dimensions=ctx.params["dimensions"])
+    side = _scalar_types(xs + t_xs)
+    block = region_block(new.regions[0], side * 2, op.location)
+    args, m = list(block.arguments), n + len(d)
+    a, ta, b, tb = args[:n], args[n:m], args[m:m + n], args[m + n:]
+    with ir.InsertionPoint(block), op.location:
+        outs = call(state, name, a + b + ta + tb)
+        emit_yield(outs[:n] + [outs[n + i] for i in d])
+    results = list(new.results)
+    if not ctx.linearizing:
+        ctx.set_primal(results[:n])
+    out = [None] * n
+    for j, i in enumerate(d):
+        out[i] = results[n + j]
+    return out
+
+
+def _halves(v, pad, size: int, r: int) -> tuple:
+    """The first ceil(size / 2) rows of v (size, r) and the others, padded by one row of the
+    scalar `pad` when size is odd."""
+    h = (size + 1) // 2
+    lo = P.slice(v, start_indices=(0, 0), limit_indices=(h, r), strides=(1, 1))
+    hi = P.slice(v, start_indices=(h, 0), limit_indices=(size, r), strides=(1, 1))
+    if size % 2:
+        hi = P.pad(hi, pad, edge_padding_low=(0, 0), edge_padding_high=(1, 0),
+                   interior_padding=(0, 0))
+    return lo, hi
+
+
+def _reduce_tree_jvp(ctx, body: str, d: list) -> list:
+    """The tangents of a reduce as jax computes them: the reduced axes flattened to the front,
+    then halved ceil(log2 n) times, each step applying the body's JVP elementwise (the body
+    vmapped over the flattened elements) to the two halves (the odd one out paired with the
+    init value). Its ops are slices, pads, reshapes and calls: the linear half transposes."""
+    state, primals, tangents = ctx.state, ctx.primals, ctx.tangents
+    n = len(primals) // 2
+    xs, inits = primals[:n], primals[n:]
+    t_xs = [tangents[i] if tangents[i] is not None else zeros_like(xs[i]) for i in d]
+    t_inits = [tangents[n + i] if tangents[n + i] is not None else zeros_like(inits[i])
+               for i in d]
+    xa = aval_of(xs[0])
+    dims = tuple(ctx.params["dimensions"])
+    kept = tuple(k for k in range(xa.ndim) if k not in dims)
+    size = math.prod(xa.shape[k] for k in dims)
+    rest = tuple(xa.shape[k] for k in kept)
+    r = math.prod(rest)
+    out = [None] * n
+    if size == 0:
+        for j, i in enumerate(d):
+            out[i] = P.broadcast_in_dim(t_inits[j], shape=rest, broadcast_dimensions=())
+        return out
+    vs = [P.reshape(P.transpose(v, permutation=dims + kept), new_sizes=(size, r))
+          for v in xs + t_xs]
+    pads = inits + t_inits
+    while size > 1:
+        h = (size + 1) // 2
+        lo, hi = zip(*[_halves(v, p, size, r) for v, p in zip(vs, pads)])
+        vmapped, _ = batch_function(state, body, (0,) * (2 * n), h * r, force_out=True)
+        jvp_name = jvp_function(state, vmapped, tuple(d) + tuple(n + i for i in d))
+        args = list(lo[:n]) + list(hi[:n]) + list(lo[n:]) + list(hi[n:])
+        outs = call(state, jvp_name, [P.reshape(v, new_sizes=(h * r,)) for v in args])
+        vs = [P.reshape(v, new_sizes=(h, r)) for v in outs[:n] + [outs[n + i] for i in d]]
+        size = h
+    for j, i in enumerate(d):
+        out[i] = P.reshape(vs[n + j], new_sizes=rest)
+    return out
+
+
 # --- transposition ------------------------------------------------------------------------------
 
 @deftranspose(P.reduce_sum)
@@ -117,6 +234,27 @@ def _arg_b(ctx):
                              index_dtype=ctx.params["index_dtype"])], [b if axis >= b else b - 1]
 
 
+@batch_rule(P.reduce)
+def _reduce_region_b(ctx):
+    """The arrays batched at 0, the dimensions shifted past it; batched init values are not
+    supported (as in jax)."""
+    op, n = ctx.op, len(ctx.operands) // 2
+    if any(d is not None for d in ctx.bdims[n:]):
+        raise fail(op, f"'{op.name}' cannot be batched over its initial values (vmap them "
+                       "out of the init_values argument)")
+    xs = [move_bdim(v, d, 0, ctx.size) for v, d in zip(ctx.operands[:n], ctx.bdims[:n])]
+    types = [_aval.ir_type(aval_of(r).update(shape=(ctx.size,) + aval_of(r).shape))
+             for r in op.results]
+    new = new_op(R.reduce, xs + list(ctx.operands[n:]), types, 1,
+                 dimensions=tuple(d + 1 for d in ctx.params["dimensions"]))
+    body = outline(ctx.state, op.regions[0], "reduce_body")
+    scalars = [a.type for a in op.regions[0].blocks[0].arguments]
+    block = region_block(new.regions[0], scalars, op.location)
+    with ir.InsertionPoint(block), op.location:
+        emit_yield(call(ctx.state, body, list(block.arguments)))
+    return list(new.results), [0] * n
+
+
 # --- sharding -----------------------------------------------------------------------------------
 
 @forward_rule(*_REDUCTIONS)
@@ -132,6 +270,13 @@ def _reduce_bwd(ctx):
     for a in sorted(ctx.params["axes"]):
         dims.insert(a, ())
     return [tuple(dims)]
+
+
+@forward_rule(P.reduce)
+def _reduce_region_fwd(ctx):
+    x = ctx.dims[0]
+    dims = ctx.params["dimensions"]
+    return None if x is None else tuple(d for i, d in enumerate(x) if i not in dims)
 
 
 @forward_rule(P.argmax, P.argmin)
@@ -150,6 +295,7 @@ _REDUCERS = {
     P.reduce_min: ("stablehlo.minimum", highest),
     P.reduce_and: ("stablehlo.and", lambda dt: True if dt == dtypes.bool_ else np.array(-1).astype(dt)),
     P.reduce_or: ("stablehlo.or", lambda dt: 0),
+    P.reduce_xor: ("stablehlo.xor", lambda dt: 0),
 }
 
 
@@ -170,6 +316,17 @@ def _lower_reduce(combine_name, init_of, op, params, operands, result_types):
 
 for _op, (_name, _init) in _REDUCERS.items():
     register(_op)(functools.partial(_lower_reduce, _name, _init))
+
+
+@register(P.reduce)
+def _lower_reduce_region(op, params, operands, result_types):
+    n = len(operands) // 2
+    new = create("stablehlo.reduce", result_types, operands,
+                 {"dimensions": i64s(params["dimensions"])}, regions=1)
+    block, values = move_body(op.regions[0], new.regions[0], [v.type for v in operands[n:]] * 2)
+    with ir.InsertionPoint(block):
+        create("stablehlo.return", [], values)
+    return list(new.results)
 
 
 def _lower_argreduce(direction: str, op, params, operands, result_types):

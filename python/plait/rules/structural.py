@@ -1,5 +1,6 @@
 """The rules of the structural ops (`dialect/structural.py`): constants, shape changes,
-slicing, indexing, cumsum. Their JVPs follow from their Linear traits."""
+slicing, indexing, cumsum, optimization_barrier. Most JVPs follow from their Linear traits;
+scatter_mul/min/max and optimization_barrier have their own (jax's)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import numpy as np
 
 from plait._mlir import hlo, ir
 from plait.core.aval import ShapedArray, aval_of
+from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
-from plait.dialect.builders import full_like
+from plait.dialect.builders import add_any, full_like, zeros_like
 from plait.lowering.stablehlo import (
     binary_body,
+    combine,
     create,
     i64,
     i64s,
@@ -19,11 +22,13 @@ from plait.lowering.stablehlo import (
     scalar_const,
     scalar_type,
 )
-from plait.transforms.batch import defbatch, move_bdim, shift_axes
+from plait.transforms.batch import batch_rule, defbatch, move_bdim, shift_axes
+from plait.transforms.jvp import jvp_rule
 from plait.transforms.shard_propagate import (
     backward_rule,
     forward_rule,
     once,
+    same_backward,
     same_forward,
     unknown,
 )
@@ -206,6 +211,98 @@ def _scatter_t(cts, operands, **p):
     return [P.scatter(ct, idx, zeros(ua), **p), None, ct_u]
 
 
+@deftranspose(P.scatter_mul)
+def _scatter_mul_t(cts, operands, **p):
+    x, idx, u = operands
+    return [P.scatter_mul(cts[0], idx, u, **p), None, None]
+
+
+@deftranspose(P.optimization_barrier)
+def _optimization_barrier_t(cts, operands):
+    given = [i for i, ct in enumerate(cts) if ct is not None]
+    out = [None] * len(cts)
+    if given:
+        barred = P.optimization_barrier(*[cts[i] for i in given])
+        for i, v in zip(given, barred if len(given) > 1 else [barred]):
+            out[i] = v
+    return out
+
+
+# --- JVP (the others follow from Linear traits) ------------------------------------------------
+
+def _scatter_dims(p: dict) -> dict:
+    return {k: v for k, v in p.items() if k != "mode"}
+
+
+def _add_at(x, idx, u, p):
+    """zeros like x, with u added at the scatter's positions."""
+    return P.scatter(full_like(x, 0), idx, u, mode="add", **_scatter_dims(p))
+
+
+@jvp_rule(P.scatter_mul)
+def _scatter_mul_jvp(ctx):
+    """Linear in the operand. The updates' tangent: jax's rule with unique indices (x * t_u
+    where each update landed); with repeated ones (where jax has none) each update's tangent
+    times the product of the others landing with it, found without dividing by zero."""
+    (x, idx, u), (tx, _, tu) = ctx.primals, ctx.tangents
+    p = ctx.params
+    ctx.emit_primal()
+    out = None if tx is None else P.scatter_mul(tx, idx, u, **p)
+    if tu is None:
+        return [out]
+    if not p.get("unique_indices"):
+        tu = P.mul(tu, _others_product(x, idx, u, p))
+    return [add_any(out, P.mul(x, _add_at(x, idx, tu, p)))]
+
+
+def _others_product(x, idx, u, p):
+    """For each update, the product of the other updates landing where it lands: the product
+    of the nonzero ones there over its own (if nonzero), or 0 if another one is 0."""
+    ua = aval_of(u)
+    one, zero = full_like(u, 1), full_like(u, 0)
+    is_zero = P.compare(u, zero, direction="EQ")
+    nonzero = P.select(is_zero, one, u)
+    at = lambda v: _gather_like_scatter(v, idx, ua, p)  # noqa: E731
+    nonzero_product = at(P.scatter_mul(full_like(x, 1), idx, nonzero, **p))
+    zeros_here = at(_add_at(x, idx, P.select(is_zero, one, zero), p))
+    other_zeros = P.sub(zeros_here, P.select(is_zero, one, zero))
+    return P.select(P.compare(other_zeros, zero, direction="EQ"),
+                    P.div(nonzero_product, nonzero), zero)
+
+
+@jvp_rule(P.scatter_min, P.scatter_max)
+def _scatter_extremal_jvp(ctx):
+    """jax's: the tangent of the value that won at each position; ties share it equally
+    (the operand's element and every update equal to the result)."""
+    (x, idx, u), (tx, _, tu) = ctx.primals, ctx.tangents
+    p = ctx.params
+    (out,) = ctx.emit_primal()
+    if tx is None and tu is None:
+        return [None]
+    tx = zeros_like(x) if tx is None else tx
+    tu = zeros_like(u) if tu is None else tu
+    ua = aval_of(u)
+    at = lambda v: _gather_like_scatter(v, idx, ua, p)  # noqa: E731
+    won = P.compare(u, at(out), direction="EQ")
+    kept = P.compare(at(x), at(out), direction="EQ")
+    one, zero = full_like(u, 1), full_like(u, 0)
+    wins = at(_add_at(x, idx, P.select(won, one, zero), p))
+    refs = at(_add_at(x, idx, one, p))
+    inv = lambda v: P.div(one, v)  # noqa: E731
+    share = P.select(kept, inv(P.add(wins, one)), inv(wins))
+    u_coef = P.select(won, share, zero)
+    x_coef = P.div(P.add(full_like(u, -1), P.select(kept, inv(P.add(wins, one)), zero)), refs)
+    t_upd = P.add(P.mul(at(tx), x_coef), P.mul(tu, u_coef))
+    return [P.scatter(tx, idx, t_upd, mode="add", **_scatter_dims(p))]
+
+
+@jvp_rule(P.optimization_barrier)
+def _optimization_barrier_jvp(ctx):
+    """The primals through one barrier, the tangents given through another."""
+    ctx.emit_primal()
+    return _optimization_barrier_t(ctx.tangents, ctx.primals)
+
+
 # --- batching -----------------------------------------------------------------------------------
 
 @defbatch(P.broadcast_in_dim)
@@ -375,28 +472,36 @@ def _gather_b(operands, bdims, size, offset_dims, collapsed_slice_dims, operand_
     return [out], [0]
 
 
-@defbatch(P.scatter)
-def _scatter_b(operands, bdims, size, **p):
-    (x, idx, u), (bx, bi, bu) = operands, bdims
+@batch_rule(P.scatter, P.scatter_mul, P.scatter_min, P.scatter_max)
+def _scatter_b(ctx):
+    (x, idx, u), (bx, bi, bu), size, p = ctx.operands, ctx.bdims, ctx.size, ctx.params
+    scatter = OPS[ctx.op.name]
     inc = lambda t: tuple(d + 1 for d in t)
     x, u = move_bdim(x, bx, 0, size), move_bdim(u, bu, 0, size)
-    params = dict(mode=p["mode"], update_window_dims=inc(p["update_window_dims"]),
+    mode = {"mode": p["mode"]} if "mode" in p else {}
+    params = dict(mode, update_window_dims=inc(p["update_window_dims"]),
                   inserted_window_dims=inc(p["inserted_window_dims"]),
                   scatter_dims_to_operand_dims=inc(p["scatter_dims_to_operand_dims"]),
                   indices_are_sorted=p.get("indices_are_sorted"),
                   unique_indices=p.get("unique_indices"))
     if bi is None:
         # the batch dim is one more window dim of every update
-        out = P.scatter(x, idx, u, update_window_dims=(0,) + params.pop("update_window_dims"),
+        out = scatter(x, idx, u, update_window_dims=(0,) + params.pop("update_window_dims"),
                         input_batching_dims=inc(p["input_batching_dims"]),
                         scatter_indices_batching_dims=p["scatter_indices_batching_dims"],
                         index_vector_dim=p["index_vector_dim"], **params)
         return [out], [0]
     idx = move_bdim(idx, bi, 0, size)
-    out = P.scatter(x, idx, u, input_batching_dims=(0,) + inc(p["input_batching_dims"]),
+    out = scatter(x, idx, u, input_batching_dims=(0,) + inc(p["input_batching_dims"]),
                     scatter_indices_batching_dims=(0,) + inc(p["scatter_indices_batching_dims"]),
                     index_vector_dim=p["index_vector_dim"] + 1, **params)
     return [out], [0]
+
+
+@batch_rule(P.optimization_barrier)
+def _optimization_barrier_b(ctx):
+    out = P.optimization_barrier(*ctx.operands)
+    return (out if len(ctx.operands) > 1 else [out]), list(ctx.bdims)
 
 
 # --- sharding -----------------------------------------------------------------------------------
@@ -544,14 +649,24 @@ def _update_slice_bwd(ctx):
     return [ctx.out, _keep_full(ctx.out, ctx.out_shape, ctx.shapes[1])] + [None] * (n - 2)
 
 
-@forward_rule(P.scatter)
+@forward_rule(P.scatter, P.scatter_mul, P.scatter_min, P.scatter_max)
 def _scatter_fwd(ctx):
     return ctx.dims[0]
 
 
-@backward_rule(P.scatter)
+@backward_rule(P.scatter, P.scatter_mul, P.scatter_min, P.scatter_max)
 def _scatter_bwd(ctx):
     return [ctx.out, None, None]
+
+
+@forward_rule(P.optimization_barrier)
+def _optimization_barrier_fwd(ctx):
+    """One sharding for all results (the pass's rule for several results): the operands'
+    when they agree."""
+    return ctx.dims[0] if all(d == ctx.dims[0] for d in ctx.dims) else None
+
+
+backward_rule(P.optimization_barrier)(same_backward)
 
 
 @forward_rule(P.gather)
@@ -665,7 +780,11 @@ def _lower_gather(op, params, operands, result_types):
     return list(create("stablehlo.gather", result_types, operands, attrs).results)
 
 
-@register(P.scatter)
+_COMBINERS = {P.scatter_mul.name: "stablehlo.multiply", P.scatter_min.name: "stablehlo.minimum",
+              P.scatter_max.name: "stablehlo.maximum"}
+
+
+@register(P.scatter, P.scatter_mul, P.scatter_min, P.scatter_max)
 def _lower_scatter(op, params, operands, result_types):
     dn = hlo.ScatterDimensionNumbers.get(
         update_window_dims=list(params["update_window_dims"]),
@@ -679,7 +798,10 @@ def _lower_scatter(op, params, operands, result_types):
              "unique_indices": ir.BoolAttr.get(bool(params["unique_indices"]))}
     new = create("stablehlo.scatter", result_types, operands, attrs, regions=1)
     st = scalar_type(result_types[0])
-    if params["mode"] == "set":
+    name = op.operation.name
+    if name in _COMBINERS:
+        binary_body(new.regions[0], st, lambda a, b: combine(_COMBINERS[name], a, b, st))
+    elif params["mode"] == "set":
         binary_body(new.regions[0], st, lambda old, upd: upd)
     else:
         binary_body(new.regions[0], st,
@@ -737,3 +859,8 @@ def _fold_rev(op, params):
 def _fold_concat(op, params):
     if len(op.operands) == 1:
         return op.operands[0]
+
+
+@register(P.optimization_barrier)
+def _lower_optimization_barrier(op, params, operands, result_types):
+    return list(create("stablehlo.optimization_barrier", result_types, operands).results)
