@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from plait._mlir import hlo
 from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.core.aval import aval_of
@@ -20,6 +21,9 @@ from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect.builders import add_any, full_like, zeros_like
 from plait.dialect.traits import Commutative
+from plait.lowering.raising import check_attrs, dtype_of_type
+from plait.lowering.raising import register as raise_rule
+from plait.lowering.raising import simple as raise_simple
 from plait.lowering.stablehlo import (
     combine,
     compare,
@@ -29,6 +33,7 @@ from plait.lowering.stablehlo import (
     register,
     scalar_const,
 )
+from plait.transforms.base import fail
 from plait.transforms.jvp import defjvp, jvp_rule, zero_jvp
 from plait.transforms.simplify import (
     defining_op,
@@ -355,3 +360,29 @@ def _fold_select(op, params):
         return a if s else b
     if a == b:
         return a
+
+
+# --- raising (StableHLO -> plait) ----------------------------------------------------------------
+
+@raise_rule("stablehlo.compare")
+def _raise_compare(op):
+    check_attrs(op, ("comparison_direction", "compare_type"))
+    direction = hlo.ComparisonDirectionAttr(op.attributes["comparison_direction"]).value
+    if "compare_type" in op.attributes and dtypes.is_float(dtype_of(op.operands[0])):
+        kind = hlo.ComparisonTypeAttr(op.attributes["compare_type"]).value
+        if kind == "TOTALORDER":  # -0 < 0 and NaNs ordered: not plait.compare's IEEE order
+            raise fail(op, "plait-raise-stablehlo: cannot raise 'stablehlo.compare' with "
+                           "compare_type TOTALORDER on floats")
+    return [P.compare(*op.operands, direction=direction)]
+
+
+@raise_rule("stablehlo.convert")
+def _raise_convert(op):
+    check_attrs(op)
+    return [P.convert(op.operands[0], new_dtype=dtype_of_type(op.results[0].type))]
+
+
+for _hlo, _op in (("stablehlo.maximum", P.max), ("stablehlo.minimum", P.min)):
+    raise_rule(_hlo)(functools.partial(raise_simple, _op))
+for _hlo, _op in (("stablehlo.abs", P.abs), ("stablehlo.sign", P.sign)):
+    raise_rule(_hlo)(functools.partial(raise_simple, _op))
