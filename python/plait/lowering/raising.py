@@ -26,7 +26,7 @@ from plait._mlir import ir
 from plait.core import aval as _aval
 from plait.core.errors import PlaitError
 from plait.dialect import OPS
-from plait.dialect import ops as P
+from plait.dialect import control as C
 from plait.dialect.base import rule_registrar
 from plait.ir.funcs import FuncTable, clone_into, finish_func, new_func, symbol_attr
 from plait.lowering.stablehlo import lower_to_stablehlo
@@ -176,7 +176,7 @@ def move_region(src: ir.Region, dst: ir.Region, arg_types, old_args, new_args_at
         o.operation.walk(substitute)
     ret = block.operations[len(block.operations) - 1].operation
     with ir.InsertionPoint(ret), ret.location:
-        P.yield_.build(list(ret.operands), None, {})
+        C.yield_.build(list(ret.operands), None, {})
     ret.erase()
     return block
 
@@ -213,6 +213,29 @@ def region_signature(region: ir.Region, outputs=None) -> tuple:
     return tuple(sig)
 
 
+_CONSTANTS = frozenset({"stablehlo.constant", "plait.constant"})
+_BROADCASTS = frozenset({"stablehlo.broadcast_in_dim", "plait.broadcast_in_dim"})
+
+
+def constant_key(v: ir.Value) -> str:
+    """A splat constant's value (through broadcasts) as text, else "value"."""
+    owner = v.owner
+    while not isinstance(owner, ir.Block) and owner.operation.name in _BROADCASTS:
+        owner = owner.operation.operands[0].owner
+    if isinstance(owner, ir.Block) or owner.operation.name not in _CONSTANTS:
+        return "value"
+    attr = ir.DenseElementsAttr(owner.operation.attributes["value"])
+    return str(attr.get_splat_value()) if attr.is_splat else "value"
+
+
+def op_signature(op: ir.Operation, outputs=None) -> tuple:
+    """An op with one region as what `lowers_to_region` compares: its name, attributes, the
+    constants among its operands, and its region's signature."""
+    attrs = tuple(sorted((k, str(v)) for k, v in attrs_of(op).items() if k not in IGNORED_ATTRS))
+    return (op.name, attrs, tuple(constant_key(v) for v in op.operands),
+            region_signature(op.regions[0], outputs))
+
+
 @functools.lru_cache(maxsize=256)
 def _lowered_signature(opname: str, operand_types: tuple, params: tuple, hlo_name: str,
                        outputs):
@@ -229,23 +252,30 @@ def _lowered_signature(opname: str, operand_types: tuple, params: tuple, hlo_nam
 
     def visit(o):
         if o.name == hlo_name:
-            found.append(region_signature(o.regions[0], outputs))
+            found.append(op_signature(o, outputs))
         return ir.WalkResult.ADVANCE
 
     module.operation.walk(visit)
-    return found[0] if found else None
+    return found[0] if len(found) == 1 else None
 
 
-def lowers_to_region(opdef, operands, params: dict, op: ir.Operation, outputs=None) -> bool:
-    """Whether `opdef`(operands, **params) lowers to an op named like `op` whose region
-    computes what `op`'s first region does (the region's results at `outputs`, if given)."""
+def lowers_to_region(opdef, operands, params: dict, op: ir.Operation, outputs=None,
+                     inits: bool = True) -> bool:
+    """Whether `opdef`(operands, **params) lowers to one op like `op`: same name and
+    attributes, the same constants among its operands (unless not `inits`), and a region
+    computing what `op`'s does (the region's results at `outputs`, if given)."""
     key = tuple(sorted((k, v) for k, v in params.items()))
     try:
         sig = _lowered_signature(opdef.name, tuple(str(v.type) for v in operands), key, op.name,
                                  outputs)
     except PlaitError:
         return False
-    return sig is not None and sig == region_signature(op.regions[0], outputs)
+    if sig is None:
+        return False
+    mine = op_signature(op, outputs)
+    if not inits:
+        sig, mine = sig[:2] + sig[3:], mine[:2] + mine[3:]
+    return sig == mine
 
 
 # --- the pass -----------------------------------------------------------------------------

@@ -237,7 +237,7 @@ def _raise_reduce(op):
     if len(operands) == 2:
         x, init = operands
         for red, (_, init_of) in _REDUCERS.items():
-            if lowers_to_region(red, [x], {"axes": axes}, op):
+            if lowers_to_region(red, [x], {"axes": axes}, op, inits=False):
                 out = red(x, axes=axes)
                 if not _is_identity(init, init_of(dtype_of(x))):
                     shape = aval_of(out).shape
@@ -249,13 +249,11 @@ def _raise_reduce(op):
         (axis,) = axes
         it = defining_op(iota)
         idx_dt = dtype_of(iota)
-        if (it is not None and it.name == P.iota.name
-                and P.iota.params_of(it)["dimension"] == axis and _is_identity(init_i, 0)):
-            for arg, red, start in ((P.argmax, P.reduce_max, lowest),
-                                    (P.argmin, P.reduce_min, highest)):
+        if it is not None and it.name == P.iota.name and P.iota.params_of(it)["dimension"] == axis:
+            for arg, red in ((P.argmax, P.reduce_max), (P.argmin, P.reduce_min)):
                 # the index (what jax reads); the values are then the max (min) as NaN-propagating
-                if (_is_identity(init_v, start(dtype_of(x))) and lowers_to_region(
-                        arg, [x], {"axis": axis, "index_dtype": idx_dt}, op, outputs=(1,))):
+                if lowers_to_region(arg, [x], {"axis": axis, "index_dtype": idx_dt}, op,
+                                    outputs=(1,)):
                     return [red(x, axes=axes), arg(x, axis=axis, index_dtype=idx_dt)]
     raise fail(op, "plait-raise-stablehlo: cannot raise this 'stablehlo.reduce': its body is "
                    "not one plait reduces with (sum, product, max, min, and, or, argmax, argmin)")
