@@ -1,0 +1,80 @@
+"""`plait.from_jax`: a function written with jax, run as plait ops.
+
+jax only traces and lowers the function (`jax.jit(f).lower` at the avals plait gives it); its
+StableHLO is raised into the plait dialect (`plait-raise-stablehlo`) and inlined into the
+plait trace that calls it, so plait's passes (grad, vmap, jit, sharding) transform it like any
+plait function. The raised module is cached per input structure and avals.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+
+from plait._mlir import CONTEXT, LOCK, ir
+from plait.core import aval as _aval
+from plait.core.aval import ShapedArray
+from plait.core.errors import PlaitTypeError
+from plait.jitting import jit
+from plait.lowering.raising import inline_into, raise_stablehlo
+from plait.staging.trace import Tracer, current_trace
+
+
+def from_jax(fun):
+    """A plait-callable computing `fun`, a function written with jax (jax.numpy, jax.lax,
+    optax, ...): `plait.grad(plait.from_jax(f))` differentiates f with plait's passes.
+
+    Arguments and results are pytrees of arrays (jax.tree_util's). Outside a trace the call is
+    a `plait.jit` of it."""
+    cache: dict = {}
+
+    @functools.wraps(fun)
+    def wrapper(*args, **kwargs):
+        trace = current_trace()
+        if trace is None:
+            return jit(wrapper)(*args, **kwargs)
+        leaves, in_tree = jax.tree_util.tree_flatten((args, kwargs))
+        values, avals = [], []
+        for x in leaves:
+            v, a = trace.to_value(x)
+            values.append(v)
+            avals.append(a)
+        key = (in_tree, tuple(avals))
+        if key not in cache:
+            cache[key] = _raise(fun, in_tree, avals)
+        module, out_tree, out_avals = cache[key]
+        with LOCK, CONTEXT:
+            outs = inline_into(module.operation, "main", values, trace.ip)
+        return jax.tree_util.tree_unflatten(
+            out_tree, [Tracer(v, a, trace) for v, a in zip(outs, out_avals)])
+
+    return wrapper
+
+
+def _raise(fun, in_tree, avals):
+    """jax's StableHLO of `fun` at `avals`, raised: (module, output tree, output avals)."""
+    def flat(*leaves):
+        args, kwargs = jax.tree_util.tree_unflatten(in_tree, leaves)
+        return fun(*args, **kwargs)
+
+    specs = [jax.ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type) for a in avals]
+    with jax.enable_x64(True):  # plait's dtypes are per array: a float64 input stays one
+        lowered = jax.jit(flat, keep_unused=True).lower(*specs)
+    text = lowered.as_text(debug_info=True)
+    out_leaves, out_tree = jax.tree_util.tree_flatten(lowered.out_info)
+    out_avals = [ShapedArray(o.shape, o.dtype, bool(getattr(o, "weak_type", False)))
+                 for o in out_leaves]
+    with LOCK, CONTEXT:
+        module = ir.Module.parse(text)
+        main = next(op.operation for op in module.body.operations
+                    if op.operation.name == "func.func"
+                    and ir.StringAttr(op.operation.attributes["sym_name"]).value == "main")
+        got = [a.type for a in main.regions[0].blocks[0].arguments]
+        want = [_aval.ir_type(a) for a in avals]
+        if got != want:
+            raise PlaitTypeError(f"from_jax({getattr(fun, '__name__', fun)}): jax lowered it "
+                                 f"for arguments {[str(t) for t in got]}, not "
+                                 f"{[str(t) for t in want]}")
+        raise_stablehlo(module.operation)
+    return module, out_tree, out_avals
