@@ -8,8 +8,6 @@ plait function. The raised module is cached per input structure and avals.
 
 from __future__ import annotations
 
-import functools
-
 import jax
 
 from plait._mlir import CONTEXT, LOCK, ir
@@ -26,14 +24,31 @@ def from_jax(fun):
     optax, ...): `plait.grad(plait.from_jax(f))` differentiates f with plait's passes.
 
     Arguments and results are pytrees of arrays (jax.tree_util's). Outside a trace the call is
-    a `plait.jit` of it."""
-    cache: dict = {}
+    a `plait.jit` of it. Arrays `fun` closes over stay jax's: jax traces them as constants."""
+    return FromJax(fun)
 
-    @functools.wraps(fun)
-    def wrapper(*args, **kwargs):
+
+class FromJax:
+    """`from_jax(fun)`. Its state is in slots, so that plait.jit keys it by identity and never
+    rebuilds `fun` with tracers in place of the jax arrays it closes over."""
+
+    __slots__ = ("fun", "_cache")
+
+    def __init__(self, fun):
+        self.fun = fun
+        self._cache: dict = {}
+
+    @property
+    def __name__(self) -> str:
+        return getattr(self.fun, "__name__", "from_jax")
+
+    def __repr__(self) -> str:
+        return f"from_jax({self.fun!r})"
+
+    def __call__(self, *args, **kwargs):
         trace = current_trace()
         if trace is None:
-            return jit(wrapper)(*args, **kwargs)
+            return jit(self)(*args, **kwargs)
         leaves, in_tree = jax.tree_util.tree_flatten((args, kwargs))
         values, avals = [], []
         for x in leaves:
@@ -41,15 +56,13 @@ def from_jax(fun):
             values.append(v)
             avals.append(a)
         key = (in_tree, tuple(avals))
-        if key not in cache:
-            cache[key] = _raise(fun, in_tree, avals)
-        module, out_tree, out_avals = cache[key]
+        if key not in self._cache:
+            self._cache[key] = _raise(self.fun, in_tree, avals)
+        module, out_tree, out_avals = self._cache[key]
         with LOCK, CONTEXT:
             outs = inline_into(module.operation, "main", values, trace.ip)
         return jax.tree_util.tree_unflatten(
             out_tree, [Tracer(v, a, trace) for v, a in zip(outs, out_avals)])
-
-    return wrapper
 
 
 def _raise(fun, in_tree, avals):
@@ -59,7 +72,10 @@ def _raise(fun, in_tree, avals):
         return fun(*args, **kwargs)
 
     specs = [jax.ShapeDtypeStruct(a.shape, a.dtype, weak_type=a.weak_type) for a in avals]
-    with jax.enable_x64(True):  # plait's dtypes are per array: a float64 input stays one
+    # plait's dtypes are per array: a 64-bit input stays one (jax traces with 64-bit types only
+    # then, so that jax code written for its default keeps its Python-int dtypes otherwise)
+    wide = any(a.dtype.itemsize == 8 for a in avals)
+    with jax.enable_x64(wide):
         lowered = jax.jit(flat, keep_unused=True).lower(*specs)
     text = lowered.as_text(debug_info=True)
     out_leaves, out_tree = jax.tree_util.tree_flatten(lowered.out_info)

@@ -262,8 +262,9 @@ def _lowered_signature(opname: str, operand_types: tuple, params: tuple, hlo_nam
 def lowers_to_region(opdef, operands, params: dict, op: ir.Operation, outputs=None,
                      inits: bool = True) -> bool:
     """Whether `opdef`(operands, **params) lowers to one op like `op`: same name and
-    attributes, the same constants among its operands (unless not `inits`), and a region
-    computing what `op`'s does (the region's results at `outputs`, if given)."""
+    attributes, the same constants where the lowering passes constants (its inits; unless not
+    `inits`), and a region computing what `op`'s does (the region's results at `outputs`, if
+    given)."""
     key = tuple(sorted((k, v) for k, v in params.items()))
     try:
         sig = _lowered_signature(opdef.name, tuple(str(v.type) for v in operands), key, op.name,
@@ -273,6 +274,8 @@ def lowers_to_region(opdef, operands, params: dict, op: ir.Operation, outputs=No
     if sig is None:
         return False
     mine = op_signature(op, outputs)
+    consts = tuple(m if s != "value" else s for s, m in zip(sig[2], mine[2]))
+    mine = mine[:2] + (consts,) + mine[3:]
     if not inits:
         sig, mine = sig[:2] + sig[3:], mine[:2] + mine[3:]
     return sig == mine
