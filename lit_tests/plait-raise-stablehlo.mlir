@@ -238,3 +238,24 @@ func.func private @square(%x: tensor<f32>) -> tensor<f32> {
   %0 = stablehlo.multiply %x, %x : tensor<f32>
   return %0 : tensor<f32>
 }
+
+// Ops with no plait op of their own, built from plait ops: rounding half away from zero is
+// half-even rounding except at exact halves; a total-order comparison of floats compares
+// integer keys of their bits; chlo.square is a product.
+// CHECK-LABEL: @built_from_plait_ops(
+// CHECK-SAME: %[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>)
+// CHECK: %[[RNE:.*]] = "plait.round"(%[[X]])
+// CHECK-NEXT: %[[AFZ:.*]] = "plait.select"(%{{.*}}, %{{.*}}, %[[RNE]])
+// CHECK: %[[XI:.*]] = "plait.bitcast_convert"(%[[X]]) {new_dtype = i32}
+// CHECK: %[[XK:.*]] = "plait.xor"(%[[XI]], %{{.*}})
+// CHECK: %[[YI:.*]] = "plait.bitcast_convert"(%[[Y]]) {new_dtype = i32}
+// CHECK: %[[YK:.*]] = "plait.xor"(%[[YI]], %{{.*}})
+// CHECK-NEXT: %[[LT:.*]] = "plait.compare"(%[[XK]], %[[YK]]) {direction = "LT"}
+// CHECK-NEXT: %[[SQ:.*]] = "plait.mul"(%[[X]], %[[X]])
+// CHECK-NEXT: return %[[AFZ]], %[[LT]], %[[SQ]]
+func.func @built_from_plait_ops(%x: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xi1>, tensor<4xf32>) {
+  %0 = stablehlo.round_nearest_afz %x : tensor<4xf32>
+  %1 = stablehlo.compare LT, %x, %y, TOTALORDER : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
+  %2 = chlo.square %x : tensor<4xf32> -> tensor<4xf32>
+  return %0, %1, %2 : tensor<4xf32>, tensor<4xi1>, tensor<4xf32>
+}

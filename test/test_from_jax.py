@@ -81,6 +81,15 @@ CASES = [
     ("conv", lambda x, w: jnp.sum(_conv(x, w) ** 2), (rand(1, 2, 5, 5), rand(3, 2, 3, 3)), True),
     ("max_pool", lambda x: jnp.sum(jax.lax.reduce_window(x, -jnp.inf, jax.lax.max, (2, 2),
                                                          (1, 1), "VALID")), (rand(4, 4),), True),
+    ("square_var", lambda x: jnp.var(x) + jnp.sum(jnp.square(x)) + jnp.std(x[0]), (rand(3, 4),),
+     True),
+    ("round_away_from_zero", lambda x: jnp.sum(jax.lax.round(x * 2) * x)
+     + jnp.sum(jnp.floor_divide(x, 0.3)), (np.array([0.25, -0.75, 1.2, -2.5], np.float32),),
+     True),
+    ("searchsorted", lambda x, v: jnp.sum(jnp.searchsorted(jnp.sort(x), v) * v),
+     (rand(6), np.array([-np.inf, -0.0, 0.0, 0.3, np.nan], np.float32)), False),
+    ("complex_constant", lambda x: jnp.sum(jnp.abs(x * (1 + 2j) + jnp.array([1j, 2, -1j])) ** 2),
+     (rand(3),), True),
     ("integers", lambda x, n: jnp.sum(x * (n // 2 + n % 3)) + jnp.sum((n << 1) ^ n),
      (rand(4), np.arange(4, dtype=np.int32)), True),
 ]
@@ -231,6 +240,15 @@ def test_unraisable_op_is_an_error_at_its_line():
 
     raises_at(IRError, lambda: plait.from_jax(f)(np.ones(3, np.float32)), first_line(f) + 2,
               "cannot raise 'stablehlo.reduce_precision'", here=__file__)
+
+
+def test_custom_call_error_names_its_target():
+    def f(a):
+        return jnp.linalg.cholesky(a @ a.T + jnp.eye(3))
+
+    # (jax locates the kernel call in its own code: the error names the call of from_jax)
+    raises_at(IRError, lambda: plait.from_jax(f)(rand(3, 3)), first_line(f) + 4,
+              "cannot raise 'stablehlo.custom_call' @lapack_spotrf", here=__file__)
 
 
 def _raised(f, *args):

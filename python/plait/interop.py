@@ -13,7 +13,7 @@ import jax
 from plait._mlir import CONTEXT, LOCK, ir
 from plait.core import aval as _aval
 from plait.core.aval import ShapedArray
-from plait.core.errors import PlaitTypeError
+from plait.core.errors import IRError, PlaitTypeError, _is_internal
 from plait.jitting import jit
 from plait.lowering.raising import inline_into, raise_stablehlo
 from plait.staging.trace import Tracer, current_trace
@@ -57,7 +57,12 @@ class FromJax:
             avals.append(a)
         key = (in_tree, tuple(avals))
         if key not in self._cache:
-            self._cache[key] = _raise(self.fun, in_tree, avals)
+            try:
+                self._cache[key] = _raise(self.fun, in_tree, avals)
+            except IRError as e:  # at a jax op whose source is plait's: at the caller's line
+                if e.site is not None and not _is_internal(e.site[0]):
+                    raise
+                raise IRError(e.bare_message) from None
         module, out_tree, out_avals = self._cache[key]
         with LOCK, CONTEXT:
             outs = inline_into(module.operation, "main", values, trace.ip)

@@ -18,6 +18,7 @@ inlined first (plait regions hold plain ops).
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -201,7 +202,7 @@ def region_signature(region: ir.Region, outputs=None) -> tuple:
     sig = []
     for op in ops:
         if op.name == "stablehlo.constant":
-            names[op.results[0]] = f"const {op.attributes['value']}"
+            names[op.results[0]] = op.get_asm().split("=", 1)[1].strip()
             continue
         operands = list(op.operands)
         if op is ops[-1] and outputs is not None:
@@ -224,8 +225,31 @@ def constant_key(v: ir.Value) -> str:
         owner = owner.operation.operands[0].owner
     if isinstance(owner, ir.Block) or owner.operation.name not in _CONSTANTS:
         return "value"
+    if isinstance(ir.ShapedType(v.type).element_type, ir.ComplexType):
+        return "value"  # (the bindings cannot read complex elements)
     attr = ir.DenseElementsAttr(owner.operation.attributes["value"])
     return str(attr.get_splat_value()) if attr.is_splat else "value"
+
+
+def _number(text: str, dtype: np.dtype) -> float:
+    """A float as MLIR prints it: decimal, or the hex of its bits (NaN, inf)."""
+    if text.startswith("0x"):
+        bits = np.array(int(text, 16), np.uint32 if dtype.itemsize == 4 else np.uint64)
+        return float(bits.view(dtype))
+    return float(text)
+
+
+def complex_array(op: ir.Operation, shape, dtype: np.dtype) -> np.ndarray:
+    """The data of a complex constant op, read from its text: the bindings can neither read
+    complex elements nor hand out the attribute."""
+    text = op.get_asm(large_elements_limit=None)
+    blob = re.search(r'dense<"0x([0-9A-Fa-f]*)">', text)
+    if blob:
+        return np.frombuffer(bytes.fromhex(blob.group(1)), dtype).reshape(shape).copy()
+    part = np.dtype(f"f{dtype.itemsize // 2}")
+    pairs = re.findall(r"\(\s*([^,()\s]+)\s*,\s*([^,()\s]+)\s*\)", text)
+    values = np.array([complex(_number(a, part), _number(b, part)) for a, b in pairs], dtype)
+    return np.full(shape, values[0], dtype) if len(values) == 1 else values.reshape(shape)
 
 
 def op_signature(op: ir.Operation, outputs=None) -> tuple:

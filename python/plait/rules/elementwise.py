@@ -33,7 +33,6 @@ from plait.lowering.stablehlo import (
     register,
     scalar_const,
 )
-from plait.transforms.base import fail
 from plait.transforms.jvp import defjvp, jvp_rule, zero_jvp
 from plait.transforms.simplify import (
     defining_op,
@@ -368,12 +367,47 @@ def _fold_select(op, params):
 def _raise_compare(op):
     check_attrs(op, ("comparison_direction", "compare_type"))
     direction = hlo.ComparisonDirectionAttr(op.attributes["comparison_direction"]).value
-    if "compare_type" in op.attributes and dtypes.is_float(dtype_of(op.operands[0])):
-        kind = hlo.ComparisonTypeAttr(op.attributes["compare_type"]).value
-        if kind == "TOTALORDER":  # -0 < 0 and NaNs ordered: not plait.compare's IEEE order
-            raise fail(op, "plait-raise-stablehlo: cannot raise 'stablehlo.compare' with "
-                           "compare_type TOTALORDER on floats")
-    return [P.compare(*op.operands, direction=direction)]
+    x, y = op.operands
+    if ("compare_type" in op.attributes and dtypes.is_float(dtype_of(x))
+            and hlo.ComparisonTypeAttr(op.attributes["compare_type"]).value == "TOTALORDER"):
+        x, y = _total_order_key(x), _total_order_key(y)
+    return [P.compare(x, y, direction=direction)]
+
+
+def _total_order_key(x):
+    """A signed integer whose order is IEEE totalOrder on the float x (-NaN < -inf < -0 < 0 <
+    inf < NaN): its bits, with the magnitude bits flipped where the sign is set."""
+    dt = dtype_of(x)
+    idt = np.dtype(f"i{dt.itemsize}")
+    i = P.bitcast_convert(x, new_dtype=idt)
+    shape = _aval.aval_of(x).shape
+    bits = 8 * dt.itemsize
+
+    def full(v):
+        return P.broadcast_in_dim(P.constant(value=np.array(v, idt)), shape=shape,
+                                  broadcast_dimensions=())
+
+    sign = P.shift_right_arithmetic(i, full(bits - 1))
+    return P.xor(i, P.and_(sign, full(np.iinfo(idt).max)))
+
+
+@raise_rule("chlo.square")
+def _raise_square(op):
+    check_attrs(op)
+    (x,) = op.operands
+    return [P.mul(x, x)]
+
+
+@raise_rule("stablehlo.round_nearest_afz")
+def _raise_round_afz(op):
+    """Round half away from zero: half-even rounding, but at an exact half the truncation
+    plus the sign (exact in floating point; x + 0.5 would round 0.49999997 up)."""
+    check_attrs(op)
+    (x,) = op.operands
+    s = P.sign(x)
+    t = P.mul(s, P.floor(P.abs(x)))
+    half = P.compare(P.abs(P.sub(x, t)), full_like(x, 0.5), direction="EQ")
+    return [P.select(half, P.add(t, s), P.round(x))]
 
 
 @raise_rule("stablehlo.convert")
@@ -386,3 +420,25 @@ for _hlo, _op in (("stablehlo.maximum", P.max), ("stablehlo.minimum", P.min)):
     raise_rule(_hlo)(functools.partial(raise_simple, _op))
 for _hlo, _op in (("stablehlo.abs", P.abs), ("stablehlo.sign", P.sign)):
     raise_rule(_hlo)(functools.partial(raise_simple, _op))
+
+
+def _broadcast_to(v, shape):
+    """A scalar operand StableHLO allows beside arrays (select's predicate, clamp's bounds)."""
+    if _aval.aval_of(v).shape == tuple(shape):
+        return v
+    return P.broadcast_in_dim(v, shape=tuple(shape), broadcast_dimensions=())
+
+
+@raise_rule("stablehlo.select")
+def _raise_select(op):
+    check_attrs(op)
+    pred, x, y = op.operands
+    return [P.select(_broadcast_to(pred, _aval.aval_of(x).shape), x, y)]
+
+
+@raise_rule("stablehlo.clamp")
+def _raise_clamp(op):
+    check_attrs(op)
+    lo, x, hi = op.operands
+    shape = _aval.aval_of(x).shape
+    return [P.clamp(_broadcast_to(lo, shape), x, _broadcast_to(hi, shape))]

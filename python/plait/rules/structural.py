@@ -11,7 +11,7 @@ from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
 from plait.dialect.builders import full_like
 from plait.dialect.structural import SCATTER_MODES
-from plait.lowering.raising import check_attrs, ints, lowers_to_region
+from plait.lowering.raising import check_attrs, complex_array, ints, lowers_to_region
 from plait.lowering.raising import register as raise_rule
 from plait.lowering.stablehlo import (
     binary_body,
@@ -751,14 +751,12 @@ def _result_shape(op) -> tuple:
 
 @raise_rule("stablehlo.constant")
 def _raise_constant(op):
-    check_attrs(op, ("value",))
-    value = op.attributes["value"]
     dt = aval_of(op.results[0]).dtype
     if dt.kind != "c":
-        return [P.constant(value=value)]
-    arr = np.array(value)  # complex data is two real constants in plait
-    return [P.complex(P.constant(value=np.ascontiguousarray(arr.real)),
-                      P.constant(value=np.ascontiguousarray(arr.imag)))]
+        check_attrs(op, ("value",))
+        return [P.constant(value=op.attributes["value"])]
+    arr = complex_array(op, aval_of(op.results[0]).shape, dt)  # two real constants in plait
+    return [P.complex(P.constant(value=np.array(arr.real)), P.constant(value=np.array(arr.imag)))]
 
 
 @raise_rule("stablehlo.iota")
@@ -865,3 +863,12 @@ def _raise_scatter(op):
             return [P.scatter(*op.operands, mode=mode, **params)]
     raise fail(op, "plait-raise-stablehlo: cannot raise a 'stablehlo.scatter' whose update "
                    "region is neither a replacement nor an addition")
+
+
+@raise_rule("stablehlo.custom_call")
+def _raise_custom_call(op):
+    """plait raises no custom call yet (jax's LAPACK kernels return status codes that plait's
+    decompositions do not): the error names the target."""
+    target = ir.StringAttr(op.attributes["call_target_name"]).value
+    raise fail(op, f"plait-raise-stablehlo: cannot raise 'stablehlo.custom_call' @{target}: "
+                   "plait has no op for it")
