@@ -75,6 +75,9 @@ CASES = [
      (rand(4), np.int32(1)), True),
     ("sort", lambda x: jnp.sum(jnp.sort(x) * jnp.arange(6.0)) + jnp.sum(jnp.argsort(x)),
      (rand(6),), True),
+    ("sort_two_keys", lambda x, y: jnp.sum(jax.lax.sort((jnp.round(x), y, x), num_keys=2)[2]
+                                           * jnp.arange(6.0)),
+     (rand(6) * 2, np.array([3, 1, 2, 1, 3, 2], np.float32)), True),
     ("top_k", lambda x: jnp.sum(jax.lax.top_k(x, 3)[0] * jnp.arange(3.0)), (rand(6),), True),
     ("cumulative", lambda x: jnp.sum(jnp.cumsum(x, axis=1) * jnp.cumprod(x, axis=0))
      + jnp.sum(jax.lax.cummax(x, axis=1)), (rand(3, 4),), True),

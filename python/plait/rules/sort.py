@@ -124,9 +124,12 @@ def _comparator(region, scalar_types, num_keys: int) -> None:
     block = region.blocks.append(*[t for s in scalar_types for t in (s, s)])
     with ir.InsertionPoint(block):
         args = list(block.arguments)
+        # every key canonical first, in order, as jax's comparator (plait-raise-stablehlo
+        # matches it)
+        keys = [_canonical(a) for a in args[:2 * num_keys]]
         lt = None
         for k in reversed(range(num_keys)):
-            a, b = _canonical(args[2 * k]), _canonical(args[2 * k + 1])
+            a, b = keys[2 * k], keys[2 * k + 1]
             less = _compare(a, b, "LT")
             if lt is not None:
                 tie = create("stablehlo.and", [less.type], [_compare(a, b, "EQ"), lt]).results[0]
