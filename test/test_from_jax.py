@@ -14,6 +14,7 @@ from plait import pipeline
 from plait._mlir import CONTEXT, LOCK, ir
 from plait.core.errors import IRError
 from plait.lowering.raising import raise_stablehlo
+from plait.sharding import Mesh, NamedSharding, PartitionSpec
 
 RNG = np.random.default_rng(0)
 
@@ -287,3 +288,20 @@ def test_counted_loop_is_a_scan():
     loop = _raised(lambda x: jax.lax.while_loop(lambda c: c[0] < 5.0, lambda c: c * 2, x),
                    rand(2))
     assert '"plait.while"' in str(loop) and '"plait.scan"' not in str(loop)
+
+
+@pytest.mark.skipif(len(jax.devices()) != 8, reason="needs 8 devices (test/conftest.py)")
+def test_sharded_jit_of_grad():
+    """A jax-written loss under plait.jit with shardings: its ops get the batch sharding."""
+    mesh = Mesh(np.array(jax.devices()), ("data",))
+    rep, batch = NamedSharding(mesh, PartitionSpec()), NamedSharding(mesh, PartitionSpec("data"))
+
+    def loss(w, x):
+        return jnp.mean(jnp.tanh(x @ w) ** 2)
+
+    w, x = rand(3, 2), rand(16, 3)
+    step = plait.jit(plait.grad(plait.from_jax(loss)), in_shardings=(rep, batch))
+    np.testing.assert_allclose(step(w, x), jax.grad(loss)(w, x), rtol=1e-5, atol=1e-6)
+    text = step.lower(w, x).as_text("plait")
+    tanh = next(line for line in text.splitlines() if '"plait.tanh"' in line)
+    assert '[{"data"}, {}]' in tanh
