@@ -259,3 +259,19 @@ func.func @built_from_plait_ops(%x: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor
   %2 = chlo.square %x : tensor<4xf32> -> tensor<4xf32>
   return %0, %1, %2 : tensor<4xf32>, tensor<4xi1>, tensor<4xf32>
 }
+
+// The LAPACK kernels plait's decompositions lower to on CPU (as jax calls them) are raised to
+// the decompositions: potrf's status is nonzero where plait's factor is not finite.
+// CHECK-LABEL: @lapack(
+// CHECK-SAME: %[[A:.*]]: tensor<3x3xf32>, %[[B:.*]]: tensor<3x2xf32>)
+// CHECK-NEXT: %[[L:.*]] = "plait.cholesky"(%[[A]])
+// CHECK-NEXT: %[[FIN:.*]] = "plait.is_finite"(%[[L]])
+// CHECK-NEXT: %[[ALL:.*]] = "plait.reduce_and"(%[[FIN]]) {axes = array<i64: 0, 1>}
+// CHECK: %[[INFO:.*]] = "plait.select"(%[[ALL]], %{{.*}}, %{{.*}}) : (tensor<i1>, tensor<i32>, tensor<i32>) -> tensor<i32>
+// CHECK-NEXT: %[[X:.*]] = "plait.triangular_solve"(%[[L]], %[[B]]) {conjugate_a = false, left_side = true, lower = true, transpose_a = true, unit_diagonal = false}
+// CHECK-NEXT: return %[[X]], %[[INFO]]
+func.func @lapack(%a: tensor<3x3xf32>, %b: tensor<3x2xf32>) -> (tensor<3x2xf32>, tensor<i32>) {
+  %0:2 = stablehlo.custom_call @lapack_spotrf_ffi(%a) {mhlo.backend_config = {uplo = 76 : ui8}, operand_layouts = [dense<[0, 1]> : tensor<2xindex>], output_operand_aliases = [#stablehlo.output_operand_alias<output_tuple_indices = [0], operand_index = 0, operand_tuple_indices = []>], result_layouts = [dense<[0, 1]> : tensor<2xindex>, dense<> : tensor<0xindex>]} : (tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<i32>)
+  %1 = stablehlo.custom_call @lapack_strsm_ffi(%0#0, %b) {mhlo.backend_config = {diag = 78 : ui8, side = 76 : ui8, trans_x = 84 : ui8, uplo = 76 : ui8}, operand_layouts = [dense<[0, 1]> : tensor<2xindex>, dense<[0, 1]> : tensor<2xindex>], result_layouts = [dense<[0, 1]> : tensor<2xindex>]} : (tensor<3x3xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %1, %0#1 : tensor<3x2xf32>, tensor<i32>
+}

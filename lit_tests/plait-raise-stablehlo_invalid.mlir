@@ -83,3 +83,12 @@ func.func @dropped_attribute(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = stablehlo.sine %x {my.flag = true} : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// An upper Cholesky factor: plait.cholesky is lower.
+func.func @upper_cholesky(%a: tensor<3x3xf32>) -> tensor<3x3xf32> {
+  // expected-error@+1 {{only a lower Cholesky factor is raised}}
+  %0:2 = stablehlo.custom_call @lapack_spotrf_ffi(%a) {mhlo.backend_config = {uplo = 85 : ui8}} : (tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<i32>)
+  return %0#0 : tensor<3x3xf32>
+}

@@ -94,6 +94,10 @@ CASES = [
      (rand(6), np.array([-np.inf, -0.0, 0.0, 0.3, np.nan], np.float32)), False),
     ("complex_constant", lambda x: jnp.sum(jnp.abs(x * (1 + 2j) + jnp.array([1j, 2, -1j])) ** 2),
      (rand(3),), True),
+    ("cholesky", lambda x: jnp.sum(jnp.linalg.cholesky(x @ x.T + 3 * jnp.eye(3)) ** 2),
+     (rand(3, 3),), True),
+    ("solve_triangular", lambda x, b: jnp.sum(jax.scipy.linalg.solve_triangular(
+        x + 3 * jnp.eye(3), b, lower=False, trans=1)), (rand(3, 3), rand(3, 2)), True),
     ("integers", lambda x, n: jnp.sum(x * (n // 2 + n % 3)) + jnp.sum((n << 1) ^ n),
      (rand(4), np.arange(4, dtype=np.int32)), True),
 ]
@@ -248,11 +252,17 @@ def test_unraisable_op_is_an_error_at_its_line():
 
 def test_custom_call_error_names_its_target():
     def f(a):
-        return jnp.linalg.cholesky(a @ a.T + jnp.eye(3))
+        return jnp.linalg.qr(a)[1]
 
     # (jax locates the kernel call in its own code: the error names the call of from_jax)
     raises_at(IRError, lambda: plait.from_jax(f)(rand(3, 3)), first_line(f) + 4,
-              "cannot raise 'stablehlo.custom_call' @lapack_spotrf", here=__file__)
+              "cannot raise 'stablehlo.custom_call' @lapack_sgeqrf", here=__file__)
+
+
+def test_cholesky_of_a_matrix_that_is_not_positive_definite_is_nan():
+    f = jnp.linalg.cholesky
+    m = -np.eye(3, dtype=np.float32)
+    assert np.isnan(np.asarray(plait.from_jax(f)(m))).sum() == np.isnan(np.asarray(f(m))).sum()
 
 
 def _raised(f, *args):

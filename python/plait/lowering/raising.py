@@ -36,6 +36,9 @@ from plait.transforms.inline import inline_call
 
 raise_rules: dict = {}
 register = rule_registrar(raise_rules)
+# `stablehlo.custom_call`s by target name (the kernels plait's own lowerings call)
+custom_call_rules: dict = {}
+register_custom_call = rule_registrar(custom_call_rules)
 
 # Attributes a raised op may carry that change nothing plait computes.
 IGNORED_ATTRS = frozenset({"mhlo.frontend_attributes", "mhlo.sharding", "result_accuracy",
@@ -92,6 +95,24 @@ def ints(attr) -> tuple:
 
 def dtype_of_type(t: ir.Type) -> np.dtype:
     return _aval.aval_of_type(t).dtype
+
+
+@register("stablehlo.custom_call")
+def _raise_custom_call(op: ir.Operation) -> list:
+    target = ir.StringAttr(op.attributes["call_target_name"]).value
+    rule = custom_call_rules.get(target)
+    if rule is None:
+        raise fail(op, f"plait-raise-stablehlo: cannot raise 'stablehlo.custom_call' @{target}: "
+                       "plait has no op for it")
+    return rule(op)
+
+
+def backend_config(op: ir.Operation) -> dict:
+    """A typed-FFI custom call's configuration (`mhlo.backend_config`), as Python ints."""
+    if "mhlo.backend_config" not in op.attributes:
+        return {}
+    d = ir.DictAttr(op.attributes["mhlo.backend_config"])
+    return {d[i].name: ir.IntegerAttr(d[i].attr).value for i in range(len(d))}
 
 
 # --- regions --------------------------------------------------------------------------------

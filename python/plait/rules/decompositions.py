@@ -22,6 +22,7 @@ from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
 from plait.dialect.builders import add_any, full_like, zeros_like
 from plait.lowering import solvers as S
+from plait.lowering.raising import backend_config, register_custom_call
 from plait.lowering.stablehlo import binary_body, create, custom_call, i64, i64s, register
 from plait.transforms.base import fail
 from plait.transforms.batch import batch_rule, move_bdim
@@ -889,3 +890,34 @@ def _lower_tridiagonal_solve(op, params, operands, result_types):
                               aliases=[(0, 0), (1, 1), (2, 2), (3, 3)])
     return [S.nan_unless(S.ok_where(info), x)]
 
+
+
+# --- raising (StableHLO -> plait): the LAPACK kernels jax calls on CPU --------------------------
+
+_LAPACK_TYPES = "sdcz"
+
+
+@register_custom_call(*(f"lapack_{t}potrf_ffi" for t in _LAPACK_TYPES))
+def _raise_potrf(op):
+    """LAPACK's Cholesky (lower) as plait.cholesky; its status is nonzero where the factor is
+    not finite (plait's is NaN where A is not positive definite, as jax makes LAPACK's)."""
+    if backend_config(op).get("uplo") != ord("L"):
+        raise fail(op, "plait-raise-stablehlo: only a lower Cholesky factor is raised")
+    (a,) = op.operands
+    factor = P.cholesky(a)
+    nd = aval_of(a).ndim
+    finite = P.reduce_and(P.is_finite(P.real(factor) if dtypes.is_complex(aval_of(a).dtype)
+                                      else factor), axes=(nd - 2, nd - 1))
+    status = aval_of(op.results[1]).dtype
+    one, zero = (full_like(finite, v, dtype=status) for v in (1, 0))
+    return [factor, P.select(finite, zero, one)]
+
+
+@register_custom_call(*(f"lapack_{t}trsm_ffi" for t in _LAPACK_TYPES))
+def _raise_trsm(op):
+    c = backend_config(op)
+    trans = chr(c.get("trans_x", ord("N")))
+    a, b = op.operands
+    return [P.triangular_solve(a, b, left_side=c.get("side") == ord("L"),
+                               lower=c.get("uplo") == ord("L"), transpose_a=trans in "TC",
+                               conjugate_a=trans == "C", unit_diagonal=c.get("diag") == ord("U"))]

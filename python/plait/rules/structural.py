@@ -864,11 +864,3 @@ def _raise_scatter(op):
     raise fail(op, "plait-raise-stablehlo: cannot raise a 'stablehlo.scatter' whose update "
                    "region is neither a replacement nor an addition")
 
-
-@raise_rule("stablehlo.custom_call")
-def _raise_custom_call(op):
-    """plait raises no custom call yet (jax's LAPACK kernels return status codes that plait's
-    decompositions do not): the error names the target."""
-    target = ir.StringAttr(op.attributes["call_target_name"]).value
-    raise fail(op, f"plait-raise-stablehlo: cannot raise 'stablehlo.custom_call' @{target}: "
-                   "plait has no op for it")
