@@ -49,6 +49,11 @@ KEPT = frozenset({"func.func", "func.call", "func.return", "stablehlo.return"})
 
 def one_to_one() -> dict:
     """StableHLO op name -> the plait OpDef that declares it as its one-to-one lowering."""
+    return _one_to_one(len(OPS))
+
+
+@functools.lru_cache(maxsize=4)
+def _one_to_one(n_ops: int) -> dict:  # (recomputed when an op is declared or forgotten)
     table: dict = {}
     for opdef in OPS.values():
         if opdef.stablehlo:
