@@ -116,6 +116,20 @@ def test_values_grad_vmap(name, f, args, diff):
                                jax.vmap(f, in_axes=in_axes)(*batched), rtol=2e-5, atol=1e-5)
 
 
+def test_stop_gradient_stops_plait_derivatives():
+    """jax lowers stop_gradient to nothing: from_jax keeps it, so plait's gradient is jax's."""
+    inner = jax.jit(lambda x: jax.lax.stop_gradient(x) * x)
+
+    def f(x):
+        target = jax.lax.stop_gradient(jnp.tanh(x))
+        return jnp.sum((x - target) ** 2) + jnp.sum(inner(x)) + jax.nn.logsumexp(x)
+
+    x = rand(4)
+    np.testing.assert_allclose(plait.grad(plait.from_jax(f))(x), jax.grad(f)(x), rtol=1e-5,
+                               atol=1e-6)
+    assert float(jnp.sum(inner(x))) == pytest.approx(float(np.sum(x * x)), rel=1e-5)
+
+
 def test_fft():
     def f(x):
         return jnp.fft.rfft(x).real + jnp.abs(jnp.fft.fft(x))[:5]

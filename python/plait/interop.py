@@ -8,7 +8,10 @@ plait function. The raised module is cached per input structure and avals.
 
 from __future__ import annotations
 
+import threading
+
 import jax
+from jax.interpreters import mlir as jax_mlir
 
 from plait._mlir import CONTEXT, LOCK, ir
 from plait.core import aval as _aval
@@ -17,6 +20,24 @@ from plait.core.errors import IRError, PlaitTypeError, _is_internal
 from plait.jitting import jit
 from plait.lowering.raising import inline_into, raise_stablehlo
 from plait.staging.trace import Tracer, current_trace
+
+# jax lowers lax.stop_gradient to nothing (its StableHLO needs no derivatives); while from_jax
+# has jax lower a function, it lowers to a custom call that is raised to plait.stop_gradient,
+# so that plait's derivatives stop where jax's would. Anywhere else, jax's own rule.
+STOP_GRADIENT_TARGET = "plait.stop_gradient"
+_lowering = threading.local()
+
+
+def _lower_stop_gradient(ctx, x):
+    if not getattr(_lowering, "marked", False):
+        return [x]
+    return list(ir.Operation.create(
+        "stablehlo.custom_call", results=[x.type], operands=[x],
+        attributes={"call_target_name": ir.StringAttr.get(STOP_GRADIENT_TARGET)}).results)
+
+
+jax_mlir.register_lowering(
+    jax.make_jaxpr(jax.lax.stop_gradient)(0.0).eqns[0].primitive, _lower_stop_gradient)
 
 
 def from_jax(fun):
@@ -80,8 +101,12 @@ def _raise(fun, in_tree, avals):
     # plait's dtypes are per array: a 64-bit input stays one (jax traces with 64-bit types only
     # then, so that jax code written for its default keeps its Python-int dtypes otherwise)
     wide = any(a.dtype.itemsize == 8 for a in avals)
-    with jax.enable_x64(wide):
-        lowered = jax.jit(flat, keep_unused=True).lower(*specs)
+    _lowering.marked = True
+    try:
+        with jax.enable_x64(wide):
+            lowered = jax.jit(flat, keep_unused=True).lower(*specs)
+    finally:
+        _lowering.marked = False
     text = lowered.as_text(debug_info=True)
     out_leaves, out_tree = jax.tree_util.tree_flatten(lowered.out_info)
     out_avals = [ShapedArray(o.shape, o.dtype, bool(getattr(o, "weak_type", False)))

@@ -21,7 +21,7 @@ from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect.builders import add_any, full_like, zeros_like
 from plait.dialect.traits import Commutative
-from plait.lowering.raising import check_attrs, dtype_of_type
+from plait.lowering.raising import check_attrs, dtype_of_type, register_custom_call
 from plait.lowering.raising import register as raise_rule
 from plait.lowering.raising import simple as raise_simple
 from plait.lowering.stablehlo import (
@@ -442,3 +442,8 @@ def _raise_clamp(op):
     lo, x, hi = op.operands
     shape = _aval.aval_of(x).shape
     return [P.clamp(_broadcast_to(lo, shape), x, _broadcast_to(hi, shape))]
+
+
+@register_custom_call("plait.stop_gradient")  # how plait.from_jax has jax lower stop_gradient
+def _raise_stop_gradient(op):
+    return [P.stop_gradient(op.operands[0])]
