@@ -275,3 +275,13 @@ func.func @lapack(%a: tensor<3x3xf32>, %b: tensor<3x2xf32>) -> (tensor<3x2xf32>,
   %1 = stablehlo.custom_call @lapack_strsm_ffi(%0#0, %b) {mhlo.backend_config = {diag = 78 : ui8, side = 76 : ui8, trans_x = 84 : ui8, uplo = 76 : ui8}, operand_layouts = [dense<[0, 1]> : tensor<2xindex>, dense<[0, 1]> : tensor<2xindex>], result_layouts = [dense<[0, 1]> : tensor<2xindex>]} : (tensor<3x3xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
   return %1, %0#1 : tensor<3x2xf32>, tensor<i32>
 }
+
+// jax lowers stop_gradient to nothing; plait.from_jax has it lower to this marker instead.
+// CHECK-LABEL: @stop_gradient(
+// CHECK-SAME: %[[X:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[S:.*]] = "plait.stop_gradient"(%[[X]])
+// CHECK-NEXT: return %[[S]]
+func.func @stop_gradient(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = stablehlo.custom_call @plait.stop_gradient(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
