@@ -98,6 +98,8 @@ CASES = [
      (rand(3, 3),), True),
     ("solve_triangular", lambda x, b: jnp.sum(jax.scipy.linalg.solve_triangular(
         x + 3 * jnp.eye(3), b, lower=False, trans=1)), (rand(3, 3), rand(3, 2)), True),
+    ("linalg_solve", lambda x, b: jnp.sum(jnp.linalg.solve(x + 3 * jnp.eye(3), b) ** 2)
+     + jnp.linalg.det(x), (rand(3, 3), rand(3)), True),
     ("integers", lambda x, n: jnp.sum(x * (n // 2 + n % 3)) + jnp.sum((n << 1) ^ n),
      (rand(4), np.arange(4, dtype=np.int32)), True),
 ]
@@ -128,6 +130,21 @@ def test_stop_gradient_stops_plait_derivatives():
     np.testing.assert_allclose(plait.grad(plait.from_jax(f))(x), jax.grad(f)(x), rtol=1e-5,
                                atol=1e-6)
     assert float(jnp.sum(inner(x))) == pytest.approx(float(np.sum(x * x)), rel=1e-5)
+
+
+def test_custom_vjp_is_warned_of():
+    @jax.custom_vjp
+    def clip_gradient(x):
+        return x
+
+    clip_gradient.defvjp(lambda x: (x, None), lambda _, g: (jnp.clip(g, -0.1, 0.1),))
+
+    def f(x):
+        return jnp.sum(clip_gradient(x) * 3.0)
+
+    with pytest.warns(UserWarning, match="custom_vjp backward rule") as record:
+        plait.grad(plait.from_jax(f))(rand(3))
+    assert record[0].filename == __file__
 
 
 def test_fft():

@@ -9,6 +9,7 @@ plait function. The raised module is cached per input structure and avals.
 from __future__ import annotations
 
 import threading
+import warnings
 
 import jax
 from jax.interpreters import mlir as jax_mlir
@@ -16,7 +17,7 @@ from jax.interpreters import mlir as jax_mlir
 from plait._mlir import CONTEXT, LOCK, ir
 from plait.core import aval as _aval
 from plait.core.aval import ShapedArray
-from plait.core.errors import IRError, PlaitTypeError, _is_internal
+from plait.core.errors import IRError, PlaitTypeError, _is_internal, user_site
 from plait.jitting import jit
 from plait.lowering.raising import inline_into, raise_stablehlo
 from plait.staging.trace import Tracer, current_trace
@@ -38,6 +39,31 @@ def _lower_stop_gradient(ctx, x):
 
 jax_mlir.register_lowering(
     jax.make_jaxpr(jax.lax.stop_gradient)(0.0).eqns[0].primitive, _lower_stop_gradient)
+
+
+# Primitives whose derivative is a rule of their own, which their StableHLO does not carry. A
+# custom_linear_solve differentiates through a matvec it does not lower, while its solve reads
+# stop_gradient(a): there, stop_gradient is left out, so plait differentiates the solve itself.
+# custom_jvp rules (relu, softmax, logsumexp, ...) are not looked for: differentiating their
+# primal agrees with them but at points of measure zero. A custom_vjp rule may not (gradient
+# clipping, straight-through estimators): it is warned of.
+USER_RULES = frozenset({"custom_vjp_call", "custom_vjp_call_jaxpr", "custom_lin"})
+CUSTOM_DERIVATIVES = frozenset({"custom_linear_solve", "custom_root"}) | USER_RULES
+
+
+def _custom_derivatives(jaxpr) -> set:
+    """The CUSTOM_DERIVATIVES primitives in a jaxpr and the jaxprs inside it."""
+    found, stack = set(), [jaxpr]
+    while stack:
+        for eqn in stack.pop().eqns:
+            if eqn.primitive.name in CUSTOM_DERIVATIVES:
+                found.add(eqn.primitive.name)
+            for p in eqn.params.values():
+                for sub in p if isinstance(p, (tuple, list)) else (p,):
+                    inner = getattr(sub, "jaxpr", sub)
+                    if hasattr(inner, "eqns"):
+                        stack.append(inner)
+    return found
 
 
 def from_jax(fun):
@@ -101,12 +127,20 @@ def _raise(fun, in_tree, avals):
     # plait's dtypes are per array: a 64-bit input stays one (jax traces with 64-bit types only
     # then, so that jax code written for its default keeps its Python-int dtypes otherwise)
     wide = any(a.dtype.itemsize == 8 for a in avals)
-    _lowering.marked = True
-    try:
-        with jax.enable_x64(wide):
-            lowered = jax.jit(flat, keep_unused=True).lower(*specs)
-    finally:
-        _lowering.marked = False
+    with jax.enable_x64(wide):
+        traced = jax.jit(flat, keep_unused=True).trace(*specs)
+        hidden = _custom_derivatives(traced.jaxpr.jaxpr)
+        if hidden & USER_RULES:
+            site = user_site() or ("<unknown>", 0)
+            warnings.warn_explicit(
+                f"from_jax({getattr(fun, '__name__', fun)}): jax's StableHLO keeps no "
+                "custom_vjp backward rule: plait differentiates the forward computation "
+                "instead, which may differ from jax.grad", UserWarning, site[0], site[1])
+        _lowering.marked = not hidden
+        try:
+            lowered = traced.lower()
+        finally:
+            _lowering.marked = False
     text = lowered.as_text(debug_info=True)
     out_leaves, out_tree = jax.tree_util.tree_flatten(lowered.out_info)
     out_avals = [ShapedArray(o.shape, o.dtype, bool(getattr(o, "weak_type", False)))

@@ -921,3 +921,27 @@ def _raise_trsm(op):
     return [P.triangular_solve(a, b, left_side=c.get("side") == ord("L"),
                                lower=c.get("uplo") == ord("L"), transpose_a=trans in "TC",
                                conjugate_a=trans == "C", unit_diagonal=c.get("diag") == ord("U"))]
+
+
+@register_custom_call(*(f"lapack_{t}getrf_ffi" for t in _LAPACK_TYPES))
+def _raise_getrf(op):
+    """LAPACK's LU as plait.lu: its pivots 1-based again, and its status the 1-based index of
+    the first exactly zero pivot of U (0: none), as LAPACK's."""
+    (a,) = op.operands
+    lu, pivots, _ = P.lu(a)
+    av = aval_of(a)
+    m, n = av.shape[-2:]
+    k = min(m, n)
+    square = P.slice(lu, start_indices=(0,) * av.ndim, limit_indices=av.shape[:-2] + (k, k),
+                     strides=(1,) * av.ndim)
+    rows = P.iota(shape=av.shape[:-2] + (k, k), dtype=dtypes.int32, dimension=av.ndim - 2)
+    cols = P.iota(shape=av.shape[:-2] + (k, k), dtype=dtypes.int32, dimension=av.ndim - 1)
+    on_diagonal = P.compare(rows, cols, direction="EQ")
+    zero = P.and_(on_diagonal, P.compare(square, full_like(square, 0), direction="EQ"))
+    singular = P.reduce_or(zero, axes=(av.ndim - 2,))  # per column: a zero pivot
+    status = aval_of(op.results[2]).dtype
+    first = P.convert(P.argmax(singular, axis=av.ndim - 2, index_dtype=dtypes.int32),
+                      new_dtype=status)
+    any_zero = P.reduce_or(singular, axes=(av.ndim - 2,))
+    info = P.select(any_zero, P.add(first, full_like(first, 1)), full_like(first, 0))
+    return [lu, P.add(pivots, full_like(pivots, 1)), info]
