@@ -11,6 +11,7 @@
 // CHECK: --plait-dce {{ +}}Erase unused plait ops and unreferenced private functions.
 // CHECK: --plait-op-stats {{ +}}Print the number of ops of each name in the module (an analysis).
 // CHECK-NEXT: json=<bool> {{ +}}Print the counts as a JSON object (default: false)
+// CHECK-NEXT: --plait-raise-stablehlo {{ +}}Raise StableHLO and CHLO into the plait dialect
 // CHECK-NEXT: --plait-report-unused {{ +}}Emit a remark at each pure plait op whose results are never used
 // CHECK: --plait-simplify {{ +}}Fold identities
 // CHECK-NEXT: max-iterations=<int> {{ +}}Sweeps of the greedy rewrite driver before it stops (-1: no limit) (default: 10)

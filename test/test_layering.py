@@ -25,7 +25,7 @@ LAYERS = [
     ["plait.staging"],                # tracing, concrete values, cache keys, the compile cache
     ["plait.jitting", "plait.ad", "plait.vmapping", "plait.custom", "plait.sharding",
      "plait.distributed", "plait.tree_util", "plait.debug", "plait.callbacks",
-     "plait.experimental", "plait.export", "plait.profiler"],  # the user API
+     "plait.experimental", "plait.export", "plait.profiler", "plait.interop"],  # the user API
     ["plait.lax", "plait.numpy", "plait.random",
      "plait.scipy", "plait.nn"],  # user namespaces built on the API
     ["plait"],                        # the package: re-exports

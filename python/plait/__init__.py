@@ -31,7 +31,7 @@ __all__ = [
     "export", "profiler", "named_scope",
     "devices", "local_devices", "device_count", "local_device_count", "default_backend",
     "process_index", "process_count", "device_get", "block_until_ready", "pure_callback",
-    "experimental", "CallbackError",
+    "experimental", "CallbackError", "from_jax",
 ]
 
 

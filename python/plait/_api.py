@@ -34,6 +34,7 @@ from plait.custom import (  # noqa: F401
     remat,
 )
 from plait.distributed import process_count, process_index  # noqa: F401
+from plait.interop import from_jax  # noqa: F401
 from plait.jitting import clear_caches, eval_shape, jit, make_mlir  # noqa: F401
 from plait.runtime.array import Array  # noqa: F401
 from plait.runtime.host import (  # noqa: F401

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from plait.core.aval import aval_of
 from plait.dialect import ops as P
+from plait.lowering.raising import check_attrs
+from plait.lowering.raising import register as raise_rule
 from plait.lowering.stablehlo import create, register
 from plait.transforms.batch import defbatch, move_bdim
 from plait.transforms.jvp import jvp_rule, zero_jvp
@@ -43,3 +45,11 @@ def _bitcast_convert_bwd(ctx):
 @register(P.bitcast_convert)
 def _lower_bitcast_convert(op, params, operands, result_types):
     return list(create("stablehlo.bitcast_convert", result_types, operands).results)
+
+
+# --- raising (StableHLO -> plait) ----------------------------------------------------------------
+
+@raise_rule("stablehlo.bitcast_convert")
+def _raise_bitcast_convert(op):
+    check_attrs(op)
+    return [P.bitcast_convert(op.operands[0], new_dtype=aval_of(op.results[0]).dtype)]

@@ -31,6 +31,8 @@ from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
 from plait.dialect.control import yielded
 from plait.ir.funcs import clone_into, function_type
+from plait.lowering.raising import check_attrs, free_values, move_region, raise_block
+from plait.lowering.raising import register as raise_rule
 from plait.lowering.stablehlo import create, dense_const, i64s, move_body, register, scalar_const
 from plait.transforms.base import fail
 from plait.transforms.batch import batch_function, batch_rule, move_bdim
@@ -38,6 +40,7 @@ from plait.transforms.expand import call, emit_yield, outline, region_block
 from plait.transforms.jvp import jvp_function, jvp_rule
 from plait.transforms.linearize import linearize_function
 from plait.transforms.shard_propagate import region_rule
+from plait.transforms.simplify import defining_op, splat_value
 from plait.transforms.transpose import is_linear, transpose_function, transpose_rule
 
 
@@ -731,3 +734,92 @@ def _update_at(acc: ir.Value, v: ir.Value, i: ir.Value) -> ir.Value:
 def _zero_indices(n: int) -> list:
     """n zero start indices: one constant, made only if needed (no dead ops in the output)."""
     return [_i32(0)] * n if n else []
+
+
+# --- raising (StableHLO -> plait) ----------------------------------------------------------------
+# StableHLO regions may use values from outside; plait's are isolated, so those values become
+# operands (the consts of a while, the operands of a cond) and block arguments.
+
+def _raise_regions(op) -> list:
+    for region in op.regions:
+        raise_block(region.blocks[0])
+    return free_values(op.regions)
+
+
+@raise_rule("stablehlo.while")
+def _raise_while(op):
+    """A while with a counter from a constant to a constant bound, stepping by one, is a scan
+    of that many steps (so reverse mode differentiates it); any other is a plait.while."""
+    check_attrs(op)
+    consts = _raise_regions(op)
+    nc, carry = len(consts), list(op.operands)
+    types = types_of(consts + carry)
+    length = _trip_count(op)
+    positions = list(range(nc, nc + len(carry)))
+    if length is not None:
+        new = C.scan.create(consts + carry, types_of(carry), 1, num_consts=nc,
+                            num_carry=len(carry), length=length, reverse=False)
+        move_region(op.regions[1], new.regions[0], types, op.regions[1].blocks[0].arguments,
+                    positions, consts, range(nc))
+        return list(new.results)
+    new = C.while_.create(consts + carry, types_of(carry), 2, num_consts=nc)
+    for src, dst in zip(op.regions, new.regions):
+        move_region(src, dst, types, src.blocks[0].arguments, positions, consts, range(nc))
+    return list(new.results)
+
+
+def _int_splat(v):
+    s = splat_value(v)
+    return s if isinstance(s, int) and not isinstance(s, bool) else None
+
+
+def _trip_count(op) -> int | None:
+    """The trip count of a raised while whose cond is `arg_k < bound` (both constants known)
+    and whose body yields `arg_k + 1`; None for any other loop."""
+    cond, body = op.regions[0].blocks[0], op.regions[1].blocks[0]
+    pred = cond.operations[len(cond.operations) - 1].operation.operands[0]
+    lt = defining_op(pred)
+    if lt is None or lt.name != P.compare.name or P.compare.params_of(lt)["direction"] != "LT":
+        return None
+    counter, bound = lt.operands
+    if not isinstance(counter.owner, ir.Block) or counter.owner != cond:
+        return None
+    k = counter.arg_number
+    start, stop = _int_splat(op.operands[k]), _int_splat(bound)
+    if start is None or stop is None or aval_of(counter).shape != ():
+        return None
+    nxt = defining_op(body.operations[len(body.operations) - 1].operation.operands[k])
+    if nxt is None or nxt.name != P.add.name:
+        return None
+    arg = body.arguments[k]
+    a, b = nxt.operands
+    if not ((a == arg and _int_splat(b) == 1) or (b == arg and _int_splat(a) == 1)):
+        return None
+    return max(stop - start, 0)
+
+
+def _raise_branches(op, index, regions) -> list:
+    operands = _raise_regions(op)
+    new = C.cond.create([index] + operands, [r.type for r in op.results], len(regions))
+    for src, dst in zip(regions, new.regions):
+        move_region(src, dst, types_of(operands), [], [], operands, range(len(operands)))
+    return list(new.results)
+
+
+@raise_rule("stablehlo.case")
+def _raise_case(op):
+    """An index out of [0, n) runs the last branch, as StableHLO's case does."""
+    check_attrs(op)
+    (index,) = op.operands
+    n = len(op.regions)
+    last = P.constant(value=np.array(n - 1, _I32))
+    out = P.or_(P.compare(index, P.constant(value=np.array(0, _I32)), direction="LT"),
+                P.compare(index, last, direction="GT"))
+    return _raise_branches(op, P.select(out, last, index), list(op.regions))
+
+
+@raise_rule("stablehlo.if")
+def _raise_if(op):
+    check_attrs(op)
+    index = P.convert(op.operands[0], new_dtype=_I32)
+    return _raise_branches(op, index, [op.regions[1], op.regions[0]])  # false, then true

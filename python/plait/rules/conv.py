@@ -18,7 +18,10 @@ from plait.core.aval import aval_of
 from plait.dialect import ops as P
 from plait.dialect.builders import add_any
 from plait.dialect.windows import dilate
+from plait.lowering.raising import check_attrs, ints
+from plait.lowering.raising import register as raise_rule
 from plait.lowering.stablehlo import create, i64, i64s, register
+from plait.transforms.base import fail
 from plait.transforms.batch import batch_rule
 from plait.transforms.jvp import defjvp
 from plait.transforms.shard_propagate import backward_rule, forward_rule, once
@@ -227,3 +230,49 @@ def _lower_conv(op, params, operands, result_types):
              "feature_group_count": i64(params["feature_group_count"]),
              "batch_group_count": i64(params["batch_group_count"])}
     return list(create("stablehlo.convolution", result_types, operands, attrs).results)
+
+
+# --- raising (StableHLO -> plait) ----------------------------------------------------------------
+
+_CONV_ATTRS = ("dimension_numbers", "window_strides", "padding", "lhs_dilation", "rhs_dilation",
+               "feature_group_count", "batch_group_count", "window_reversal")
+
+
+@raise_rule("stablehlo.convolution")
+def _raise_conv(op):
+    check_attrs(op, _CONV_ATTRS)
+    attrs, (lhs, rhs) = op.attributes, op.operands
+    if "window_reversal" in attrs and any(ints_or_bools(attrs["window_reversal"])):
+        raise fail(op, "plait-raise-stablehlo: cannot raise a 'stablehlo.convolution' with "
+                       "window_reversal")
+    dn = hlo.ConvDimensionNumbers(attrs["dimension_numbers"])
+    nsp = len(dn.input_spatial_dimensions)
+
+    def get(name, default):
+        return ints(attrs[name]) if name in attrs else (default,) * nsp
+
+    pads = np.array(ints(attrs["padding"]) if "padding" in attrs else (0,) * 2 * nsp)
+    pads = pads.reshape(nsp, 2)
+    dt = aval_of(op.results[0]).dtype
+    return [P.conv_general_dilated(
+        lhs, rhs, window_strides=get("window_strides", 1),
+        padding_low=tuple(int(p) for p in pads[:, 0]),
+        padding_high=tuple(int(p) for p in pads[:, 1]),
+        lhs_dilation=get("lhs_dilation", 1), rhs_dilation=get("rhs_dilation", 1),
+        lhs_spec=(dn.input_batch_dimension, dn.input_feature_dimension,
+                  *dn.input_spatial_dimensions),
+        rhs_spec=(dn.kernel_output_feature_dimension, dn.kernel_input_feature_dimension,
+                  *dn.kernel_spatial_dimensions),
+        out_spec=(dn.output_batch_dimension, dn.output_feature_dimension,
+                  *dn.output_spatial_dimensions),
+        feature_group_count=_count(attrs, "feature_group_count"),
+        batch_group_count=_count(attrs, "batch_group_count"),
+        preferred_element_type=None if dt == aval_of(lhs).dtype else dt)]
+
+
+def _count(attrs, name: str) -> int:
+    return ir.IntegerAttr(attrs[name]).value if name in attrs else 1
+
+
+def ints_or_bools(attr) -> list:
+    return [bool(attr[i]) for i in range(len(attr))]

@@ -22,6 +22,7 @@ from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
 from plait.dialect.builders import add_any, full_like, zeros_like
 from plait.lowering import solvers as S
+from plait.lowering.raising import backend_config, register_custom_call
 from plait.lowering.stablehlo import binary_body, create, custom_call, i64, i64s, register
 from plait.transforms.base import fail
 from plait.transforms.batch import batch_rule, move_bdim
@@ -889,3 +890,58 @@ def _lower_tridiagonal_solve(op, params, operands, result_types):
                               aliases=[(0, 0), (1, 1), (2, 2), (3, 3)])
     return [S.nan_unless(S.ok_where(info), x)]
 
+
+
+# --- raising (StableHLO -> plait): the LAPACK kernels jax calls on CPU --------------------------
+
+_LAPACK_TYPES = "sdcz"
+
+
+@register_custom_call(*(f"lapack_{t}potrf_ffi" for t in _LAPACK_TYPES))
+def _raise_potrf(op):
+    """LAPACK's Cholesky (lower) as plait.cholesky; its status is nonzero where the factor is
+    not finite (plait's is NaN where A is not positive definite, as jax makes LAPACK's)."""
+    if backend_config(op).get("uplo") != ord("L"):
+        raise fail(op, "plait-raise-stablehlo: only a lower Cholesky factor is raised")
+    (a,) = op.operands
+    factor = P.cholesky(a)
+    nd = aval_of(a).ndim
+    finite = P.reduce_and(P.is_finite(P.real(factor) if dtypes.is_complex(aval_of(a).dtype)
+                                      else factor), axes=(nd - 2, nd - 1))
+    status = aval_of(op.results[1]).dtype
+    one, zero = (full_like(finite, v, dtype=status) for v in (1, 0))
+    return [factor, P.select(finite, zero, one)]
+
+
+@register_custom_call(*(f"lapack_{t}trsm_ffi" for t in _LAPACK_TYPES))
+def _raise_trsm(op):
+    c = backend_config(op)
+    trans = chr(c.get("trans_x", ord("N")))
+    a, b = op.operands
+    return [P.triangular_solve(a, b, left_side=c.get("side") == ord("L"),
+                               lower=c.get("uplo") == ord("L"), transpose_a=trans in "TC",
+                               conjugate_a=trans == "C", unit_diagonal=c.get("diag") == ord("U"))]
+
+
+@register_custom_call(*(f"lapack_{t}getrf_ffi" for t in _LAPACK_TYPES))
+def _raise_getrf(op):
+    """LAPACK's LU as plait.lu: its pivots 1-based again, and its status the 1-based index of
+    the first exactly zero pivot of U (0: none), as LAPACK's."""
+    (a,) = op.operands
+    lu, pivots, _ = P.lu(a)
+    av = aval_of(a)
+    m, n = av.shape[-2:]
+    k = min(m, n)
+    square = P.slice(lu, start_indices=(0,) * av.ndim, limit_indices=av.shape[:-2] + (k, k),
+                     strides=(1,) * av.ndim)
+    rows = P.iota(shape=av.shape[:-2] + (k, k), dtype=dtypes.int32, dimension=av.ndim - 2)
+    cols = P.iota(shape=av.shape[:-2] + (k, k), dtype=dtypes.int32, dimension=av.ndim - 1)
+    on_diagonal = P.compare(rows, cols, direction="EQ")
+    zero = P.and_(on_diagonal, P.compare(square, full_like(square, 0), direction="EQ"))
+    singular = P.reduce_or(zero, axes=(av.ndim - 2,))  # per column: a zero pivot
+    status = aval_of(op.results[2]).dtype
+    first = P.convert(P.argmax(singular, axis=av.ndim - 2, index_dtype=dtypes.int32),
+                      new_dtype=status)
+    any_zero = P.reduce_or(singular, axes=(av.ndim - 2,))
+    info = P.select(any_zero, P.add(first, full_like(first, 1)), full_like(first, 0))
+    return [lu, P.add(pivots, full_like(pivots, 1)), info]

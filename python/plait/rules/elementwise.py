@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from plait._mlir import ir
+from plait._mlir import hlo, ir
 from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.core.aval import aval_of
@@ -21,6 +21,9 @@ from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect.builders import add_any, full_like, zeros_like
 from plait.dialect.traits import Commutative
+from plait.lowering.raising import check_attrs, dtype_of_type, register_custom_call
+from plait.lowering.raising import register as raise_rule
+from plait.lowering.raising import simple as raise_simple
 from plait.lowering.stablehlo import (
     combine,
     compare,
@@ -458,3 +461,91 @@ def _fold_select(op, params):
         return a if s else b
     if a == b:
         return a
+
+
+# --- raising (StableHLO -> plait) ----------------------------------------------------------------
+
+@raise_rule("stablehlo.compare")
+def _raise_compare(op):
+    check_attrs(op, ("comparison_direction", "compare_type"))
+    direction = hlo.ComparisonDirectionAttr(op.attributes["comparison_direction"]).value
+    x, y = op.operands
+    if ("compare_type" in op.attributes and dtypes.is_float(dtype_of(x))
+            and hlo.ComparisonTypeAttr(op.attributes["compare_type"]).value == "TOTALORDER"):
+        x, y = _total_order_key(x), _total_order_key(y)
+    return [P.compare(x, y, direction=direction)]
+
+
+def _total_order_key(x):
+    """A signed integer whose order is IEEE totalOrder on the float x (-NaN < -inf < -0 < 0 <
+    inf < NaN): its bits, with the magnitude bits flipped where the sign is set."""
+    dt = dtype_of(x)
+    idt = np.dtype(f"i{dt.itemsize}")
+    i = P.bitcast_convert(x, new_dtype=idt)
+    shape = _aval.aval_of(x).shape
+    bits = 8 * dt.itemsize
+
+    def full(v):
+        return P.broadcast_in_dim(P.constant(value=np.array(v, idt)), shape=shape,
+                                  broadcast_dimensions=())
+
+    sign = P.shift_right_arithmetic(i, full(bits - 1))
+    return P.xor(i, P.and_(sign, full(np.iinfo(idt).max)))
+
+
+@raise_rule("chlo.square")
+def _raise_square(op):
+    check_attrs(op)
+    (x,) = op.operands
+    return [P.mul(x, x)]
+
+
+@raise_rule("stablehlo.round_nearest_afz")
+def _raise_round_afz(op):
+    """Round half away from zero: half-even rounding, but at an exact half the truncation
+    plus the sign (exact in floating point; x + 0.5 would round 0.49999997 up)."""
+    check_attrs(op)
+    (x,) = op.operands
+    s = P.sign(x)
+    t = P.mul(s, P.floor(P.abs(x)))
+    half = P.compare(P.abs(P.sub(x, t)), full_like(x, 0.5), direction="EQ")
+    return [P.select(half, P.add(t, s), P.round(x))]
+
+
+@raise_rule("stablehlo.convert")
+def _raise_convert(op):
+    check_attrs(op)
+    return [P.convert(op.operands[0], new_dtype=dtype_of_type(op.results[0].type))]
+
+
+for _hlo, _op in (("stablehlo.maximum", P.max), ("stablehlo.minimum", P.min)):
+    raise_rule(_hlo)(functools.partial(raise_simple, _op))
+for _hlo, _op in (("stablehlo.abs", P.abs), ("stablehlo.sign", P.sign)):
+    raise_rule(_hlo)(functools.partial(raise_simple, _op))
+
+
+def _broadcast_to(v, shape):
+    """A scalar operand StableHLO allows beside arrays (select's predicate, clamp's bounds)."""
+    if _aval.aval_of(v).shape == tuple(shape):
+        return v
+    return P.broadcast_in_dim(v, shape=tuple(shape), broadcast_dimensions=())
+
+
+@raise_rule("stablehlo.select")
+def _raise_select(op):
+    check_attrs(op)
+    pred, x, y = op.operands
+    return [P.select(_broadcast_to(pred, _aval.aval_of(x).shape), x, y)]
+
+
+@raise_rule("stablehlo.clamp")
+def _raise_clamp(op):
+    check_attrs(op)
+    lo, x, hi = op.operands
+    shape = _aval.aval_of(x).shape
+    return [P.clamp(_broadcast_to(lo, shape), x, _broadcast_to(hi, shape))]
+
+
+@register_custom_call("plait.stop_gradient")  # how plait.from_jax has jax lower stop_gradient
+def _raise_stop_gradient(op):
+    return [P.stop_gradient(op.operands[0])]

@@ -19,6 +19,8 @@ from plait.core.aval import aval_of
 from plait.dialect import ops as P
 from plait.dialect.builders import full_like
 from plait.lowering import solvers as S
+from plait.lowering.raising import check_attrs, ints
+from plait.lowering.raising import register as raise_rule
 from plait.lowering.stablehlo import create, i64s, register
 from plait.transforms.batch import batch_rule, move_bdim
 from plait.transforms.shard_propagate import backward_rule, forward_rule
@@ -101,3 +103,12 @@ def _lower_fft(op, params, operands, result_types):
     inner = _fft(moved, "IFFT", lengths[:-1], moved.type)
     back = S.transpose(inner, [int(i) for i in np.argsort(perm)])
     return [_fft(back, "IRFFT", lengths[-1:], t)]
+
+
+# --- raising (StableHLO -> plait) ----------------------------------------------------------------
+
+@raise_rule("stablehlo.fft")
+def _raise_fft(op):
+    check_attrs(op, ("fft_type", "fft_length"))
+    return [P.fft(op.operands[0], fft_type=hlo.FftTypeAttr(op.attributes["fft_type"]).value,
+                  fft_lengths=ints(op.attributes["fft_length"]))]

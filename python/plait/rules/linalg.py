@@ -8,6 +8,8 @@ from plait._mlir import hlo
 from plait.core.aval import aval_of
 from plait.dialect import ops as P
 from plait.dialect.builders import add_any
+from plait.lowering.raising import check_attrs
+from plait.lowering.raising import register as raise_rule
 from plait.lowering.stablehlo import create, register
 from plait.transforms.batch import defbatch, shift_axes
 from plait.transforms.jvp import defjvp
@@ -115,3 +117,21 @@ def _lower_dot_general(op, params, operands, result_types):
         rhs_contracting_dimensions=list(params["rhs_contracting_dimensions"]))
     return list(create("stablehlo.dot_general", result_types, operands,
                         {"dot_dimension_numbers": dn}).results)
+
+
+# --- raising (StableHLO -> plait) ----------------------------------------------------------------
+
+@raise_rule("stablehlo.dot_general")
+def _raise_dot_general(op):
+    """Operands of another dtype than the result (int8 x int8 -> int32, a preferred element
+    type) are converted to it first: plait's dot_general computes in its operands' dtype."""
+    check_attrs(op, ("dot_dimension_numbers",))
+    dn = hlo.DotDimensionNumbers(op.attributes["dot_dimension_numbers"])
+    dt = aval_of(op.results[0]).dtype
+    lhs, rhs = (v if aval_of(v).dtype == dt else P.convert(v, new_dtype=dt)
+                for v in op.operands)
+    return [P.dot_general(lhs, rhs,
+                          lhs_batching_dimensions=tuple(dn.lhs_batching_dimensions),
+                          rhs_batching_dimensions=tuple(dn.rhs_batching_dimensions),
+                          lhs_contracting_dimensions=tuple(dn.lhs_contracting_dimensions),
+                          rhs_contracting_dimensions=tuple(dn.rhs_contracting_dimensions))]

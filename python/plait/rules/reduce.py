@@ -18,6 +18,8 @@ from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect import reduce as R
 from plait.dialect.builders import zeros_like
+from plait.lowering.raising import check_attrs, ints, lowers_to_region
+from plait.lowering.raising import register as raise_rule
 from plait.lowering.stablehlo import (
     binary_body,
     combine,
@@ -38,7 +40,7 @@ from plait.transforms.batch import batch_function, batch_rule, move_bdim, shift_
 from plait.transforms.expand import call, emit_yield, outline, region_block
 from plait.transforms.jvp import defjvp, jvp_function, jvp_rule, zero_jvp
 from plait.transforms.shard_propagate import backward_rule, forward_rule
-from plait.transforms.simplify import fold
+from plait.transforms.simplify import defining_op, fold, splat_value
 from plait.transforms.transpose import deftranspose
 
 _REDUCTIONS = (P.reduce_sum, P.reduce_prod, P.reduce_max, P.reduce_min, P.reduce_and,
@@ -370,3 +372,44 @@ register(P.argmin)(functools.partial(_lower_argreduce, "LT"))
 def _fold_no_axes(op, params):
     if not params["axes"]:
         return op.operands[0]
+
+
+# --- raising (StableHLO -> plait) ----------------------------------------------------------------
+
+_COMBINERS = {P.reduce_sum: P.add, P.reduce_prod: P.mul, P.reduce_max: P.max,
+              P.reduce_min: P.min, P.reduce_and: P.and_, P.reduce_or: P.or_}
+
+
+def _is_identity(init: ir.Value, value) -> bool:
+    s = splat_value(init)
+    return s is not None and bool(np.array(s, dtype_of(init)) == np.array(value, dtype_of(init)))
+
+
+@raise_rule("stablehlo.reduce")
+def _raise_reduce(op):
+    check_attrs(op, ("dimensions",))
+    axes = ints(op.attributes["dimensions"])
+    operands = list(op.operands)
+    if len(operands) == 2:
+        x, init = operands
+        for red, (_, init_of) in _REDUCERS.items():
+            if lowers_to_region(red, [x], {"axes": axes}, op, inits=False):
+                out = red(x, axes=axes)
+                if not _is_identity(init, init_of(dtype_of(x))):
+                    shape = aval_of(out).shape
+                    out = _COMBINERS[red](out, P.broadcast_in_dim(
+                        init, shape=shape, broadcast_dimensions=()))
+                return [out]
+    if len(operands) == 4 and len(axes) == 1:  # (values, iota) pairs: argmax / argmin
+        x, iota, init_v, init_i = operands
+        (axis,) = axes
+        it = defining_op(iota)
+        idx_dt = dtype_of(iota)
+        if it is not None and it.name == P.iota.name and P.iota.params_of(it)["dimension"] == axis:
+            for arg, red in ((P.argmax, P.reduce_max), (P.argmin, P.reduce_min)):
+                # the index (what jax reads); the values are then the max (min) as NaN-propagating
+                if lowers_to_region(arg, [x], {"axis": axis, "index_dtype": idx_dt}, op,
+                                    outputs=(1,)):
+                    return [red(x, axes=axes), arg(x, axis=axis, index_dtype=idx_dt)]
+    raise fail(op, "plait-raise-stablehlo: cannot raise this 'stablehlo.reduce': its body is "
+                   "not one plait reduces with (sum, product, max, min, and, or, argmax, argmin)")

@@ -15,7 +15,10 @@ from plait.core import aval as _aval
 from plait.core import dtypes
 from plait.core.aval import ShapedArray, aval_of
 from plait.dialect import ops as P
+from plait.lowering.raising import check_attrs, lowers_to_region
+from plait.lowering.raising import register as raise_rule
 from plait.lowering.stablehlo import create, dtype_of, register, scalar_const
+from plait.transforms.base import fail
 from plait.transforms.batch import defbatch, move_bdim
 from plait.transforms.jvp import jvp_rule
 from plait.transforms.shard_propagate import backward_rule, forward_rule
@@ -110,8 +113,9 @@ def _canonical(x):
             "comparison_direction": hlo.ComparisonDirectionAttr.get(direction),
             "compare_type": hlo.ComparisonTypeAttr.get("FLOAT")}).results[0]
 
-    unsigned = create("stablehlo.select", [x.type], [cmp(x, zero, "EQ"), zero, x]).results[0]
-    return create("stablehlo.select", [x.type], [cmp(x, x, "NE"), nan, unsigned]).results[0]
+    # the NaN test reads x itself, as jax's comparator does (plait-raise-stablehlo matches it)
+    y = create("stablehlo.select", [x.type], [cmp(x, zero, "EQ"), zero, x]).results[0]
+    return create("stablehlo.select", [x.type], [cmp(x, x, "NE"), nan, y]).results[0]
 
 
 def _comparator(region, scalar_types, num_keys: int) -> None:
@@ -120,9 +124,12 @@ def _comparator(region, scalar_types, num_keys: int) -> None:
     block = region.blocks.append(*[t for s in scalar_types for t in (s, s)])
     with ir.InsertionPoint(block):
         args = list(block.arguments)
+        # every key canonical first, in order, as jax's comparator (plait-raise-stablehlo
+        # matches it)
+        keys = [_canonical(a) for a in args[:2 * num_keys]]
         lt = None
         for k in reversed(range(num_keys)):
-            a, b = _canonical(args[2 * k]), _canonical(args[2 * k + 1])
+            a, b = keys[2 * k], keys[2 * k + 1]
             less = _compare(a, b, "LT")
             if lt is not None:
                 tie = create("stablehlo.and", [less.type], [_compare(a, b, "EQ"), lt]).results[0]
@@ -187,3 +194,27 @@ def _lower_top_k(op, params, operands, result_types):
     return list(create("chlo.top_k", result_types, operands,
                        {"k": ir.IntegerAttr.get(ir.IntegerType.get_signless(64),
                                                 params["k"])}).results)
+
+
+# --- raising (StableHLO -> plait) ----------------------------------------------------------------
+
+@raise_rule("stablehlo.sort")
+def _raise_sort(op):
+    """A sort whose comparator is the one plait lowers to: `<` on the first num_keys operands,
+    lexicographically, with -0.0 = 0.0 and NaNs last (jax's)."""
+    check_attrs(op, ("dimension", "is_stable"))
+    params = {"dimension": ir.IntegerAttr(op.attributes["dimension"]).value,
+              "is_stable": "is_stable" in op.attributes
+              and ir.BoolAttr(op.attributes["is_stable"]).value}
+    for k in range(1, len(op.operands) + 1):
+        if lowers_to_region(P.sort, op.operands, dict(params, num_keys=k), op):
+            return P.sort(*op.operands, num_keys=k, **params) if len(op.operands) > 1 else \
+                [P.sort(*op.operands, num_keys=k, **params)]
+    raise fail(op, "plait-raise-stablehlo: cannot raise this 'stablehlo.sort': its comparator "
+                   "is not a lexicographic less-than on its leading operands")
+
+
+@raise_rule("chlo.top_k")
+def _raise_top_k(op):
+    check_attrs(op, ("k",))
+    return P.top_k(op.operands[0], k=ir.IntegerAttr(op.attributes["k"]).value)

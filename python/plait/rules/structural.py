@@ -12,6 +12,9 @@ from plait.dialect import OPS
 from plait.dialect import ops as P
 from plait.dialect.base import splat_attr
 from plait.dialect.builders import add_any, full_like, zeros_like
+from plait.dialect.structural import SCATTER_MODES
+from plait.lowering.raising import check_attrs, complex_array, ints, lowers_to_region
+from plait.lowering.raising import register as raise_rule
 from plait.lowering.stablehlo import (
     binary_body,
     combine,
@@ -22,6 +25,7 @@ from plait.lowering.stablehlo import (
     scalar_const,
     scalar_type,
 )
+from plait.transforms.base import fail
 from plait.transforms.batch import batch_rule, defbatch, move_bdim, shift_axes
 from plait.transforms.jvp import jvp_rule
 from plait.transforms.shard_propagate import (
@@ -864,3 +868,126 @@ def _fold_concat(op, params):
 @register(P.optimization_barrier)
 def _lower_optimization_barrier(op, params, operands, result_types):
     return list(create("stablehlo.optimization_barrier", result_types, operands).results)
+
+
+# --- raising (StableHLO -> plait) ----------------------------------------------------------------
+
+def _result_shape(op) -> tuple:
+    return aval_of(op.results[0]).shape
+
+
+@raise_rule("stablehlo.constant")
+def _raise_constant(op):
+    dt = aval_of(op.results[0]).dtype
+    if dt.kind != "c":
+        check_attrs(op, ("value",))
+        return [P.constant(value=op.attributes["value"])]
+    arr = complex_array(op, aval_of(op.results[0]).shape, dt)  # two real constants in plait
+    return [P.complex(P.constant(value=np.array(arr.real)), P.constant(value=np.array(arr.imag)))]
+
+
+@raise_rule("stablehlo.iota")
+def _raise_iota(op):
+    check_attrs(op, ("iota_dimension",))
+    a = aval_of(op.results[0])
+    return [P.iota(shape=a.shape, dtype=a.dtype,
+                   dimension=ir.IntegerAttr(op.attributes["iota_dimension"]).value)]
+
+
+@raise_rule("stablehlo.broadcast_in_dim")
+def _raise_broadcast(op):
+    check_attrs(op, ("broadcast_dimensions",))
+    return [P.broadcast_in_dim(op.operands[0], shape=_result_shape(op),
+                               broadcast_dimensions=ints(op.attributes["broadcast_dimensions"]))]
+
+
+@raise_rule("stablehlo.reshape")
+def _raise_reshape(op):
+    check_attrs(op)
+    return [P.reshape(op.operands[0], new_sizes=_result_shape(op))]
+
+
+@raise_rule("stablehlo.transpose")
+def _raise_transpose(op):
+    check_attrs(op, ("permutation",))
+    return [P.transpose(op.operands[0], permutation=ints(op.attributes["permutation"]))]
+
+
+@raise_rule("stablehlo.slice")
+def _raise_slice(op):
+    names = ("start_indices", "limit_indices", "strides")
+    check_attrs(op, names)
+    return [P.slice(op.operands[0], **{k: ints(op.attributes[k]) for k in names})]
+
+
+@raise_rule("stablehlo.dynamic_slice")
+def _raise_dynamic_slice(op):
+    check_attrs(op, ("slice_sizes",))
+    return [P.dynamic_slice(*op.operands, slice_sizes=ints(op.attributes["slice_sizes"]))]
+
+
+@raise_rule("stablehlo.dynamic_update_slice")
+def _raise_dus(op):
+    check_attrs(op)
+    return [P.dynamic_update_slice(*op.operands)]
+
+
+@raise_rule("stablehlo.concatenate")
+def _raise_concatenate(op):
+    check_attrs(op, ("dimension",))
+    return [P.concatenate(*op.operands,
+                          dimension=ir.IntegerAttr(op.attributes["dimension"]).value)]
+
+
+@raise_rule("stablehlo.pad")
+def _raise_pad(op):
+    names = ("edge_padding_low", "edge_padding_high", "interior_padding")
+    check_attrs(op, names)
+    return [P.pad(*op.operands, **{k: ints(op.attributes[k]) for k in names})]
+
+
+@raise_rule("stablehlo.reverse")
+def _raise_reverse(op):
+    check_attrs(op, ("dimensions",))
+    return [P.rev(op.operands[0], dimensions=ints(op.attributes["dimensions"]))]
+
+
+def _flag(op, name: str) -> bool:
+    return name in op.attributes and ir.BoolAttr(op.attributes[name]).value
+
+
+@raise_rule("stablehlo.gather")
+def _raise_gather(op):
+    check_attrs(op, ("dimension_numbers", "slice_sizes", "indices_are_sorted"))
+    dn = hlo.GatherDimensionNumbers(op.attributes["dimension_numbers"])
+    return [P.gather(*op.operands, offset_dims=tuple(dn.offset_dims),
+                     collapsed_slice_dims=tuple(dn.collapsed_slice_dims),
+                     operand_batching_dims=tuple(dn.operand_batching_dims),
+                     start_indices_batching_dims=tuple(dn.start_indices_batching_dims),
+                     start_index_map=tuple(dn.start_index_map),
+                     index_vector_dim=dn.index_vector_dim,
+                     slice_sizes=ints(op.attributes["slice_sizes"]),
+                     indices_are_sorted=_flag(op, "indices_are_sorted"))]
+
+
+@raise_rule("stablehlo.scatter")
+def _raise_scatter(op):
+    check_attrs(op, ("scatter_dimension_numbers", "indices_are_sorted", "unique_indices"))
+    if len(op.operands) != 3:
+        raise fail(op, "plait-raise-stablehlo: cannot raise a 'stablehlo.scatter' of "
+                       f"{len(op.operands)} operands (plait.scatter takes one operand)")
+    dn = hlo.ScatterDimensionNumbers(op.attributes["scatter_dimension_numbers"])
+    params = dict(update_window_dims=tuple(dn.update_window_dims),
+                  inserted_window_dims=tuple(dn.inserted_window_dims),
+                  input_batching_dims=tuple(dn.input_batching_dims),
+                  scatter_indices_batching_dims=tuple(dn.scatter_indices_batching_dims),
+                  scatter_dims_to_operand_dims=tuple(dn.scattered_dims_to_operand_dims),
+                  index_vector_dim=dn.index_vector_dim,
+                  indices_are_sorted=_flag(op, "indices_are_sorted"),
+                  unique_indices=_flag(op, "unique_indices"))
+    for mode in SCATTER_MODES:
+        if lowers_to_region(P.scatter, op.operands, dict(params, mode=mode), op):
+            return [P.scatter(*op.operands, mode=mode, **params)]
+    raise fail(op, "plait-raise-stablehlo: cannot raise a 'stablehlo.scatter' whose update "
+                   "region is neither a replacement nor an addition")
+

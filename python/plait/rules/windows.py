@@ -26,6 +26,8 @@ from plait.dialect import ops as P
 from plait.dialect import windows as W
 from plait.dialect.builders import full_like, zeros_like
 from plait.dialect.windows import WINDOW_ATTRS
+from plait.lowering.raising import check_attrs, ints, lowers_to_region
+from plait.lowering.raising import register as raise_rule
 from plait.lowering.stablehlo import (
     combine,
     compare,
@@ -528,3 +530,42 @@ def _lower_cumulative(op, params, operands, result_types):
     return reduce_window_hlo([x], [scalar_const(xa.dtype, init(xa.dtype))], result_types, window,
                              lambda a, b: [fn(a, b)])
 
+
+
+# --- raising (StableHLO -> plait) ----------------------------------------------------------------
+
+@raise_rule("stablehlo.reduce_window")
+def _raise_reduce_window(op):
+    """A sum, max or min window reduction of one operand whose init is the combiner's
+    identity (StableHLO pads with the init, plait's window reductions with the identity), or
+    a cumulative reduction along one axis (a window of the whole axis, padded by n - 1)."""
+    check_attrs(op, ("window_dimensions", "window_strides", "base_dilations",
+                     "window_dilations", "padding"))
+    if len(op.operands) == 2:
+        x = op.operands[0]
+        rank = aval_of(x).ndim
+        a = op.attributes
+
+        def get(name, default):
+            return ints(a[name]) if name in a else (default,) * rank
+
+        pads = np.array(get("padding", 0) * 2 if "padding" not in a else ints(a["padding"]))
+        pads = pads.reshape(rank, 2)
+        window = {"window_dimensions": ints(a["window_dimensions"]),
+                  "window_strides": get("window_strides", 1),
+                  "padding_low": tuple(int(p) for p in pads[:, 0]),
+                  "padding_high": tuple(int(p) for p in pads[:, 1]),
+                  "base_dilation": get("base_dilations", 1),
+                  "window_dilation": get("window_dilations", 1)}
+        for opdef in (P.cumsum, P.cumprod, P.cummax, P.cummin):
+            for axis in range(rank):
+                for reverse in (False, True):
+                    params = {"axis": axis, "reverse": reverse}
+                    if lowers_to_region(opdef, [x], params, op):
+                        return [opdef(x, **params)]
+        for opdef in _MONOIDS:
+            if lowers_to_region(opdef, [x], window, op):
+                return [opdef(x, **window)]
+    raise fail(op, "plait-raise-stablehlo: cannot raise this 'stablehlo.reduce_window': only a "
+                   "sum, max or min of one operand with its identity as init, or a cumulative "
+                   "sum, product, max or min, is raised")
