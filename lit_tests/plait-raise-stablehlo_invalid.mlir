@@ -10,15 +10,15 @@ func.func @custom_call(%x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 // Inside a region too.
-func.func @in_a_branch(%p: tensor<i1>, %x: tensor<4xf32>) -> tensor<4xf32> {
+func.func @in_a_branch(%p: tensor<i1>, %x: tensor<4x4xf32>) -> tensor<4x4xf32> {
   %0 = "stablehlo.if"(%p) ({
-    // expected-error@+1 {{cannot raise 'stablehlo.cbrt'}}
-    %1 = stablehlo.cbrt %x : tensor<4xf32>
-    stablehlo.return %1 : tensor<4xf32>
+    // expected-error@+1 {{cannot raise 'stablehlo.cholesky'}}
+    %1 = stablehlo.cholesky %x, lower = true : tensor<4x4xf32>
+    stablehlo.return %1 : tensor<4x4xf32>
   }, {
-    stablehlo.return %x : tensor<4xf32>
-  }) : (tensor<i1>) -> tensor<4xf32>
-  return %0 : tensor<4xf32>
+    stablehlo.return %x : tensor<4x4xf32>
+  }) : (tensor<i1>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
 }
 
 // -----

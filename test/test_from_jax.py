@@ -38,6 +38,9 @@ CASES = [
      (rand(3, 4),), True),
     ("special", lambda x: jnp.sum(jax.scipy.special.erf(x) + jax.nn.sigmoid(x)), (rand(5),),
      True),
+    ("inverse_hyperbolic", lambda x: jnp.sum(jnp.arcsinh(x) * jnp.cbrt(x) + jnp.cosh(x)
+                                             + jnp.arctan(x) + jnp.sinh(x) * jax.lax.erfc(x)),
+     (rand(5),), True),
     ("binary_broadcast", lambda x, y: jnp.sum(x * y + x / (1 + y * y) - jnp.maximum(x, y)),
      (rand(3, 4), rand(4)), True),
     ("pow_abs", lambda x: jnp.sum(jnp.abs(x) ** 1.5 + jnp.sign(x)), (rand(6),), True),
