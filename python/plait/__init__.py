@@ -16,6 +16,7 @@ from plait.core.errors import (
     EscapedTracerError,
     IRError,
     PlaitError,
+    PlaitNotImplementedError,
     PlaitTypeError,
     PlaitValueError,
 )
@@ -23,6 +24,7 @@ from plait.core.errors import (
 __all__ = [
     "Array", "checkpoint", "checkpoint_policies", "custom_jvp", "custom_vjp", "remat",
     "ConcretizationError", "EscapedTracerError", "IRError", "PlaitError",
+    "PlaitNotImplementedError",
     "PlaitTypeError", "PlaitValueError", "config", "grad", "hessian", "jacfwd", "jacrev", "jit",
     "jvp", "lax", "linearize", "make_mlir", "nn", "numpy", "random", "scipy", "value_and_grad",
     "vjp", "vmap",

@@ -47,6 +47,10 @@ class PlaitValueError(PlaitError, ValueError):
     """A bad value: an axis out of range, a bad in_axes, a wrong static argument."""
 
 
+class PlaitNotImplementedError(PlaitError, NotImplementedError):
+    """A jax.Array feature that plait, as jax, does not implement (`arr.flat`)."""
+
+
 class ConcretizationError(PlaitError):
     """Python control flow or conversion needed the value of a traced array."""
 

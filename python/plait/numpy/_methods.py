@@ -10,8 +10,16 @@ import sys
 
 import numpy as np
 
-from plait.core.errors import PlaitTypeError, PlaitValueError
+from plait import lax
+from plait.core import dtypes
+from plait.core.errors import (
+    ConcretizationError,
+    PlaitNotImplementedError,
+    PlaitTypeError,
+    PlaitValueError,
+)
 from plait.numpy import (
+    _construct,
     _core,
     _indexing,
     _linalg,
@@ -72,6 +80,89 @@ def _compress(self, condition, axis=None, *, size=None, fill_value=0):
     return _nonzero.compress(condition, self, axis, size=size, fill_value=fill_value)
 
 
+def _choose(self, choices, out=None, mode="raise"):
+    return _construct.choose(self, choices, out, mode)
+
+
+def _copy(self):
+    return _construct.copy(self)
+
+
+def _diagonal(self, offset=0, axis1=0, axis2=1):
+    return _shape.diagonal(self, offset, axis1, axis2)
+
+
+def _trace(self, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return _construct.trace(self, offset, axis1, axis2, dtype, out)
+
+
+def _byteswap(self):
+    """The bytes of each element reversed (jax's: complex parts swapped separately)."""
+    if np.issubdtype(self.dtype, np.complexfloating):
+        return lax.complex(_byteswap(_core.real(self)), _byteswap(_core.imag(self)))
+    if self.dtype.itemsize == 1:
+        return _construct.copy(self)
+    swapped = lax.rev(lax.bitcast_convert_type(self, np.uint8), (self.ndim,))
+    return lax.bitcast_convert_type(swapped, self.dtype)
+
+
+def _view(self, dtype=None, type=None):
+    """The bits of the array as `dtype`; a change of itemsize rescales the last axis (jax's:
+    bool counts as 8 bits, complex as its two parts)."""
+    if type is not None:
+        raise PlaitNotImplementedError("the type argument of array.view() is not supported")
+    if dtype is None:
+        return self
+    dtype = dtypes.canonicalize(dtype)
+    bits_in, bits_out = self.dtype.itemsize * 8, dtype.itemsize * 8
+    if self.ndim == 0:
+        if bits_in != bits_out:
+            raise PlaitValueError("view() of a 0-d array needs the same itemsize "
+                                  f"({self.dtype} to {dtype})")
+        return _shape.squeeze(_view(_shape.expand_dims(self, 0), dtype), 0)
+    if (self.shape[-1] * bits_in) % bits_out:
+        raise PlaitValueError(
+            f"view() of {self.dtype} as the larger {dtype}: the last axis ({self.shape[-1]} "
+            f"elements of {bits_in} bits) must hold a whole number of {bits_out}-bit elements")
+    if self.dtype == dtype:
+        return self
+    if self.dtype == np.bool_:
+        return _view(_core.astype(self, np.uint8), dtype)
+    if np.issubdtype(self.dtype, np.complexfloating):
+        parts = _core.stack((_core.real(self), _core.imag(self)), -1)
+        return _view(_core.reshape(parts, (*self.shape[:-1], 2 * self.shape[-1])), dtype)
+    if dtype == np.bool_:
+        return _core.astype(_view(self, np.uint8), np.bool_)
+    if np.issubdtype(dtype, np.complexfloating):
+        parts = _core.astype(_view(self, dtypes.finfo(dtype).dtype), dtype)
+        return parts[..., 0::2] + 1j * parts[..., 1::2]
+    if bits_in < bits_out:
+        factor = bits_out // bits_in
+        grouped = _core.reshape(self, (*self.shape[:-1], self.shape[-1] // factor, factor))
+        return lax.bitcast_convert_type(grouped, dtype)
+    out = lax.bitcast_convert_type(self, dtype)
+    return out if bits_in == bits_out else _core.reshape(out, (*self.shape[:-1], -1))
+
+
+_NEW_METHODS = {"choose": _choose, "copy": _copy, "diagonal": _diagonal, "trace": _trace,
+                "byteswap": _byteswap, "view": _view}
+
+# jax.Array's device-level names: a traced value has no buffer, as in jax
+_DEVICE_METHODS = ("addressable_data", "clone", "copy_to_host_async", "delete", "devices",
+                   "is_deleted", "is_ready", "on_device_size_in_bytes", "platform", "tobytes",
+                   "to_device", "unsafe_buffer_pointer")
+_DEVICE_PROPERTIES = ("addressable_shards", "committed", "device", "format", "global_shards",
+                      "is_fully_addressable", "is_fully_replicated", "sharding", "traceback")
+
+
+def _device_only(name):
+    def f(self, *args, **kwargs):
+        raise ConcretizationError(
+            f"x.{name} on a traced value {self.aval.str_short()}: it needs a device array, "
+            "which a traced value under jit (or inside vmap) is not")
+    return f
+
+
 def _concrete(name, convert):
     """Python conversions of a tracer: its concrete value where known (eager transforms),
     else a ConcretizationError."""
@@ -121,6 +212,10 @@ def _install(cls, pick):
     cls.real = property(pick(_core.real))
     cls.imag = property(pick(_core.imag))
     cls.at = property(_indexing._IndexUpdateHelper)
+    for name, f in _NEW_METHODS.items():
+        setattr(cls, name, f)
+    cls.itemsize = property(lambda self: self.dtype.itemsize)
+    cls.nbytes = property(lambda self: self.size * self.dtype.itemsize)
     cls.__hash__ = None
 
 
@@ -128,3 +223,8 @@ _install(Array, lambda f: f)
 _install(Tracer, lambda f: getattr(f, "traced", f))
 for _name, _convert in _CONVERSIONS.items():
     setattr(Tracer, _name, _concrete(_name.strip("_"), _convert))
+for _name in _DEVICE_METHODS:
+    setattr(Tracer, _name, _device_only(_name))
+for _name in _DEVICE_PROPERTIES:
+    setattr(Tracer, _name, property(_device_only(_name)))
+Tracer.flat = Array.flat

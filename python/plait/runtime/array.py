@@ -11,7 +11,7 @@ import jax
 import numpy as np
 
 from plait.core.aval import ShapedArray
-from plait.core.errors import PlaitTypeError, PlaitValueError
+from plait.core.errors import PlaitNotImplementedError, PlaitTypeError, PlaitValueError
 from plait.runtime import device as _device
 
 
@@ -57,7 +57,72 @@ class Array:
         self._buf.block_until_ready()
         return self
 
+    # device-level attributes of jax.Array, from the wrapped buffer ---------------------------------
+    committed = property(lambda self: self._buf.committed)
+    is_fully_addressable = property(lambda self: self._buf.is_fully_addressable)
+    is_fully_replicated = property(lambda self: self._buf.is_fully_replicated)
+    global_shards = property(lambda self: self._buf.global_shards)
+    format = property(lambda self: self._buf.format)
+    traceback = property(lambda self: self._buf.traceback)
+
+    @property
+    def device_buffer(self):
+        raise AttributeError("arr.device_buffer has been removed (as in jax); use "
+                             "arr.addressable_data(0)")
+
+    @property
+    def device_buffers(self):
+        raise AttributeError("arr.device_buffers has been removed (as in jax); use "
+                             "[s.data for s in arr.addressable_shards]")
+
+    @property
+    def flat(self):
+        raise PlaitNotImplementedError("plait arrays (as jax's) do not implement arr.flat: "
+                                       "use arr.flatten() instead")
+
+    def platform(self) -> str:
+        return self._buf.platform()
+
+    def addressable_data(self, index: int) -> Array:
+        """The shard of this array on its `index`-th addressable device."""
+        self._check_live()
+        return Array(self._buf.addressable_data(index))
+
+    def clone(self) -> Array:
+        """A new Array object on the same buffers (as jax's: deleting one deletes both)."""
+        return Array(self._buf.clone())
+
+    def delete(self) -> None:
+        """Frees the device buffers now; using the array afterwards raises PlaitValueError."""
+        self._buf.delete()
+
+    def is_deleted(self) -> bool:
+        return self._buf.is_deleted()
+
+    def is_ready(self) -> bool:
+        self._check_live()
+        return self._buf.is_ready()
+
+    def copy_to_host_async(self) -> None:
+        self._check_live()
+        self._buf.copy_to_host_async()
+
+    def unsafe_buffer_pointer(self) -> int:
+        self._check_live()
+        return self._buf.unsafe_buffer_pointer()
+
+    def on_device_size_in_bytes(self) -> int:
+        self._check_live()
+        return self._buf.on_device_size_in_bytes()
+
+    def tobytes(self, order: str = "C") -> bytes:
+        return np.asarray(self).tobytes(order)
+
+    def _check_live(self) -> None:
+        _device.check_live([self._buf], "array")
+
     def __array__(self, dtype=None, copy=None):
+        self._check_live()
         out = np.asarray(self._buf)
         if dtype is not None and out.dtype != dtype:
             return out.astype(dtype)
