@@ -50,7 +50,8 @@ _UNARY = {"neg": _core.negative, "pos": _core.positive, "abs": _core.absolute,
           "invert": _core.invert}
 
 
-def _reshape(self, *shape, order="C"):
+def _reshape(self, *shape, order="C", out_sharding=None):
+    _no_sharding("reshape", out_sharding)
     return _core.reshape(self, shape[0] if len(shape) == 1 else shape, order)
 
 
@@ -61,22 +62,167 @@ def _transpose(self, *axes):
 
 
 _METHODS = {
-    "sum": _reductions.sum, "prod": _reductions.prod, "max": _reductions.max,
-    "min": _reductions.min, "mean": _reductions.mean, "var": _reductions.var,
-    "std": _reductions.std, "all": _reductions.all, "any": _reductions.any,
-    "argmax": _reductions.argmax, "argmin": _reductions.argmin, "cumsum": _reductions.cumsum,
-    "ravel": _shape.ravel, "flatten": _shape.ravel, "squeeze": _shape.squeeze,
-    "swapaxes": _shape.swapaxes, "repeat": _shape.repeat, "clip": _core.clip,
-    "dot": _linalg.dot, "conj": _core.conj, "conjugate": _core.conj, "round": _core.round,
-    "astype": _core.astype, "take": _indexing.take, "sort": _sorting.sort,
+    "squeeze": _shape.squeeze, "swapaxes": _shape.swapaxes, "conj": _core.conj,
+    "conjugate": _core.conj, "take": _indexing.take, "sort": _sorting.sort,
     "argsort": _sorting.argsort, "argpartition": _sorting.argpartition,
     "searchsorted": _sorting.searchsorted, "nonzero": _nonzero.nonzero,
-    "cumprod": _reductions.cumprod, "ptp": _reductions.ptp,
 }
 
 
-def _compress(self, condition, axis=None, *, size=None, fill_value=0):
+# Methods with jax.Array's signatures (out=, where=, initial=, ...) over plait.numpy functions
+def _no_out(name, out):
+    if out is not None:
+        raise PlaitNotImplementedError(f"the out argument of {name} is not supported (plait "
+                                       "arrays are immutable): use the returned array")
+
+
+def _masked(self, where, fill):
+    return self if where is None else _core.where(where, self, fill)
+
+
+def _sum_like(name, reduce, identity):
+    def method(self, axis=None, dtype=None, out=None, keepdims=False, initial=None,
+               where=None, promote_integers=True):
+        _no_out(name, out)
+        if (dtype is None and not promote_integers
+                and np.issubdtype(self.dtype, np.integer)):
+            dtype = self.dtype
+        result = reduce(_masked(self, where, identity), axis, dtype, keepdims=keepdims)
+        if initial is None:
+            return result
+        combine = _core.add if name == "sum" else _core.multiply
+        return _core.astype(combine(result, initial), result.dtype)
+    method.__name__ = name
+    return method
+
+
+def _max_like(name, reduce, combine):
+    def method(self, axis=None, out=None, keepdims=False, initial=None, where=None):
+        _no_out(name, out)
+        if where is not None and initial is None:
+            raise PlaitValueError(f"{name} has no identity: a where= mask needs initial=")
+        if initial is None:
+            return reduce(self, axis, keepdims=keepdims)
+        result = reduce(_masked(self, where, initial), axis, keepdims=keepdims)
+        return _core.astype(combine(result, initial), result.dtype)
+    method.__name__ = name
+    return method
+
+
+def _bool_reduction(name, reduce, identity):
+    def method(self, axis=None, out=None, keepdims=False, *, where=None):
+        _no_out(name, out)
+        return reduce(_masked(self, where, identity), axis, keepdims=keepdims)
+    method.__name__ = name
+    return method
+
+
+def _mean(self, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
+    _no_out("mean", out)
+    if where is None:
+        return _reductions.mean(self, axis, dtype, keepdims=keepdims)
+    total = _reductions.sum(_core.where(where, self, 0), axis, dtype, keepdims=keepdims)
+    count = _reductions.sum(_core.broadcast_to(where, self.shape), axis, keepdims=keepdims)
+    return _core.true_divide(total, count)
+
+
+def _var_like(name, reduce):
+    def method(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
+               correction=None):
+        _no_out(name, out)
+        if where is not None:
+            raise PlaitNotImplementedError(f"{name}(where=) is not supported yet")
+        if correction is not None:
+            if ddof:
+                raise PlaitValueError(f"{name}: ddof and correction are the same; give one")
+            ddof = correction
+        return reduce(self, axis, dtype, ddof=ddof, keepdims=keepdims)
+    method.__name__ = name
+    return method
+
+
+def _arg_reduction(name, reduce):
+    def method(self, axis=None, out=None, keepdims=None):
+        _no_out(name, out)
+        return reduce(self, axis, keepdims=bool(keepdims))
+    method.__name__ = name
+    return method
+
+
+def _cumulative(name, reduce):
+    def method(self, axis=None, dtype=None, out=None):
+        _no_out(name, out)
+        return reduce(self, axis, dtype)
+    method.__name__ = name
+    return method
+
+
+def _ptp(self, axis=None, out=None, keepdims=False):
+    _no_out("ptp", out)
+    return _reductions.ptp(self, axis, keepdims=keepdims)
+
+
+def _no_sharding(name, out_sharding):
+    if out_sharding is not None:
+        raise PlaitNotImplementedError(f"{name}(out_sharding=) is not supported: use "
+                                       "plait.lax.with_sharding_constraint on the result")
+
+
+def _ravel(self, order="C", *, out_sharding=None):
+    _no_sharding("ravel", out_sharding)
+    if order not in ("C", "F", "A", "K"):
+        raise PlaitValueError(f"ravel: order must be 'C', 'F', 'A' or 'K', not {order!r}")
+    return _shape.ravel(_shape.transpose(self) if order == "F" else self)
+
+
+def _repeat(self, repeats, axis=None, *, total_repeat_length=None, out_sharding=None):
+    _no_sharding("repeat", out_sharding)
+    if total_repeat_length is not None:
+        raise PlaitNotImplementedError("repeat(total_repeat_length=) is not supported yet")
+    return _shape.repeat(self, repeats, axis)
+
+
+def _clip(self, min=None, max=None):
+    return _core.clip(self, min, max)
+
+
+def _dot(self, b, *, precision=None, preferred_element_type=None):
+    if preferred_element_type is not None:  # the products and sums in that dtype
+        return _linalg.dot(_core.astype(self, preferred_element_type),
+                           _core.astype(b, preferred_element_type))
+    return _linalg.dot(self, b)
+
+
+def _round(self, decimals=0, out=None):
+    _no_out("round", out)
+    return _core.round(self, decimals)
+
+
+def _astype(self, dtype, copy=False, device=None):
+    out = _core.astype(self, dtype)
+    return out if device is None else out.to_device(device)
+
+
+_SIGNATURE_METHODS = {
+    "sum": _sum_like("sum", _reductions.sum, 0), "prod": _sum_like("prod", _reductions.prod, 1),
+    "max": _max_like("max", _reductions.max, _core.maximum),
+    "min": _max_like("min", _reductions.min, _core.minimum),
+    "all": _bool_reduction("all", _reductions.all, True),
+    "any": _bool_reduction("any", _reductions.any, False),
+    "mean": _mean, "var": _var_like("var", _reductions.var),
+    "std": _var_like("std", _reductions.std),
+    "argmax": _arg_reduction("argmax", _reductions.argmax),
+    "argmin": _arg_reduction("argmin", _reductions.argmin),
+    "cumsum": _cumulative("cumsum", _reductions.cumsum),
+    "cumprod": _cumulative("cumprod", _reductions.cumprod),
+    "ptp": _ptp, "ravel": _ravel, "flatten": _ravel, "repeat": _repeat, "clip": _clip,
+    "dot": _dot, "round": _round, "astype": _astype,
+}
+
+
+def _compress(self, condition, axis=None, *, out=None, size=None, fill_value=0):
     """`a.compress(condition)` is `compress(condition, a)`."""
+    _no_out("compress", out)
     return _nonzero.compress(condition, self, axis, size=size, fill_value=fill_value)
 
 
@@ -212,7 +358,7 @@ def _install(cls, pick):
     cls.real = property(pick(_core.real))
     cls.imag = property(pick(_core.imag))
     cls.at = property(_indexing._IndexUpdateHelper)
-    for name, f in _NEW_METHODS.items():
+    for name, f in {**_NEW_METHODS, **_SIGNATURE_METHODS}.items():
         setattr(cls, name, f)
     cls.itemsize = property(lambda self: self.dtype.itemsize)
     cls.nbytes = property(lambda self: self.size * self.dtype.itemsize)
