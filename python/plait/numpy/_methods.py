@@ -366,6 +366,7 @@ def _install(cls, pick):
 
 
 _install(Array, lambda f: f)
+Array.copy = Array.__copy__  # new buffers, as jax's: deleting the original leaves the copy
 _install(Tracer, lambda f: getattr(f, "traced", f))
 for _name, _convert in _CONVERSIONS.items():
     setattr(Tracer, _name, _concrete(_name.strip("_"), _convert))
