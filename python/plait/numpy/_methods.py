@@ -6,6 +6,8 @@ Arrays call the eager (jitted) functions; tracers call the Python implementation
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 
 import numpy as np
@@ -14,6 +16,7 @@ from plait import lax
 from plait.core import dtypes
 from plait.core.errors import (
     ConcretizationError,
+    PlaitError,
     PlaitNotImplementedError,
     PlaitTypeError,
     PlaitValueError,
@@ -203,6 +206,26 @@ def _astype(self, dtype, copy=False, device=None):
     return out if device is None else out.to_device(device)
 
 
+def _typed_argument_errors(method):
+    """A call that does not bind to the method's (jax's) signature raises a PlaitTypeError
+    naming the argument, at the user's line."""
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def f(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except TypeError as e:
+            if isinstance(e, PlaitError):
+                raise
+            try:
+                signature.bind(self, *args, **kwargs)
+            except TypeError as bind_error:
+                raise PlaitTypeError(f"x.{method.__name__}{signature}: {bind_error}") from None
+            raise
+    return f
+
+
 _SIGNATURE_METHODS = {
     "sum": _sum_like("sum", _reductions.sum, 0), "prod": _sum_like("prod", _reductions.prod, 1),
     "max": _max_like("max", _reductions.max, _core.maximum),
@@ -218,6 +241,7 @@ _SIGNATURE_METHODS = {
     "ptp": _ptp, "ravel": _ravel, "flatten": _ravel, "repeat": _repeat, "clip": _clip,
     "dot": _dot, "round": _round, "astype": _astype,
 }
+_SIGNATURE_METHODS = {n: _typed_argument_errors(f) for n, f in _SIGNATURE_METHODS.items()}
 
 
 def _compress(self, condition, axis=None, *, out=None, size=None, fill_value=0):
