@@ -209,6 +209,7 @@ REDUCTIONS = [
     ("min", {"initial": -3.0}), ("mean", {"axis": 0, "where": MASK}),
     ("all", {"where": MASK}), ("any", {"axis": 1, "where": MASK, "keepdims": True}),
     ("std", {"correction": 1}), ("var", {"axis": 0, "ddof": 1, "keepdims": True}),
+    ("var", {"axis": 1, "where": MASK}), ("std", {"where": MASK, "ddof": 1}),
     ("argmax", {"axis": 1, "keepdims": True}), ("argmin", {"keepdims": None}),
     ("cumsum", {"axis": 0, "dtype": np.float32}), ("cumprod", {"axis": 1}),
     ("ptp", {"axis": 0, "keepdims": True}), ("ravel", {"order": "F"}),

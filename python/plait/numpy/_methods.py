@@ -129,16 +129,27 @@ def _mean(self, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     return _core.true_divide(total, count)
 
 
+def _masked_var(self, axis, dtype, ddof, keepdims, where):
+    """The variance over the elements `where` selects, divided by max(count - ddof, 0)."""
+    mean = _mean(self, axis, dtype, keepdims=True, where=where)
+    centered = _core.subtract(self, mean)
+    sq = _core.real(_core.multiply(centered, _core.conj(centered)))
+    total = _reductions.sum(_core.where(where, sq, 0), axis, keepdims=keepdims)
+    count = _reductions.sum(_core.broadcast_to(where, self.shape), axis, keepdims=keepdims)
+    return _core.true_divide(total, _core.maximum(_core.subtract(count, ddof), 0))
+
+
 def _var_like(name, reduce):
     def method(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
                correction=None):
         _no_out(name, out)
-        if where is not None:
-            raise PlaitNotImplementedError(f"{name}(where=) is not supported yet")
         if correction is not None:
             if ddof:
                 raise PlaitValueError(f"{name}: ddof and correction are the same; give one")
             ddof = correction
+        if where is not None:
+            result = _masked_var(self, axis, dtype, ddof, keepdims, where)
+            return _core.sqrt(result) if name == "std" else result
         return reduce(self, axis, dtype, ddof=ddof, keepdims=keepdims)
     method.__name__ = name
     return method
