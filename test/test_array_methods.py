@@ -213,6 +213,8 @@ REDUCTIONS = [
     ("argmax", {"axis": 1, "keepdims": True}), ("argmin", {"keepdims": None}),
     ("cumsum", {"axis": 0, "dtype": np.float32}), ("cumprod", {"axis": 1}),
     ("ptp", {"axis": 0, "keepdims": True}), ("ravel", {"order": "F"}),
+    ("repeat", {"repeats": 2, "axis": 1, "total_repeat_length": 5}),
+    ("repeat", {"repeats": 2, "total_repeat_length": 30}),
     ("flatten", {"order": "C"}), ("round", {"decimals": 1}), ("clip", {"min": -0.5, "max": 0.5}),
     ("astype", {"dtype": np.int32, "copy": True}),
 ]

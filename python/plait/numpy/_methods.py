@@ -191,9 +191,16 @@ def _ravel(self, order="C", *, out_sharding=None):
 
 def _repeat(self, repeats, axis=None, *, total_repeat_length=None, out_sharding=None):
     _no_sharding("repeat", out_sharding)
-    if total_repeat_length is not None:
-        raise PlaitNotImplementedError("repeat(total_repeat_length=) is not supported yet")
-    return _shape.repeat(self, repeats, axis)
+    out = _shape.repeat(self, repeats, axis)
+    if total_repeat_length is None:
+        return out
+    axis = 0 if axis is None else axis
+    n = out.shape[axis]
+    if n == 0:
+        raise PlaitValueError("repeat(total_repeat_length=) of zero repeats has no last value "
+                              "to pad with")
+    # as jax: cut at total_repeat_length, or pad by repeating the last value
+    return _indexing.take(out, np.minimum(np.arange(total_repeat_length), n - 1), axis)
 
 
 def _clip(self, min=None, max=None):
