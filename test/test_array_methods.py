@@ -251,3 +251,21 @@ def test_out_argument_is_a_typed_error():
             call()
     with pytest.raises(plait.PlaitValueError, match="initial="):
         x.max(where=x > 0)
+
+
+def test_python_operators_as_jax():
+    a = np.array([1.5, 2.5, -3.0, 0.4], np.float32)
+    x, j = pnp.asarray(a), jnp.asarray(a)
+    _same(round(x), round(j))
+    _same(round(x, 1), round(j, 1))
+    for got, want in zip(divmod(x, 2.0), divmod(j, 2.0)):
+        _same(got, want)
+    for got, want in zip(divmod(7.0, x), divmod(7.0, j)):
+        _same(got, want)
+    assert (2.5 in x) is (2.5 in j) is True
+    assert (2.0 in x) is (2.0 in j) is False
+    q, r = plait.jit(lambda v: divmod(v, 2.0))(x)
+    _same(q, divmod(j, 2.0)[0])
+    _same(plait.jit(lambda v: round(v))(x), round(j))
+    with pytest.raises(plait.ConcretizationError):
+        plait.jit(lambda v: 1.5 in v)(x)

@@ -332,7 +332,19 @@ def _view(self, dtype=None, type=None):
     return out if bits_in == bits_out else _core.reshape(out, (*self.shape[:-1], -1))
 
 
-_NEW_METHODS = {"choose": _choose, "copy": _copy, "diagonal": _diagonal, "trace": _trace,
+def _round_operator(self, ndigits=None):
+    """round(x): as a Python float's round, integers when ndigits is None (jax's)."""
+    out = _core.round(self, ndigits or 0)
+    return _core.astype(out, int) if ndigits is None else out
+
+
+def _contains(self, value):
+    return _reductions.any(_core.equal(self, value))
+
+
+_NEW_METHODS = {"__round__": _round_operator, "__contains__": _contains,
+                "__divmod__": _ufuncs.divmod, "__rdivmod__": _swap(_ufuncs.divmod),
+                "choose": _choose, "copy": _copy, "diagonal": _diagonal, "trace": _trace,
                 "byteswap": _byteswap, "view": _view}
 
 # jax.Array's device-level names: a traced value has no buffer, as in jax
