@@ -24,6 +24,15 @@ def test_every_jax_array_name_is_an_array_name():
     assert [n for n in PUBLIC if n not in dir(plait.Array)] == []
 
 
+# __numpy_dtype__: jax's hook for np.dtype(arr), which NumPy deprecates (use arr.dtype)
+DUNDER_EXCEPTIONS = {"__numpy_dtype__"}
+
+
+def test_every_jax_array_operator_is_an_array_operator():
+    dunders = [n for n in dir(jax.Array) if n.startswith("__") and n not in DUNDER_EXCEPTIONS]
+    assert [n for n in dunders if not hasattr(plait.Array, n)] == []
+
+
 def test_every_jax_array_name_is_a_tracer_name():
     assert [n for n in PUBLIC if n not in dir(Tracer) and n not in TRACER_EXCEPTIONS] == []
 
