@@ -105,3 +105,98 @@ def test_pad_errors():
     np.testing.assert_array_equal(pnp.pad(np.ones((0, 2)), ((0, 0), (1, 1)), "reflect"),
                                   np.ones((0, 4)))
     np.testing.assert_array_equal(pnp.pad(np.ones((0, 2)), 1), np.pad(np.ones((0, 2)), 1))
+
+
+# --- where= and initial= on the reductions ------------------------------------------------------
+
+X = np.array([[1.5, -2.0, 3.0, 0.5], [4.0, 0.25, -1.0, 2.0], [-3.0, 1.0, 2.5, -0.75]])
+W_ROW = np.array([True, False, True, True])  # broadcast along the rows
+W_FULL = np.array([[True, False, True, True], [False, False, True, True],
+                   [True, True, False, True]])
+REDUCTIONS = [("sum", {}), ("sum", {"initial": 2.5}), ("prod", {}), ("prod", {"initial": -2}),
+              ("max", {"initial": -1.0}), ("min", {"initial": 0.5}), ("mean", {}), ("var", {}),
+              ("var", {"ddof": 1}), ("std", {}), ("nansum", {"initial": 1.0}), ("nanprod", {}),
+              ("nanmax", {"initial": -10.0}), ("nanmin", {"initial": 10.0}), ("nanmean", {}),
+              ("nanvar", {"ddof": 1}), ("nanstd", {})]
+AXES = [None, 0, 1, (0, 1)]
+
+
+def _with_nan(name):
+    x = X.copy()
+    if name.startswith("nan"):
+        x[0, 2] = x[2, 1] = np.nan  # no slice is all NaN: NumPy and jax then agree
+    return x
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy on fully masked slices
+@pytest.mark.parametrize("name, kw", REDUCTIONS)
+def test_reduction_where_initial_vs_numpy(name, kw):
+    x = _with_nan(name)
+    f, ref = getattr(pnp, name), getattr(np, name)
+    for w in (W_ROW, W_FULL):
+        for axis in AXES:
+            for keepdims in (False, True):
+                want = ref(x, axis=axis, keepdims=keepdims, where=w, **kw)
+                got = f(x, axis=axis, keepdims=keepdims, where=w, **kw)
+                np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+                jitted = plait.jit(lambda a, m, axis=axis, keepdims=keepdims:
+                                   f(a, axis=axis, keepdims=keepdims, where=m, **kw))
+                np.testing.assert_allclose(jitted(x, w), want, rtol=1e-12, atol=1e-12)
+
+
+def test_initial_without_where_and_int_bool_dtypes():
+    xi = np.array([[3, -7, 2], [5, 1, -4]], np.int32)
+    wi = np.array([[True, False, True], [False, False, True]])
+    for name, kw in [("sum", {"initial": 4}), ("prod", {"initial": 3}),
+                     ("max", {"initial": 100}), ("min", {"initial": -100}),
+                     ("max", {"initial": -100, "where": wi}), ("min", {"initial": 100, "where": wi}),
+                     ("sum", {"where": wi}), ("mean", {"where": wi})]:
+        for axis in (None, 0, 1):
+            want = getattr(np, name)(xi, axis=axis, **kw)
+            got = getattr(pnp, name)(xi, axis=axis, **kw)
+            np.testing.assert_allclose(got, want)
+    b = xi > 0
+    for name in ("all", "any"):
+        for axis in (None, 0, 1):
+            np.testing.assert_array_equal(getattr(pnp, name)(b, axis=axis, where=wi),
+                                          getattr(np, name)(b, axis=axis, where=wi))
+            np.testing.assert_array_equal(getattr(pnp, name)(xi, axis=axis, where=wi),
+                                          getattr(np, name)(xi, axis=axis, where=wi))
+    # an empty reduction is fine with initial; a fully masked slice gives initial
+    np.testing.assert_array_equal(pnp.max(np.zeros((0, 3)), axis=0, initial=-1.0),
+                                  np.max(np.zeros((0, 3)), axis=0, initial=-1.0))
+    no = np.zeros(3, bool)
+    assert float(pnp.min(X[0, :3], where=no, initial=7.0)) == 7.0
+    assert float(pnp.sum(X[0, :3], where=no, initial=7.0)) == 7.0
+    # as methods
+    np.testing.assert_allclose(pnp.asarray(X).sum(axis=1, where=W_ROW), X.sum(1, where=W_ROW))
+    np.testing.assert_allclose(pnp.asarray(X).max(0, where=W_FULL, initial=-5.0),
+                               X.max(0, where=W_FULL, initial=-5.0))
+
+
+def test_max_min_where_needs_initial():
+    for name in ("max", "min", "nanmax", "nanmin"):
+        with pytest.raises(PlaitValueError, match="to use a where mask one has to specify"):
+            getattr(pnp, name)(X, where=W_ROW)
+    # an all-NaN slice is NaN, but initial where it is given (NumPy and jax)
+    x = np.array([[np.nan, np.nan], [1.0, np.nan]])
+    np.testing.assert_array_equal(pnp.nanmax(x, axis=1, initial=0.0),
+                                  np.nanmax(x, axis=1, initial=0.0))
+    np.testing.assert_array_equal(pnp.nanmin(x, axis=1), jnp.nanmin(x, axis=1))
+
+
+@pytest.mark.parametrize("name, kw", [("sum", {"initial": 1.5}), ("prod", {}),
+                                      ("max", {"initial": 0.0}), ("min", {"initial": 0.0}),
+                                      ("mean", {}), ("var", {"ddof": 1}), ("std", {}),
+                                      ("nansum", {}), ("nanmax", {"initial": -1.0}),
+                                      ("nanmean", {}), ("nanstd", {})])
+def test_reduction_where_grad_vs_jax(name, kw):
+    x = _with_nan(name)
+
+    def loss(xp):
+        return lambda a: (getattr(xp, name)(a, axis=1, where=W_FULL, **kw) ** 2).sum()
+
+    want = jax.grad(loss(jnp))(x)
+    np.testing.assert_allclose(plait.grad(loss(pnp))(x), want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(plait.jit(plait.grad(loss(pnp)))(x), want, rtol=1e-10,
+                               atol=1e-12)
