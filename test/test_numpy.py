@@ -828,7 +828,7 @@ def test_numpy_keywords_plait_lacks_name_the_keyword():
         return pnp.mean(x, out=np.zeros(3))
 
     def method(v):
-        return v.sum(where=v > 0)
+        return v.sum(out=v)
 
     def traced(v):
         return pnp.sum(v, foo=1)
@@ -840,7 +840,7 @@ def test_numpy_keywords_plait_lacks_name_the_keyword():
     _raises(plait.PlaitTypeError, out_kw, first_line(out_kw) + 1, "plait.numpy.mean", "'out'")
     for how in (lambda f: f(x), lambda f: plait.jit(f)(x), lambda f: plait.grad(
             lambda v: f(v).sum())(x)):
-        for f, what in ((method, ("plait.numpy.sum", "'where'")),
+        for f, what in ((method, ("plait.numpy.sum", "'out'")),
                         (traced, ("plait.numpy.sum", "'foo'")),
                         (positional_out, ("plait.numpy.std", "positional"))):
             _raises(plait.PlaitTypeError, lambda: how(f), first_line(f) + 1, *what)  # noqa: B023
