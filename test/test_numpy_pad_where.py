@@ -144,6 +144,7 @@ def test_reduction_where_initial_vs_numpy(name, kw):
                 np.testing.assert_allclose(jitted(x, w), want, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy on fully masked slices
 def test_initial_without_where_and_int_bool_dtypes():
     xi = np.array([[3, -7, 2], [5, 1, -4]], np.int32)
     wi = np.array([[True, False, True], [False, False, True]])
@@ -200,3 +201,15 @@ def test_reduction_where_grad_vs_jax(name, kw):
     np.testing.assert_allclose(plait.grad(loss(pnp))(x), want, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(plait.jit(plait.grad(loss(pnp)))(x), want, rtol=1e-10,
                                atol=1e-12)
+
+
+def test_pad_and_where_under_vmap():
+    x = np.arange(24.0).reshape(2, 3, 4) ** 1.3
+    pw = ((2, 3), (1, 5))
+    got = plait.vmap(lambda a: pnp.pad(a, pw, "reflect", reflect_type="odd"))(x)
+    want = np.stack([np.pad(a, pw, "reflect", reflect_type="odd") for a in x])
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    masks = np.stack([W_FULL, ~W_FULL])
+    got = plait.vmap(lambda a, m: pnp.var(a, axis=1, where=m))(x, masks)
+    want = np.stack([np.var(a, axis=1, where=m) for a, m in zip(x, masks)])
+    np.testing.assert_allclose(got, want, rtol=1e-12)
