@@ -738,6 +738,88 @@ def _run_top_k():
                      _million())
 
 
+# --- plait.numpy ----------------------------------------------------------------------------
+
+def _eager_and_jit(fp, fj, args, number=3):
+    """(eager, jitted) run times (ms) of a NumPy-style function on device arrays."""
+    ap, aj = _on_device(args, pnp), _on_device(args, jnp)
+    jp, jj = plait.jit(fp), jax.jit(fj)
+    out = []
+    for p_fn, j_fn in ((fp, fj), (jp, jj)):
+        block(p_fn(*ap))
+        block(j_fn(*aj))
+        tp, tj = alternate(lambda p_fn=p_fn: per_call(lambda: block(p_fn(*ap)), number, 1),
+                           lambda j_fn=j_fn: per_call(lambda: block(j_fn(*aj)), number, 1),
+                           repeat=3)
+        out.append((tp * 1e3, tj * 1e3))
+    return out
+
+
+def _numpy_rows(name, fp, fj):
+    _CACHE.setdefault(name, None)
+    if _CACHE[name] is None:
+        _CACHE[name] = _eager_and_jit(fp, fj, _million())
+    return _CACHE[name]
+
+
+@bench("numpy: sort of 1M float32, eager (ms)", 1.0)
+def _np_sort_eager():
+    return _numpy_rows("np_sort", pnp.sort, jnp.sort)[0]
+
+
+@bench("numpy: sort of 1M float32, jit (ms)", 1.0)
+def _np_sort_jit():
+    return _numpy_rows("np_sort", pnp.sort, jnp.sort)[1]
+
+
+@bench("numpy: median of 1M float32, eager (ms)", 1.0)
+def _np_median_eager():
+    return _numpy_rows("np_median", pnp.median, jnp.median)[0]
+
+
+@bench("numpy: median of 1M float32, jit (ms)", 1.0)
+def _np_median_jit():
+    return _numpy_rows("np_median", pnp.median, jnp.median)[1]
+
+
+def _unique(np_mod):
+    return lambda x: np_mod.unique(np_mod.round(x * 100), size=1000, fill_value=0.0)
+
+
+@bench("numpy: unique(size=1000) of 1M float32, eager (ms)", 1.0)
+def _np_unique_eager():
+    return _numpy_rows("np_unique", _unique(pnp), _unique(jnp))[0]
+
+
+@bench("numpy: unique(size=1000) of 1M float32, jit (ms)", 1.0)
+def _np_unique_jit():
+    return _numpy_rows("np_unique", _unique(pnp), _unique(jnp))[1]
+
+
+def _script(np_mod, x, y):
+    """20 NumPy calls, as a user would type them at a prompt."""
+    a = np_mod.sin(x) + np_mod.cos(y)
+    b = np_mod.exp(-a * a) / (1 + np_mod.abs(y))
+    c = np_mod.where(b > 0.5, b, -b)
+    d = np_mod.sqrt(np_mod.abs(c)) * np_mod.tanh(x)
+    e = np_mod.maximum(d, 0.1) - np_mod.minimum(a, 0.2)
+    f = np_mod.log1p(np_mod.abs(e)) @ np_mod.transpose(x)
+    return np_mod.mean(f, axis=0) + np_mod.std(e)
+
+
+@bench("numpy: a 20-call NumPy script on 64x64 arrays, eager (µs)", 1.0)
+def _np_script():
+    rng = np.random.default_rng(0)
+    args = tuple(rng.normal(size=(64, 64)).astype(np.float32) for _ in range(2))
+    ap, aj = _on_device(args, pnp), _on_device(args, jnp)
+    block(_script(pnp, *ap))
+    block(_script(jnp, *aj))
+    tp, tj = alternate(lambda: per_call(lambda: block(_script(pnp, *ap)), 50, repeat=1),
+                       lambda: per_call(lambda: block(_script(jnp, *aj)), 50, repeat=1),
+                       repeat=5)
+    return tp * 1e6, tj * 1e6
+
+
 # --- host callbacks ---------------------------------------------------------------------------
 
 def _sgd_step(np_mod, ad_mod, debug_print):

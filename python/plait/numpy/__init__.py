@@ -216,6 +216,7 @@ from plait.numpy._nonzero import (  # noqa: F401
     nonzero,
     where,
 )
+from plait.numpy._pad import pad  # noqa: F401
 from plait.numpy._polynomial import (  # noqa: F401
     poly,
     polyadd,
@@ -317,7 +318,6 @@ from plait.numpy._shape import (  # noqa: F401
     ones,
     ones_like,
     outer,
-    pad,
     ravel,
     repeat,
     roll,

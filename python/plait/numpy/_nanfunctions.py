@@ -31,31 +31,35 @@ def _masked(a, where_):
 
 
 @numpy_function(static=_STATIC)
-def nansum(a, axis=None, dtype=None, *, keepdims=False, where=None):
+def nansum(a, axis=None, dtype=None, *, keepdims=False, initial=None, where=None):
     """The sum of a's entries that are not NaN."""
     a = _arr(a)
     if dtypes.is_inexact(a.dtype) or where is not None:
         a = lax.select(_masked(a, where), lax.full(a.shape, 0, a.dtype), a)
-    return R.sum(a, axis, dtype, keepdims=keepdims)
+    return R.sum(a, axis, dtype, keepdims=keepdims, initial=initial)
 
 
 @numpy_function(static=_STATIC)
-def nanprod(a, axis=None, dtype=None, *, keepdims=False, where=None):
+def nanprod(a, axis=None, dtype=None, *, keepdims=False, initial=None, where=None):
     """The product of a's entries that are not NaN."""
     a = _arr(a)
     if dtypes.is_inexact(a.dtype) or where is not None:
         a = lax.select(_masked(a, where), lax.full(a.shape, 1, a.dtype), a)
-    return R.prod(a, axis, dtype, keepdims=keepdims)
+    return R.prod(a, axis, dtype, keepdims=keepdims, initial=initial)
 
 
 def _nan_extremum(reduce, identity):
-    def f(a, axis=None, *, keepdims=False):
+    """NaN where a slice is all NaN, unless `initial` is given (then that, as NumPy/jax)."""
+    def f(a, axis=None, *, keepdims=False, initial=None, where=None):
         a = _arr(a)
         if not dtypes.is_inexact(a.dtype):
-            return reduce(a, axis, keepdims=keepdims)
-        out = reduce(_replace_nan(a, identity), axis, keepdims=keepdims)
+            return reduce(a, axis, keepdims=keepdims, initial=initial, where=where)
+        out = reduce(_replace_nan(a, identity), axis, keepdims=keepdims, initial=initial,
+                     where=where)
+        if initial is not None:
+            return out
         all_nan = R.all(isnan(a), axis, keepdims=keepdims)
-        return where(all_nan, lax.full(out.shape, np.nan, out.dtype), out)
+        return lax.select(all_nan, lax.full(out.shape, np.nan, out.dtype), out)
     return f
 
 

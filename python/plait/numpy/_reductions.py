@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import builtins
 import math
+
+import numpy as np
 
 from plait import lax
 from plait.core import dtypes
@@ -60,9 +61,46 @@ def _accumulation_dtype(dt):
     return dtypes.float32 if dt in (dtypes.float16, dtypes.bfloat16) else dt
 
 
-def _sum_or_prod(a, axis, dtype, keepdims, lax_fn, bool_fn):
+def _masked_fill(a, mask, value):
+    """a with `value` where the `where=` mask (broadcast to a) is False."""
+    if mask is None:
+        return a
+    mask = broadcast_to(mask if is_array(mask) else asarray(mask), a.shape)
+    return where(mask, a, lax.full(a.shape, value, a.dtype))
+
+
+def _with_initial(out, initial, op):
+    """op(out, initial): the `initial=` value joins every reduced slice."""
+    if initial is None:
+        return out
+    init = lax.convert_element_type(initial if is_array(initial) else asarray(initial), out.dtype)
+    return op(out, broadcast_to(init, out.shape))
+
+
+def _mask_count(a, axis, keepdims, mask, dtype):
+    """How many entries each slice reduces: all of them, or those the mask keeps."""
+    axes = canon_axes(axis, a.ndim)
+    if mask is None:
+        shape = [1 if i in axes else d for i, d in enumerate(a.shape) if keepdims or i not in axes]
+        return lax.full(shape, math.prod(a.shape[i] for i in axes), dtype)
+    kept = lax.convert_element_type(broadcast_to(mask if is_array(mask) else asarray(mask),
+                                                 a.shape), dtypes.bool_)
+    return _reduction(lax.convert_element_type(kept, dtype), axes, keepdims, lax.reduce_sum)
+
+
+def _sum_or_prod(a, axis, dtype, keepdims, lax_fn, bool_fn, initial=None, mask=None):
     """A sum or product in `dtype`: in bool, NumPy's sum is `or` and its product `and`."""
     a = a if is_array(a) else asarray(a)
+    a = _masked_fill(a, mask, 0 if lax_fn is lax.reduce_sum else 1)
+    out = _sum_or_prod_all(a, axis, dtype, keepdims, lax_fn, bool_fn)
+    if out.dtype == dtypes.bool_:
+        op = lax.bitwise_or if lax_fn is lax.reduce_sum else lax.bitwise_and
+    else:
+        op = lax.add if lax_fn is lax.reduce_sum else lax.mul
+    return _with_initial(out, initial, op)
+
+
+def _sum_or_prod_all(a, axis, dtype, keepdims, lax_fn, bool_fn):
     dt = dtypes.canonicalize(dtype) if dtype is not None else _sum_dtype(a.dtype)
     if (dt or a.dtype) == dtypes.bool_:
         return _reduction(a, axis, keepdims, bool_fn, dt)
@@ -73,13 +111,15 @@ def _sum_or_prod(a, axis, dtype, keepdims, lax_fn, bool_fn):
 
 
 @numpy_function(static=_REDUCE_STATIC)
-def sum(a, axis=None, dtype=None, *, keepdims=False):
-    return _sum_or_prod(a, axis, dtype, keepdims, lax.reduce_sum, lax.reduce_or)
+def sum(a, axis=None, dtype=None, *, keepdims=False, initial=None, where=None):
+    return _sum_or_prod(a, axis, dtype, keepdims, lax.reduce_sum, lax.reduce_or, initial,
+                        where)
 
 
 @numpy_function(static=_REDUCE_STATIC)
-def prod(a, axis=None, dtype=None, *, keepdims=False):
-    return _sum_or_prod(a, axis, dtype, keepdims, lax.reduce_prod, lax.reduce_and)
+def prod(a, axis=None, dtype=None, *, keepdims=False, initial=None, where=None):
+    return _sum_or_prod(a, axis, dtype, keepdims, lax.reduce_prod, lax.reduce_and, initial,
+                        where)
 
 
 def _check_nonempty(a, axis, name):
@@ -91,31 +131,58 @@ def _check_nonempty(a, axis, name):
     return a
 
 
-@numpy_function(static=("axis", "keepdims"))
-def max(a, axis=None, *, keepdims=False):
-    a = _check_nonempty(a, axis, "max")
-    return _reduction(a, axis, keepdims, lax.reduce_max)
+def _lowest(dt):
+    """The identity of max in dt (min's is its negation's counterpart, `_highest`)."""
+    if dt == dtypes.bool_:
+        return False
+    return -np.inf if dtypes.is_inexact(dt) else np.iinfo(dt).min
+
+
+def _highest(dt):
+    if dt == dtypes.bool_:
+        return True
+    return np.inf if dtypes.is_inexact(dt) else np.iinfo(dt).max
+
+
+def _extremum(a, axis, keepdims, initial, mask, name):
+    """max or min; with `where=`, `initial=` is needed (they have no identity), as jax."""
+    is_max = name == "max"
+    if initial is None:
+        if mask is not None:
+            raise PlaitValueError(f"reduction operation {name} does not have an identity, so "
+                                  "to use a where mask one has to specify 'initial'")
+        a = _check_nonempty(a, axis, name)
+    a = a if is_array(a) else asarray(a)
+    a = _masked_fill(a, mask, (_lowest if is_max else _highest)(a.dtype))
+    out = _reduction(a, axis, keepdims, lax.reduce_max if is_max else lax.reduce_min)
+    return _with_initial(out, initial, lax.max if is_max else lax.min)
 
 
 @numpy_function(static=("axis", "keepdims"))
-def min(a, axis=None, *, keepdims=False):
-    a = _check_nonempty(a, axis, "min")
-    return _reduction(a, axis, keepdims, lax.reduce_min)
+def max(a, axis=None, *, keepdims=False, initial=None, where=None):
+    return _extremum(a, axis, keepdims, initial, where, "max")
+
+
+@numpy_function(static=("axis", "keepdims"))
+def min(a, axis=None, *, keepdims=False, initial=None, where=None):
+    return _extremum(a, axis, keepdims, initial, where, "min")
 
 
 amax, amin = max, min
 
 
 @numpy_function(static=("axis", "keepdims"))
-def all(a, axis=None, *, keepdims=False):
+def all(a, axis=None, *, keepdims=False, where=None):
     a = a if is_array(a) else asarray(a)
-    return _reduction(a, axis, keepdims, lax.reduce_and, dtypes.bool_)
+    a = _masked_fill(lax.convert_element_type(a, dtypes.bool_), where, True)
+    return _reduction(a, axis, keepdims, lax.reduce_and)
 
 
 @numpy_function(static=("axis", "keepdims"))
-def any(a, axis=None, *, keepdims=False):
+def any(a, axis=None, *, keepdims=False, where=None):
     a = a if is_array(a) else asarray(a)
-    return _reduction(a, axis, keepdims, lax.reduce_or, dtypes.bool_)
+    a = _masked_fill(lax.convert_element_type(a, dtypes.bool_), where, False)
+    return _reduction(a, axis, keepdims, lax.reduce_or)
 
 
 def _mean_dtype(dt):
@@ -125,39 +192,39 @@ def _mean_dtype(dt):
 
 
 @numpy_function(static=_REDUCE_STATIC)
-def mean(a, axis=None, dtype=None, *, keepdims=False):
+def mean(a, axis=None, dtype=None, *, keepdims=False, where=None):
     a = a if is_array(a) else asarray(a)
-    axes = canon_axes(axis, a.ndim)
-    n = math.prod(a.shape[i] for i in axes)
     dt = dtypes.canonicalize(dtype) if dtype is not None else _mean_dtype(a.dtype)
     acc = _accumulation_dtype(dt)
-    s = _reduction(lax.convert_element_type(a, acc), axis, keepdims, lax.reduce_sum)
-    return lax.convert_element_type(lax.div(s, lax.full(s.shape, n, acc)), dt)
+    a = _masked_fill(lax.convert_element_type(a, acc), where, 0)
+    s = _reduction(a, axis, keepdims, lax.reduce_sum)
+    return lax.convert_element_type(lax.div(s, _mask_count(a, axis, keepdims, where, acc)), dt)
 
 
 @numpy_function(static=_REDUCE_STATIC + ("ddof",))
-def var(a, axis=None, dtype=None, *, ddof=0, keepdims=False):
+def var(a, axis=None, dtype=None, *, ddof=0, keepdims=False, where=None):
     a = a if is_array(a) else asarray(a)
-    axes = canon_axes(axis, a.ndim)
     dt = dtypes.canonicalize(dtype) if dtype is not None else _mean_dtype(a.dtype)
     acc = _accumulation_dtype(dt)
     a = lax.convert_element_type(a, acc)
-    centered = lax.sub(a, broadcast_to(mean(a, axis, keepdims=True), a.shape))
+    centered = lax.sub(a, broadcast_to(mean(a, axis, keepdims=True, where=where), a.shape))
+    # the masked entries are zeroed before the square: no NaN gradient from them
+    centered = _masked_fill(centered, where, 0)
     if dtypes.is_complex(acc):
         sq = lax.real(lax.mul(centered, lax.complex(lax.real(centered),
                                                     lax.neg(lax.imag(centered)))))
     else:
         sq = lax.mul(centered, centered)
     # NumPy divides by max(n - ddof, 0): ddof >= n gives inf (or nan), never a negative variance
-    n = builtins.max(math.prod(a.shape[i] for i in axes) - ddof, 0)
     s = _reduction(sq, axis, keepdims, lax.reduce_sum)
-    return lax.convert_element_type(lax.div(s, lax.full(s.shape, n, s.dtype)),
-                                     dtypes.real_dtype(dt))
+    n = _mask_count(a, axis, keepdims, where, s.dtype)
+    n = lax.max(lax.sub(n, lax.full(n.shape, ddof, n.dtype)), lax.full(n.shape, 0, n.dtype))
+    return lax.convert_element_type(lax.div(s, n), dtypes.real_dtype(dt))
 
 
 @numpy_function(static=_REDUCE_STATIC + ("ddof",))
-def std(a, axis=None, dtype=None, *, ddof=0, keepdims=False):
-    return lax.sqrt(var(a, axis, dtype, ddof=ddof, keepdims=keepdims))
+def std(a, axis=None, dtype=None, *, ddof=0, keepdims=False, where=None):
+    return lax.sqrt(var(a, axis, dtype, ddof=ddof, keepdims=keepdims, where=where))
 
 
 def _arg(lax_fn, name):

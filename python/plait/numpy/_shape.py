@@ -344,32 +344,6 @@ def array_split(ary, indices_or_sections, axis=0):
     return _split(ary, indices_or_sections, axis, equal=False)
 
 
-@numpy_function(static=("pad_width", "mode", "constant_values"))
-def pad(array, pad_width, mode="constant", *, constant_values=0):
-    array = _arr(array)
-    pw = np.broadcast_to(np.asarray(pad_width, dtype=np.int64).reshape(-1, 2)
-                         if np.ndim(pad_width) else np.array([[pad_width, pad_width]]),
-                         (array.ndim, 2))
-    if mode == "constant":
-        return lax.pad(array, lax.full((), constant_values, array.dtype),
-                       [(int(lo), int(hi), 0) for lo, hi in pw])
-    if mode == "edge":
-        out = array
-        for ax, (lo, hi) in enumerate(pw):
-            parts = []
-            n = out.shape[ax]
-            if lo:
-                edge = lax.slice_in_dim(out, 0, 1, axis=ax)
-                parts.append(broadcast_to(edge, out.shape[:ax] + (int(lo),) + out.shape[ax + 1:]))
-            parts.append(out)
-            if hi:
-                edge = lax.slice_in_dim(out, n - 1, n, axis=ax)
-                parts.append(broadcast_to(edge, out.shape[:ax] + (int(hi),) + out.shape[ax + 1:]))
-            out = lax.concatenate(parts, ax)
-        return out
-    raise PlaitValueError(f"pad mode '{mode}' is not supported (use 'constant' or 'edge')")
-
-
 @numpy_function(static=("reps",))
 def tile(A, reps):
     A = _arr(A)
