@@ -258,7 +258,7 @@ def test_out_argument_is_a_typed_error():
                  lambda: x.round(0, x), lambda: x.trace(out=x) if x.ndim == 2 else x.mean(out=x)):
         with pytest.raises(plait.PlaitNotImplementedError, match="out argument"):
             call()
-    with pytest.raises(plait.PlaitValueError, match="initial="):
+    with pytest.raises(plait.PlaitValueError, match="specify 'initial'"):
         x.max(where=x > 0)
 
 

@@ -79,64 +79,37 @@ def _no_out(name, out):
                                        "arrays are immutable): use the returned array")
 
 
-def _masked(self, where, fill):
-    return self if where is None else _core.where(where, self, fill)
-
-
-def _sum_like(name, reduce, identity):
+def _sum_like(name, reduce):
     def method(self, axis=None, dtype=None, out=None, keepdims=False, initial=None,
                where=None, promote_integers=True):
         _no_out(name, out)
         if (dtype is None and not promote_integers
                 and np.issubdtype(self.dtype, np.integer)):
             dtype = self.dtype
-        result = reduce(_masked(self, where, identity), axis, dtype, keepdims=keepdims)
-        if initial is None:
-            return result
-        combine = _core.add if name == "sum" else _core.multiply
-        return _core.astype(combine(result, initial), result.dtype)
+        return reduce(self, axis, dtype, keepdims=keepdims, initial=initial, where=where)
     method.__name__ = name
     return method
 
 
-def _max_like(name, reduce, combine):
+def _max_like(name, reduce):
     def method(self, axis=None, out=None, keepdims=False, initial=None, where=None):
         _no_out(name, out)
-        if where is not None and initial is None:
-            raise PlaitValueError(f"{name} has no identity: a where= mask needs initial=")
-        if initial is None:
-            return reduce(self, axis, keepdims=keepdims)
-        result = reduce(_masked(self, where, initial), axis, keepdims=keepdims)
-        return _core.astype(combine(result, initial), result.dtype)
+        return reduce(self, axis, keepdims=keepdims, initial=initial, where=where)
     method.__name__ = name
     return method
 
 
-def _bool_reduction(name, reduce, identity):
+def _bool_reduction(name, reduce):
     def method(self, axis=None, out=None, keepdims=False, *, where=None):
         _no_out(name, out)
-        return reduce(_masked(self, where, identity), axis, keepdims=keepdims)
+        return reduce(self, axis, keepdims=keepdims, where=where)
     method.__name__ = name
     return method
 
 
 def _mean(self, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     _no_out("mean", out)
-    if where is None:
-        return _reductions.mean(self, axis, dtype, keepdims=keepdims)
-    total = _reductions.sum(_core.where(where, self, 0), axis, dtype, keepdims=keepdims)
-    count = _reductions.sum(_core.broadcast_to(where, self.shape), axis, keepdims=keepdims)
-    return _core.true_divide(total, count)
-
-
-def _masked_var(self, axis, dtype, ddof, keepdims, where):
-    """The variance over the elements `where` selects, divided by max(count - ddof, 0)."""
-    mean = _mean(self, axis, dtype, keepdims=True, where=where)
-    centered = _core.subtract(self, mean)
-    sq = _core.real(_core.multiply(centered, _core.conj(centered)))
-    total = _reductions.sum(_core.where(where, sq, 0), axis, keepdims=keepdims)
-    count = _reductions.sum(_core.broadcast_to(where, self.shape), axis, keepdims=keepdims)
-    return _core.true_divide(total, _core.maximum(_core.subtract(count, ddof), 0))
+    return _reductions.mean(self, axis, dtype, keepdims=keepdims, where=where)
 
 
 def _var_like(name, reduce):
@@ -147,10 +120,7 @@ def _var_like(name, reduce):
             if ddof:
                 raise PlaitValueError(f"{name}: ddof and correction are the same; give one")
             ddof = correction
-        if where is not None:
-            result = _masked_var(self, axis, dtype, ddof, keepdims, where)
-            return _core.sqrt(result) if name == "std" else result
-        return reduce(self, axis, dtype, ddof=ddof, keepdims=keepdims)
+        return reduce(self, axis, dtype, ddof=ddof, keepdims=keepdims, where=where)
     method.__name__ = name
     return method
 
@@ -245,11 +215,9 @@ def _typed_argument_errors(method):
 
 
 _SIGNATURE_METHODS = {
-    "sum": _sum_like("sum", _reductions.sum, 0), "prod": _sum_like("prod", _reductions.prod, 1),
-    "max": _max_like("max", _reductions.max, _core.maximum),
-    "min": _max_like("min", _reductions.min, _core.minimum),
-    "all": _bool_reduction("all", _reductions.all, True),
-    "any": _bool_reduction("any", _reductions.any, False),
+    "sum": _sum_like("sum", _reductions.sum), "prod": _sum_like("prod", _reductions.prod),
+    "max": _max_like("max", _reductions.max), "min": _max_like("min", _reductions.min),
+    "all": _bool_reduction("all", _reductions.all), "any": _bool_reduction("any", _reductions.any),
     "mean": _mean, "var": _var_like("var", _reductions.var),
     "std": _var_like("std", _reductions.std),
     "argmax": _arg_reduction("argmax", _reductions.argmax),
