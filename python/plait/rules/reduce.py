@@ -105,20 +105,18 @@ def _inexact(v) -> bool:
     return dtypes.is_inexact(aval_of(v).dtype)
 
 
-def _scalar_types(values) -> list:
+def scalar_types(values) -> list:
     return [_aval.ir_type(aval_of(v).update(shape=(), weak_type=False)) for v in values]
 
 
-@jvp_rule(P.reduce)
-def _reduce_jvp(ctx):
-    """One reduce over (primal, tangent) pairs of the components that carry a tangent (those
-    given one, and those the body gives one: a fixpoint); the body is the body's JVP (as
-    reduce_window's generic body). Linearizing, a tree of the body's JVP instead."""
-    state, op = ctx.state, ctx.op
-    primals, tangents = ctx.primals, ctx.tangents
+def differentiated_components(ctx, body_name: str) -> tuple:
+    """(outlined body, sorted components carrying a tangent, name of the body's JVP) of a
+    reduce-like region op over n (operand, init) pairs: those given a tangent, and those the
+    body gives one (a fixpoint)."""
+    state, primals, tangents = ctx.state, ctx.primals, ctx.tangents
     n = len(primals) // 2
-    xs, inits = primals[:n], primals[n:]
-    body = outline(state, op.regions[0], "reduce_body")
+    xs = primals[:n]
+    body = outline(state, ctx.op.regions[0], body_name)
     diff = {i for i in range(n) if _inexact(xs[i]) and
             (tangents[i] is not None or tangents[n + i] is not None)}
     while True:
@@ -127,23 +125,22 @@ def _reduce_jvp(ctx):
         nonzero = state.memo[("jvp_nonzero", name)]
         grown = diff | {i for i in range(n) if nonzero[i] and _inexact(xs[i])}
         if grown == diff:
-            break
+            return body, d, name
         diff = grown
-    if ctx.linearizing or not d:  # a primal op of its own, for the forward half
-        ctx.emit_primal()
-    if not d:
-        return [None] * n
-    if ctx.linearizing:  # reverse mode: jax's tree of body applications, transposable
-        return _reduce_tree_jvp(ctx, body, d)
+
+
+def paired_jvp(ctx, d: list, name: str, make_op) -> list:
+    """The tangents of a reduce-like region op as one op of its kind over (primal, tangent)
+    pairs, whose body is the body's JVP `name`; `make_op(operands, result_types)` creates it."""
+    state, op, primals, tangents = ctx.state, ctx.op, ctx.primals, ctx.tangents
+    n = len(primals) // 2
+    xs, inits = primals[:n], primals[n:]
     t_xs = [tangents[i] if tangents[i] is not None else zeros_like(xs[i]) for i in d]
     t_inits = [tangents[n + i] if tangents[n + i] is not None else zeros_like(inits[i])
                for i in d]
     result_types = [r.type for r in op.results]
-    new = new_op(R.reduce, xs + t_xs + inits + t_inits,
-                 result_types + [result_types[i] for i in d], 1,
-                 dimensions=ctx.params["dimensions"])
-    side = _scalar_types(xs + t_xs)
-    block = region_block(new.regions[0], side * 2, op.location)
+    new = make_op(xs + t_xs + inits + t_inits, result_types + [result_types[i] for i in d])
+    block = region_block(new.regions[0], scalar_types(xs + t_xs) * 2, op.location)
     args, m = list(block.arguments), n + len(d)
     a, ta, b, tb = args[:n], args[n:m], args[m:m + n], args[m + n:]
     with ir.InsertionPoint(block), op.location:
@@ -156,6 +153,22 @@ def _reduce_jvp(ctx):
     for j, i in enumerate(d):
         out[i] = results[n + j]
     return out
+
+
+@jvp_rule(P.reduce)
+def _reduce_jvp(ctx):
+    """One reduce over (primal, tangent) pairs of the components that carry a tangent; the
+    body is the body's JVP (as reduce_window's generic body). Linearizing, a tree of the
+    body's JVP instead."""
+    body, d, name = differentiated_components(ctx, "reduce_body")
+    if ctx.linearizing or not d:  # a primal op of its own, for the forward half
+        ctx.emit_primal()
+    if not d:
+        return [None] * (len(ctx.primals) // 2)
+    if ctx.linearizing:  # reverse mode: jax's tree of body applications, transposable
+        return _reduce_tree_jvp(ctx, body, d)
+    return paired_jvp(ctx, d, name, lambda operands, types: new_op(
+        R.reduce, operands, types, 1, dimensions=ctx.params["dimensions"]))
 
 
 def _halves(v, pad, size: int, r: int) -> tuple:

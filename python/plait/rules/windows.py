@@ -42,10 +42,11 @@ from plait.lowering.stablehlo import (
 from plait.rules.control import new_op
 from plait.rules.conv import _lhs_padding
 from plait.rules.elementwise import _balanced
+from plait.rules.reduce import differentiated_components, paired_jvp, scalar_types
 from plait.transforms.base import fail
 from plait.transforms.batch import batch_rule, move_bdim
 from plait.transforms.expand import call, emit_yield, outline, region_block
-from plait.transforms.jvp import jvp_function, jvp_rule
+from plait.transforms.jvp import jvp_rule
 from plait.transforms.shard_propagate import backward_rule, forward_rule
 from plait.transforms.transpose import deftranspose, zeros
 
@@ -94,58 +95,18 @@ def _select_jvp(ctx):
     return [None if t is None else OPS[ctx.op.name](t, x, **ctx.params)]
 
 
-def _inexact(v) -> bool:
-    return dtypes.is_inexact(aval_of(v).dtype)
-
-
-def _scalar_types(values) -> list:
-    return [_aval.ir_type(aval_of(v).update(shape=(), weak_type=False)) for v in values]
-
-
 @jvp_rule(P.reduce_window)
 def _reduce_window_jvp(ctx):
-    """One reduce_window over (primal, tangent) pairs of the components that carry a tangent
-    (those given one, and those the body gives one: a fixpoint); the body is the body's JVP.
-    An init value's tangent is the tangent of every padding element too."""
-    state, op = ctx.state, ctx.op
-    primals, tangents = ctx.primals, ctx.tangents
-    n = len(primals) // 2
-    xs, inits = primals[:n], primals[n:]
-    body = outline(state, op.regions[0], "reduce_window_body")
-    diff = {i for i in range(n) if _inexact(xs[i]) and
-            (tangents[i] is not None or tangents[n + i] is not None)}
-    while True:
-        d = sorted(diff)
-        name = jvp_function(state, body, tuple(d) + tuple(n + i for i in d))
-        nonzero = state.memo[("jvp_nonzero", name)]
-        grown = diff | {i for i in range(n) if nonzero[i] and _inexact(xs[i])}
-        if grown == diff:
-            break
-        diff = grown
+    """One reduce_window over (primal, tangent) pairs of the components that carry a tangent;
+    the body is the body's JVP. An init value's tangent is the tangent of every padding
+    element too."""
+    _, d, name = differentiated_components(ctx, "reduce_window_body")
     if ctx.linearizing or not d:  # a primal op of its own, for the forward half
         ctx.emit_primal()
     if not d:
-        return [None] * n
-    t_xs = [tangents[i] if tangents[i] is not None else zeros_like(xs[i]) for i in d]
-    t_inits = [tangents[n + i] if tangents[n + i] is not None else zeros_like(inits[i])
-               for i in d]
-    result_types = [r.type for r in op.results]
-    new = new_op(W.reduce_window, xs + t_xs + inits + t_inits,
-                 result_types + [result_types[i] for i in d], 1, **_window(ctx.params))
-    side = _scalar_types(xs + t_xs)
-    block = region_block(new.regions[0], side * 2, op.location)
-    args, m = list(block.arguments), n + len(d)
-    a, ta, b, tb = args[:n], args[n:m], args[m:m + n], args[m + n:]
-    with ir.InsertionPoint(block), op.location:
-        outs = call(state, name, a + b + ta + tb)
-        emit_yield(outs[:n] + [outs[n + i] for i in d])
-    results = list(new.results)
-    if not ctx.linearizing:
-        ctx.set_primal(results[:n])
-    out = [None] * n
-    for j, i in enumerate(d):
-        out[i] = results[n + j]
-    return out
+        return [None] * (len(ctx.primals) // 2)
+    return paired_jvp(ctx, d, name, lambda operands, types: new_op(
+        W.reduce_window, operands, types, 1, **_window(ctx.params)))
 
 
 # --- cumulative reductions: JVP by a doubling scan over (primal, tangent) pairs -----------------
@@ -287,7 +248,7 @@ def _scatter_at_extremes(ct, x, direction, *window):
              _aval.ir_type(ShapedArray(out_shape, i32))]
     op = new_op(W.reduce_window, [x, idx] + inits, types, 1,
                 **dict(zip(WINDOW_ATTRS, window)))
-    block = region_block(op.regions[0], _scalar_types([x, idx]) * 2, ir.Location.current)
+    block = region_block(op.regions[0], scalar_types([x, idx]) * 2, ir.Location.current)
     va, ia, vb, ib = block.arguments
     with ir.InsertionPoint(block):
         better = P.compare(va, vb, direction="GT" if direction == "GE" else "LT")
