@@ -436,7 +436,7 @@ func.func private @cut(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// d x**3 = (t * 3) * x**2, the power one lower again an integer_pow; reduce_precision is linear
+// d x**3 = t * (3 * x**2), the power one lower again an integer_pow; reduce_precision is linear
 // (as in jax): its tangent is the incoming tangent rounded alike.
 // CHECK-LABEL: @powers
 // CHECK-NEXT: call @cube_jvp
@@ -456,8 +456,8 @@ func.func private @cube(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-DAG: %[[Y:.*]] = "plait.integer_pow"(%[[X]]) {y = 3 : i64}
 // CHECK-DAG: %[[THREE:.*]] = "plait.constant"() {value = dense<3.000000e+00> : tensor<4xf32>}
 // CHECK-DAG: %[[X2:.*]] = "plait.integer_pow"(%[[X]]) {y = 2 : i64}
-// CHECK-DAG: %[[T3:.*]] = "plait.mul"(%[[T]], %[[THREE]])
-// CHECK-DAG: %[[DY:.*]] = "plait.mul"(%[[T3]], %[[X2]])
+// CHECK-DAG: %[[D:.*]] = "plait.mul"(%[[THREE]], %[[X2]])
+// CHECK-DAG: %[[DY:.*]] = "plait.mul"(%[[T]], %[[D]])
 // CHECK-DAG: %[[R:.*]] = "plait.reduce_precision"(%[[Y]]) {exponent_bits = 5 : i64, mantissa_bits = 10 : i64}
 // CHECK-DAG: %[[DR:.*]] = "plait.reduce_precision"(%[[DY]]) {exponent_bits = 5 : i64, mantissa_bits = 10 : i64}
 // CHECK-NEXT: return %[[R]], %[[DR]]

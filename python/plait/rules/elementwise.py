@@ -115,9 +115,7 @@ def _integer_pow_jvp(primals, tangents, outs, y):
         return [None]
     if y == 1:
         return [t]
-    # y t x^(y-1) with the constant on the tangent side: the residual is x^(y-1) (x itself
-    # for squares), which the forward pass often keeps anyway
-    return [P.mul(P.mul(t, full_like(t, y)), x if y == 2 else P.integer_pow(x, y=y - 1))]
+    return [P.mul(t, P.mul(full_like(x, y), x if y == 2 else P.integer_pow(x, y=y - 1)))]
 
 
 @defjvp(P.abs)
