@@ -460,6 +460,8 @@ def _static_power(x, n: int):
     if n < 0 and not dtypes.is_inexact(x.dtype):
         raise PlaitTypeError(f"integers cannot be raised to negative powers, got "
                              f"{x.aval.str_short()} ** {n}; use a floating-point base")
+    if n == 2:  # x * x: its derivative keeps x itself as the residual (2x for integer_pow)
+        return lax.mul(x, x)
     if builtins.abs(n) <= 64:  # as jax: plait.integer_pow, squared repeatedly when lowered
         return lax.integer_pow(x, n)
     return lax.pow(x, lax.full(x.shape, n, x.dtype))
